@@ -1,0 +1,5 @@
+"""Allows `python -m synctui`."""
+
+from synctui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""Command line entry point.
+
+argparse only, and every heavy import (Textual, httpx, gql, keyring) happens inside the command
+that needs it: `synctui --version` and the headless commands must start almost instantly, and
+commands that do not open the TUI never import Textual (a test checks this in a subprocess).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from synctui import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_CONFLICT = 3
+EXIT_ATTENTION = 4
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one clear line instead of a usage dump on bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"synctui: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="synctui",
+        description="Browse, edit and watch data syncs across Speckle, LetsBuild, Polytomic, "
+        "Signalsmith and Paragon. Run without a command to open the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"synctui {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the TUI against the built-in sandbox"
+    )
+    parser.add_argument("--account", metavar="NAME", help="select this account on start")
+    parser.add_argument("--readonly", action="store_true", help="refuse every write (lock shown)")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme for this run")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    sb = sub.add_parser("sandbox", help="serve simulators of all five vendor APIs on loopback")
+    sb.add_argument("--host", default="127.0.0.1")
+    sb.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    sb.add_argument("--seed", type=int, default=7)
+    sb.add_argument("--scale", type=int, default=1, help="multiply the seeded sync counts")
+    sb.add_argument(
+        "--faults", default="", metavar="SPEC", help="e.g. 500=0.1,429=0.05,latency=50ms"
+    )
+    sb.add_argument("--changes-per-second", type=float, default=4.0, metavar="R")
+    sb.add_argument("--frozen-clock", action="store_true", help="freeze time (screenshots)")
+    sb.add_argument("--json", action="store_true", help="print the connection details as JSON")
+    return parser
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from synctui.sandbox.core import SandboxConfig
+    from synctui.sandbox.faults import FaultSpec, FaultSpecError
+
+    try:
+        faults = FaultSpec.parse(args.faults)
+    except FaultSpecError as exc:
+        sys.stderr.write(f"synctui: error: --faults: {exc}\n")
+        return EXIT_USAGE
+    if args.scale < 1 or args.changes_per_second < 0:
+        sys.stderr.write("synctui: error: --scale must be ≥ 1 and --changes-per-second ≥ 0\n")
+        return EXIT_USAGE
+    from synctui.sandbox.server import Sandbox
+
+    config = SandboxConfig(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        scale=args.scale,
+        faults=faults,
+        changes_per_second=args.changes_per_second,
+        frozen=args.frozen_clock,
+    )
+    try:
+        Sandbox(config).serve_forever(as_json=args.json)
+    except OSError as exc:
+        sys.stderr.write(
+            f"synctui: error: cannot listen on {args.host}:{args.port}: {exc.strerror}\n"
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "sandbox":
+        return _cmd_sandbox(args)
+    sys.stderr.write("synctui: the TUI is not available yet\n")
+    return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
