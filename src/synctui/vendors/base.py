@@ -1,0 +1,170 @@
+"""The adapter contract every vendor module fulfils, and the plumbing they share.
+
+An adapter speaks one vendor's wire protocol and returns domain objects. It never imports
+Textual and never decides policy (read-only mode, journaling, batching): the services layer
+does that once for every vendor, so the CLI and the TUI cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any, ClassVar
+
+import httpx
+
+from synctui.domain import errors
+from synctui.domain.models import (
+    Capability,
+    ChangePage,
+    Run,
+    Sync,
+    WritePlan,
+    WriteResult,
+)
+from synctui.store.accounts import Account
+from synctui.vendors.http import (
+    DEFAULT_TIMEOUT,
+    CallLog,
+    NotSent,
+    PolicyTransport,
+    Redactor,
+    RetrySettings,
+    UncertainOutcome,
+    mask_headers,
+)
+
+USER_AGENT = "synctui"
+
+
+class Adapter:
+    """Base class: one instance per account, holding one pooled HTTP client."""
+
+    vendor: ClassVar[str] = ""
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    feeds: ClassVar[tuple[str, ...]] = ()  # change feeds, for vendors that have them
+
+    def __init__(
+        self,
+        account: Account,
+        token: str,
+        *,
+        call_log: CallLog | None = None,
+        retry: RetrySettings | None = None,
+        max_concurrency: int = 6,
+        inner_transport: httpx.AsyncBaseTransport | None = None,
+        on_retry: Callable[[str], None] | None = None,
+    ) -> None:
+        self.account = account
+        self._token = token
+        self.redact = Redactor([token])
+        base = httpx.URL(account.base_url.rstrip("/"))
+        self.transport = PolicyTransport(
+            account=account.name,
+            vendor=self.vendor,
+            base_path=base.path,
+            call_log=call_log,
+            redactor=self.redact,
+            max_concurrency=max_concurrency,
+            retry=retry,
+            inner=inner_transport,
+            on_retry=on_retry,
+        )
+        self.base_url = str(base)
+
+    # --- shared plumbing ----------------------------------------------------------------
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def masked(self, headers: dict[str, str]) -> dict[str, str]:
+        return mask_headers(headers)
+
+    def http_client(self, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+        """A pooled client on the shared policy (the caller keeps and closes it)."""
+        return httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"User-Agent": USER_AGENT, **self.auth_headers(), **(headers or {})},
+            timeout=DEFAULT_TIMEOUT,
+            transport=self.transport,
+        )
+
+    def network_error(self, exc: BaseException) -> errors.SyncTuiError:
+        """Map a transport failure (possibly wrapped by gql) to a typed, token-free error."""
+        seen: BaseException | None = exc
+        while seen is not None:
+            if isinstance(seen, UncertainOutcome):
+                return errors.OutcomeUnknown(
+                    f"{self.account.name}: the request was sent but {self.redact(str(seen))}; "
+                    "it may or may not have been applied",
+                    hint="reload the sync to see its current state",
+                )
+            if isinstance(seen, NotSent):
+                return errors.NetworkError(f"{self.account.name}: {self.redact(str(seen))}")
+            if isinstance(seen, httpx.TimeoutException):
+                return errors.NetworkError(
+                    f"{self.account.name}: the vendor did not answer in time"
+                )
+            if isinstance(seen, httpx.TransportError):
+                return errors.NetworkError(
+                    f"{self.account.name}: network error ({seen.__class__.__name__})"
+                )
+            seen = seen.__cause__ or seen.__context__
+        return errors.VendorError(f"{self.account.name}: {self.redact(str(exc))}")
+
+    # --- the contract -------------------------------------------------------------------
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    async def check(self) -> str:
+        """One authenticated read; returns a short human description of what was seen."""
+        raise errors.Unsupported(f"{self.vendor} cannot be checked")
+
+    def iter_syncs(self) -> AsyncIterator[list[Sync]]:
+        """Syncs page by page, so a table fills in as pages arrive."""
+        raise errors.Unsupported(f"{self.vendor} has no syncs to list")
+
+    async def list_syncs(self) -> list[Sync]:
+        out: list[Sync] = []
+        async for page in self.iter_syncs():
+            out.extend(page)
+        return out
+
+    async def get_sync(self, sync_id: str) -> Sync:
+        raise errors.Unsupported(f"{self.vendor} cannot show a sync")
+
+    def editable(self, sync: Sync) -> dict[str, Any]:
+        """The document a merge patch applies to, in the vendor's own field names."""
+        raise errors.Unsupported(f"{self.vendor} syncs cannot be edited")
+
+    async def plan_update(
+        self, sync: Sync, patch: dict[str, Any], *, trigger_now: bool = False
+    ) -> WritePlan:
+        """Validate and turn a merge patch into the exact request(s); sends no write."""
+        raise errors.Unsupported(f"{self.vendor} syncs cannot be edited")
+
+    async def apply(self, plan: WritePlan) -> WriteResult:
+        """Send a plan made by plan_update."""
+        raise errors.Unsupported(f"{self.vendor} syncs cannot be edited")
+
+    async def set_active(self, sync_id: str, active: bool) -> WriteResult:
+        raise errors.Unsupported(f"{self.vendor} syncs cannot be paused or resumed")
+
+    async def trigger(self, sync_id: str) -> WriteResult:
+        raise errors.Unsupported(f"{self.vendor} syncs cannot be triggered")
+
+    async def list_runs(self, sync_id: str, limit: int = 20) -> list[Run]:
+        raise errors.Unsupported(f"{self.vendor} has no run history")
+
+    async def migrate(self, sync_id: str) -> WriteResult:
+        raise errors.Unsupported(f"{self.vendor} has no legacy syncs to migrate")
+
+    async def delete(self, sync_id: str) -> WriteResult:
+        raise errors.Unsupported(f"{self.vendor} syncs cannot be deleted")
+
+    async def create(self, body: dict[str, Any]) -> Sync:
+        raise errors.Unsupported(f"{self.vendor} syncs cannot be created here")
+
+    async def fetch_changes(self, feed: str, cursor: str | None) -> ChangePage:
+        raise errors.Unsupported(f"{self.vendor} has no change feed")
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
