@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"synctui {__version__}")
     parser.add_argument(
-        "--demo", action="store_true", help="open the TUI against the built-in sandbox"
+        "--demo",
+        action="store_true",
+        help="use the built-in sandbox and demo accounts (TUI or any command)",
     )
     parser.add_argument("--account", metavar="NAME", help="select this account on start")
     parser.add_argument("--readonly", action="store_true", help="refuse every write (lock shown)")
@@ -55,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--changes-per-second", type=float, default=4.0, metavar="R")
     sb.add_argument("--frozen-clock", action="store_true", help="freeze time (screenshots)")
     sb.add_argument("--json", action="store_true", help="print the connection details as JSON")
+    sb.set_defaults(handler=_cmd_sandbox)
+
+    from synctui.commands import accounts, syncs
+
+    accounts.register(sub)
+    syncs.register(sub)
     return parser
 
 
@@ -94,10 +102,12 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "sandbox":
-        return _cmd_sandbox(args)
-    sys.stderr.write("synctui: the TUI is not available yet\n")
-    return EXIT_FAILED
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return handler(args)
+    from synctui.ui.launch import launch
+
+    return launch(args)
 
 
 if __name__ == "__main__":

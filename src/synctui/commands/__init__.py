@@ -1,0 +1,1 @@
+"""Headless commands behind the CLI. None of them imports Textual."""

@@ -1,0 +1,213 @@
+"""`synctui accounts ...`: saved accounts and their tokens.
+
+Tokens are read from stdin or a masked prompt, never from an argument (arguments end up in
+shell history and `ps`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from synctui.commands.common import Context, emit_json, load_accounts, run_command, table
+from synctui.domain import errors
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    accounts = sub.add_parser("accounts", help="add, list, test and remove accounts")
+    acc = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
+
+    add = acc.add_parser("add", help="add (or with --replace, change) an account")
+    add.add_argument("name")
+    add.add_argument(
+        "--vendor",
+        required=True,
+        choices=["speckle", "letsbuild", "polytomic", "signalsmith", "paragon"],
+    )
+    add.add_argument("--url", required=True, metavar="BASE_URL")
+    add.add_argument(
+        "--project",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="Speckle project id (repeat for several)",
+    )
+    add.add_argument("--workspace", metavar="ID", help="Signalsmith workspace id")
+    add.add_argument("--api-version", metavar="V", help="Polytomic X-Polytomic-Version")
+    add.add_argument(
+        "--auth",
+        choices=["bearer", "deployment"],
+        default="bearer",
+        help="Polytomic: API key (bearer) or on-prem deployment key",
+    )
+    add.add_argument("--theme", metavar="NAME", help="theme used whenever this account is shown")
+    add.add_argument(
+        "--allow-http", action="store_true", help="allow plain http:// to a non-loopback host"
+    )
+    add.add_argument("--token-stdin", action="store_true", help="read the token from stdin")
+    add.add_argument(
+        "--insecure-storage",
+        action="store_true",
+        help="keep the token in a 0600 file when no keyring is usable",
+    )
+    add.add_argument("--replace", action="store_true", help="overwrite an existing account")
+    add.set_defaults(handler=cmd_add)
+
+    ls = acc.add_parser("list", help="list saved accounts and where each token comes from")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=cmd_list)
+
+    rm = acc.add_parser("remove", help="remove an account and its stored token")
+    rm.add_argument("name")
+    rm.set_defaults(handler=cmd_remove)
+
+    test = acc.add_parser("test", help="one authenticated read against the vendor")
+    test.add_argument("name")
+    test.set_defaults(handler=cmd_test)
+
+
+def _read_token(args: argparse.Namespace) -> str | None:
+    if args.token_stdin:
+        token = sys.stdin.readline().strip()
+        if not token:
+            raise errors.UsageError("--token-stdin given but stdin held no token")
+        return token
+    if sys.stdin.isatty():
+        token = getpass.getpass(f"Token for {args.name} (input hidden, Enter to skip): ").strip()
+        return token or None
+    return None
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    def body(ctx: Context) -> int:
+        from synctui.store.accounts import Account, AccountError, AccountStore
+        from synctui.store.secrets import KeyringUnavailable, TokenStore
+
+        account = Account(
+            name=args.name,
+            vendor=args.vendor,
+            base_url=args.url,
+            projects=tuple(args.project),
+            workspace=args.workspace,
+            api_version=args.api_version,
+            auth=args.auth,
+            theme=args.theme,
+            allow_http=args.allow_http,
+        )
+        store = AccountStore()
+        try:
+            store.add(account, replace=args.replace)
+        except AccountError as exc:
+            raise errors.UsageError(str(exc)) from None
+        token = _read_token(args)
+        if token is None:
+            print(
+                f"Added {account.name} ({account.vendor}). No token stored: "
+                f"set {account.token_env_var} or re-run with --token-stdin."
+            )
+            return 0
+        try:
+            where = TokenStore().set(account.name, token, insecure_file=args.insecure_storage)
+        except KeyringUnavailable as exc:
+            print(
+                f"Added {account.name} ({account.vendor}), but the token was NOT stored.",
+                file=sys.stderr,
+            )
+            raise errors.ConfigError(str(exc)) from None
+        except ValueError as exc:
+            raise errors.UsageError(str(exc)) from None
+        print(f"Added {account.name} ({account.vendor}); token stored in {where}.")
+        return 0
+
+    return run_command(args, body)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    def body(ctx: Context) -> int:
+        from synctui.store.accounts import AccountStore
+        from synctui.store.secrets import TokenStore
+
+        accounts = load_accounts(AccountStore())
+        tokens = TokenStore()
+        rows = []
+        for account in accounts:
+            resolved = tokens.get(account.name)
+            rows.append((account, resolved.source if resolved else None))
+        if args.json:
+            emit_json(
+                [
+                    {
+                        "name": a.name,
+                        "vendor": a.vendor,
+                        "base_url": a.base_url,
+                        "projects": list(a.projects),
+                        "workspace": a.workspace,
+                        "api_version": a.api_version,
+                        "auth": a.auth,
+                        "theme": a.theme,
+                        "token": source or "missing",
+                    }
+                    for a, source in rows
+                ]
+            )
+            return 0
+        if not rows:
+            print(
+                "No accounts yet. Add one with: synctui accounts add NAME --vendor V --url URL "
+                "--token-stdin  (or try: synctui --demo)"
+            )
+            return 0
+        table(
+            ["name", "vendor", "base url", "details", "token"],
+            [
+                (a.name, a.vendor, a.base_url, _details(a), source or "missing")
+                for a, source in rows
+            ],
+        )
+        return 0
+
+    return run_command(args, body)
+
+
+def _details(account) -> str:  # type: ignore[no-untyped-def]
+    parts = []
+    if account.projects:
+        parts.append("projects " + ",".join(account.projects))
+    if account.workspace:
+        parts.append(f"workspace {account.workspace}")
+    if account.vendor == "polytomic":
+        parts.append(f"{account.auth}, v{account.api_version or 'default'}")
+    if account.theme:
+        parts.append(f"theme {account.theme}")
+    return "; ".join(parts) or "-"
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    def body(ctx: Context) -> int:
+        from synctui.store.accounts import AccountError, AccountStore
+        from synctui.store.secrets import KeyringUnavailable, TokenStore
+
+        try:
+            AccountStore().remove(args.name)
+        except AccountError as exc:
+            raise errors.UsageError(str(exc)) from None
+        note = ""
+        try:
+            TokenStore().delete(args.name)
+        except KeyringUnavailable:
+            note = " (the keyring is unusable here, so no keyring entry was touched)"
+        print(f"Removed {args.name}{note}.")
+        return 0
+
+    return run_command(args, body)
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    async def body(ctx: Context) -> int:
+        adapter = ctx.session.adapter(args.name)
+        description = await ctx.session.guard(adapter.check())
+        print(f"{args.name}: OK — {description}")
+        return 0
+
+    return run_command(args, body)

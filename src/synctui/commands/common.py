@@ -1,0 +1,176 @@
+"""What every headless command shares: building a session, printing, and failing cleanly."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from synctui.domain import errors
+
+
+class Context:
+    """The session for one command, with whatever must be stopped afterwards."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.demo = None
+        self._session = None
+
+    @property
+    def session(self):  # type: ignore[no-untyped-def]
+        if self._session is None:
+            self._session = self._build()
+        return self._session
+
+    def _build(self):  # type: ignore[no-untyped-def]
+        from synctui.services.session import Session, SessionOptions
+
+        options = SessionOptions(readonly=bool(getattr(self.args, "readonly", False)))
+        if getattr(self.args, "demo", False):
+            from synctui.services.demo import start_demo
+
+            self.demo = start_demo(changes_per_second=4.0)
+            return Session(self.demo.accounts, self.demo.token_for, options)
+        from synctui.store.accounts import AccountStore
+        from synctui.store.secrets import TokenStore
+
+        accounts = load_accounts(AccountStore())
+        tokens = TokenStore()
+
+        def token_for(account):  # type: ignore[no-untyped-def]
+            resolved = tokens.get(account.name)
+            return resolved.value if resolved else None
+
+        return Session(accounts, token_for, options)
+
+    def close(self) -> None:
+        if self._session is not None:
+            try:
+                asyncio.run(self._session.aclose())
+            except RuntimeError:
+                pass
+        if self.demo is not None:
+            self.demo.stop()
+
+
+def load_accounts(store: Any) -> list[Any]:
+    from synctui.store.accounts import AccountError
+
+    try:
+        return store.load()
+    except AccountError as exc:
+        raise errors.ConfigError(str(exc)) from exc
+
+
+def fail(message: str, code: int = 1) -> int:
+    sys.stderr.write(f"synctui: error: {message}\n")
+    return code
+
+
+def run_command(args: argparse.Namespace, body: Callable[[Context], Awaitable[int] | int]) -> int:
+    """Run one command: typed errors become one line on stderr and an exit code."""
+    ctx = Context(args)
+    try:
+        outcome = body(ctx)
+        if asyncio.iscoroutine(outcome):
+            outcome = asyncio.run(_closing(ctx, outcome))
+        return int(outcome)  # type: ignore[arg-type]
+    except errors.SyncTuiError as exc:
+        return fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("synctui: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    finally:
+        if ctx.demo is not None:
+            ctx.demo.stop()
+
+
+async def _closing(ctx: Context, coro: Awaitable[int]) -> int:
+    try:
+        return await coro
+    finally:
+        if ctx._session is not None:
+            await ctx._session.aclose()
+
+
+def emit_json(value: Any, out: TextIO | None = None) -> None:
+    (out or sys.stdout).write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def emit_jsonl(value: Any, out: TextIO | None = None) -> None:
+    stream = out or sys.stdout
+    stream.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
+    stream.flush()
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO | None = None) -> None:
+    """A plain aligned table: readable over SSH and easy to grep or cut."""
+    stream = out or sys.stdout
+    materialized = [[_cell(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in materialized:
+        for i, value in enumerate(row):
+            widths[i] = min(max(widths[i], len(value)), 48)
+    stream.write(
+        "  ".join(h.upper().ljust(widths[i]) for i, h in enumerate(headers)).rstrip() + "\n"
+    )
+    for row in materialized:
+        stream.write(
+            "  ".join(_clip(v, widths[i]).ljust(widths[i]) for i, v in enumerate(row)).rstrip()
+            + "\n"
+        )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return " ".join(str(value).split())
+
+
+def _clip(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def parse_json_arg(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise errors.UsageError(
+            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+
+
+def read_json_file(path: str, what: str) -> Any:
+    try:
+        with sys.stdin if path == "-" else open(path, encoding="utf-8") as handle:
+            return parse_json_arg(handle.read(), f"{what} {path}")
+    except OSError as exc:
+        raise errors.UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+@contextmanager
+def progress_line(enabled: bool):  # type: ignore[no-untyped-def]
+    """A single self-rewriting status line on stderr (only when stderr is a terminal)."""
+    tty = enabled and sys.stderr.isatty()
+
+    def update(text: str) -> None:
+        if tty:
+            sys.stderr.write("\r\x1b[2K" + text)
+            sys.stderr.flush()
+        elif enabled:
+            sys.stderr.write(text + "\n")
+
+    try:
+        yield update
+    finally:
+        if tty:
+            sys.stderr.write("\n")

@@ -1,0 +1,85 @@
+"""The built-in demo: an in-process sandbox and one in-memory account per vendor.
+
+Nothing here touches the config dir or the keyring: demo tokens live only in this process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from synctui.sandbox.core import SandboxConfig
+from synctui.sandbox.server import Sandbox
+from synctui.store.accounts import Account
+
+
+@dataclass
+class Demo:
+    sandbox: Sandbox
+    accounts: list[Account]
+    tokens: dict[str, str]
+
+    def token_for(self, account: Account) -> str | None:
+        return self.tokens.get(account.name)
+
+    def stop(self) -> None:
+        self.sandbox.stop()
+
+
+def demo_accounts(
+    info: dict, *, readonly_tokens: bool = False
+) -> tuple[list[Account], dict[str, str]]:
+    """Accounts for a running sandbox, from its banner info (the same a user would copy)."""
+    kind = "ro" if readonly_tokens else "rw"
+    accounts: list[Account] = []
+    tokens: dict[str, str] = {}
+
+    def add(account: Account, token: str) -> None:
+        accounts.append(account)
+        tokens[account.name] = token
+
+    sp = info["speckle"]
+    add(
+        Account(
+            name="speckle-demo",
+            vendor="speckle",
+            base_url=sp["base_url"],
+            projects=tuple(sp["ids"]["projects"]),
+        ),
+        sp["tokens"][kind],
+    )
+    lb = info["letsbuild"]
+    add(
+        Account(name="letsbuild-demo", vendor="letsbuild", base_url=lb["base_url"]),
+        lb["tokens"][kind],
+    )
+    pt = info["polytomic"]
+    add(
+        Account(name="polytomic-demo", vendor="polytomic", base_url=pt["base_url"]),
+        pt["tokens"][kind],
+    )
+    ss = info["signalsmith"]
+    for label, workspace in zip(("acme", "northwind"), ss["ids"]["workspaces"], strict=False):
+        add(
+            Account(
+                name=f"signalsmith-{label}",
+                vendor="signalsmith",
+                base_url=ss["base_url"],
+                workspace=workspace,
+            ),
+            ss["tokens"][kind],
+        )
+    pg = info["paragon"]
+    add(Account(name="paragon-demo", vendor="paragon", base_url=pg["base_url"]), pg["tokens"][kind])
+    return accounts, tokens
+
+
+def start_demo(
+    *, seed: int = 7, frozen: bool = False, changes_per_second: float = 4.0, scale: int = 1
+) -> Demo:
+    sandbox = Sandbox(
+        SandboxConfig(
+            port=0, seed=seed, frozen=frozen, changes_per_second=changes_per_second, scale=scale
+        )
+    ).start()
+    accounts, tokens = demo_accounts(sandbox.info())
+    return Demo(sandbox=sandbox, accounts=accounts, tokens=tokens)
