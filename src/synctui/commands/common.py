@@ -48,15 +48,6 @@ class Context:
 
         return Session(accounts, token_for, options)
 
-    def close(self) -> None:
-        if self._session is not None:
-            try:
-                asyncio.run(self._session.aclose())
-            except RuntimeError:
-                pass
-        if self.demo is not None:
-            self.demo.stop()
-
 
 def load_accounts(store: Any) -> list[Any]:
     from synctui.store.accounts import AccountError

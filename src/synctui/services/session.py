@@ -244,9 +244,15 @@ def new_batch_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+_closing: set[asyncio.Task[None]] = set()
+
+
 def _close_soon(adapter: Adapter) -> None:
+    """Close a dropped adapter in the background (keeping a reference until it is done)."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return
-    loop.create_task(adapter.aclose())
+    task = loop.create_task(adapter.aclose())
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
