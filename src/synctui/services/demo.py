@@ -5,7 +5,10 @@ Nothing here touches the config dir or the keyring: demo tokens live only in thi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
@@ -17,12 +20,19 @@ class Demo:
     sandbox: Sandbox
     accounts: list[Account]
     tokens: dict[str, str]
+    # The demo sandbox is reborn every run, so its feed positions must not outlive it.
+    scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="synctui-demo-")))
+
+    @property
+    def feed_db(self) -> Path:
+        return self.scratch / "feeds.sqlite3"
 
     def token_for(self, account: Account) -> str | None:
         return self.tokens.get(account.name)
 
     def stop(self) -> None:
         self.sandbox.stop()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def demo_accounts(
@@ -33,9 +43,10 @@ def demo_accounts(
     accounts: list[Account] = []
     tokens: dict[str, str] = {}
 
-    def add(account: Account, token: str) -> None:
-        accounts.append(account)
-        tokens[account.name] = token
+    def add(account: Account, token: str | None) -> None:
+        if token:  # a simulator that offers no token (yet) gets no demo account
+            accounts.append(account)
+            tokens[account.name] = token
 
     sp = info["speckle"]
     add(
@@ -43,22 +54,24 @@ def demo_accounts(
             name="speckle-demo",
             vendor="speckle",
             base_url=sp["base_url"],
-            projects=tuple(sp["ids"]["projects"]),
+            projects=tuple(sp["ids"].get("projects", ())),
         ),
-        sp["tokens"][kind],
+        sp["tokens"].get(kind),
     )
     lb = info["letsbuild"]
     add(
         Account(name="letsbuild-demo", vendor="letsbuild", base_url=lb["base_url"]),
-        lb["tokens"][kind],
+        lb["tokens"].get(kind),
     )
     pt = info["polytomic"]
     add(
         Account(name="polytomic-demo", vendor="polytomic", base_url=pt["base_url"]),
-        pt["tokens"][kind],
+        pt["tokens"].get(kind),
     )
     ss = info["signalsmith"]
-    for label, workspace in zip(("acme", "northwind"), ss["ids"]["workspaces"], strict=False):
+    for label, workspace in zip(
+        ("acme", "northwind"), ss["ids"].get("workspaces", ()), strict=False
+    ):
         add(
             Account(
                 name=f"signalsmith-{label}",
@@ -66,10 +79,13 @@ def demo_accounts(
                 base_url=ss["base_url"],
                 workspace=workspace,
             ),
-            ss["tokens"][kind],
+            ss["tokens"].get(kind),
         )
     pg = info["paragon"]
-    add(Account(name="paragon-demo", vendor="paragon", base_url=pg["base_url"]), pg["tokens"][kind])
+    add(
+        Account(name="paragon-demo", vendor="paragon", base_url=pg["base_url"]),
+        pg["tokens"].get(kind),
+    )
     return accounts, tokens
 
 

@@ -1,0 +1,475 @@
+"""The durable local store of LetsBuild changes: exactly once, even across kill -9.
+
+A page of changes and the cursor that follows it are written in one SQLite transaction.
+The vendor guarantees that resuming from a cursor yields exactly the changes after it, so
+after a crash the store is either before the page (cursor and changes both old) or after it
+(both new) — never in between. That is the whole exactly-once argument; everything else here
+(entity snapshots, partial resolution) is derived inside the same transaction.
+
+Memory stays bounded: everything lives on disk and readers page through it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+NULL_GUID = "00000000-0000-0000-0000-000000000000"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS cursors (
+    account TEXT NOT NULL,
+    feed TEXT NOT NULL,
+    cursor TEXT,
+    has_more INTEGER NOT NULL DEFAULT 0,
+    last_success TEXT,
+    PRIMARY KEY (account, feed)
+);
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    feed TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    sequence_version INTEGER,
+    partial INTEGER NOT NULL DEFAULT 0,
+    resolved_by INTEGER,
+    subject TEXT,
+    project_id TEXT,
+    data TEXT,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_feed ON changes (account, feed, id);
+CREATE INDEX IF NOT EXISTS changes_entity ON changes (account, entity_id, id);
+CREATE TABLE IF NOT EXISTS entities (
+    account TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    feed TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    last_change INTEGER NOT NULL,
+    sequence_version INTEGER,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    partial INTEGER NOT NULL DEFAULT 0,
+    snapshot TEXT,
+    PRIMARY KEY (account, entity_id)
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredChange:
+    id: int
+    account: str
+    feed: str
+    entity_id: str
+    entity_type: str
+    operation: str
+    sequence_version: int | None
+    partial: bool
+    resolved_by: int | None
+    subject: str
+    project_id: str | None
+    received_at: str
+    data: dict[str, Any] | None
+
+    @property
+    def resolved(self) -> bool:
+        return self.partial and self.resolved_by is not None
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """What the viewer and exports narrow by; every field optional."""
+
+    feeds: tuple[str, ...] = ()
+    operations: tuple[str, ...] = ()
+    project_id: str | None = None
+    text: str | None = None
+    partial_only: bool = False
+
+    def where(self, account: str | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if account is not None:
+            clauses.append("account = ?")
+            params.append(account)
+        if self.feeds:
+            clauses.append(f"feed IN ({','.join('?' * len(self.feeds))})")
+            params.extend(self.feeds)
+        if self.operations:
+            clauses.append(f"operation IN ({','.join('?' * len(self.operations))})")
+            params.extend(self.operations)
+        if self.project_id:
+            clauses.append("project_id = ?")
+            params.append(self.project_id)
+        if self.text:
+            clauses.append("(subject LIKE ? ESCAPE '\\' OR data LIKE ? ESCAPE '\\')")
+            like = (
+                "%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
+            params.extend([like, like])
+        if self.partial_only:
+            clauses.append("partial = 1")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def has_null_guid(value: Any) -> bool:
+    if isinstance(value, str):
+        return value == NULL_GUID
+    if isinstance(value, dict):
+        return any(has_null_guid(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_null_guid(v) for v in value)
+    return False
+
+
+def subject_of(data: dict[str, Any] | None) -> str:
+    if not data:
+        return ""
+    for key in ("subject", "name", "displayName", "code"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+class FeedStore:
+    """One SQLite file shared by the TUI viewer and `synctui feed tail`."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        if path is None:
+            from synctui.store.paths import ensure_dir, feed_db
+
+            path = feed_db()
+            ensure_dir(Path(path).parent)
+        self.path = Path(path)
+        self._local = threading.local()
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        """One connection per thread: the feed engine writes while the viewer reads."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.row_factory = sqlite3.Row
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # --- cursors ----------------------------------------------------------------------------
+    def cursor(self, account: str, feed: str) -> str | None:
+        row = (
+            self._connect()
+            .execute("SELECT cursor FROM cursors WHERE account = ? AND feed = ?", (account, feed))
+            .fetchone()
+        )
+        return row["cursor"] if row else None
+
+    def positions(self, account: str) -> dict[str, dict[str, Any]]:
+        rows = (
+            self._connect()
+            .execute(
+                "SELECT feed, cursor, has_more, last_success FROM cursors WHERE account = ?",
+                (account,),
+            )
+            .fetchall()
+        )
+        return {
+            r["feed"]: {
+                "cursor": r["cursor"],
+                "has_more": bool(r["has_more"]),
+                "last_success": r["last_success"],
+            }
+            for r in rows
+        }
+
+    def reset(self, account: str, feed: str | None = None) -> int:
+        """Forget the cursor (and the stored changes) so the feed starts over."""
+        db = self._connect()
+        feed_clause, params = (
+            ("", [account]) if feed is None else (" AND feed = ?", [account, feed])
+        )
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            removed = db.execute(
+                f"DELETE FROM changes WHERE account = ?{feed_clause}", params
+            ).rowcount
+            db.execute(f"DELETE FROM entities WHERE account = ?{feed_clause}", params)
+            db.execute(f"DELETE FROM cursors WHERE account = ?{feed_clause}", params)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return removed
+
+    # --- the one write ----------------------------------------------------------------------
+    def store_page(
+        self,
+        account: str,
+        feed: str,
+        changes: Sequence[Any],
+        cursor: str,
+        has_more: bool,
+    ) -> list[int]:
+        """Store a page and its cursor atomically; returns the new local change ids.
+
+        `changes` are `synctui.domain.models.Change` objects (or anything with the same
+        attributes); kept duck-typed so the store does not depend on the domain layer.
+        """
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        db = self._connect()
+        ids: list[int] = []
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for change in changes:
+                ids.append(self._insert(db, account, feed, change, now))
+            db.execute(
+                "INSERT INTO cursors (account, feed, cursor, has_more, last_success) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, feed) DO UPDATE SET "
+                "cursor = excluded.cursor, has_more = excluded.has_more, "
+                "last_success = excluded.last_success",
+                (account, feed, cursor, int(has_more), now),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return ids
+
+    def _insert(
+        self, db: sqlite3.Connection, account: str, feed: str, change: Any, now: str
+    ) -> int:
+        data = change.data
+        partial = bool(getattr(change, "partial", False) or has_null_guid(data))
+        project_id = None
+        if data:
+            project_id = data.get("projectId") or (data.get("id") if feed == "project" else None)
+        payload = (
+            json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            if data is not None
+            else None
+        )
+        cur = db.execute(
+            "INSERT INTO changes (account, feed, entity_id, entity_type, operation, "
+            "sequence_version, partial, subject, project_id, data, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                account,
+                feed,
+                change.entity_id,
+                change.entity_type,
+                change.operation,
+                change.sequence_version,
+                int(partial),
+                subject_of(data),
+                project_id,
+                payload,
+                now,
+            ),
+        )
+        change_id = int(cur.lastrowid or 0)
+        previous = db.execute(
+            "SELECT partial FROM entities WHERE account = ? AND entity_id = ?",
+            (account, change.entity_id),
+        ).fetchone()
+        deleted = change.operation == "deleted" or data is None
+        if previous is not None and previous["partial"] and not partial and not deleted:
+            # The update that completes a partial entity: mark the earlier partial changes.
+            db.execute(
+                "UPDATE changes SET resolved_by = ? WHERE account = ? AND entity_id = ? "
+                "AND partial = 1 AND resolved_by IS NULL AND id < ?",
+                (change_id, account, change.entity_id, change_id),
+            )
+        db.execute(
+            "INSERT INTO entities (account, entity_id, feed, entity_type, last_change, "
+            "sequence_version, deleted, partial, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (account, entity_id) DO UPDATE SET last_change = excluded.last_change, "
+            "sequence_version = COALESCE(excluded.sequence_version, entities.sequence_version), "
+            "deleted = excluded.deleted, partial = excluded.partial, "
+            "snapshot = COALESCE(excluded.snapshot, entities.snapshot)",
+            (
+                account,
+                change.entity_id,
+                feed,
+                change.entity_type,
+                change_id,
+                change.sequence_version,
+                int(deleted),
+                int(partial and not deleted),
+                payload,
+            ),
+        )
+        return change_id
+
+    # --- reads ------------------------------------------------------------------------------
+    def count(self, account: str | None = None, flt: ChangeFilter | None = None) -> int:
+        where, params = (flt or ChangeFilter()).where(account)
+        row = self._connect().execute(f"SELECT COUNT(*) FROM changes{where}", params).fetchone()
+        return int(row[0])
+
+    def counts_by_feed(self, account: str | None = None) -> dict[str, int]:
+        where, params = ChangeFilter().where(account)
+        rows = (
+            self._connect()
+            .execute(f"SELECT feed, COUNT(*) AS n FROM changes{where} GROUP BY feed", params)
+            .fetchall()
+        )
+        return {r["feed"]: int(r["n"]) for r in rows}
+
+    def page(
+        self,
+        account: str | None = None,
+        flt: ChangeFilter | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        newest_first: bool = True,
+        with_data: bool = False,
+    ) -> list[StoredChange]:
+        """One screenful of changes; the viewer never loads more than it shows."""
+        where, params = (flt or ChangeFilter()).where(account)
+        order = "DESC" if newest_first else "ASC"
+        columns = "*" if with_data else _LIGHT_COLUMNS
+        rows = (
+            self._connect()
+            .execute(
+                f"SELECT {columns} FROM changes{where} ORDER BY id {order} LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+            .fetchall()
+        )
+        return [_row(r) for r in rows]
+
+    def after(
+        self, change_id: int, account: str | None = None, limit: int = 1000
+    ) -> list[StoredChange]:
+        """Changes stored after a local id, oldest first: what `feed tail` prints next."""
+        where, params = ChangeFilter().where(account)
+        glue = " AND " if where else " WHERE "
+        rows = (
+            self._connect()
+            .execute(
+                f"SELECT * FROM changes{where}{glue}id > ? ORDER BY id ASC LIMIT ?",
+                [*params, change_id, limit],
+            )
+            .fetchall()
+        )
+        return [_row(r) for r in rows]
+
+    def iter_all(
+        self, account: str | None = None, flt: ChangeFilter | None = None, batch: int = 2000
+    ) -> Iterator[StoredChange]:
+        """Every matching change, oldest first, in batches (exports, --from-start)."""
+        where, params = (flt or ChangeFilter()).where(account)
+        glue = " AND " if where else " WHERE "
+        last = 0
+        while True:
+            rows = (
+                self._connect()
+                .execute(
+                    f"SELECT * FROM changes{where}{glue}id > ? ORDER BY id ASC LIMIT ?",
+                    [*params, last, batch],
+                )
+                .fetchall()
+            )
+            if not rows:
+                return
+            for r in rows:
+                yield _row(r)
+            last = rows[-1]["id"]
+
+    def get(self, change_id: int) -> StoredChange | None:
+        row = self._connect().execute("SELECT * FROM changes WHERE id = ?", (change_id,)).fetchone()
+        return _row(row) if row else None
+
+    def history(self, account: str, entity_id: str) -> list[StoredChange]:
+        """An entity's changes in order (sequence version where present, then arrival)."""
+        rows = (
+            self._connect()
+            .execute(
+                "SELECT * FROM changes WHERE account = ? AND entity_id = ? "
+                "ORDER BY COALESCE(sequence_version, 9223372036854775807), id",
+                (account, entity_id),
+            )
+            .fetchall()
+        )
+        return [_row(r) for r in rows]
+
+    def entity(self, account: str, entity_id: str) -> dict[str, Any] | None:
+        row = (
+            self._connect()
+            .execute(
+                "SELECT * FROM entities WHERE account = ? AND entity_id = ?", (account, entity_id)
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return {
+            "entity_id": row["entity_id"],
+            "feed": row["feed"],
+            "entity_type": row["entity_type"],
+            "deleted": bool(row["deleted"]),
+            "partial": bool(row["partial"]),
+            "sequence_version": row["sequence_version"],
+            "snapshot": json.loads(row["snapshot"]) if row["snapshot"] else None,
+        }
+
+    def max_id(self, account: str | None = None) -> int:
+        where, params = ChangeFilter().where(account)
+        row = self._connect().execute(f"SELECT MAX(id) FROM changes{where}", params).fetchone()
+        return int(row[0] or 0)
+
+    def projects(self, account: str | None = None) -> list[tuple[str, str]]:
+        """(project id, name) pairs known from the project feed, for the project filter."""
+        sql = "SELECT entity_id, snapshot FROM entities WHERE feed = 'project' AND deleted = 0"
+        params: list[Any] = []
+        if account is not None:
+            sql += " AND account = ?"
+            params.append(account)
+        rows = self._connect().execute(sql, params).fetchall()
+        out = []
+        for r in rows:
+            snap = json.loads(r["snapshot"]) if r["snapshot"] else {}
+            out.append((r["entity_id"], str(snap.get("name") or r["entity_id"])))
+        return sorted(out, key=lambda p: p[1].lower())
+
+
+_LIGHT_COLUMNS = (
+    "id, account, feed, entity_id, entity_type, operation, sequence_version, partial, "
+    "resolved_by, subject, project_id, received_at, NULL AS data"
+)
+
+
+def _row(row: sqlite3.Row) -> StoredChange:
+    data = row["data"]
+    return StoredChange(
+        id=row["id"],
+        account=row["account"],
+        feed=row["feed"],
+        entity_id=row["entity_id"],
+        entity_type=row["entity_type"],
+        operation=row["operation"],
+        sequence_version=row["sequence_version"],
+        partial=bool(row["partial"]),
+        resolved_by=row["resolved_by"],
+        subject=row["subject"] or "",
+        project_id=row["project_id"],
+        received_at=row["received_at"],
+        data=json.loads(data) if data else None,
+    )

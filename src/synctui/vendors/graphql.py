@@ -1,0 +1,131 @@
+"""GraphQL plumbing shared by the two GraphQL vendors (Speckle, LetsBuild).
+
+gql validates every document against our local copy of the vendor's SDL before sending, so a
+typo in a query fails in tests rather than at a customer. The session is non-reconnecting:
+gql's permanent session retries executes by default, and a mutation must never be resent by
+anything but our own policy (which refuses to resend one whose answer was lost).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from gql import Client, GraphQLRequest, gql
+from gql.transport.exceptions import (
+    TransportError,
+    TransportQueryError,
+    TransportServerError,
+)
+from gql.transport.httpx import HTTPXAsyncTransport
+from graphql import DocumentNode
+
+from synctui.domain import errors
+from synctui.vendors.base import USER_AGENT, Adapter
+from synctui.vendors.http import DEFAULT_TIMEOUT
+
+
+@cache
+def load_sdl(name: str) -> str:
+    return resources.files("synctui.vendors").joinpath("schemas", f"{name}.graphql").read_text()
+
+
+@cache
+def document(source: str) -> DocumentNode:
+    return gql(source)
+
+
+class GraphQLAdapter(Adapter):
+    """An adapter whose vendor speaks GraphQL at `{base_url}/graphql`."""
+
+    sdl_name = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._client: Client | None = None
+        self._session: Any = None
+
+    def graphql_headers(self) -> dict[str, str]:
+        return {"User-Agent": USER_AGENT, **self.auth_headers()}
+
+    async def _connect(self) -> Any:
+        if self._session is None:
+            transport = HTTPXAsyncTransport(
+                url=f"{self.base_url}/graphql",
+                headers=self.graphql_headers(),
+                timeout=DEFAULT_TIMEOUT,
+                transport=self.transport,
+            )
+            self._client = Client(
+                schema=load_sdl(self.sdl_name),
+                transport=transport,
+                fetch_schema_from_transport=False,
+                execute_timeout=None,
+            )
+            self._session = await self._client.connect_async(reconnecting=False)
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            try:
+                await self._client.close_async()
+            finally:
+                self._client = None
+                self._session = None
+        await super().aclose()
+
+    async def execute(self, source: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run one operation; every failure comes out as a typed SyncTuiError."""
+        session = await self._connect()
+        try:
+            result = await session.execute(
+                GraphQLRequest(document(source), variable_values=variables or {})
+            )
+        except TransportQueryError as exc:
+            raise self.map_graphql_errors(exc.errors or [{"message": str(exc)}]) from None
+        except TransportServerError as exc:
+            raise self.map_status(exc.code, str(exc)) from None
+        except TransportError as exc:
+            raise self.network_error(exc) from None
+        except errors.SyncTuiError:
+            raise
+        except Exception as exc:  # validation against the local SDL, or an odd answer
+            if exc.__class__.__name__ == "GraphQLError":
+                raise errors.VendorError(f"query rejected by the local schema: {exc}") from None
+            raise self.network_error(exc) from None
+        if not isinstance(result, dict):
+            raise errors.VendorError(f"{self.account.name}: unreadable answer from {self.vendor}")
+        return result
+
+    def map_status(self, status: int | None, text: str) -> errors.SyncTuiError:
+        name = self.account.name
+        if status == 401:
+            return errors.AuthError(f"{name}: the token was rejected (401)")
+        if status == 403:
+            return errors.PermissionDenied(f"{name}: the token is not allowed to do this (403)")
+        if status == 429:
+            return errors.RateLimited(f"{name}: rate limited by {self.vendor}; try again shortly")
+        if status is not None and status >= 500:
+            return errors.VendorError(f"{name}: {self.vendor} failed ({status}); try again", status)
+        return errors.VendorError(
+            f"{name}: {self.vendor} answered {status}: {self.redact(text)}", status
+        )
+
+    def map_graphql_errors(self, items: list[Any]) -> errors.SyncTuiError:
+        """Vendor-specific subclasses refine this; the default reads extensions.code."""
+        first = items[0] if items and isinstance(items[0], dict) else {"message": str(items)}
+        message = self.redact(str(first.get("message", "unknown error")))
+        ext = first.get("extensions") or {}
+        code = str(ext.get("code", "")).upper()
+        status = ext.get("statusCode")
+        name = self.account.name
+        if code in ("UNAUTHORIZED", "UNAUTHENTICATED") or status == 401:
+            return errors.AuthError(f"{name}: the token was rejected: {message}")
+        if code == "FORBIDDEN" or status == 403:
+            return errors.PermissionDenied(f"{name}: {message}")
+        if code.endswith("NOT_FOUND") or code == "NOT_FOUND_ERROR" or status == 404:
+            return errors.NotFound(f"{name}: {message}")
+        if code in ("BAD_REQUEST_ERROR", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"):
+            return errors.ValidationFailed(f"{name}: {message}")
+        return errors.VendorError(f"{name}: {message}", status if isinstance(status, int) else None)

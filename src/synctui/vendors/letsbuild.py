@@ -1,0 +1,118 @@
+"""LetsBuild: read-only GraphQL change feeds (project, form, point, contact details).
+
+Cursors are opaque: stored and sent back exactly as received, never built or parsed.
+Queries are the ones from the vendor's documentation plus `sequenceVersion`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from synctui.domain import errors
+from synctui.domain.models import Capability, Change, ChangePage
+from synctui.vendors.graphql import GraphQLAdapter
+
+NULL_GUID = "00000000-0000-0000-0000-000000000000"
+
+_FIELDS = {
+    "project": (
+        "projectSync",
+        "Project",
+        "id sequenceVersion name code address city zipCode startDate endDate isArchived",
+    ),
+    "form": (
+        "formSync",
+        "Form",
+        "id sequenceVersion subject code codeNum date type status isConform isArchived "
+        "isUrgent projectId listId",
+    ),
+    "point": (
+        "pointSync",
+        "Point",
+        "id sequenceVersion subject code codeNum date isArchived isUrgent dueDate projectId "
+        "listId status { name color }",
+    ),
+    "contact": (
+        "contactDetailsSync",
+        "ContactDetails",
+        "id sequenceVersion displayName company role phone street city zip projectId userId "
+        "isDisabled accessRightLevel invitationStatus",
+    ),
+}
+
+
+def _query(feed: str) -> str:
+    field, type_name, selection = _FIELDS[feed]
+    op = field[0].upper() + field[1:]
+    return (
+        f"query {op}($cursor: String) {{ {field}(cursor: $cursor) {{ "
+        f"changes {{ entityId entityType operationType data {{ ... on {type_name} {{ {selection} }} }} }} "
+        "cursor hasMore } }"
+    )
+
+
+QUERIES = {feed: _query(feed) for feed in _FIELDS}
+
+
+def normalize_operation(value: Any) -> str:
+    """CREATED / Created / created → created; anything unknown is kept, lower-cased."""
+    text = str(value or "").strip().lower()
+    return {"create": "created", "update": "updated", "delete": "deleted"}.get(text, text)
+
+
+def _contains_null_guid(value: Any) -> bool:
+    if isinstance(value, str):
+        return value == NULL_GUID
+    if isinstance(value, dict):
+        return any(_contains_null_guid(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_null_guid(v) for v in value)
+    return False
+
+
+def parse_change(feed: str, item: Any) -> Change:
+    if not isinstance(item, dict) or not item.get("entityId"):
+        raise errors.VendorError(f"LetsBuild sent a change without an entityId in the {feed} feed")
+    data = item.get("data")
+    if data is not None and not isinstance(data, dict):
+        data = {"value": data}
+    sequence = data.get("sequenceVersion") if data else None
+    try:
+        sequence = int(sequence) if sequence is not None else None
+    except (TypeError, ValueError):
+        sequence = None
+    return Change(
+        feed=feed,
+        entity_id=str(item["entityId"]),
+        entity_type=str(item.get("entityType") or feed),
+        operation=normalize_operation(item.get("operationType")),
+        data=data,
+        sequence_version=sequence,
+        partial=_contains_null_guid(data),
+    )
+
+
+class LetsBuildAdapter(GraphQLAdapter):
+    vendor = "letsbuild"
+    sdl_name = "letsbuild"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.CHANGE_FEED})
+    feeds = ("project", "form", "point", "contact")
+
+    async def check(self) -> str:
+        page = await self.fetch_changes("project", None)
+        more = " (more waiting)" if page.has_more else ""
+        return f"change feeds readable; {len(page.changes)} project changes in the first page{more}"
+
+    async def fetch_changes(self, feed: str, cursor: str | None) -> ChangePage:
+        if feed not in QUERIES:
+            raise errors.UsageError(f"unknown LetsBuild feed {feed!r}")
+        result = await self.execute(QUERIES[feed], {"cursor": cursor})
+        body = result.get(_FIELDS[feed][0])
+        if not isinstance(body, dict) or not isinstance(body.get("cursor"), str):
+            raise errors.VendorError(
+                f"{self.account.name}: LetsBuild sent an unreadable {feed} page"
+            )
+        changes = [parse_change(feed, item) for item in body.get("changes") or []]
+        return ChangePage(
+            changes=changes, cursor=body["cursor"], has_more=bool(body.get("hasMore"))
+        )

@@ -1,0 +1,149 @@
+"""The LetsBuild adapter, the durable feed store and the engine, over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from synctui.domain import errors
+from synctui.services.demo import demo_accounts
+from synctui.services.feed import FEEDS, FeedEngine, parse_feeds
+from synctui.store.feedstore import NULL_GUID, ChangeFilter, FeedStore
+from synctui.vendors.http import RetrySettings
+from synctui.vendors.letsbuild import LetsBuildAdapter, normalize_operation
+from tests.conftest import admin_state, set_faults
+
+QUERY_OF = {"project": "projectSync", "form": "formSync", "point": "pointSync", "contact": "contactDetailsSync"}
+
+
+def make_adapter(sandbox, *, attempts: int = 5, token: str | None = None) -> LetsBuildAdapter:
+    accounts, tokens = demo_accounts(sandbox.info())
+    account = next(a for a in accounts if a.vendor == "letsbuild")
+    retry = RetrySettings(attempts=attempts, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
+    return LetsBuildAdapter(account, token or tokens[account.name], retry=retry)
+
+
+def truth(sandbox, feed: str) -> list[tuple[str, str]]:
+    """(entityId, operation) in the sandbox's own order for a feed."""
+    state = admin_state(sandbox, "letsbuild")["feeds"][QUERY_OF[feed]]
+    return [(eid, normalize_operation(op)) for _seq, eid, op in state["changes"]]
+
+
+def stored(store: FeedStore, account: str, feed: str) -> list[tuple[str, str]]:
+    return [(c.entity_id, c.operation) for c in store.iter_all(account, ChangeFilter(feeds=(feed,)))]
+
+
+async def test_fetch_pages_follow_the_cursor(sandbox) -> None:
+    adapter = make_adapter(sandbox)
+    first = await adapter.fetch_changes("form", None)
+    second = await adapter.fetch_changes("form", first.cursor)
+    assert first.has_more and first.changes and second.changes
+    assert first.changes[-1].entity_id != second.changes[0].entity_id or (
+        first.changes[-1].sequence_version != second.changes[0].sequence_version
+    )
+    assert {c.operation for c in first.changes} <= {"created", "updated", "deleted"}
+    await adapter.aclose()
+
+
+async def test_bad_token_is_a_clear_auth_error(sandbox) -> None:
+    adapter = make_adapter(sandbox, token="not-a-real-token")
+    with pytest.raises(errors.AuthError) as info:
+        await adapter.fetch_changes("project", None)
+    assert "not-a-real-token" not in str(info.value)
+    await adapter.aclose()
+
+
+async def test_engine_catches_up_exactly_once(sandbox, tmp_path) -> None:
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    adapter = make_adapter(sandbox)
+    engine = FeedEngine("lb", adapter, store, poll_interval=0.01)
+    await engine.run(follow=False)
+    for feed in FEEDS:
+        assert stored(store, "lb", feed) == truth(sandbox, feed)
+        assert not engine.states[feed].has_more
+    # New changes arrive; a second run picks up exactly those.
+    httpx.post(f"{sandbox.url('letsbuild')}/_sim/generate", json={"count": 300}).raise_for_status()
+    await FeedEngine("lb", adapter, store, poll_interval=0.01).run(follow=False)
+    for feed in FEEDS:
+        assert stored(store, "lb", feed) == truth(sandbox, feed)
+    await adapter.aclose()
+    store.close()
+
+
+async def test_engine_survives_a_fault_storm(sandbox, tmp_path) -> None:
+    set_faults(sandbox, "500=0.1,502=0.05,429=0.05,retry-after=0,drop-after=0.05,malformed=0.05,only=letsbuild")
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    adapter = make_adapter(sandbox, attempts=8)
+    engine = FeedEngine("lb", adapter, store, poll_interval=0.01, max_backoff=0.05)
+    await engine.run(follow=False)
+    set_faults(sandbox, "")
+    for feed in FEEDS:
+        assert stored(store, "lb", feed) == truth(sandbox, feed)
+    await adapter.aclose()
+
+
+async def test_partial_entities_are_flagged_then_resolved(sandbox, tmp_path) -> None:
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    adapter = make_adapter(sandbox)
+    await FeedEngine("lb", adapter, store).run(follow=False)
+    partial = store.page("lb", ChangeFilter(partial_only=True), limit=10_000, with_data=True)
+    assert partial, "the seed contains partial entities"
+    assert all(NULL_GUID in str(c.data) for c in partial)
+    outstanding = {p[1] for p in admin_state(sandbox, "letsbuild")["partials"]}
+    for change in partial:
+        if change.entity_id in outstanding:
+            continue
+        history = store.history("lb", change.entity_id)
+        fixed = [h for h in history if h.id > change.id and not h.partial]
+        if fixed and fixed[0].operation == "updated":
+            assert change.resolved_by == fixed[0].id
+    assert any(c.resolved for c in partial)
+    await adapter.aclose()
+
+
+async def test_filters_counts_and_history(sandbox, tmp_path) -> None:
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    adapter = make_adapter(sandbox)
+    await FeedEngine("lb", adapter, store, feeds=("point", "project")).run(follow=False)
+    counts = store.counts_by_feed("lb")
+    assert set(counts) == {"point", "project"}
+    assert store.count("lb") == sum(counts.values())
+    deleted = store.page("lb", ChangeFilter(operations=("deleted",)), limit=5)
+    assert deleted and all(c.operation == "deleted" for c in deleted)
+    sample = store.page("lb", ChangeFilter(feeds=("point",), operations=("created",)), limit=1, with_data=True)[0]
+    word = sample.subject.split()[0]
+    hits = store.page("lb", ChangeFilter(text=word), limit=50)
+    assert hits and all(word.lower() in (h.subject.lower() + str(store.get(h.id).data).lower()) for h in hits)
+    project = sample.project_id
+    in_project = store.page("lb", ChangeFilter(project_id=project), limit=50)
+    assert in_project and all(c.project_id == project for c in in_project)
+    history = store.history("lb", sample.entity_id)
+    assert history[0].operation == "created"
+    await adapter.aclose()
+
+
+def test_parse_feeds() -> None:
+    assert parse_feeds(None) == FEEDS
+    assert parse_feeds("point, contactDetails") == ("point", "contact")
+    with pytest.raises(errors.UsageError):
+        parse_feeds("points,banana")
+
+
+async def test_follow_mode_sees_live_changes(live_sandbox, tmp_path) -> None:
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    adapter = make_adapter(live_sandbox)
+    engine = FeedEngine("lb", adapter, store, poll_interval=0.05)
+    task = asyncio.create_task(engine.run(follow=True))
+    for _ in range(400):
+        await asyncio.sleep(0.05)
+        total = admin_state(live_sandbox, "letsbuild")["total"]
+        if not any(s.has_more for s in engine.states.values()) and store.count("lb") > 20_000 and store.count("lb") < total:
+            break
+    seen = store.count("lb")
+    await asyncio.sleep(0.5)
+    assert store.count("lb") > seen, "live changes keep arriving in follow mode"
+    engine.stop()
+    await task
+    await adapter.aclose()
