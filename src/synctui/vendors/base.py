@@ -7,8 +7,8 @@ does that once for every vendor, so the CLI and the TUI cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from typing import Any, ClassVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 
@@ -34,6 +34,7 @@ from synctui.vendors.http import (
 )
 
 USER_AGENT = "synctui"
+T = TypeVar("T")
 
 
 class Adapter:
@@ -42,6 +43,8 @@ class Adapter:
     vendor: ClassVar[str] = ""
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     feeds: ClassVar[tuple[str, ...]] = ()  # change feeds, for vendors that have them
+    # (key in Sync.columns, column title) in table order; the TUI shows exactly these.
+    table_columns: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def __init__(
         self,
@@ -109,6 +112,33 @@ class Adapter:
                 )
             seen = seen.__cause__ or seen.__context__
         return errors.VendorError(f"{self.account.name}: {self.redact(str(exc))}")
+
+    async def confirm_or_retry(
+        self,
+        send: Callable[[], Awaitable[T]],
+        verify: Callable[[], Awaitable[T | None]],
+    ) -> T:
+        """Send a write; if its outcome is unknown, look before sending it again.
+
+        A write whose answer was lost (dropped connection, 500, 502, 504, unreadable body) may
+        or may not have been applied. Re-sending blindly could apply it twice (a second run
+        triggered, a second journal-worthy change), so `verify` reads the vendor's state:
+        it returns the result if the write is visibly applied, or None if it visibly is not,
+        in which case the write is sent once more. If verification itself fails, the
+        original uncertainty is reported.
+        """
+        try:
+            return await send()
+        except (errors.OutcomeUnknown, errors.VendorError) as exc:
+            if isinstance(exc, errors.VendorError) and exc.status not in (None, 500, 502, 504):
+                raise
+            try:
+                confirmed = await verify()
+            except errors.SyncTuiError:
+                raise exc from None
+            if confirmed is not None:
+                return confirmed
+            return await send()
 
     # --- the contract -------------------------------------------------------------------
     async def aclose(self) -> None:

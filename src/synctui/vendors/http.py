@@ -6,8 +6,8 @@ same code. Retry rules, because a retried write must never apply twice:
 
 - A request that provably never reached the server (connection refused, connect timeout) is
   retried whatever it is.
-- 429 is retried for everything: the vendor refused it before doing anything, and says when
-  to come back (`Retry-After`).
+- 429 and 503 are retried for everything: the vendor refused the request before doing
+  anything (and for 429 says when to come back, in `Retry-After`).
 - 5xx, a dropped connection, a read timeout or an unreadable body are retried only for
   idempotent requests: GET/PUT/DELETE, GraphQL queries, and POSTs carrying an
   `Idempotency-Key`. A non-idempotent write that lost its answer raises `UncertainOutcome`.
@@ -237,9 +237,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 self._log(request, target, None, started, f"could not connect: {exc}", attempt)
                 if last:
                     raise NotSent(f"could not reach {request.url.host}: {exc}") from exc
-                await self._wait(
-                    self.retry.backoff(attempt), "connection failed, retrying in {s}"
-                )
+                await self._wait(self.retry.backoff(attempt), "connection failed, retrying in {s}")
                 continue
             except httpx.TransportError as exc:  # sent, answer lost: dropped, read timeout...
                 what = _describe_transport_error(exc)
@@ -259,13 +257,14 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 problem = "unreadable answer (malformed body)"
             self._log(request, target, status, started, problem, attempt)
 
-            if status == 429 and not last:
+            if status in (429, 503) and not last:
                 delay = parse_retry_after(response.headers.get("retry-after"))
                 delay = min(
                     delay if delay is not None else self.retry.backoff(attempt),
                     self.retry.max_retry_after,
                 )
-                await self._wait(delay, "rate limited, retrying in {s}")
+                what = "rate limited" if status == 429 else "service unavailable (503)"
+                await self._wait(delay, what + ", retrying in {s}")
                 continue
             if (
                 idempotent
