@@ -111,6 +111,13 @@ def result_json(result: WriteResult) -> dict[str, Any]:
 def cmd_list(args: argparse.Namespace) -> int:
     async def body(ctx: Context) -> int:
         session = ctx.session
+        if not session.accounts:
+            import sys
+
+            sys.stderr.write(
+                "No accounts yet: add one with `synctui accounts add`, or try `synctui --demo syncs list`.\n"
+            )
+            return 0
         names = args.account or [a.name for a in session.accounts]
         for name in names:
             session.account(name)  # unknown names fail before any I/O
