@@ -1,0 +1,419 @@
+"""Checks that run on an edited document before anything is sent to a vendor.
+
+A vendor's 400/422 arrives late, after a network round trip, and often says little
+("Bad Request"). These validators catch the mistakes we can know about locally and say what is
+wrong in a sentence that names the field, e.g. ``referencePoint must be one of internalOrigin,
+projectBasePoint, surveyPoint``.
+
+Rules shared by every validator:
+
+* They never raise, whatever JSON they are given, and always return a list (empty = fine).
+* Keys we do not model are never an issue (except for Paragon, whose PATCH accepts exactly two
+  keys): vendors add fields, and a full-replacement write must carry them back untouched.
+* They check shape and enums only. Whether an ID exists is for the vendor to say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from synctui.domain.cron import CronError, parse_cron
+from synctui.domain.diff import PathPart, format_path
+from synctui.domain.merge_patch import json_type_name
+
+__all__ = [
+    "PARAGON_FREQUENCIES",
+    "POLYTOMIC_FREQUENCIES",
+    "POLYTOMIC_IDENTITY_FUNCTIONS",
+    "POLYTOMIC_MODES",
+    "SIGNALSMITH_STATUSES",
+    "SIGNALSMITH_SYNC_MODES",
+    "SPECKLE_REFERENCE_POINTS",
+    "ValidationIssue",
+    "is_uuid",
+    "validate_paragon_patch",
+    "validate_polytomic_sync",
+    "validate_signalsmith_sync",
+    "validate_speckle_context",
+]
+
+# Tuples, not sets: the order is the one users see in messages and pickers.
+SPECKLE_REFERENCE_POINTS = ("internalOrigin", "projectBasePoint", "surveyPoint")
+POLYTOMIC_MODES = (
+    "create",
+    "update",
+    "updateOrCreate",
+    "replace",
+    "append",
+    "remove",
+    "snapshot",
+)
+POLYTOMIC_FREQUENCIES = (
+    "manual",
+    "continuous",
+    "hourly",
+    "daily",
+    "weekly",
+    "custom",
+    "builder",
+    "runafter",
+    "multi",
+    "dbtcloud",
+)
+POLYTOMIC_IDENTITY_FUNCTIONS = ("Equality", "ISubstring", "OneOf", "DomainMatch", "HostnameMatch")
+SIGNALSMITH_SYNC_MODES = ("upsert", "insert", "update", "mirror")
+SIGNALSMITH_STATUSES = ("draft", "active", "paused", "error")
+PARAGON_FREQUENCIES = ("1m", "5m", "10m", "30m", "1h", "3h", "6h", "24h")
+
+_PARAGON_KEYS = ("credentialId", "incrementalAccumulatorFrequency")
+_SIGNALSMITH_REQUIRED_ON_CREATE = (
+    "name",
+    "model_id",
+    "destination_id",
+    "field_mapping",
+    "sync_mode",
+    "primary_key",
+)
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+
+_WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationIssue:
+    """One problem. ``path`` is dotted (``fields[2].target``; ``""`` = the whole document) so
+    the editor can highlight the field; ``message`` is a full sentence that names it too."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def is_uuid(value: object) -> bool:
+    """True for a canonical 8-4-4-4-12 hex UUID string (any case).
+
+    Stricter than :class:`uuid.UUID`, which also takes braces, ``urn:`` prefixes and bare hex:
+    vendors want the canonical form.
+    """
+    return isinstance(value, str) and _UUID.match(value) is not None
+
+
+# -- a small accumulator shared by the validators ------------------------------------------
+
+
+@dataclass
+class _Checks:
+    issues: list[ValidationIssue] = field(default_factory=list)
+
+    def add(self, path: tuple[PathPart, ...], message: str) -> None:
+        self.issues.append(ValidationIssue(_path_str(path), message))
+
+    def obj(self, value: Any, path: tuple[PathPart, ...], *, nullable: bool = False) -> bool:
+        """Record an issue unless ``value`` is an object; True if it is one."""
+        if isinstance(value, dict):
+            return True
+        if not (nullable and value is None):
+            self.add(path, f"{_name(path)} must be a JSON object")
+        return False
+
+    def required(self, doc: Mapping[str, Any], key: str, path: tuple[PathPart, ...]) -> bool:
+        """Record an issue if ``key`` is missing; True if it is present."""
+        if key in doc:
+            return True
+        self.add((*path, key), f"{_name((*path, key))} is required")
+        return False
+
+    def text(self, value: Any, path: tuple[PathPart, ...]) -> bool:
+        if isinstance(value, str) and value.strip():
+            return True
+        self.add(path, f"{_name(path)} must be a non-empty string")
+        return False
+
+    def enum(self, value: Any, path: tuple[PathPart, ...], allowed: Collection[str]) -> None:
+        if not (isinstance(value, str) and value in allowed):
+            self.add(path, f"{_name(path)} must be one of {', '.join(allowed)}")
+
+    def uuid(self, value: Any, path: tuple[PathPart, ...]) -> None:
+        if not is_uuid(value):
+            self.add(
+                path, f"{_name(path)} must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
+            )
+
+    def boolean(self, value: Any, path: tuple[PathPart, ...]) -> None:
+        if not isinstance(value, bool):
+            self.add(path, f"{_name(path)} must be true or false")
+
+    def no_duplicates(self, rows: list[Any], key: str, path: tuple[PathPart, ...]) -> None:
+        """Flag every row whose ``key`` repeats an earlier row's (strings only)."""
+        first_seen: dict[str, int] = {}
+        for index, row in enumerate(rows):
+            value = row.get(key) if isinstance(row, dict) else None
+            if not isinstance(value, str) or not value:
+                continue
+            if value in first_seen:
+                earlier = _name((*path, first_seen[value], key))
+                self.add(
+                    (*path, index, key),
+                    f'{_name((*path, index, key))} "{value}" is already used by {earlier}',
+                )
+            else:
+                first_seen[value] = index
+
+
+def _path_str(path: tuple[PathPart, ...]) -> str:
+    return format_path(path) if path else ""
+
+
+def _name(path: tuple[PathPart, ...]) -> str:
+    return format_path(path) if path else "the document"
+
+
+# -- Speckle -------------------------------------------------------------------------------
+
+
+def validate_speckle_context(ctx: Any) -> list[ValidationIssue]:
+    """Check a Speckle sync ``context`` before ``syncMutations.update``.
+
+    Only the two documented keys are checked; every other key is integration-specific and must
+    pass through untouched.
+    """
+    checks = _Checks()
+    if not isinstance(ctx, dict):
+        checks.add((), "context must be a JSON object")
+        return checks.issues
+    if "referencePoint" in ctx:
+        checks.enum(ctx["referencePoint"], ("referencePoint",), SPECKLE_REFERENCE_POINTS)
+    if "viewName" in ctx and not (ctx["viewName"] is None or isinstance(ctx["viewName"], str)):
+        checks.add(("viewName",), "viewName must be a view name, or null to clear it")
+    return checks.issues
+
+
+# -- Polytomic -----------------------------------------------------------------------------
+
+
+def validate_polytomic_sync(doc: Any) -> list[ValidationIssue]:
+    """Check a whole Polytomic sync before ``PUT /api/syncs/{id}`` (or a create).
+
+    A Polytomic update is a full replacement, so the required fields must all be present every
+    time, not only the ones the user touched.
+    """
+    checks = _Checks()
+    if not checks.obj(doc, ()):
+        return checks.issues
+    if checks.required(doc, "name", ()):
+        checks.text(doc["name"], ("name",))
+    if checks.required(doc, "mode", ()):
+        checks.enum(doc["mode"], ("mode",), POLYTOMIC_MODES)
+    if "active" in doc:
+        checks.boolean(doc["active"], ("active",))
+    if checks.required(doc, "schedule", ()):
+        _polytomic_schedule(checks, doc["schedule"])
+    if checks.required(doc, "target", ()):
+        _polytomic_target(checks, doc["target"])
+    if checks.required(doc, "fields", ()):
+        _polytomic_fields(checks, doc["fields"])
+    if "identity" in doc and checks.obj(doc["identity"], ("identity",), nullable=True):
+        identity = doc["identity"]
+        if "function" in identity:
+            checks.enum(
+                identity["function"], ("identity", "function"), POLYTOMIC_IDENTITY_FUNCTIONS
+            )
+        _polytomic_source(checks, identity, ("identity",))
+    return checks.issues
+
+
+def _polytomic_fields(checks: _Checks, fields: Any) -> None:
+    path: tuple[PathPart, ...] = ("fields",)
+    if not isinstance(fields, list):
+        checks.add(path, "fields must be a list of field mappings")
+        return
+    if not fields:
+        checks.add(path, "fields must map at least one field")
+        return
+    for index, row in enumerate(fields):
+        if not checks.obj(row, (*path, index)):
+            continue
+        if checks.required(row, "target", (*path, index)):
+            checks.text(row["target"], (*path, index, "target"))
+        _polytomic_source(checks, row, (*path, index))
+    checks.no_duplicates(fields, "target", path)
+
+
+def _polytomic_target(checks: _Checks, target: Any) -> None:
+    """``target`` is an open object; only the connection it writes to is required."""
+    path: tuple[PathPart, ...] = ("target",)
+    if checks.obj(target, path) and checks.required(target, "connection_id", path):
+        checks.text(target["connection_id"], (*path, "connection_id"))
+
+
+def _polytomic_source(checks: _Checks, holder: dict[str, Any], path: tuple[PathPart, ...]) -> None:
+    """``source`` (optional, may be null) is ``{model_id, field}``; model_id must be a UUID."""
+    source = holder.get("source")
+    if (
+        "source" in holder
+        and checks.obj(source, (*path, "source"), nullable=True)
+        and "model_id" in source
+    ):
+        checks.uuid(source["model_id"], (*path, "source", "model_id"))
+
+
+# Each time part: (allowed integer range, extra accepted names, how to describe it).
+_TIME_PARTS: dict[str, tuple[range, tuple[str, ...], str]] = {
+    "hour": (range(24), (), "a number from 0 to 23"),
+    "minute": (range(60), (), "a number from 0 to 59"),
+    "day_of_week": (range(7), _WEEKDAYS, "a day name (monday to sunday) or a number from 0 to 6"),
+    "day_of_month": (range(1, 32), (), "a number from 1 to 31"),
+    "month": (range(1, 13), _MONTHS, "a month name (january to december) or a number from 1 to 12"),
+}
+
+
+def _polytomic_schedule(checks: _Checks, schedule: Any) -> None:
+    path: tuple[PathPart, ...] = ("schedule",)
+    if not checks.obj(schedule, path):
+        return
+    if checks.required(schedule, "frequency", path):
+        checks.enum(schedule["frequency"], (*path, "frequency"), POLYTOMIC_FREQUENCIES)
+    for part, (numbers, names, expected) in _TIME_PARTS.items():
+        value = schedule.get(part)
+        if value is None or value == "":
+            continue  # absent, or sent back empty for a frequency that does not use it
+        part_path = (*path, part)
+        if not isinstance(value, str):
+            checks.add(
+                part_path,
+                f'{_name(part_path)} must be text such as "9", not {json_type_name(value)}',
+            )
+        elif not _time_part_ok(value, numbers, names):
+            checks.add(part_path, f"{_name(part_path)} must be {expected}, not {value!r}")
+
+
+def _time_part_ok(value: str, numbers: range, names: tuple[str, ...]) -> bool:
+    if value.isascii() and value.isdigit():
+        return int(value) in numbers
+    lowered = value.lower()
+    return any(lowered in (name, name[:3]) for name in names)
+
+
+# -- Signalsmith ---------------------------------------------------------------------------
+
+
+def validate_signalsmith_sync(doc: Any, *, creating: bool) -> list[ValidationIssue]:
+    """Check a Signalsmith sync body for ``POST`` (``creating=True``) or ``PUT``.
+
+    Signalsmith's update takes only the fields to change, so on update nothing is required and
+    only the fields present are checked.
+    """
+    checks = _Checks()
+    if not checks.obj(doc, ()):
+        return checks.issues
+    if creating:
+        for key in _SIGNALSMITH_REQUIRED_ON_CREATE:
+            checks.required(doc, key, ())
+    for key in ("name", "primary_key"):
+        if key in doc:
+            checks.text(doc[key], (key,))
+    for key in ("model_id", "destination_id"):
+        if key in doc:
+            checks.uuid(doc[key], (key,))
+    if "sync_mode" in doc:
+        checks.enum(doc["sync_mode"], ("sync_mode",), SIGNALSMITH_SYNC_MODES)
+    if "status" in doc:
+        checks.enum(doc["status"], ("status",), SIGNALSMITH_STATUSES)
+    if "description" in doc and not isinstance(doc["description"], str | None):
+        checks.add(("description",), "description must be text")
+    if "config" in doc:
+        checks.obj(doc["config"], ("config",), nullable=True)
+    if "field_mapping" in doc:
+        _signalsmith_field_mapping(checks, doc["field_mapping"])
+    if "schedule" in doc:
+        _signalsmith_schedule(checks, doc["schedule"])
+    return checks.issues
+
+
+def _signalsmith_field_mapping(checks: _Checks, rows: Any) -> None:
+    path: tuple[PathPart, ...] = ("field_mapping",)
+    if not isinstance(rows, list):
+        checks.add(path, "field_mapping must be a list of column-to-field mappings")
+        return
+    if not rows:
+        checks.add(path, "field_mapping must map at least one column")
+        return
+    for index, row in enumerate(rows):
+        row_path = (*path, index)
+        if not checks.obj(row, row_path):
+            continue
+        for key in ("source_column", "destination_field"):
+            if checks.required(row, key, row_path):
+                checks.text(row[key], (*row_path, key))
+        if "type_cast" in row and not isinstance(row["type_cast"], str | None):
+            checks.add((*row_path, "type_cast"), f"{_name((*row_path, 'type_cast'))} must be text")
+    checks.no_duplicates(rows, "destination_field", path)
+
+
+def _signalsmith_schedule(checks: _Checks, schedule: Any) -> None:
+    """A cron string; null or "" means "no schedule" (manual runs only)."""
+    if schedule is None or schedule == "":
+        return
+    if not isinstance(schedule, str):
+        checks.add(("schedule",), 'schedule must be a cron expression such as "0 */6 * * *"')
+        return
+    try:
+        reason = parse_cron(schedule).why_never_fires()
+    except CronError as error:
+        checks.add(("schedule",), f"schedule is not a valid cron expression: {error}")
+        return
+    if reason is not None:
+        checks.add(("schedule",), f"schedule never fires: {reason}")
+
+
+# -- Paragon -------------------------------------------------------------------------------
+
+
+def validate_paragon_patch(patch: Any) -> list[ValidationIssue]:
+    """Check a body for Paragon's ``PATCH /api/syncs/{id}``.
+
+    Paragon accepts exactly two keys and needs at least one of them; anything else would be
+    silently ignored or rejected, so it is flagged rather than sent.
+    """
+    checks = _Checks()
+    if not checks.obj(patch, ()):
+        return checks.issues
+    for key in patch:
+        if key not in _PARAGON_KEYS:
+            checks.add(
+                (str(key),),
+                "Paragon can only change credentialId and incrementalAccumulatorFrequency",
+            )
+    if not any(key in patch for key in _PARAGON_KEYS):
+        checks.add(
+            (), "Paragon needs at least one of credentialId or incrementalAccumulatorFrequency"
+        )
+    if "credentialId" in patch:
+        checks.uuid(patch["credentialId"], ("credentialId",))
+    if "incrementalAccumulatorFrequency" in patch:
+        checks.enum(
+            patch["incrementalAccumulatorFrequency"],
+            ("incrementalAccumulatorFrequency",),
+            PARAGON_FREQUENCIES,
+        )
+    return checks.issues
