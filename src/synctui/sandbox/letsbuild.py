@@ -101,18 +101,25 @@ def _with_code(error: GraphQLError, code: str) -> dict[str, Any]:
     return formatted
 
 
-def _errors(status: int, message: str, code: str, headers: dict[str, str] | None = None):
+def _errors(
+    status: int, message: str, code: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
 class InvalidCursor(GraphQLError):
+    """A cursor this server did not hand out (or for another feed): refused, never guessed at,
+    so a client bug cannot quietly turn into a resync from the wrong place."""
+
     def __init__(self, detail: str = "") -> None:
         message = f"Invalid cursor: {detail}" if detail else "Invalid cursor"
         super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
 
 
 class LetsBuildSim(VendorSim):
+    """Read-only: both demo tokens read everything, and nothing but the history changes."""
+
     name = "letsbuild"
     title = "LetsBuild"
 

@@ -457,12 +457,12 @@ class LetsBuildWorld:
         if r < 0.35 and s[_P["endDate"]]:
             end = date.fromisoformat(s[_P["endDate"]]) + timedelta(days=rng.randint(7, 45))
             s[_P["endDate"]] = end.isoformat()
-        elif r < 0.42 and len(self.open_projects) > 3:
-            archived = s[_P["isArchived"]] = not s[_P["isArchived"]]
-            if archived:
-                self.open_projects.remove(idx)
-            else:
-                self.open_projects.append(idx)
+        elif r < 0.42 and s[_P["isArchived"]]:
+            s[_P["isArchived"]] = False  # reopened for warranty works
+            self.open_projects.append(idx)
+        elif r < 0.42 and len(self.open_projects) > 3:  # keep some sites running
+            s[_P["isArchived"]] = True
+            self.open_projects.remove(idx)
         elif r < 0.47:
             streets = next(c[3] for c in _CITIES if c[0] == s[_P["city"]])
             s[_P["address"]] = f"{rng.choice(streets)} {rng.randint(1, 180)}"
