@@ -108,7 +108,7 @@ class VendorSim:
 
     def error_response(self, status: int, message: str, retry_after: float | None) -> Response:
         """The vendor's own error shape for an injected HTTP error."""
-        headers = {"Retry-After": _retry_after(retry_after)} if retry_after else None
+        headers = {"Retry-After": retry_after_header(retry_after)} if retry_after else None
         return JSONResponse({"error": message}, status_code=status, headers=headers)
 
     def admin_state(self) -> dict[str, Any]:
@@ -126,7 +126,8 @@ class VendorSim:
         return self.ctx.clock.now()
 
 
-def _retry_after(seconds: float | None) -> str:
+def retry_after_header(seconds: float | None) -> str:
+    """A Retry-After value in whole seconds (at least 1), as vendors send it."""
     if seconds is None:
         return "1"
     return str(max(1, round(seconds))) if seconds >= 1 else f"{seconds:g}"
@@ -281,3 +282,6 @@ def build_app(
 
     app = Starlette(routes=routes, lifespan=lifespan)
     return app, sims, faults, clock
+
+
+_retry_after = retry_after_header  # older name, still imported by some simulators

@@ -126,6 +126,17 @@ class GraphQLAdapter(Adapter):
             return errors.PermissionDenied(f"{name}: {message}")
         if code.endswith("NOT_FOUND") or code == "NOT_FOUND_ERROR" or status == 404:
             return errors.NotFound(f"{name}: {message}")
+        if code in ("TOO_MANY_REQUESTS", "RATE_LIMITED") or status == 429:
+            return errors.RateLimited(f"{name}: rate limited by {self.vendor}; try again shortly")
+        server_codes = {
+            "INTERNAL_SERVER_ERROR": 500,
+            "BAD_GATEWAY": 502,
+            "SERVICE_UNAVAILABLE": 503,
+            "GATEWAY_TIMEOUT": 504,
+        }
+        if code in server_codes or (isinstance(status, int) and status >= 500):
+            http = status if isinstance(status, int) else server_codes[code]
+            return errors.VendorError(f"{name}: {self.vendor} failed ({http}); try again", http)
         if code in ("BAD_REQUEST_ERROR", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"):
             return errors.ValidationFailed(f"{name}: {message}")
         return errors.VendorError(f"{name}: {message}", status if isinstance(status, int) else None)
