@@ -36,7 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from synctui.sandbox.core import SimContext, VendorSim, _retry_after
+from synctui.sandbox.core import SimContext, VendorSim, retry_after_header
 from synctui.sandbox.letsbuild_seed import (
     DELETED,
     FEEDS,
@@ -154,7 +154,7 @@ class LetsBuildSim(VendorSim):
         }
 
     def error_response(self, status: int, message: str, retry_after: float | None) -> Response:
-        headers = {"Retry-After": _retry_after(retry_after)} if status == 429 else None
+        headers = {"Retry-After": retry_after_header(retry_after)} if status == 429 else None
         return _errors(status, message, _ERROR_CODES.get(status, "INTERNAL_SERVER_ERROR"), headers)
 
     def admin_state(self) -> dict[str, Any]:
