@@ -71,7 +71,7 @@ USERS = (
 REFERENCE_POINTS = ("internalOrigin", "projectBasePoint", "surveyPoint")
 OLDER_RUN_ENDINGS = _weights(success=82, failed=10, cancelled=4, timeout=2, invalidInput=2)
 PAUSED_RUN_ENDINGS = _weights(success=70, failed=20, cancelled=6, timeout=2, invalidInput=2)
-LATEST_RUN_ENDINGS = _weights(success=76, failed=14, cancelled=3, timeout=3, invalidInput=4)
+LATEST_RUN_ENDINGS = _weights(success=79, failed=14, cancelled=3, timeout=2, invalidInput=2)
 ACC_EXTENSIONS = _weights(rvt=65, nwd=20, ifc=15)
 PW_EXTENSIONS = _weights(dgn=75, ifc=25)
 ACC_REFERENCE_POINTS = _weights(internalOrigin=45, projectBasePoint=35, surveyPoint=20)
@@ -82,8 +82,8 @@ ACC_DISCIPLINES = (
     ("STR", "Structure"),
     ("MEP", "MEP"),
     ("FAC", "Facade"),
-    ("CIV", "Civil"),
-    ("LAND", "Landscape"),
+    ("FP", "Fire Protection"),
+    ("INT", "Interiors"),
 )
 # Model zones by project, as they appear in file names: a tower by level, a hospital by block
 # and level, a depot by area.
@@ -120,7 +120,6 @@ DGN_LEVELS = ("C-ROAD-EDGE", "C-KERB", "D-PIPE", "D-MANHOLE", "S-BEAM", "S-PIER"
 FAILURES = {
     "rvt": (
         "Revit worksharing: central model locked",
-        "View '3D Coordination' not found in model",
         "Revit file was saved in a newer version (2027) than the converter supports",
         "Source file could not be downloaded from ACC (HTTP 403): check folder permissions",
     ),
@@ -141,7 +140,6 @@ FAILURES = {
 OTHER_ENDINGS = {
     "cancelled": "Cancelled by user",
     "timeout": "Ingestion exceeded the 2 h time limit",
-    "invalidInput": "Reference point 'surveyPoint' is not defined in the source file",
 }
 
 
@@ -196,10 +194,19 @@ def new_item(
 
 
 def failure_message(rng: random.Random, sync: dict[str, Any], outcome: str) -> str | None:
+    """Why a run did not succeed, consistent with the sync's own file and settings."""
     if outcome == "success":
         return None
+    view = sync["context"].get("viewName")
+    if outcome == "invalidInput":
+        if view:
+            return f"View '{view}' not found in the source file"
+        return f"Reference point '{sync['context'].get('referencePoint')}' is not defined in the source file"
     if outcome == "failed":
-        return rng.choice(FAILURES.get(sync["fileExtension"], FAILURES["ifc"]))
+        choices = FAILURES.get(sync["fileExtension"], FAILURES["ifc"])
+        if view and sync["fileExtension"] == "rvt":
+            choices = (*choices, f"View '{view}' not found in model")
+        return rng.choice(choices)
     return OTHER_ENDINGS[outcome]
 
 
