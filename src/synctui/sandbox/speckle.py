@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from synctui.sandbox.core import SimContext, VendorSim, _retry_after, iso
+from synctui.sandbox.core import SimContext, VendorSim, iso, retry_after_header
 from synctui.sandbox.speckle_seed import (
     INTEGRATIONS,
     REFERENCE_POINTS,
@@ -432,7 +432,7 @@ class SpeckleSim(VendorSim):
         }
 
     def error_response(self, status: int, message: str, retry_after: float | None) -> Response:
-        headers = {"Retry-After": _retry_after(retry_after)} if status == 429 else None
+        headers = {"Retry-After": retry_after_header(retry_after)} if status == 429 else None
         body = {
             "errors": [
                 {
