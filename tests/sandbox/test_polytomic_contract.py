@@ -161,6 +161,13 @@ def test_seed_is_deterministic_and_scales() -> None:
     assert one.info("x") == again.info("x")
     assert [r.body for r in one._syncs.values()] == [r.body for r in again._syncs.values()]
     assert len(triple._syncs) == 3 * len(one._syncs)
+    bodies = [r.body for r in one._syncs.values()]
+    items = [f for b in bodies for f in b["fields"]]
+    assert any("override_value" in f and "source" not in f for f in items)
+    assert any(f.get("sync_mode") == "create" for f in items)
+    assert any(b["filters"] and b["filter_logic"] for b in bodies)
+    assert any(b["policies"] for b in bodies) and any(b["overrides"] for b in bodies)
+    assert sum("bulk_settings" in b for b in bodies) >= 3
 
 
 def test_list_pages_with_opaque_token_and_limits(shared: Poly) -> None:
@@ -547,10 +554,10 @@ def test_concurrent_duplicate_gets_409(poly: Poly) -> None:
     ).encode()
     with socket.create_connection(("127.0.0.1", poly.sb.port), timeout=10) as sock:
         sock.sendall(head)  # headers only: the first request is now in flight
-        for _ in range(1000):
+        for _ in range(200):
             if poly.state()["idempotency_in_flight"] == 1:
                 break
-            time.sleep(0.005)
+            time.sleep(0.01)
         else:
             pytest.fail("the first request never reached the simulator")
         duplicate = poly.rw.post(

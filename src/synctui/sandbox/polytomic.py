@@ -574,11 +574,9 @@ class PolytomicSim(VendorSim):
         body: dict[str, Any] = {key: payload[key] for key in REQUIRED}
         for key, default in OPTIONAL_DEFAULTS.items():
             value = payload.get(key)
-            body[key] = (
-                (list(default) if isinstance(default, list) else default)
-                if value is None
-                else value
-            )
+            if value is None:
+                value = list(default) if isinstance(default, list) else default
+            body[key] = value
         body["organization_id"] = body["organization_id"] or self._seed.organization_id
         for key, value in payload.items():
             if key not in body and key not in READ_ONLY:

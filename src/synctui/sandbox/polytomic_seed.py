@@ -214,7 +214,8 @@ TEMPLATES: list[Template] = [
         "hourly45",
         [("plan", "dealname"), ("mrr", "amount"), ("renews_at", "closedate"),
          ("status", "dealstage")],
-        extra={"override_fields": [("pipeline", "default")]},
+        extra={"override_fields": [("pipeline", "default")],
+               "constants": [("dealtype", "newbusiness")]},
     ),
     Template(
         "Marketing leads → Marketo", "leads", "marketo", "leads", "updateOrCreate", "daily6",
@@ -235,6 +236,7 @@ TEMPLATES: list[Template] = [
          ("last_seen_at", "last_seen_at")],
         ("user_id", "external_id", "Equality"),
         running=True,
+        extra={"constants": [("custom_attributes.source", "warehouse")]},
     ),
     Template(
         "Active users → Braze", "usage", "braze", "users", "updateOrCreate", "continuous",
@@ -506,6 +508,8 @@ def _build_body(
         if tpl.target in ("s3", "gsheets") and tpl.mode in ("snapshot", "append", "replace"):
             item["new"] = True
         fields.append(item)
+    for tgt, value in extra.get("constants", ()):
+        fields.append({"target": tgt, "override_value": value})
     body: dict[str, Any] = {
         "name": tpl.name + suffix,
         "active": tpl.active,
