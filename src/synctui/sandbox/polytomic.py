@@ -38,7 +38,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from synctui.sandbox.core import SimContext, VendorSim, _retry_after, iso
+from synctui.sandbox.core import SimContext, VendorSim, iso, retry_after_header
 from synctui.sandbox.polytomic_seed import (
     API_VERSION,
     OLDER_VERSIONS,
@@ -255,7 +255,7 @@ class PolytomicSim(VendorSim):
         key = {429: "rate_limited", 500: "internal_error", 502: "bad_gateway"}.get(
             status, "service_unavailable"
         )
-        headers = {"Retry-After": _retry_after(retry_after)} if status == 429 else None
+        headers = {"Retry-After": retry_after_header(retry_after)} if status == 429 else None
         return JSONResponse(error_json(status, key, message), status_code=status, headers=headers)
 
     def admin_state(self) -> dict[str, Any]:
