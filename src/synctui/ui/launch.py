@@ -1,34 +1,107 @@
-"""Opening the TUI (placeholder until the full TUI lands): starts the demo sandbox if asked."""
+"""Opening the TUI from the command line: environment first, then Textual.
+
+Nothing here imports Textual at module level: the frame-rate choice for SSH has to be in
+the environment before Textual reads it at import time.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from collections.abc import MutableMapping
+
+SSH_FPS = "15"
+DEFAULT_REFRESH_SECONDS = 30.0
+REFRESH_ENV = "SYNCTUI_REFRESH"
+
+
+def tune_for_ssh(environ: MutableMapping[str, str]) -> bool:
+    """Over SSH, fewer frames per second: a burst of updates costs far fewer bytes.
+
+    Only when the user has not chosen a rate themselves. Returns True when it changed it.
+    """
+    if environ.get("SSH_CONNECTION") and "TEXTUAL_FPS" not in environ:
+        environ["TEXTUAL_FPS"] = SSH_FPS
+        return True
+    return False
+
+
+def refresh_seconds(args: argparse.Namespace, environ: MutableMapping[str, str]) -> float:
+    """Auto-refresh interval: --refresh flag if the CLI has one, else SYNCTUI_REFRESH, else
+    the `[tui] refresh_seconds` setting, else 30 s. 0 turns it off."""
+    for raw in (getattr(args, "refresh", None), environ.get(REFRESH_ENV), _setting()):
+        if raw is None or raw == "":
+            continue
+        try:
+            return max(0.0, float(raw))
+        except (TypeError, ValueError):
+            sys.stderr.write(f"synctui: ignoring refresh interval {raw!r} (not a number)\n")
+    return DEFAULT_REFRESH_SECONDS
+
+
+def _setting() -> object:
+    try:
+        import tomllib
+
+        from synctui.store.paths import settings_file
+
+        with open(settings_file(), "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, ValueError):
+        return None
+    tui = data.get("tui", {})
+    return tui.get("refresh_seconds") if isinstance(tui, dict) else None
 
 
 def launch(args: argparse.Namespace) -> int:
-    from textual.app import App, ComposeResult
-    from textual.widgets import Footer, Header, Static
+    tune_for_ssh(os.environ)
+    interval = refresh_seconds(args, os.environ)
 
+    from synctui.domain import errors
+    from synctui.services.session import Session, SessionOptions
+
+    options = SessionOptions(readonly=bool(getattr(args, "readonly", False)))
     demo = None
-    if args.demo:
+    demo_names: frozenset[str] = frozenset()
+    if getattr(args, "demo", False):
         from synctui.services.demo import start_demo
 
-        demo = start_demo()
+        try:
+            demo = start_demo()
+        except Exception as exc:
+            sys.stderr.write(f"synctui: error: the demo sandbox could not start: {exc}\n")
+            return 1
+        session = Session(list(demo.accounts), demo.token_for, options)
+        demo_names = frozenset(a.name for a in demo.accounts)
+    else:
+        from synctui.store.accounts import AccountError, AccountStore
+        from synctui.ui.credentials import token_for
 
-    class Minimal(App[None]):
-        BINDINGS = [("q", "quit", "Quit")]
+        try:
+            accounts = AccountStore().load()
+        except AccountError as exc:
+            sys.stderr.write(f"synctui: error: {exc}\n")
+            return 2
+        session = Session(accounts, token_for, options)
 
-        def compose(self) -> ComposeResult:
-            yield Header()
-            text = "synctui"
-            if demo is not None:
-                text += f" — demo sandbox on {demo.sandbox.base_url}"
-            yield Static(text)
-            yield Footer()
+    from synctui.ui.app import SyncTuiApp
 
+    app = SyncTuiApp(
+        session,
+        demo=demo,
+        demo_names=demo_names,
+        initial_account=getattr(args, "account", None),
+        refresh_seconds=interval,
+        theme_name=getattr(args, "theme", None),
+    )
     try:
-        Minimal().run()
+        result = app.run()
+    except errors.SyncTuiError as exc:
+        sys.stderr.write(f"synctui: error: {exc}\n")
+        return 1
     finally:
-        if demo is not None:
-            demo.stop()
-    return 0
+        started = app.demo
+        if started is not None:
+            started.stop()
+    return int(result or 0)

@@ -1,0 +1,458 @@
+"""The synctui Textual app: owns the session, the catalog, the workers and the timers.
+
+Invariant (as in harlequin): every vendor call runs in a worker with `exit_on_error=False`
+that only posts messages; the message handlers here update the `Catalog` and hand diffs to
+the screens. A failing vendor is a notification and a sidebar state, never a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Hashable
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.timer import Timer
+
+from synctui.domain import errors
+from synctui.domain.models import Capability, Sync
+from synctui.services.session import Session
+from synctui.store.accounts import Account
+from synctui.ui import messages as msg
+from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, stream_syncs
+from synctui.ui.command_line import CommandError, parse_command, suggestions
+from synctui.ui.palette import SyncTuiCommands
+from synctui.ui.screens.main_screen import MainScreen
+from synctui.ui.theme import STATUS_VARIABLES, pick_theme, register_themes
+from synctui.ui.tokens import TokenResolver
+from synctui.vendors.http import CallRecord
+
+CALL_FLUSH_SECONDS = 0.1
+
+
+class SyncTuiApp(App[int]):
+    """Accounts, sync tables per vendor, the detail pane and the API call log."""
+
+    TITLE = "synctui"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {SyncTuiCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+        Binding("colon", "command_line", "Cmd", key_display=":", id="app.command"),
+        Binding("at", "call_log", "Calls", key_display="@", id="app.call-log"),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        demo: Any = None,
+        demo_names: frozenset[str] = frozenset(),
+        initial_account: str | None = None,
+        refresh_seconds: float = 0.0,
+        theme_name: str | None = None,
+        persist_accounts: bool = True,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.tokens = TokenResolver(session.token_for)
+        session.token_for = self.tokens
+        self.demo = demo
+        self.demo_names = set(demo_names)
+        self.catalog = Catalog(list(session.accounts))
+        self.initial_account = initial_account
+        self.refresh_seconds = refresh_seconds
+        self.theme_name = theme_name
+        self.persist_accounts = persist_accounts
+        self.main: MainScreen | None = None
+        self._pending_calls: deque[CallRecord] = deque()
+        self._unsubscribe_calls: Any = None
+        self._refresh_timer: Timer | None = None
+        self.call_errors = 0
+        self._notified: set[tuple[str, str]] = set()
+
+    # --- start-up -------------------------------------------------------------------------
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(STATUS_VARIABLES)
+
+    def on_mount(self) -> None:
+        register_themes(self)
+        warning = pick_theme(self, self.theme_name)
+        if warning:
+            self.notify(warning, severity="warning")
+        self._unsubscribe_calls = self.session.call_log.subscribe(self._pending_calls.append)
+        self.set_interval(CALL_FLUSH_SECONDS, self._flush_calls)
+        if not self.session.accounts:
+            from synctui.ui.screens.welcome_screen import WelcomeScreen
+
+            self.push_screen(WelcomeScreen())
+        else:
+            self.open_main()
+        self._schedule_refresh()
+
+    def open_main(self) -> None:
+        """Show the main screen (after the welcome screen, if any) with the first view."""
+        if self.main is None:
+            self.main = MainScreen()
+        view = ALL
+        if self.initial_account:
+            if self.initial_account in self.catalog.entries:
+                view = View("account", self.initial_account)
+            else:
+                known = ", ".join(self.catalog.names())
+                self.notify(
+                    f"no account named {self.initial_account!r} (accounts: {known})",
+                    severity="error",
+                )
+        if self.screen is not self.main:
+            if len(self.screen_stack) > 1:
+                self.switch_screen(self.main)
+            else:
+                self.push_screen(self.main)
+        self.call_after_refresh(self.switch_view, view)
+
+    async def on_unmount(self) -> None:
+        if self._unsubscribe_calls is not None:
+            self._unsubscribe_calls()
+        await self.session.aclose()
+
+    # --- loading --------------------------------------------------------------------------
+    def switch_view(self, view: View) -> None:
+        if self.main is None:
+            return
+        self.main.set_view(view)
+        self.reload_view(view, force=False)
+
+    def reload_view(self, view: View, *, force: bool) -> None:
+        """Load the view's accounts: all of them (`r`), or only those never loaded."""
+        names = self.catalog.accounts_in(view)
+        for name in names:
+            state = self.catalog.entry(name).state
+            if force or state == LoadState.IDLE:
+                self.load_account(name)
+        if self.main is not None:
+            self.main.refresh_chrome()
+
+    def load_account(self, name: str) -> None:
+        try:
+            capabilities = self.session.capabilities(name)
+        except ImportError as exc:
+            self.catalog.mark_unavailable(name, describe_failure(exc)[1])
+            self._notify_once(name, "unavailable", f"{name}: {describe_failure(exc)[1]}")
+            return
+        except errors.SyncTuiError as exc:
+            self.catalog.mark_unavailable(name, str(exc))
+            return
+        if Capability.LIST not in capabilities:
+            vendor = self.catalog.entry(name).account.vendor
+            self.catalog.mark_unavailable(name, f"{vendor} has no syncs to list")
+            return
+        generation = self.catalog.begin(name)
+        self.run_worker(
+            self._load(name, generation),
+            name=f"load {name}",
+            group=f"load:{name}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _load(self, name: str, generation: int) -> None:
+        try:
+            await self.tokens.prefetch(self.session.account(name))
+            async for page in stream_syncs(self.session, name):
+                self.post_message(msg.SyncsPage(name, generation, page))
+            self.post_message(msg.SyncsLoaded(name, generation))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every failure becomes a message, never a crash
+            self.post_message(msg.SyncsFailed(name, generation, exc))
+
+    def on_syncs_page(self, message: msg.SyncsPage) -> None:
+        changed = self.catalog.apply_page(message.account, message.generation, message.syncs)
+        if changed is not None and self.main is not None:
+            self.main.apply_page(message.account, changed)
+
+    def on_syncs_loaded(self, message: msg.SyncsLoaded) -> None:
+        removed = self.catalog.finish(message.account, message.generation)
+        if removed is not None and self.main is not None:
+            self.main.apply_removed(message.account, removed)
+        self._notified.discard((message.account, "failed"))
+
+    def on_syncs_failed(self, message: msg.SyncsFailed) -> None:
+        entry = self.catalog.fail(message.account, message.generation, message.error)
+        if entry is None:
+            return
+        severity = "warning" if entry.state == LoadState.UNAVAILABLE else "error"
+        self._notify_once(
+            message.account, entry.state.value, f"{message.account}: {entry.message}", severity
+        )
+        if self.main is not None:
+            self.main.refresh_chrome()
+
+    def _notify_once(self, account: str, kind: str, text: str, severity: str = "warning") -> None:
+        """One toast per account and kind of problem until it recovers (auto-refresh)."""
+        if (account, kind) in self._notified:
+            return
+        self._notified.add((account, kind))
+        self.notify(text, title="Cannot load syncs", severity=severity, timeout=8)  # type: ignore[arg-type]
+
+    # --- auto-refresh (rescheduled, paused under modals) ----------------------------------
+    def set_refresh_interval(self, seconds: float) -> None:
+        self.refresh_seconds = seconds
+        self._schedule_refresh()
+        state = f"every {seconds:g} s" if seconds > 0 else "off"
+        self.notify(f"auto-refresh {state}")
+
+    def _schedule_refresh(self) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+        if self.refresh_seconds > 0:
+            self._refresh_timer = self.set_timer(self.refresh_seconds, self._auto_refresh)
+
+    def _auto_refresh(self) -> None:
+        try:
+            screen = self.screen
+            if isinstance(screen, ModalScreen):
+                return  # paused while a dialog is open
+            if screen is self.main and self.main is not None:
+                for name in self.catalog.accounts_in(self.main.view):
+                    if self.catalog.entry(name).state in (LoadState.READY, LoadState.FAILED):
+                        self.load_account(name)
+            elif hasattr(screen, "reload"):
+                screen.reload()
+        finally:
+            self._schedule_refresh()
+
+    # --- API call log hand-off ---------------------------------------------------------------
+    def _flush_calls(self) -> None:
+        """Move records subscribed from any thread onto the screen, in one batch."""
+        if not self._pending_calls:
+            return
+        batch: list[CallRecord] = []
+        while self._pending_calls:
+            batch.append(self._pending_calls.popleft())
+        self.call_errors += sum(1 for r in batch if r.error or (r.status or 0) >= 400)
+        for screen in self.screen_stack:
+            if hasattr(screen, "add_calls"):
+                screen.add_calls(batch)
+
+    # --- details, clipboard ---------------------------------------------------------------
+    def open_detail(self, key: Hashable) -> None:
+        from synctui.ui.screens.detail_screen import DetailScreen
+
+        sync = self.catalog.get(key)  # type: ignore[arg-type]
+        if sync is not None:
+            self.push_screen(DetailScreen(sync))
+
+    def capabilities_of(self, account: str) -> frozenset[Capability]:
+        try:
+            return self.session.capabilities(account)
+        except (ImportError, errors.SyncTuiError):
+            return frozenset()
+
+    def is_demo_account(self, name: str) -> bool:
+        return name in self.demo_names
+
+    @staticmethod
+    def sync_json(sync: Sync) -> str:
+        return json.dumps(sync.raw, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+
+    def copy_text(self, text: str, note: str) -> None:
+        """OSC 52: works over SSH and in tmux (with set-clipboard on)."""
+        self.copy_to_clipboard(text)
+        self.notify(note, timeout=3)
+
+    # --- writes (hidden in read-only mode) ------------------------------------------------
+    def confirm_write(self, sync: Sync, action: str) -> None:
+        from synctui.ui.screens.confirm_screen import ConfirmScreen
+
+        if self.session.readonly:
+            self.notify("read-only mode: writes are refused", severity="warning")
+            return
+        verb = {"trigger": "Run", "pause": "Pause", "resume": "Resume"}[action]
+        question = f"{verb} {sync.name!r} on {sync.account} now?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(
+                    self._write(sync, action),
+                    group=f"write:{sync.account}:{sync.id}",
+                    exclusive=True,
+                    exit_on_error=False,
+                )
+
+        self.push_screen(ConfirmScreen(question, verb), answered)
+
+    async def _write(self, sync: Sync, action: str) -> None:
+        try:
+            if action == "trigger":
+                result = await self.session.trigger(sync.account, sync.id)
+            else:
+                result = await self.session.set_active(sync.account, sync.id, action == "resume")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.post_message(msg.WriteFinished(sync.account, action, None, exc))
+        else:
+            self.post_message(msg.WriteFinished(sync.account, action, result, None))
+
+    def on_write_finished(self, message: msg.WriteFinished) -> None:
+        if message.error is not None:
+            self.notify(str(message.error), title=f"{message.action} failed", severity="error")
+            return
+        result = message.result
+        assert result is not None
+        self.notify(f"{message.action}: {result.message}")
+        if result.sync is not None:
+            self.catalog.put(result.sync)
+            if self.main is not None:
+                self.main.apply_page(message.account, [result.sync])
+        self.load_account(message.account)
+
+    # --- accounts -------------------------------------------------------------------------
+    def adopt_accounts(self, accounts: list[Account], tokens: dict[str, str]) -> None:
+        """Accounts created in this process (the demo, a just-saved account)."""
+        for account in accounts:
+            if account.name in tokens:
+                self.tokens.remember(account.name, tokens[account.name])
+            if account.name in self.catalog.entries:
+                self.replace_account(account)
+                continue
+            self.session.accounts.append(account)
+            self.catalog.add_account(account)
+        if self.main is not None:
+            self.main.accounts_changed()
+
+    def adopt_demo(self, demo: Any) -> None:
+        """The demo was started from the welcome screen: its accounts live in memory."""
+        self.demo = demo
+        self.demo_names.update(a.name for a in demo.accounts)
+        self.adopt_accounts(list(demo.accounts), dict(demo.tokens))
+        self.open_main()
+
+    def accept_form(self, result: Any) -> None:
+        """An account saved from the form joins the running session."""
+        account = result.account
+        if result.token:
+            self.tokens.remember(account.name, result.token)
+        else:
+            self.tokens.forget(account.name)
+        if result.edited:
+            self.replace_account(account)
+        else:
+            self.adopt_accounts([account], {})
+        where = f"; token stored in {result.stored_where}" if result.stored_where else ""
+        self.notify(f"saved {account.name}{where}")
+        if self.main is None or self.main not in self.screen_stack:
+            self.open_main()
+
+    def replace_account(self, account: Account) -> None:
+        self.session.forget(account.name)
+        self.session.accounts[:] = [
+            account if a.name == account.name else a for a in self.session.accounts
+        ]
+        removed = self.catalog.replace_account(account)
+        if self.main is not None:
+            self.main.apply_removed(account.name, removed)
+            self.main.accounts_changed()
+
+    def drop_account(self, name: str) -> None:
+        self.session.forget(name)
+        self.tokens.forget(name)
+        self.session.accounts[:] = [a for a in self.session.accounts if a.name != name]
+        removed = self.catalog.remove_account(name)
+        if self.main is not None:
+            self.main.apply_removed(name, removed)
+            self.main.accounts_changed()
+
+    # --- commands -------------------------------------------------------------------------
+    def command_suggestions(self) -> list[str]:
+        return suggestions(self.catalog.names())
+
+    def run_command_line(self, text: str) -> None:
+        try:
+            command = parse_command(text, self.catalog.names())
+        except CommandError as exc:
+            self.notify(str(exc), title="Command", severity="warning")
+            return
+        verb, argument = command.verb, command.argument
+        if verb == "view-all":
+            self.show_view(ALL)
+        elif verb == "view-vendor":
+            if not self.catalog.accounts_in(View("vendor", argument)):
+                self.notify(f"no {argument} account configured", severity="warning")
+            else:
+                self.show_view(View("vendor", argument))
+        elif verb == "view-account":
+            self.show_view(View("account", argument))
+        elif verb == "log":
+            self.action_call_log()
+        elif verb == "accounts":
+            self.action_manage_accounts()
+        elif verb == "add":
+            self.action_add_account()
+        elif verb == "refresh":
+            if self.main is not None:
+                self.reload_view(self.main.view, force=True)
+        elif verb == "every":
+            self.set_refresh_interval(float(argument))
+        elif verb == "theme":
+            warning = pick_theme(self, argument)
+            if warning:
+                self.notify(warning, severity="warning")
+        elif verb == "help":
+            self.action_help()
+        elif verb == "quit":
+            self.exit(0)
+
+    def show_view(self, view: View) -> None:
+        """Switch view from anywhere: back to the main screen first if needed."""
+        if self.main is None:
+            return
+        while len(self.screen_stack) > 1 and self.screen is not self.main:
+            self.pop_screen()
+        self.switch_view(view)
+
+    # --- app actions ------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from synctui.ui.screens.help_screen import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen.for_screen(self.screen))
+
+    def action_command_line(self) -> None:
+        if self.main is None:
+            return
+        if self.screen is not self.main:
+            self.show_view(self.main.view)
+        self.main.open_command_line()
+
+    def action_call_log(self) -> None:
+        from synctui.ui.screens.call_log_screen import CallLogScreen
+
+        if any(isinstance(s, CallLogScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, CallLogScreen):
+                self.pop_screen()
+            return
+        self.push_screen(CallLogScreen(self.session.call_log.records()))
+
+    def action_manage_accounts(self) -> None:
+        from synctui.ui.screens.accounts_screen import AccountsScreen
+
+        if not isinstance(self.screen, AccountsScreen):
+            self.push_screen(AccountsScreen())
+
+    def action_add_account(self) -> None:
+        from synctui.ui.screens.account_form_screen import AccountFormScreen
+
+        self.push_screen(AccountFormScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "command_line" and self.main is None)

@@ -1,0 +1,206 @@
+"""What the TUI knows about each account's syncs, independent of any widget.
+
+The `Catalog` is the one piece of state behind the tables: per account a load state, the
+syncs seen so far, and a generation number so that a page from a load that has since been
+restarted (the user pressed `r` twice) is recognised as stale and dropped. Workers fetch
+pages with `stream_syncs` and only post them; message handlers feed them to the catalog, which
+answers with what changed — so widgets receive diffs, never whole reloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from synctui.domain import errors
+from synctui.domain.models import Sync
+from synctui.services.session import Session
+from synctui.store.accounts import Account
+
+SyncKey = tuple[str, str]
+
+
+class LoadState(StrEnum):
+    IDLE = "not loaded"
+    LOADING = "loading"
+    READY = "ready"
+    UNAVAILABLE = "unavailable"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class View:
+    """What the main table shows: every account, one vendor's accounts, or one account."""
+
+    kind: Literal["all", "vendor", "account"] = "all"
+    name: str = ""
+
+    @property
+    def title(self) -> str:
+        if self.kind == "all":
+            return "All accounts"
+        if self.kind == "vendor":
+            return f"{self.name} (all accounts)"
+        return self.name
+
+
+ALL = View()
+
+
+@dataclass
+class AccountEntry:
+    account: Account
+    state: LoadState = LoadState.IDLE
+    message: str = ""
+    syncs: dict[SyncKey, Sync] = field(default_factory=dict)
+    generation: int = 0
+    seen: set[SyncKey] = field(default_factory=set)
+    pages: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.account.name
+
+
+class Catalog:
+    """Accounts in display order, each with its load state and syncs."""
+
+    def __init__(self, accounts: list[Account]) -> None:
+        self.entries: dict[str, AccountEntry] = {a.name: AccountEntry(a) for a in accounts}
+
+    # --- accounts -------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return list(self.entries)
+
+    def entry(self, name: str) -> AccountEntry:
+        return self.entries[name]
+
+    def vendors(self) -> list[str]:
+        return sorted({e.account.vendor for e in self.entries.values()})
+
+    def add_account(self, account: Account) -> None:
+        self.entries[account.name] = AccountEntry(account)
+
+    def replace_account(self, account: Account) -> list[SyncKey]:
+        """An edited account starts over (its URL or token may have changed)."""
+        removed = self.remove_account(account.name)
+        self.add_account(account)
+        return removed
+
+    def remove_account(self, name: str) -> list[SyncKey]:
+        entry = self.entries.pop(name, None)
+        return list(entry.syncs) if entry else []
+
+    def accounts_in(self, view: View) -> list[str]:
+        if view.kind == "all":
+            return self.names()
+        if view.kind == "vendor":
+            return [n for n, e in self.entries.items() if e.account.vendor == view.name]
+        return [view.name] if view.name in self.entries else []
+
+    def syncs_in(self, view: View) -> Iterator[Sync]:
+        for name in self.accounts_in(view):
+            yield from self.entries[name].syncs.values()
+
+    def count_in(self, view: View) -> int:
+        return sum(len(self.entries[n].syncs) for n in self.accounts_in(view))
+
+    def idle_in(self, view: View) -> list[str]:
+        return [n for n in self.accounts_in(view) if self.entries[n].state == LoadState.IDLE]
+
+    def loading(self) -> list[str]:
+        return [n for n, e in self.entries.items() if e.state == LoadState.LOADING]
+
+    def get(self, key: SyncKey) -> Sync | None:
+        entry = self.entries.get(key[0])
+        return entry.syncs.get(key) if entry else None
+
+    def put(self, sync: Sync) -> None:
+        """A sync re-read on its own (detail pane) replaces the listed one."""
+        entry = self.entries.get(sync.account)
+        if entry is not None:
+            entry.syncs[sync.key] = sync
+
+    # --- loading --------------------------------------------------------------------------
+    def begin(self, name: str) -> int:
+        entry = self.entries[name]
+        entry.generation += 1
+        entry.state = LoadState.LOADING
+        entry.message = ""
+        entry.seen = set()
+        entry.pages = 0
+        return entry.generation
+
+    def _current(self, name: str, generation: int) -> AccountEntry | None:
+        entry = self.entries.get(name)
+        if entry is None or entry.generation != generation:
+            return None
+        return entry
+
+    def apply_page(self, name: str, generation: int, page: list[Sync]) -> list[Sync] | None:
+        """Store one page; None when the page belongs to a superseded load."""
+        entry = self._current(name, generation)
+        if entry is None:
+            return None
+        for sync in page:
+            entry.syncs[sync.key] = sync
+            entry.seen.add(sync.key)
+        entry.pages += 1
+        return page
+
+    def finish(self, name: str, generation: int) -> list[SyncKey] | None:
+        """The load completed: whatever it did not see is gone on the vendor side."""
+        entry = self._current(name, generation)
+        if entry is None:
+            return None
+        removed = [key for key in entry.syncs if key not in entry.seen]
+        for key in removed:
+            del entry.syncs[key]
+        entry.state = LoadState.READY
+        entry.seen = set()
+        return removed
+
+    def mark_unavailable(self, name: str, message: str) -> None:
+        """An account this synctui cannot list (no adapter yet, or no syncs at all)."""
+        entry = self.entries[name]
+        entry.generation += 1
+        entry.state = LoadState.UNAVAILABLE
+        entry.message = message
+
+    def fail(self, name: str, generation: int, error: BaseException) -> AccountEntry | None:
+        """Keep what was already loaded (stale beats empty) and record why it failed."""
+        entry = self._current(name, generation)
+        if entry is None:
+            return None
+        entry.state, entry.message = describe_failure(error)
+        entry.seen = set()
+        return entry
+
+
+def describe_failure(error: BaseException) -> tuple[LoadState, str]:
+    """The state and one readable sentence for a failed load."""
+    if isinstance(error, ImportError):
+        return LoadState.UNAVAILABLE, f"this synctui has no adapter for it yet ({error})"
+    if isinstance(error, errors.Unsupported):
+        return LoadState.UNAVAILABLE, str(error)
+    if isinstance(error, errors.SyncTuiError):
+        return LoadState.FAILED, str(error)
+    if isinstance(error, asyncio.TimeoutError | TimeoutError):
+        return LoadState.FAILED, "timed out"
+    return LoadState.FAILED, f"unexpected failure: {error.__class__.__name__}: {error}"
+
+
+async def stream_syncs(session: Session, name: str) -> AsyncIterator[list[Sync]]:
+    """Pages of one account's syncs, as the adapter yields them (runs inside a worker)."""
+    adapter = session.adapter(name)
+    iterator = adapter.iter_syncs()
+    try:
+        async for page in iterator:
+            yield list(page)
+    except (errors.SyncTuiError, asyncio.CancelledError):
+        raise
+    except Exception as exc:  # adapters should map errors; never let one escape raw
+        raise errors.VendorError(f"{name}: {exc.__class__.__name__}: {exc}") from exc

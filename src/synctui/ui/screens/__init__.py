@@ -1,0 +1,1 @@
+"""Screens: one file each; they route messages and keep widgets dumb."""

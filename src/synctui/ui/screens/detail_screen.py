@@ -1,0 +1,275 @@
+"""Enter on a sync: every field, the latest run, the run list and the vendor's raw JSON.
+
+It opens at once with what the table already holds, then re-reads the sync (the list
+endpoints of some vendors return summaries) and its runs in workers bound to this screen, so
+leaving with Esc cancels them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from rich.syntax import Syntax
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import ScrollableContainer, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from synctui.domain.models import Capability, Run, Sync
+from synctui.ui import messages as msg
+from synctui.ui.columns import STATUS_SYMBOLS
+from synctui.ui.formatting import one_line, short_time
+from synctui.ui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from synctui.ui.app import SyncTuiApp
+
+RUN_STATE_STYLE = {
+    "success": "$status-active",
+    "failed": "$status-error",
+    "running": "$status-initializing",
+    "queued": "$status-idle",
+    "cancelled": "$status-paused",
+}
+
+
+class DetailScreen(Screen[None]):
+    help_title = "sync detail"
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="detail.back"),
+        Binding("r", "refresh", "Refresh", id="detail.refresh"),
+        Binding("y", "copy_id", "Copy id", id="detail.copy-id"),
+        Binding("Y", "copy_json", "Copy JSON", id="detail.copy-json"),
+        Binding("1", "tab('overview')", "Overview", show=False, id="detail.tab-overview"),
+        Binding("2", "tab('runs')", "Runs", show=False, id="detail.tab-runs"),
+        Binding("3", "tab('json')", "Raw JSON", show=False, id="detail.tab-json"),
+    ]
+
+    DEFAULT_CSS = """
+    DetailScreen TabbedContent { height: 1fr; }
+    DetailScreen TabPane { padding: 0 1; }
+    DetailScreen #fields { width: 1fr; }
+    DetailScreen #json-scroll { height: 1fr; }
+    DetailScreen #json-text { width: auto; }
+    DetailScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, sync: Sync) -> None:
+        super().__init__()
+        self.sync = sync
+        self.key = sync.key
+        self.runs: list[Run] | None = None
+        self.pending: set[str] = set()
+        self.problems: dict[str, str] = {}
+
+    @property
+    def tui(self) -> SyncTuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(locked=self.tui.session.readonly, id="status")
+        with TabbedContent(id="tabs", initial="overview"):
+            with TabPane("Overview [1]", id="overview"), VerticalScroll():
+                yield Static(id="fields")
+            with TabPane("Runs [2]", id="runs"):
+                yield DataTable(id="run-table", cursor_type="row", zebra_stripes=False)
+            with TabPane("Raw JSON [3]", id="json"), ScrollableContainer(id="json-scroll"):
+                yield Static(id="json-text")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#run-table", DataTable)
+        table.add_columns("Run", "State", "Started", "Finished", "Summary", "Error")
+        self.show()
+        self.reload()
+
+    # --- loading --------------------------------------------------------------------------
+    def reload(self) -> None:
+        account, sync_id = self.key
+        capabilities = self.tui.capabilities_of(account)
+        if Capability.GET in capabilities:
+            self.pending.add("sync")
+            self.run_worker(
+                self._fetch_sync(account, sync_id),
+                group="detail-sync",
+                exclusive=True,
+                exit_on_error=False,
+            )
+        if Capability.RUNS in capabilities:
+            self.pending.add("runs")
+            self.run_worker(
+                self._fetch_runs(account, sync_id),
+                group="detail-runs",
+                exclusive=True,
+                exit_on_error=False,
+            )
+        self.show_status()
+
+    async def _fetch_sync(self, account: str, sync_id: str) -> None:
+        try:
+            sync = await self.tui.session.get_sync(account, sync_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.post_message(msg.FetchFailed("sync", exc))
+        else:
+            self.post_message(msg.SyncFetched(sync))
+
+    async def _fetch_runs(self, account: str, sync_id: str) -> None:
+        try:
+            runs = await self.tui.session.list_runs(account, sync_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.post_message(msg.FetchFailed("runs", exc))
+        else:
+            self.post_message(msg.RunsFetched((account, sync_id), runs))
+
+    def on_sync_fetched(self, message: msg.SyncFetched) -> None:
+        message.stop()
+        self.pending.discard("sync")
+        self.problems.pop("sync", None)
+        self.sync = message.sync
+        self.tui.catalog.put(message.sync)
+        if self.tui.main is not None:
+            self.tui.main.apply_page(message.sync.account, [message.sync])
+        self.show()
+
+    def on_runs_fetched(self, message: msg.RunsFetched) -> None:
+        message.stop()
+        self.pending.discard("runs")
+        self.problems.pop("runs", None)
+        self.runs = message.runs
+        self.show_runs()
+        self.show_status()
+
+    def on_fetch_failed(self, message: msg.FetchFailed) -> None:
+        message.stop()
+        self.pending.discard(message.what)
+        self.problems[message.what] = str(message.error)
+        self.notify(str(message.error), title=f"Cannot load {message.what}", severity="error")
+        self.show_status()
+
+    # --- painting -------------------------------------------------------------------------
+    def show(self) -> None:
+        self.query_one("#fields", Static).update(self._fields())
+        self.query_one("#json-text", Static).update(
+            Syntax(
+                self.tui.sync_json(self.sync),
+                "json",
+                theme="ansi_dark" if self.app.current_theme.dark else "ansi_light",
+                background_color="default",
+                word_wrap=False,
+            )
+        )
+        self.show_status()
+
+    def show_status(self) -> None:
+        if not self.is_mounted:
+            return
+        sync = self.sync
+        parts: list[Content | str | tuple[str, str]] = [
+            (" synctui", "bold $text-accent"),
+            " │ ",
+            sync.account,
+            " │ ",
+            (sync.name, "bold"),
+            " │ ",
+            (f"{STATUS_SYMBOLS.get(sync.status, '?')} {sync.status.value}", _status(sync)),
+        ]
+        if self.runs is not None:
+            parts += [" │ ", f"{len(self.runs)} runs"]
+        if self.pending:
+            parts += [" │ ", (f"loading {', '.join(sorted(self.pending))}…", "$text-accent")]
+        if self.problems:
+            parts += [" │ ", (f"failed: {', '.join(sorted(self.problems))}", "$status-error")]
+        self.query_one("#status", StatusLine).show(Content.assemble(*parts))
+
+    def _fields(self) -> Content:
+        sync = self.sync
+        rows: list[tuple[str, Content | str]] = [
+            ("Account", sync.account),
+            ("Vendor", sync.vendor),
+            ("ID", sync.id),
+            ("Name", sync.name),
+            (
+                "Status",
+                Content.styled(
+                    f"{STATUS_SYMBOLS.get(sync.status, '?')} {sync.status.value}", _status(sync)
+                ),
+            ),
+            ("Vendor status", sync.vendor_status or "-"),
+            ("Reason", sync.status_reason or "-"),
+            ("Updated", short_time(sync.updated_at)),
+            ("Loaded", "full object" if sync.complete else "list summary"),
+        ]
+        for key, value in sync.columns.items():
+            rows.append((key.replace("_", " ").capitalize(), one_line(value, 500)))
+        run = sync.latest_run
+        lines = _label_rows(rows)
+        lines.append(Content(""))
+        lines.append(Content.styled("Latest run", "bold $text-accent"))
+        if run is None:
+            lines.append(Content.styled("  none reported", "dim"))
+        else:
+            lines += _label_rows(_run_rows(run))
+        return Content("\n").join(lines)
+
+    def show_runs(self) -> None:
+        table = self.query_one("#run-table", DataTable)
+        table.clear()
+        for run in self.runs or []:
+            table.add_row(
+                run.id,
+                Content.styled(run.state.value, RUN_STATE_STYLE.get(run.state.value, "")),
+                short_time(run.started_at or run.created_at),
+                short_time(run.finished_at),
+                one_line(run.summary or "-", 60),
+                one_line(run.error or "", 80),
+                key=run.id,
+            )
+
+    # --- actions --------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_copy_id(self) -> None:
+        self.tui.copy_text(self.sync.id, f"copied id {self.sync.id}")
+
+    def action_copy_json(self) -> None:
+        self.tui.copy_text(self.tui.sync_json(self.sync), f"copied JSON of {self.sync.name}")
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+
+def _status(sync: Sync) -> str:
+    return f"$status-{sync.status.value}"
+
+
+def _run_rows(run: Run) -> list[tuple[str, Content | str]]:
+    return [
+        ("Run", run.id),
+        ("State", Content.styled(run.state.value, RUN_STATE_STYLE.get(run.state.value, ""))),
+        ("Vendor status", run.vendor_status or "-"),
+        ("Created", short_time(run.created_at)),
+        ("Started", short_time(run.started_at)),
+        ("Finished", short_time(run.finished_at)),
+        ("Summary", run.summary or "-"),
+        ("Error", run.error or "-"),
+    ]
+
+
+def _label_rows(rows: list[tuple[str, Content | str]]) -> list[Content]:
+    width = max((len(label) for label, _ in rows), default=0)
+    return [
+        Content.assemble((label.rjust(width), "bold"), "  ", value)  # type: ignore[arg-type]
+        for label, value in rows
+    ]

@@ -1,0 +1,369 @@
+"""The screen people live in: accounts on the left, the sync table, `/` filter, `:` commands.
+
+It owns no vendor I/O. The app's workers load accounts and post pages; the app hands each
+page's diff to `apply_page` / `apply_removed` here, and this screen turns syncs into rows with
+the current view's layout (cached per sync object, so switching back to a view is instant).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from synctui.domain.models import Capability, Sync, SyncStatus
+from synctui.ui.catalog import ALL, LoadState, SyncKey, View
+from synctui.ui.columns import Layout, layout_signature, merged_layout, normalize_key, vendor_layout
+from synctui.ui.table_model import Row
+from synctui.ui.widgets.account_sidebar import AccountSidebar, SidebarEntry
+from synctui.ui.widgets.prompt_bar import PromptBar
+from synctui.ui.widgets.status_line import StatusLine
+from synctui.ui.widgets.virtual_table import VirtualTable
+
+if TYPE_CHECKING:
+    from synctui.ui.app import SyncTuiApp
+
+NARROW = 100  # below this width the sidebar starts hidden (80×24 over SSH)
+WRITE_ACTIONS = frozenset({"trigger", "toggle_active"})
+
+
+class MainScreen(Screen[None]):
+    help_title = "syncs"
+    has_command_line = True
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="main.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="main.clear-filter"),
+        Binding("s", "cycle_sort", "Sort", id="main.sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False, id="main.reverse-sort"),
+        Binding("r", "refresh", "Refresh", id="main.refresh"),
+        Binding("space", "toggle_mark", "Mark", show=False, id="main.mark"),
+        Binding("y", "copy_id", "Copy id", show=False, id="main.copy-id"),
+        Binding("Y", "copy_json", "Copy JSON", show=False, id="main.copy-json"),
+        Binding("b", "toggle_sidebar", "Sidebar", show=False, id="main.sidebar"),
+        Binding("a", "manage_accounts", "Manage accounts", show=False, id="main.accounts"),
+        Binding("0", "show_all", "All accounts", show=False, id="main.all"),
+        Binding("t", "trigger", "Run now", show=False, id="main.trigger"),
+        Binding("p", "toggle_active", "Pause/resume", show=False, id="main.pause-resume"),
+    ]
+
+    DEFAULT_CSS = """
+    MainScreen { layout: vertical; }
+    MainScreen #body { height: 1fr; }
+    MainScreen #table-area { width: 1fr; height: 1fr; }
+    MainScreen.-no-sidebar AccountSidebar { display: none; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: View = ALL
+        self.table_layout: Layout = merged_layout()
+        self._row_cache: dict[tuple[str, ...], dict[SyncKey, tuple[Sync, Row]]] = {}
+        self._sidebar_toggled = False
+        self._sort_key: str | None = None
+
+    @property
+    def tui(self) -> SyncTuiApp:
+        return self.app  # type: ignore[return-value]
+
+    # --- composition ----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusLine(locked=self.tui.session.readonly, id="status")
+        with Horizontal(id="body"):
+            yield AccountSidebar(id="sidebar")
+            with Vertical(id="table-area"):
+                yield VirtualTable(empty_text="No syncs (yet)", selectable=True, id="syncs")
+                yield PromptBar(placeholder="filter: words, !negate, ~fuzzy", id="filter")
+        yield PromptBar(placeholder=":ctx NAME  :all  :speckle  :log  :accounts", id="command")
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#syncs", VirtualTable)
+
+    @property
+    def sidebar(self) -> AccountSidebar:
+        return self.query_one("#sidebar", AccountSidebar)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    def on_mount(self) -> None:
+        self._auto_sidebar(self.app.size.width)
+        self.table.focus()
+
+    def on_resize(self) -> None:
+        self._auto_sidebar(self.app.size.width)
+
+    def _auto_sidebar(self, width: int) -> None:
+        if not self._sidebar_toggled:
+            self.set_class(width < NARROW, "-no-sidebar")
+
+    # --- views ----------------------------------------------------------------------------
+    def set_view(self, view: View) -> None:
+        """Show `view` from what the catalog holds; the app loads accounts not yet loaded."""
+        table = self.table
+        if view != self.view:
+            table.set_filter("")
+            self.query_one("#filter", PromptBar).value = ""
+            self.query_one("#filter", PromptBar).close()
+        self.view = view
+        self.table_layout = self._layout_for(view)
+        rows = self._rows(self.tui.catalog.syncs_in(view))
+        table.set_columns(self.table_layout.columns, rows)
+        self._restore_sort()
+        self.refresh_chrome()
+
+    def _layout_for(self, view: View) -> Layout:
+        catalog = self.tui.catalog
+        if view.kind == "all":
+            return merged_layout()
+        if view.kind == "vendor":
+            return vendor_layout(view.name, list(catalog.syncs_in(view)), with_account=True)
+        entry = catalog.entries.get(view.name)
+        vendor = entry.account.vendor if entry else ""
+        return vendor_layout(vendor, list(catalog.syncs_in(view)))
+
+    def _restore_sort(self) -> None:
+        keys = [c.key for c in self.table_layout.columns]
+        if self._sort_key in keys:
+            self.table.sort_by(keys.index(self._sort_key))
+        else:
+            self.table.sort_by(None)
+
+    def _rows(self, syncs: Any) -> list[Row]:
+        """Rows for syncs under the current layout, reusing rows built for the same object."""
+        cache = self._row_cache.setdefault(layout_signature(self.table_layout), {})
+        rows: list[Row] = []
+        layout_row = self.table_layout.row
+        for sync in syncs:
+            cached = cache.get(sync.key)
+            if cached is not None and cached[0] is sync:
+                rows.append(cached[1])
+            else:
+                row = layout_row(sync)
+                cache[sync.key] = (sync, row)
+                rows.append(row)
+        return rows
+
+    def _needs_new_layout(self, syncs: list[Sync]) -> bool:
+        if self.view.kind == "all":
+            return False
+        known = {k for _, keys, _ in self.table_layout.sources for k in keys}
+        return any(normalize_key(k) not in known for s in syncs for k in s.columns)
+
+    # --- catalog diffs from the app ---------------------------------------------------------
+    def apply_page(self, account: str, syncs: list[Sync]) -> None:
+        if account in self.tui.catalog.accounts_in(self.view):
+            if self._needs_new_layout(syncs):
+                self.set_view(self.view)
+            else:
+                self.table.upsert_rows(self._rows(syncs))
+        self.refresh_chrome()
+
+    def apply_removed(self, account: str, keys: list[SyncKey]) -> None:
+        for cache in self._row_cache.values():
+            for key in keys:
+                cache.pop(key, None)
+        if keys:
+            self.table.remove_rows(keys)
+        self.refresh_chrome()
+
+    def accounts_changed(self) -> None:
+        """Accounts were added, edited or removed: rebuild the table and the sidebar."""
+        catalog = self.tui.catalog
+        if self.view.kind == "account" and self.view.name not in catalog.entries:
+            self.view = ALL
+        self._row_cache.clear()
+        self.set_view(self.view)
+
+    # --- chrome (header and sidebar) ------------------------------------------------------
+    def refresh_chrome(self) -> None:
+        if not self.is_mounted:
+            return
+        catalog = self.tui.catalog
+        entries = [
+            SidebarEntry(
+                name=e.name,
+                vendor=e.account.vendor,
+                state=e.state,
+                count=len(e.syncs),
+                detail="demo" if self.tui.is_demo_account(e.name) else "",
+            )
+            for e in catalog.entries.values()
+        ]
+        total = sum(len(e.syncs) for e in catalog.entries.values())
+        self.sidebar.show_entries(total, entries, self.view)
+        self.status.show(self._status_content())
+
+    def _status_content(self) -> Content:
+        table = self.table
+        catalog = self.tui.catalog
+        shown, total = table.row_count, table.total_count
+        parts: list[Content | str | tuple[str, str]] = [
+            (" synctui", "bold $text-accent"),
+            " │ ",
+            (self.view.title, "bold"),
+            " │ ",
+        ]
+        if shown != total:
+            parts += [(f"{shown:,}", "bold"), f" of {total:,} syncs"]
+        else:
+            parts += [(f"{total:,}", "bold"), " syncs"]
+        names = catalog.accounts_in(self.view)
+        loading = [n for n in names if catalog.entries[n].state == LoadState.LOADING]
+        broken = [
+            n
+            for n in names
+            if catalog.entries[n].state in (LoadState.FAILED, LoadState.UNAVAILABLE)
+        ]
+        if loading:
+            loaded = sum(len(catalog.entries[n].syncs) for n in loading)
+            parts += [
+                " │ ",
+                (f"loading {len(loading)} account(s), {loaded:,} so far…", "$text-accent"),
+            ]
+        if broken:
+            parts += [" │ ", (f"{len(broken)} unavailable/failed", "$status-error")]
+        parts += [" │ sort: ", table.sort_label]
+        if table.filter_text:
+            parts += [" │ filter: ", (table.filter_text, "bold $text-accent")]
+        if table.marked:
+            parts += [" │ ", (f"{len(table.marked)} marked", "$accent")]
+        return Content.assemble(*parts)
+
+    def on_virtual_table_view_updated(self, event: VirtualTable.ViewUpdated) -> None:
+        event.stop()
+        if self.is_mounted:
+            self.status.show(self._status_content())
+
+    # --- actions --------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS:
+            if self.tui.session.readonly:
+                return False  # not bound, not shown: k9s --readonly
+            sync = self.selected_sync()
+            if sync is None:
+                return None
+            needed = Capability.TRIGGER if action == "trigger" else Capability.PAUSE_RESUME
+            return needed in self.tui.capabilities_of(sync.account) or None
+        if action == "clear_filter":
+            return bool(self.table.filter_text)
+        return True
+
+    def selected_sync(self) -> Sync | None:
+        key = self.table.cursor_key
+        return self.tui.catalog.get(key) if key is not None else None  # type: ignore[arg-type]
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", PromptBar).open(self.table.filter_text)
+
+    def action_clear_filter(self) -> None:
+        self.table.set_filter("")
+        bar = self.query_one("#filter", PromptBar)
+        bar.value = ""
+        bar.close()
+        self.table.focus()
+        self.refresh_bindings()
+
+    def action_cycle_sort(self) -> None:
+        self.table.cycle_sort()
+        self._remember_sort()
+
+    def action_reverse_sort(self) -> None:
+        self.table.reverse_sort()
+        self._remember_sort()
+
+    def _remember_sort(self) -> None:
+        column = self.table.model.sort_column
+        self._sort_key = None if column is None else self.table_layout.columns[column].key
+        self.status.show(self._status_content())
+
+    def action_refresh(self) -> None:
+        self.tui.reload_view(self.view, force=True)
+
+    def action_toggle_mark(self) -> None:
+        self.table.toggle_mark()
+        self.table.action_cursor_down()
+        self.status.show(self._status_content())
+
+    def action_copy_id(self) -> None:
+        sync = self.selected_sync()
+        if sync is not None:
+            self.tui.copy_text(sync.id, f"copied id {sync.id}")
+
+    def action_copy_json(self) -> None:
+        sync = self.selected_sync()
+        if sync is not None:
+            self.tui.copy_text(self.tui.sync_json(sync), f"copied JSON of {sync.name}")
+
+    def action_toggle_sidebar(self) -> None:
+        self._sidebar_toggled = True
+        self.toggle_class("-no-sidebar")
+        if not self.has_class("-no-sidebar"):
+            self.sidebar.focus()
+        else:
+            self.table.focus()
+
+    def action_manage_accounts(self) -> None:
+        self.tui.action_manage_accounts()
+
+    def action_show_all(self) -> None:
+        self.tui.switch_view(ALL)
+
+    def action_trigger(self) -> None:
+        sync = self.selected_sync()
+        if sync is not None:
+            self.tui.confirm_write(sync, "trigger")
+
+    def action_toggle_active(self) -> None:
+        sync = self.selected_sync()
+        if sync is not None:
+            action = "pause" if sync.status == SyncStatus.ACTIVE else "resume"
+            self.tui.confirm_write(sync, action)
+
+    # --- events from widgets ----------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.table.set_filter(event.value)
+            self.refresh_bindings()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        bar = event.input
+        if bar.id == "filter":
+            if not event.value:
+                assert isinstance(bar, PromptBar)
+                bar.close()
+            self.table.focus()
+        elif bar.id == "command":
+            assert isinstance(bar, PromptBar)
+            bar.close()
+            self.table.focus()
+            self.tui.run_command_line(event.value)
+
+    def on_prompt_bar_cancelled(self, event: PromptBar.Cancelled) -> None:
+        event.stop()
+        if event.bar.id == "filter":
+            self.action_clear_filter()
+        else:
+            event.bar.close()
+            self.table.focus()
+
+    def open_command_line(self) -> None:
+        self.query_one("#command", PromptBar).open("", self.tui.command_suggestions())
+
+    def on_account_sidebar_view_chosen(self, event: AccountSidebar.ViewChosen) -> None:
+        event.stop()
+        self.tui.switch_view(event.view)
+        self.table.focus()
+
+    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
+        event.stop()
+        self.tui.open_detail(event.key)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Widgets: dumb views fed by screens; none of them talks to a vendor."""

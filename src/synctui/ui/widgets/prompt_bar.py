@@ -1,0 +1,53 @@
+"""The bottom input used for `/` (filter as you type) and `:` (commands), k9s style."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.suggester import SuggestFromList
+from textual.widgets import Input
+
+
+class PromptBar(Input):
+    """Hidden until opened; Esc closes it, Enter submits. The prefix shows which mode."""
+
+    DEFAULT_CSS = """
+    PromptBar {
+        dock: bottom;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        display: none;
+        background: $panel;
+    }
+    PromptBar:focus { border: none; background: $panel-lighten-1; }
+    PromptBar.-open { display: block; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Close", id="prompt.cancel")]
+
+    class Cancelled(Message):
+        def __init__(self, bar: PromptBar) -> None:
+            super().__init__()
+            self.bar = bar
+
+        @property
+        def control(self) -> PromptBar:
+            return self.bar
+
+    def open(self, value: str = "", suggestions: list[str] | None = None) -> None:
+        self.suggester = SuggestFromList(suggestions, case_sensitive=False) if suggestions else None
+        self.value = value
+        self.cursor_position = len(value)
+        self.add_class("-open")
+        self.focus()
+
+    def close(self) -> None:
+        self.remove_class("-open")
+
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled(self))

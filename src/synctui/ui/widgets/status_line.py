@@ -1,0 +1,54 @@
+"""The one-line header: where you are, how many rows, sort, filter, load state, the lock.
+
+One line rather than Textual's `Header` because 24 rows is all an SSH session may have.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Static
+
+
+class StatusLine(Horizontal):
+    DEFAULT_CSS = """
+    StatusLine {
+        dock: top;
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    StatusLine > #status-text { width: 1fr; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    StatusLine > #status-lock {
+        width: auto;
+        height: 1;
+        display: none;
+        background: $readonly-badge;
+        color: $text;
+        text-style: bold;
+        padding: 0 1;
+    }
+    StatusLine.-locked > #status-lock { display: block; }
+    """
+
+    def __init__(self, *, locked: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_class(locked, "-locked")
+
+    def compose(self) -> ComposeResult:
+        yield Static(" synctui", id="status-text", markup=False)
+        yield Static("READ-ONLY", id="status-lock", markup=False)
+
+    def show(self, content: Content | str) -> None:
+        self.query_one("#status-text", Static).update(content)
+
+    @property
+    def text(self) -> str:
+        """Plain text of the line (tests and the help screen read it)."""
+        rendered = self.query_one("#status-text", Static).content
+        return str(rendered)
+
+    @property
+    def locked(self) -> bool:
+        return self.has_class("-locked")

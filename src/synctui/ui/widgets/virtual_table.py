@@ -1,0 +1,468 @@
+"""A keyed table that paints only the rows on screen (Textual's line API).
+
+Why not `DataTable`: it builds every row up front (100,000 rows take seconds to first paint,
+and removing a row is O(n)). Here the rows live in a `TableModel` (plain lists), sorting and
+filtering happen there, and `render_line` builds a `Strip` for a visible line only — so the
+cost of a repaint depends on the terminal height, not on the number of syncs.
+
+Rows are addressed by key, so updates are diffs (`upsert_rows`, `remove_rows`), the cursor
+stays on the same row when rows move, and marks (`marked`, toggled with space) survive
+sorting, filtering and refreshes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from synctui.ui.table_model import Column, Row, TableModel
+
+Key = Hashable
+GAP = 2
+GUTTER = 2  # the mark column: "▌ " on marked rows
+TONES = ("active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown")
+
+
+def fit(text: str, width: int) -> str:
+    """Exactly `width` cells: padded, or clipped with an ellipsis."""
+    if text.isascii():
+        if len(text) <= width:
+            return text.ljust(width)
+        return text[: max(0, width - 1)] + "…" if width > 0 else ""
+    length = cell_len(text)
+    if length <= width:
+        return text + " " * (width - length)
+    return set_cell_size(text, max(0, width - 1)) + "…" if width > 0 else ""
+
+
+class VirtualTable(ScrollView, can_focus=True):
+    """Rows by key with a cursor, marks, sorting, filtering; only visible lines rendered."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("pageup,ctrl+b", "page_up_rows", "Page up", show=False, id="table.page-up"),
+        Binding("pagedown,ctrl+f", "page_down_rows", "Page down", show=False, id="table.page-down"),
+        Binding("home,g", "first_row", "First row", show=False, id="table.first"),
+        Binding("end,G", "last_row", "Last row", show=False, id="table.last"),
+        Binding("left,h", "scroll_columns(-8)", "Scroll left", show=False, id="table.left"),
+        Binding("right,l", "scroll_columns(8)", "Scroll right", show=False, id="table.right"),
+        Binding("enter", "select_row", "Open", id="table.open"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "virtual-table--header",
+        "virtual-table--sorted",
+        "virtual-table--cursor",
+        "virtual-table--cursor-blurred",
+        "virtual-table--mark",
+        "virtual-table--empty",
+        *(f"virtual-table--status-{tone}" for tone in TONES),
+    }
+
+    DEFAULT_CSS = """
+    VirtualTable {
+        background: $surface;
+        color: $foreground;
+        height: 1fr;
+        scrollbar-gutter: stable;
+    }
+    VirtualTable > .virtual-table--header { text-style: bold; color: $text-accent; }
+    VirtualTable > .virtual-table--sorted { text-style: bold underline; color: $text-accent; }
+    VirtualTable > .virtual-table--cursor { background: $primary 45%; text-style: bold; }
+    VirtualTable > .virtual-table--cursor-blurred { background: $primary 20%; }
+    VirtualTable > .virtual-table--mark { color: $accent; text-style: bold; }
+    VirtualTable > .virtual-table--empty { color: $text-muted; text-style: italic; }
+    VirtualTable > .virtual-table--status-active { color: $status-active; }
+    VirtualTable > .virtual-table--status-paused { color: $status-paused; }
+    VirtualTable > .virtual-table--status-error { color: $status-error; text-style: bold; }
+    VirtualTable > .virtual-table--status-draft { color: $status-draft; }
+    VirtualTable > .virtual-table--status-initializing { color: $status-initializing; }
+    VirtualTable > .virtual-table--status-idle { color: $status-idle; }
+    VirtualTable > .virtual-table--status-legacy { color: $status-legacy; }
+    VirtualTable > .virtual-table--status-unknown { color: $status-unknown; }
+    """
+
+    class Selected(Message):
+        """Enter (or a double click) on a row."""
+
+        def __init__(self, table: VirtualTable, key: Key) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class ViewUpdated(Message):
+        """The visible set changed (rows, filter or sort): headers update their counts."""
+
+        def __init__(self, table: VirtualTable, total: int, shown: int) -> None:
+            super().__init__()
+            self.table = table
+            self.total = total
+            self.shown = shown
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column] = (),
+        *,
+        empty_text: str = "No rows",
+        follow_tail: bool = False,
+        selectable: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.model = TableModel(columns)
+        self.marked: set[Key] = set()
+        self.empty_text = empty_text
+        self.follow_tail = follow_tail
+        self.selectable = selectable
+        self._cursor = 0
+        self._cursor_key: Key | None = None
+        self._rebuild_pending = False
+        self._widths_cache: tuple[tuple[int, tuple[int, ...]], list[int]] | None = None
+
+    # --- data API -------------------------------------------------------------------------
+    def set_columns(self, columns: Sequence[Column], rows: Iterable[Row] = ()) -> None:
+        """A different layout: rows are reset (keys, cursor key and marks are kept)."""
+        self.model.set_columns(columns)
+        self.model.upsert(rows)
+        self._changed()
+
+    def replace_rows(self, rows: Iterable[Row]) -> None:
+        self.model.replace(rows)
+        self._changed()
+
+    def upsert_rows(self, rows: Iterable[Row]) -> None:
+        if self.model.upsert(rows):
+            self._changed()
+
+    def remove_rows(self, keys: Iterable[Key]) -> None:
+        keys = list(keys)
+        if self.model.remove(keys):
+            self.marked.difference_update(keys)
+            self._changed()
+
+    def set_filter(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._changed()
+
+    def set_tones(self, tones: frozenset[str] | None) -> None:
+        """Keep only rows of these tones (e.g. errors only); None keeps all."""
+        self.model.set_tones(tones)
+        self._changed()
+
+    @property
+    def tones(self) -> frozenset[str] | None:
+        return self.model.tones
+
+    @property
+    def filter_text(self) -> str:
+        return self.model.filter_text
+
+    def cycle_sort(self) -> None:
+        self.model.cycle_sort()
+        self._changed()
+
+    def reverse_sort(self) -> None:
+        self.model.reverse_sort()
+        self._changed()
+
+    def sort_by(self, column: int | None, reverse: bool | None = None) -> None:
+        self.model.sort_by(column, reverse)
+        self._changed()
+
+    @property
+    def sort_label(self) -> str:
+        column = self.model.sort_column
+        arrow = "▼" if self.model.sort_reverse else "▲"
+        if column is None:
+            return "as listed" + (" (reversed)" if self.model.sort_reverse else "")
+        return f"{self.model.columns[column].title} {arrow}"
+
+    # --- reading --------------------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        self.ensure_view()
+        return len(self.model.view)
+
+    @property
+    def total_count(self) -> int:
+        return self.model.total
+
+    @property
+    def visible_keys(self) -> list[Key]:
+        self.ensure_view()
+        return self.model.view
+
+    @property
+    def cursor_key(self) -> Key | None:
+        self.ensure_view()
+        view = self.model.view
+        return view[self._cursor] if 0 <= self._cursor < len(view) else None
+
+    @property
+    def cursor_row(self) -> int:
+        self.ensure_view()
+        return self._cursor
+
+    def row_for(self, key: Key) -> Row | None:
+        return self.model.rows.get(key)
+
+    def move_cursor_to_key(self, key: Key) -> bool:
+        self.ensure_view()
+        try:
+            index = self.model.view.index(key)
+        except ValueError:
+            return False
+        self._move_cursor(index)
+        return True
+
+    def toggle_mark(self) -> Key | None:
+        key = self.cursor_key
+        if key is None:
+            return None
+        if key in self.marked:
+            self.marked.discard(key)
+        else:
+            self.marked.add(key)
+        self.refresh()
+        return key
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self.refresh()
+
+    # --- view maintenance -----------------------------------------------------------------
+    def _changed(self) -> None:
+        """Coalesce: many pages arriving between two frames cost one sort."""
+        self.refresh()
+        if not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_after_refresh(self.ensure_view)
+
+    def ensure_view(self) -> None:
+        self._rebuild_pending = False
+        model = self.model
+        if not model.rebuild():
+            return
+        view = model.view
+        at_tail = self.follow_tail and (
+            self._cursor_key is None or self._cursor >= self._last_view_length - 1
+        )
+        if at_tail and view:
+            self._cursor = len(view) - 1
+        elif self._cursor_key is not None:
+            try:
+                self._cursor = view.index(self._cursor_key)
+            except ValueError:
+                self._cursor = min(self._cursor, max(0, len(view) - 1))
+        else:
+            self._cursor = 0
+        self._cursor_key = view[self._cursor] if view else None
+        self._update_virtual_size()
+        self.post_message(self.ViewUpdated(self, model.total, len(view)))
+        if at_tail:
+            self._scroll_cursor_into_view()
+        self.refresh()
+
+    _last_view_length = 0
+
+    def _update_virtual_size(self) -> None:
+        widths = self._widths()
+        width = GUTTER + sum(widths) + GAP * max(0, len(widths) - 1)
+        self._last_view_length = len(self.model.view)
+        self.virtual_size = Size(width, len(self.model.view) + 1)
+
+    def _widths(self) -> list[int]:
+        available = max(10, self.scrollable_content_region.width - GUTTER)
+        signature = (available, tuple(self.model.widths))
+        cached = self._widths_cache
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        widths = self.model.fitted_widths(available, GAP)
+        self._widths_cache = (signature, widths)
+        return widths
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._update_virtual_size()
+        self._scroll_cursor_into_view()
+
+    # --- cursor ---------------------------------------------------------------------------
+    @property
+    def _page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _move_cursor(self, index: int) -> None:
+        view = self.model.view
+        if not view:
+            self._cursor, self._cursor_key = 0, None
+            return
+        index = max(0, min(index, len(view) - 1))
+        old = self._cursor
+        self._cursor = index
+        self._cursor_key = view[index]
+        self._scroll_cursor_into_view()
+        self._refresh_row(old)
+        self._refresh_row(index)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - int(self.scroll_y) + 1
+        if 0 < y < self.size.height:
+            self.refresh_line(y + int(self.scroll_y))
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = int(self.scroll_y)
+        page = self._page_rows
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True)
+        elif self._cursor >= top + page:
+            self.scroll_to(y=self._cursor - page + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.ensure_view()
+        self._move_cursor(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.ensure_view()
+        self._move_cursor(self._cursor + 1)
+
+    def action_page_up_rows(self) -> None:
+        self.ensure_view()
+        self._move_cursor(self._cursor - self._page_rows)
+
+    def action_page_down_rows(self) -> None:
+        self.ensure_view()
+        self._move_cursor(self._cursor + self._page_rows)
+
+    def action_first_row(self) -> None:
+        self.ensure_view()
+        self._move_cursor(0)
+
+    def action_last_row(self) -> None:
+        self.ensure_view()
+        self._move_cursor(len(self.model.view) - 1)
+
+    def action_scroll_columns(self, delta: int) -> None:
+        self.scroll_to(x=max(0, self.scroll_x + delta), animate=False, immediate=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select_row":
+            return self.selectable
+        return True
+
+    def action_select_row(self) -> None:
+        key = self.cursor_key
+        if key is not None:
+            self.post_message(self.Selected(self, key))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        self.ensure_view()
+        if offset.y == 0:
+            column = self._column_at(offset.x + int(self.scroll_x))
+            if column is not None:
+                same = self.model.sort_column == column
+                self.sort_by(column, reverse=not self.model.sort_reverse if same else False)
+            return
+        index = int(self.scroll_y) + offset.y - 1
+        if 0 <= index < len(self.model.view):
+            was_cursor = index == self._cursor
+            self._move_cursor(index)
+            if was_cursor and event.chain >= 2 and self.selectable:
+                self.action_select_row()
+
+    def _column_at(self, x: int) -> int | None:
+        position = GUTTER
+        for i, width in enumerate(self._widths()):
+            if position <= x < position + width + GAP:
+                return i
+            position += width + GAP
+        return None
+
+    def watch_has_focus(self, _focused: bool) -> None:
+        self.refresh()
+
+    # --- painting -------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        self.ensure_view()
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        scroll_x = int(self.scroll_x)
+        if y == 0:
+            strip = self._header_strip(base)
+        else:
+            index = int(self.scroll_y) + y - 1
+            view = self.model.view
+            if not view and y == 2:
+                style = base + self.get_component_rich_style("virtual-table--empty", partial=True)
+                return Strip([Segment(fit("  " + self.empty_text, width), style)], width)
+            if index >= len(view):
+                return Strip.blank(width, base)
+            row = self.model.rows.get(view[index])
+            if row is None:
+                return Strip.blank(width, base)
+            strip = self._row_strip(row, base, index == self._cursor)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _header_strip(self, base: Style) -> Strip:
+        header = base + self.get_component_rich_style("virtual-table--header", partial=True)
+        sorted_style = base + self.get_component_rich_style("virtual-table--sorted", partial=True)
+        segments = [Segment(" " * GUTTER, header)]
+        widths = self._widths()
+        sort_column = self.model.sort_column
+        arrow = "▼" if self.model.sort_reverse else "▲"
+        for i, (column, width) in enumerate(zip(self.model.columns, widths, strict=False)):
+            title = column.title
+            if i == sort_column:
+                title = f"{title} {arrow}"
+                segments.append(Segment(fit(title, width), sorted_style))
+            else:
+                segments.append(Segment(fit(title, width), header))
+            if i < len(widths) - 1:
+                segments.append(Segment(" " * GAP, header))
+        return Strip(segments)
+
+    def _row_strip(self, row: Row, base: Style, is_cursor: bool) -> Strip:
+        if is_cursor:
+            name = "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
+            base = base + self.get_component_rich_style(name, partial=True)
+        marked = row.key in self.marked
+        if marked:
+            mark_style = base + self.get_component_rich_style("virtual-table--mark", partial=True)
+            segments = [Segment("▌ ", mark_style)]
+        else:
+            segments = [Segment(" " * GUTTER, base)]
+        widths = self._widths()
+        last = len(widths) - 1
+        columns = self.model.columns
+        for i, width in enumerate(widths):
+            text = row.cells[i] if i < len(row.cells) else ""
+            style = base
+            if columns[i].kind == "status" and row.tone in TONES:
+                style = base + self.get_component_rich_style(
+                    f"virtual-table--status-{row.tone}", partial=True
+                )
+            segments.append(Segment(fit(text, width), style))
+            if i < last:
+                segments.append(Segment(" " * GAP, base))
+        return Strip(segments)
