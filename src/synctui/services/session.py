@@ -134,18 +134,26 @@ class Session:
             self.adapter(account).plan_update(sync, patch, trigger_now=trigger_now)
         )
 
-    async def apply_plan(self, plan: WritePlan, *, batch_id: str | None = None) -> WriteResult:
+    async def apply_plan(
+        self,
+        plan: WritePlan,
+        *,
+        batch_id: str | None = None,
+        action: str = "update",
+        reverts: int | None = None,
+    ) -> WriteResult:
         adapter = self.adapter(plan.account)
         request = [r.model_dump() for r in plan.requests]
         return await self.write(
             plan.account,
             plan.sync_id,
-            "update",
+            action,
             lambda: adapter.apply(plan),
             before=plan.before,
             after=plan.after,
             request=request,
             batch_id=batch_id,
+            reverts=reverts,
         )
 
     async def update(
@@ -164,14 +172,23 @@ class Session:
             return WriteResult(message="nothing to change", sync=sync)
         return await self.apply_plan(plan)
 
-    async def set_active(self, account: str, sync_id: str, active: bool) -> WriteResult:
+    async def set_active(
+        self,
+        account: str,
+        sync_id: str,
+        active: bool,
+        *,
+        action: str | None = None,
+        reverts: int | None = None,
+    ) -> WriteResult:
         adapter = self.adapter(account)
         return await self.write(
             account,
             sync_id,
-            "resume" if active else "pause",
+            action or ("resume" if active else "pause"),
             lambda: adapter.set_active(sync_id, active),
             request={"active": active},
+            reverts=reverts,
         )
 
     async def trigger(self, account: str, sync_id: str) -> WriteResult:
@@ -208,15 +225,27 @@ class Session:
         after: Any = None,
         request: Any = None,
         batch_id: str | None = None,
+        reverts: int | None = None,
     ) -> WriteResult:
-        """Read-only check, journal intent, send, journal outcome. Nothing bypasses this."""
+        """Read-only check, journal intent, send, journal outcome. Nothing bypasses this.
+
+        `reverts` names the journal entry this write undoes (recorded with the new entry).
+        """
         self.refuse_if_readonly(action)
         vendor = self.account(account).vendor
         journal = self.journal
         entry_id = None
         if journal is not None:
             entry_id = journal.begin(
-                account, vendor, sync_id, action, before, after, request, batch_id=batch_id
+                account,
+                vendor,
+                sync_id,
+                action,
+                before,
+                after,
+                request,
+                batch_id=batch_id,
+                reverts=reverts,
             )
         try:
             result = await self.guard(send())
