@@ -54,6 +54,9 @@ class SignalsmithSim(VendorSim):
     name = "signalsmith"
     title = "Signalsmith"
 
+    # error_response is inherited: the base class already answers `{"error": message}` with
+    # Retry-After, which is Signalsmith's own shape.
+
     # Rate limits per workspace; tests lower them on the instance, None switches one off.
     requests_per_minute: int | None = 100
     burst_per_second: int | None = 20
