@@ -256,6 +256,15 @@ class SyncTuiApp(App[int]):
         except (ImportError, errors.SyncTuiError):
             return frozenset()
 
+    def declared_columns(self, vendor: str) -> tuple[tuple[str, str], ...]:
+        """The adapter's own table columns, or () when it declares none or is missing."""
+        from synctui.vendors.registry import adapter_class
+
+        try:
+            return tuple(getattr(adapter_class(vendor), "table_columns", ()))
+        except (ImportError, errors.SyncTuiError):
+            return ()
+
     def is_demo_account(self, name: str) -> bool:
         return name in self.demo_names
 
@@ -441,6 +450,7 @@ class SyncTuiApp(App[int]):
             while not isinstance(self.screen, CallLogScreen):
                 self.pop_screen()
             return
+        self._flush_calls()  # what is pending now is in records(): never shown twice
         self.push_screen(CallLogScreen(self.session.call_log.records()))
 
     def action_manage_accounts(self) -> None:

@@ -59,6 +59,8 @@ class AccountEntry:
     generation: int = 0
     seen: set[SyncKey] = field(default_factory=set)
     pages: int = 0
+    # First-seen position of each sync: "as listed" stays the vendor's order across reloads.
+    order: dict[SyncKey, int] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -114,6 +116,15 @@ class Catalog:
     def loading(self) -> list[str]:
         return [n for n, e in self.entries.items() if e.state == LoadState.LOADING]
 
+    def position(self, key: SyncKey) -> tuple[int, int]:
+        """(account index, position in the vendor's listing): a stable default row order."""
+        names = list(self.entries)
+        try:
+            account_index = names.index(key[0])
+        except ValueError:
+            return (len(names), 0)
+        return (account_index, self.entries[key[0]].order.get(key, 0))
+
     def get(self, key: SyncKey) -> Sync | None:
         entry = self.entries.get(key[0])
         return entry.syncs.get(key) if entry else None
@@ -145,9 +156,12 @@ class Catalog:
         entry = self._current(name, generation)
         if entry is None:
             return None
+        order = entry.order
         for sync in page:
             entry.syncs[sync.key] = sync
             entry.seen.add(sync.key)
+            if sync.key not in order:
+                order[sync.key] = len(order)
         entry.pages += 1
         return page
 
@@ -159,6 +173,7 @@ class Catalog:
         removed = [key for key in entry.syncs if key not in entry.seen]
         for key in removed:
             del entry.syncs[key]
+            entry.order.pop(key, None)
         entry.state = LoadState.READY
         entry.seen = set()
         return removed

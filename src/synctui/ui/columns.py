@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from synctui.domain.models import Sync, SyncStatus
 from synctui.ui.formatting import one_line, short_time
@@ -115,8 +116,10 @@ class Layout:
     columns: tuple[Column, ...]
     sources: tuple[tuple[str, tuple[str, ...], str], ...]  # (kind, keys, fallback) per column
 
-    def row(self, sync: Sync) -> Row:
-        normalized = {normalize_key(k): v for k, v in sync.columns.items()}
+    def row(self, sync: Sync, order: tuple[int, ...] = ()) -> Row:
+        normalized = (
+            {normalize_key(k): v for k, v in sync.columns.items()} if self.reads_columns else {}
+        )
         cells: list[str] = []
         for kind, keys, fallback in self.sources:
             if kind == "status":
@@ -130,7 +133,13 @@ class Layout:
                 else:
                     cells.append(one_line(value))
         status = sync.status.value
-        return Row(sync.key, tuple(cells), tone=status, rank=STATUS_RANK.get(status, 9))
+        return Row(
+            sync.key, tuple(cells), tone=status, rank=STATUS_RANK.get(status, 9), order=order
+        )
+
+    @cached_property
+    def reads_columns(self) -> bool:
+        return any(kind == "column" for kind, _, _ in self.sources)
 
     def rows(self, syncs: Iterable[Sync]) -> list[Row]:
         return [self.row(s) for s in syncs]

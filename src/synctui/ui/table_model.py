@@ -37,6 +37,7 @@ class Row:
     cells: tuple[str, ...]
     tone: str = ""  # e.g. "active" / "error": picks the status style
     rank: int = 0  # sort order of the status column (most urgent first)
+    order: tuple[int, ...] = ()  # default ("as listed") position; also breaks sort ties
     hay: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -152,13 +153,14 @@ class TableModel:
         else:
             selected = list(rows)
         column = self.sort_column
+        reverse = self.sort_reverse
         if column is not None and column < len(self.columns):
             if self.columns[column].kind == "status":
-                selected.sort(key=lambda r: (r.rank, r.cells[column]), reverse=self.sort_reverse)
+                selected.sort(key=lambda r: (r.rank, r.cells[column], r.order), reverse=reverse)
             else:
-                selected.sort(key=lambda r: r.cells[column].casefold(), reverse=self.sort_reverse)
-        elif self.sort_reverse:
-            selected.reverse()
+                selected.sort(key=lambda r: (r.cells[column].casefold(), r.order), reverse=reverse)
+        else:
+            selected.sort(key=lambda r: r.order, reverse=reverse)
         self.view = [r.key for r in selected]
         self.dirty = False
         return True

@@ -125,10 +125,17 @@ class MainScreen(Screen[None]):
         if view.kind == "all":
             return merged_layout()
         if view.kind == "vendor":
-            return vendor_layout(view.name, list(catalog.syncs_in(view)), with_account=True)
+            return vendor_layout(
+                view.name,
+                list(catalog.syncs_in(view)),
+                with_account=True,
+                declared=self.tui.declared_columns(view.name),
+            )
         entry = catalog.entries.get(view.name)
         vendor = entry.account.vendor if entry else ""
-        return vendor_layout(vendor, list(catalog.syncs_in(view)))
+        return vendor_layout(
+            vendor, list(catalog.syncs_in(view)), declared=self.tui.declared_columns(vendor)
+        )
 
     def _restore_sort(self) -> None:
         keys = [c.key for c in self.table_layout.columns]
@@ -142,21 +149,30 @@ class MainScreen(Screen[None]):
         cache = self._row_cache.setdefault(layout_signature(self.table_layout), {})
         rows: list[Row] = []
         layout_row = self.table_layout.row
+        position = self.tui.catalog.position
         for sync in syncs:
             cached = cache.get(sync.key)
             if cached is not None and cached[0] is sync:
                 rows.append(cached[1])
             else:
-                row = layout_row(sync)
+                row = layout_row(sync, position(sync.key))
                 cache[sync.key] = (sync, row)
                 rows.append(row)
         return rows
 
     def _needs_new_layout(self, syncs: list[Sync]) -> bool:
-        if self.view.kind == "all":
+        """A vendor without declared columns filled a key the table has no column for."""
+        if self.view.kind == "all" or self._declared_view():
             return False
         known = {k for _, keys, _ in self.table_layout.sources for k in keys}
         return any(normalize_key(k) not in known for s in syncs for k in s.columns)
+
+    def _declared_view(self) -> bool:
+        catalog = self.tui.catalog
+        if self.view.kind == "vendor":
+            return bool(self.tui.declared_columns(self.view.name))
+        entry = catalog.entries.get(self.view.name)
+        return bool(entry and self.tui.declared_columns(entry.account.vendor))
 
     # --- catalog diffs from the app ---------------------------------------------------------
     def apply_page(self, account: str, syncs: list[Sync]) -> None:
