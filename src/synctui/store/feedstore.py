@@ -430,6 +430,73 @@ class FeedStore:
             "snapshot": json.loads(row["snapshot"]) if row["snapshot"] else None,
         }
 
+    # --- keyset reads for viewers (never OFFSET) --------------------------------------------
+    def ids(
+        self,
+        account: str | None = None,
+        flt: ChangeFilter | None = None,
+        *,
+        after_id: int = 0,
+        limit: int = 100_000,
+    ) -> list[int]:
+        """Ids of matching changes after a local id, ascending, at most `limit` of them.
+
+        A viewer keeps these to turn a row position into a change without OFFSET, which
+        walks every skipped row (2.5 s to reach the end of 1,000,000). Without a feed filter
+        the planner would pick the (account, entity) index and sort on every call (3 s for
+        1,000,000 ids); NOT INDEXED walks the rowid range in order instead (0.3 s).
+        """
+        flt = flt or ChangeFilter()
+        where, params = flt.where(account)
+        glue = " AND " if where else " WHERE "
+        hint = "" if flt.feeds else " NOT INDEXED"
+        cur = self._connect().cursor()
+        cur.row_factory = None
+        cur.execute(
+            f"SELECT id FROM changes{hint}{where}{glue}id > ? ORDER BY id LIMIT ?",
+            [*params, after_id, limit],
+        )
+        return [row[0] for row in cur.fetchall()]
+
+    def get_many(self, ids: Sequence[int], *, with_data: bool = False) -> list[StoredChange]:
+        """The changes with these local ids, ascending (unknown ids are skipped)."""
+        columns = "*" if with_data else _LIGHT_COLUMNS
+        db = self._connect()
+        out: list[StoredChange] = []
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), 500):  # well under SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            rows = db.execute(
+                f"SELECT {columns} FROM changes WHERE id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY id",
+                chunk,
+            ).fetchall()
+            out.extend(_row(r) for r in rows)
+        return out
+
+    def growth(self, account: str | None, after_id: int) -> tuple[int, dict[str, int]]:
+        """(highest id, new changes per feed) after a local id, in one rowid-range query.
+
+        Lets a viewer keep per-feed totals and a rate current on a timer without counting the
+        whole table each time; it also sees changes stored by another process (`feed tail`).
+        """
+        where, params = ChangeFilter().where(account)
+        glue = " AND " if where else " WHERE "
+        # From the start the (account, feed, id) index counts fastest (0.36 s at 1,000,000);
+        # for the tail a rowid range is ~2,000 times faster than that index (0.07 ms).
+        hint = " NOT INDEXED" if after_id > 0 else ""
+        rows = (
+            self._connect()
+            .execute(
+                f"SELECT feed, COUNT(*) AS n, MAX(id) AS top FROM changes{hint}{where}"
+                f"{glue}id > ? GROUP BY feed",
+                [*params, after_id],
+            )
+            .fetchall()
+        )
+        top = max((int(r["top"]) for r in rows), default=after_id)
+        return top, {r["feed"]: int(r["n"]) for r in rows}
+
     def max_id(self, account: str | None = None) -> int:
         where, params = ChangeFilter().where(account)
         row = self._connect().execute(f"SELECT MAX(id) FROM changes{where}", params).fetchone()
