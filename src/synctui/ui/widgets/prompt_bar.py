@@ -26,6 +26,10 @@ class PromptBar(Input):
 
     BINDINGS = [Binding("escape", "cancel", "Close", id="prompt.cancel")]
 
+    def on_mount(self) -> None:
+        # A blinking cursor repaints twice a second forever: bytes over SSH for nothing.
+        self.cursor_blink = False
+
     class Cancelled(Message):
         def __init__(self, bar: PromptBar) -> None:
             super().__init__()

@@ -328,13 +328,18 @@ class VirtualTable(ScrollView, can_focus=True):
         if 0 < y < self.size.height:
             self.refresh_line(y + int(self.scroll_y))
 
-    def _scroll_cursor_into_view(self) -> None:
+    def _scroll_cursor_into_view(self, retry: bool = True) -> None:
         top = int(self.scroll_y)
         page = self._page_rows
         if self._cursor < top:
             self.scroll_to(y=self._cursor, animate=False, immediate=True)
         elif self._cursor >= top + page:
             self.scroll_to(y=self._cursor - page + 1, animate=False, immediate=True)
+        else:
+            return
+        if retry and not (int(self.scroll_y) <= self._cursor < int(self.scroll_y) + page):
+            # The scroll was clamped to the size before this rebuild: again after layout.
+            self.call_after_refresh(self._scroll_cursor_into_view, False)
 
     def action_cursor_up(self) -> None:
         self.ensure_view()

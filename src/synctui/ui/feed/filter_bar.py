@@ -1,0 +1,94 @@
+"""The filter line under the header: which feeds, operations, project, partials and text.
+
+Wide terminals get key chips (`1 project  2 form …`) so the keys teach themselves; narrow ones
+a one-line summary of what is narrowed. The right end says how many changes match, or that a
+filter is still being applied (free text over a million snapshots takes a moment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widget import Widget
+
+from synctui.services.feed import FEEDS
+from synctui.ui.feed.filters import OPERATIONS, FeedFilter
+from synctui.ui.feed.palette import FeedPalette, PaletteCache
+
+FEED_KEYS = {feed: str(i) for i, feed in enumerate(FEEDS, start=1)}
+OPERATION_KEYS = {"created": "c", "updated": "u", "deleted": "d"}
+
+
+@dataclass(frozen=True)
+class FilterView:
+    flt: FeedFilter
+    shown: int
+    total: int
+    busy: bool  # a new filter is being applied in the background
+
+
+def _chip(text: Text, key: str, label: str, on: bool, chosen: bool, p: FeedPalette) -> None:
+    if chosen:
+        text.append(f" {key} {label} ", style=p.selected)
+    else:
+        text.append(f" {key}", style=p.accent if on else p.muted)
+        text.append(f" {label} ", style="" if on else p.muted)
+
+
+def filter_text(view: FilterView, palette: FeedPalette, width: int) -> Text:
+    flt = view.flt
+    text = Text()
+    if width >= 110:
+        for feed in FEEDS:
+            _chip(text, FEED_KEYS[feed], feed, flt.shows_feed(feed), feed in flt.feeds, palette)
+        text.append("│", style=palette.muted)
+        for op in OPERATIONS:
+            on = flt.shows_operation(op)
+            _chip(text, OPERATION_KEYS[op], op, on, op in flt.operations, palette)
+        text.append("│", style=palette.muted)
+        project = flt.project_name or "all projects"
+        _chip(text, "P", project, True, flt.project_id is not None, palette)
+        _chip(text, "!", "partial", not flt.partial_only, flt.partial_only, palette)
+    else:
+        feeds = ",".join(f for f in FEEDS if f in flt.feeds) or "all feeds"
+        ops = ",".join(o for o in OPERATIONS if o in flt.operations) or "all ops"
+        text.append(f" {feeds} · {ops}", style="bold" if flt.feeds or flt.operations else "")
+        if flt.project_id:
+            text.append(f" · {flt.project_name or flt.project_id}", style="bold")
+        if flt.partial_only:
+            text.append(" · partial only", style="bold")
+    if flt.text:
+        text.append(" / ", style=palette.accent)
+        text.append(flt.text, style="bold")
+    if view.busy:
+        right = Text(" filtering… ", style=palette.warning)
+    elif flt.is_narrowed:
+        right = Text.assemble((f"{view.shown:,}", "bold"), (f" of {view.total:,} ", palette.muted))
+    else:
+        right = Text.assemble((f"{view.shown:,}", "bold"), (" changes ", palette.muted))
+    room = width - right.cell_len
+    text.truncate(max(0, room - 1), overflow="ellipsis")
+    text.pad_right(max(0, room - text.cell_len))
+    return text + right
+
+
+class FilterBar(Widget):
+    """Repaints only when the filter, the counts or the width changed."""
+
+    DEFAULT_CSS = """
+    FilterBar { height: 1; background: $boost; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._palettes = PaletteCache()
+        self.view: FilterView = FilterView(FeedFilter(), 0, 0, False)
+
+    def show(self, view: FilterView) -> None:
+        if view != self.view:
+            self.view = view
+            self.refresh()
+
+    def render(self) -> Text:
+        return filter_text(self.view, self._palettes.get(self.app), self.size.width)

@@ -1,0 +1,158 @@
+"""The header strip: what the feed is doing right now, at a glance.
+
+Line one: the account, follow/paused state, total stored, the rate (changes per second) and a
+sparkline of the last minutes. Line two: one entry per feed — total, backlog (`hasMore`
+still true), time since its last successful poll, or the error it is backing off from.
+
+Everything here is computed by the screen on its timer into plain values (`FeedStatus`,
+`HeaderState`); the widgets only repaint when those values actually change, so an idle
+viewer sends nothing to the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Sparkline, Static
+
+from synctui.ui.feed.palette import FeedPalette, PaletteCache
+
+BOLD = Style(bold=True)
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    feed: str
+    total: int
+    backlog: bool  # the last page said hasMore: the engine is still catching up
+    ago: str  # since the last successful poll ("2 s ago", "never")
+    error: str | None = None  # the error being backed off from
+    retries: int = 0
+
+
+@dataclass(frozen=True)
+class HeaderState:
+    account: str
+    mode: str  # "following", "paused", "browsing"
+    total: int
+    new_since_pause: int
+    rate: float
+    engine: str  # "running", "stopped: …", "starting"
+
+
+def compact(n: int) -> str:
+    """12,345 up to 99,999; then 123k, 4.5M — feed totals must fit at 80 columns."""
+    if n < 100_000:
+        return f"{n:,}"
+    if n < 1_000_000:
+        return f"{n // 1000}k"
+    return f"{n / 1_000_000:.1f}M"
+
+
+def title_text(state: HeaderState, palette: FeedPalette) -> Text:
+    text = Text(" LetsBuild changes", style="bold")
+    text.append(f" · {state.account}  ", style=palette.muted)
+    if state.mode == "following":
+        text.append("● FOLLOWING", style=palette.success + BOLD)
+    else:
+        label = "❚❚ PAUSED" if state.mode == "paused" else "❚❚ BROWSING"
+        text.append(label, style=palette.warning + BOLD)
+        if state.new_since_pause:
+            text.append(f"  +{state.new_since_pause:,} new", style=palette.accent)
+    text.append(f"   {state.total:,} stored", style="bold")
+    if state.engine != "running":
+        style = palette.error if state.engine.startswith("stopped") else palette.muted
+        text.append(f"   {state.engine}", style=style)
+    return text
+
+
+def feeds_text(statuses: Sequence[FeedStatus], palette: FeedPalette, width: int) -> Text:
+    """One entry per feed; narrower terminals get shorter words, never a second line."""
+    roomy = width >= 110
+    text = Text(" ")
+    for i, status in enumerate(statuses):
+        if i:
+            text.append("  │  " if roomy else " │ ", style=palette.muted)
+        if status.error:
+            dot, style = "▲", palette.error
+        elif status.backlog:
+            dot, style = "⟳", palette.warning
+        else:
+            dot, style = "●", palette.success
+        text.append(f"{dot} ", style=style)
+        text.append(status.feed, style="bold")
+        text.append(f" {compact(status.total)}")
+        if status.error:
+            words = "backing off" if roomy else "retry"
+            text.append(f" {words}", style=palette.error)
+        elif status.backlog:
+            text.append(" catching up" if roomy else " backlog", style=palette.warning)
+        else:
+            ago = status.ago if roomy else status.ago.replace(" ago", "").replace(" ", "")
+            text.append(f" {ago}", style=palette.muted)
+    errors = [s for s in statuses if s.error]
+    if errors and roomy:
+        first = errors[0]
+        text.append(f"   {first.feed}: {first.error}", style=palette.error)
+    text.truncate(max(1, width), overflow="ellipsis")
+    return text
+
+
+class FeedHeader(Widget):
+    """Two lines: title + rate + sparkline, then per-feed totals and health."""
+
+    DEFAULT_CSS = """
+    FeedHeader { height: 2; background: $panel; color: $foreground; }
+    FeedHeader > Horizontal { height: 1; }
+    FeedHeader #feed-title { width: 1fr; height: 1; }
+    FeedHeader #feed-rate { width: auto; height: 1; padding: 0 1; }
+    FeedHeader #feed-sparkline { width: 36; height: 1; margin-right: 1; }
+    FeedHeader #feed-feeds { height: 1; }
+    FeedHeader.-narrow #feed-sparkline { width: 16; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._palettes = PaletteCache()
+        self._state: HeaderState | None = None
+        self._statuses: tuple[FeedStatus, ...] = ()
+        self._series: tuple[float, ...] = ()
+        self._feeds_width = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Static("", id="feed-title")
+            yield Static("", id="feed-rate")
+            yield Sparkline([0.0], id="feed-sparkline", summary_function=_mean)
+        yield Static("", id="feed-feeds")
+
+    def show(
+        self, state: HeaderState, statuses: Sequence[FeedStatus], series: Sequence[float]
+    ) -> None:
+        """Repaint only the parts whose values changed since the last call."""
+        palette = self._palettes.get(self.app)
+        if state != self._state:
+            self._state = state
+            self.query_one("#feed-title", Static).update(title_text(state, palette))
+            self.query_one("#feed-rate", Static).update(
+                Text.assemble((f"{state.rate:.1f}", "bold"), ("/s", palette.muted))
+            )
+        width = self.size.width
+        if tuple(statuses) != self._statuses or width != self._feeds_width:
+            self._statuses = tuple(statuses)
+            self._feeds_width = width
+            self.query_one("#feed-feeds", Static).update(feeds_text(statuses, palette, width))
+        if tuple(series) != self._series:
+            self._series = tuple(series)
+            self.query_one("#feed-sparkline", Sparkline).data = list(series) or [0.0]
+        self.set_class(width < 100, "-narrow")
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
