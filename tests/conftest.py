@@ -15,6 +15,7 @@ from synctui.sandbox.server import Sandbox
 def sandbox() -> Iterator[Sandbox]:
     """A fresh sandbox per test (fixed seed, frozen clock) so tests never see each other's writes."""
     with Sandbox(SandboxConfig(port=0, seed=7, frozen=True, changes_per_second=0)) as sb:
+        unlimit(sb)
         yield sb
 
 
@@ -23,6 +24,14 @@ def live_sandbox() -> Iterator[Sandbox]:
     """A sandbox with a running clock and the live LetsBuild generator on."""
     with Sandbox(SandboxConfig(port=0, seed=7, frozen=False, changes_per_second=50)) as sb:
         yield sb
+
+
+def unlimit(sb: Sandbox) -> None:
+    """Switch off Signalsmith's per-workspace rate limit, whose windows never pass on a
+    frozen clock; tests of the limit itself set it again on their own sandbox."""
+    sim = sb.sim("signalsmith")
+    sim.requests_per_minute = None  # type: ignore[attr-defined]
+    sim.burst_per_second = None  # type: ignore[attr-defined]
 
 
 def set_faults(sb: Sandbox, spec: str) -> None:

@@ -163,6 +163,7 @@ class FaultMiddleware:
             await response(scope, receive, send)
             return
         if decision.drop_before:
+            await _drain(receive)  # read the body first so the close is clean, not a reset
             await _drop(send)
             return
         if not (decision.drop_after or decision.malformed):
@@ -190,6 +191,13 @@ class FaultMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+async def _drain(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 async def _drop(send: Send) -> None:

@@ -97,5 +97,10 @@ def start_demo(
             port=0, seed=seed, frozen=frozen, changes_per_second=changes_per_second, scale=scale
         )
     ).start()
+    if frozen:
+        # A frozen clock never lets a rate-limit window pass; screenshots need no limit.
+        limited = sandbox.sim("signalsmith")
+        limited.requests_per_minute = None  # type: ignore[attr-defined]
+        limited.burst_per_second = None  # type: ignore[attr-defined]
     accounts, tokens = demo_accounts(sandbox.info())
     return Demo(sandbox=sandbox, accounts=accounts, tokens=tokens)
