@@ -28,6 +28,9 @@ class ChangeIndex:
     def __init__(self, ids: Iterable[int] = (), generation: int = 0) -> None:
         self.ids = array("q", ids)
         self.generation = generation
+        # Every stored id up to here has been looked at for this filter, matching or not, so
+        # the next refresh scans only beyond it (a filter matching nothing stays cheap).
+        self.covered_to = self.last_id
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -15,6 +15,8 @@ from synctui.domain.diff import changed_paths, summarize, unified_json_diff
 from synctui.store.feedstore import FeedStore, StoredChange
 
 HISTORY_SHOWN = 40
+# Fields every LetsBuild snapshot changes on every update; diffing them only adds noise.
+BOOKKEEPING = frozenset({"sequenceVersion", "updatedAt", "__typename"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,21 @@ def pretty_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
+def without_bookkeeping(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if k not in BOOKKEEPING}
+    return data
+
+
+def describe_diff(before: Any, after: Any) -> tuple[list[str], str]:
+    """Diff lines and a one-line summary, leaving out the bookkeeping fields."""
+    old, new = without_bookkeeping(before), without_bookkeeping(after)
+    changes = changed_paths(old, new)
+    if not changes:
+        return [], "no field changed except sequenceVersion/updatedAt"
+    return unified_json_diff(old, new), summarize(changes)
+
+
 def load_detail(
     store: FeedStore, account: str, change_id: int, project_names: dict[str, str]
 ) -> ChangeDetail | None:
@@ -59,12 +76,11 @@ def load_detail(
     previous = next((item for item in reversed(before) if item.data is not None), None)
     snapshot = change.data if change.data is not None else (previous.data if previous else None)
     if change.data is None:
-        diff = unified_json_diff(previous.data, None) if previous else []
+        diff = unified_json_diff(without_bookkeeping(previous.data), None) if previous else []
         summary = "deleted" + (" (last known snapshot shown)" if previous else "")
     elif previous is None:
         diff, summary = [], "first snapshot of this entity"
     else:
-        diff = unified_json_diff(previous.data, change.data)
-        summary = summarize(changed_paths(previous.data, change.data))
+        diff, summary = describe_diff(previous.data, change.data)
     project = project_names.get(change.project_id or "", "")
     return ChangeDetail(change, history, previous, snapshot, diff, summary, project)

@@ -65,7 +65,7 @@ def record(change: StoredChange, project_names: dict[str, str]) -> dict[str, Any
         "sequence_version": change.sequence_version,
         "subject": change.subject,
         "project_id": change.project_id,
-        "project": project_names.get(change.project_id or "", None),
+        "project": project_names.get(change.project_id or ""),
         "partial": change.partial,
         "resolved_by": change.resolved_by,
         "data": change.data,

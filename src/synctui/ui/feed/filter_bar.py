@@ -29,48 +29,64 @@ class FilterView:
 
 
 def _chip(text: Text, key: str, label: str, on: bool, chosen: bool, p: FeedPalette) -> None:
+    """`1 project`: the key in the accent colour; a chosen value highlighted, an excluded
+    one dimmed (when nothing is chosen everything is on)."""
     if chosen:
-        text.append(f" {key} {label} ", style=p.selected)
+        text.append(f"{key} {label}", style=p.selected)
     else:
-        text.append(f" {key}", style=p.accent if on else p.muted)
-        text.append(f" {label} ", style="" if on else p.muted)
+        text.append(key, style=p.accent if on else p.muted)
+        text.append(f" {label}", style="" if on else p.muted)
+    text.append(" ")
+
+
+def _chips(flt: FeedFilter, palette: FeedPalette) -> Text:
+    text = Text(" ")
+    for feed in FEEDS:
+        _chip(text, FEED_KEYS[feed], feed, flt.shows_feed(feed), feed in flt.feeds, palette)
+    text.append("│ ", style=palette.muted)
+    for op in OPERATIONS:
+        on = flt.shows_operation(op)
+        _chip(text, OPERATION_KEYS[op], op, on, op in flt.operations, palette)
+    text.append("│ ", style=palette.muted)
+    _chip(text, "P", flt.project_name or "all projects", True, flt.project_id is not None, palette)
+    _chip(text, "!", "partial", not flt.partial_only, flt.partial_only, palette)
+    return text
+
+
+def _summary(flt: FeedFilter) -> Text:
+    feeds = ",".join(f for f in FEEDS if f in flt.feeds) or "all feeds"
+    ops = ",".join(o for o in OPERATIONS if o in flt.operations) or "all ops"
+    text = Text(f" {feeds} · {ops}", style="bold" if flt.feeds or flt.operations else "")
+    if flt.project_id:
+        text.append(f" · {flt.project_name or flt.project_id}", style="bold")
+    if flt.partial_only:
+        text.append(" · partial only", style="bold")
+    return text
 
 
 def filter_text(view: FilterView, palette: FeedPalette, width: int) -> Text:
+    """Chips (or a summary when narrow) on the left; search text and counts on the right,
+    which are never cut — the chips give way first."""
     flt = view.flt
-    text = Text()
-    if width >= 110:
-        for feed in FEEDS:
-            _chip(text, FEED_KEYS[feed], feed, flt.shows_feed(feed), feed in flt.feeds, palette)
-        text.append("│", style=palette.muted)
-        for op in OPERATIONS:
-            on = flt.shows_operation(op)
-            _chip(text, OPERATION_KEYS[op], op, on, op in flt.operations, palette)
-        text.append("│", style=palette.muted)
-        project = flt.project_name or "all projects"
-        _chip(text, "P", project, True, flt.project_id is not None, palette)
-        _chip(text, "!", "partial", not flt.partial_only, flt.partial_only, palette)
-    else:
-        feeds = ",".join(f for f in FEEDS if f in flt.feeds) or "all feeds"
-        ops = ",".join(o for o in OPERATIONS if o in flt.operations) or "all ops"
-        text.append(f" {feeds} · {ops}", style="bold" if flt.feeds or flt.operations else "")
-        if flt.project_id:
-            text.append(f" · {flt.project_name or flt.project_id}", style="bold")
-        if flt.partial_only:
-            text.append(" · partial only", style="bold")
+    right = Text()
     if flt.text:
-        text.append(" / ", style=palette.accent)
-        text.append(flt.text, style="bold")
+        right.append(" /", style=palette.accent)
+        right.append(flt.text[:30] + ("…" if len(flt.text) > 30 else ""), style="bold")
+        right.append("  ")
     if view.busy:
-        right = Text(" filtering… ", style=palette.warning)
+        right.append("filtering… ", style=palette.warning)
     elif flt.is_narrowed:
-        right = Text.assemble((f"{view.shown:,}", "bold"), (f" of {view.total:,} ", palette.muted))
+        right.append(f"{view.shown:,}", style="bold")
+        right.append(f" of {view.total:,} ", style=palette.muted)
     else:
-        right = Text.assemble((f"{view.shown:,}", "bold"), (" changes ", palette.muted))
-    room = width - right.cell_len
-    text.truncate(max(0, room - 1), overflow="ellipsis")
-    text.pad_right(max(0, room - text.cell_len))
-    return text + right
+        right.append(f"{view.shown:,}", style="bold")
+        right.append(" changes ", style=palette.muted)
+    left = _chips(flt, palette) if width >= 110 else _summary(flt)
+    room = max(0, width - right.cell_len)
+    if left.cell_len > room:
+        left.truncate(max(0, room - 1), overflow="ellipsis")
+    left.pad_right(max(0, room - left.cell_len))
+    return left + right
 
 
 class FilterBar(Widget):

@@ -37,12 +37,12 @@ class FeedFilter:
 
     def toggle_operation(self, operation: str) -> FeedFilter:
         selected = _toggle(self.operations, operation)
-        return replace(
-            self, operations=frozenset() if selected == set(OPERATIONS) else selected
-        )
+        return replace(self, operations=frozenset() if selected == set(OPERATIONS) else selected)
 
     def with_project(self, project_id: str | None, name: str | None = None) -> FeedFilter:
-        return replace(self, project_id=project_id or None, project_name=name if project_id else None)
+        return replace(
+            self, project_id=project_id or None, project_name=name if project_id else None
+        )
 
     def with_text(self, text: str) -> FeedFilter:
         return replace(self, text=text.strip())

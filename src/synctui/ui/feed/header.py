@@ -55,9 +55,16 @@ def compact(n: int) -> str:
     return f"{n / 1_000_000:.1f}M"
 
 
-def title_text(state: HeaderState, palette: FeedPalette) -> Text:
-    text = Text(" LetsBuild changes", style="bold")
-    text.append(f" · {state.account}  ", style=palette.muted)
+def format_rate(rate: float) -> str:
+    if rate < 10:
+        return f"{rate:.1f}"
+    return f"{rate:,.0f}"
+
+
+def title_text(state: HeaderState, palette: FeedPalette, width: int = 120) -> Text:
+    roomy = width >= 100
+    text = Text(" LetsBuild changes · " if roomy else " ", style="bold")
+    text.append(f"{state.account}  ", style=palette.muted if roomy else "bold")
     if state.mode == "following":
         text.append("● FOLLOWING", style=palette.success + BOLD)
     else:
@@ -65,7 +72,7 @@ def title_text(state: HeaderState, palette: FeedPalette) -> Text:
         text.append(label, style=palette.warning + BOLD)
         if state.new_since_pause:
             text.append(f"  +{state.new_since_pause:,} new", style=palette.accent)
-    text.append(f"   {state.total:,} stored", style="bold")
+    text.append(f"   {state.total:,}" + (" stored" if roomy else ""), style="bold")
     if state.engine != "running":
         style = palette.error if state.engine.startswith("stopped") else palette.muted
         text.append(f"   {state.engine}", style=style)
@@ -94,14 +101,20 @@ def feeds_text(statuses: Sequence[FeedStatus], palette: FeedPalette, width: int)
         elif status.backlog:
             text.append(" catching up" if roomy else " backlog", style=palette.warning)
         else:
-            ago = status.ago if roomy else status.ago.replace(" ago", "").replace(" ", "")
-            text.append(f" {ago}", style=palette.muted)
+            text.append(f" {status.ago if roomy else short_ago(status.ago)}", style=palette.muted)
     errors = [s for s in statuses if s.error]
     if errors and roomy:
         first = errors[0]
         text.append(f"   {first.feed}: {first.error}", style=palette.error)
     text.truncate(max(1, width), overflow="ellipsis")
     return text
+
+
+def short_ago(ago: str) -> str:
+    """'4 s ago' → '4s', 'just now' → 'now' (80-column terminals)."""
+    if ago == "just now":
+        return "now"
+    return ago.replace(" ago", "").replace(" min", "m").replace(" ", "")
 
 
 class FeedHeader(Widget):
@@ -137,13 +150,13 @@ class FeedHeader(Widget):
     ) -> None:
         """Repaint only the parts whose values changed since the last call."""
         palette = self._palettes.get(self.app)
-        if state != self._state:
-            self._state = state
-            self.query_one("#feed-title", Static).update(title_text(state, palette))
-            self.query_one("#feed-rate", Static).update(
-                Text.assemble((f"{state.rate:.1f}", "bold"), ("/s", palette.muted))
-            )
         width = self.size.width
+        if state != self._state or width != self._feeds_width:
+            self._state = state
+            self.query_one("#feed-title", Static).update(title_text(state, palette, width))
+            self.query_one("#feed-rate", Static).update(
+                Text.assemble((format_rate(state.rate), "bold"), ("/s", palette.muted))
+            )
         if tuple(statuses) != self._statuses or width != self._feeds_width:
             self._statuses = tuple(statuses)
             self._feeds_width = width

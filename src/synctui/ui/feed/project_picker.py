@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-ALL_PROJECTS = ""
+ALL_PROJECTS = "*all*"
 
 
 class ProjectPicker(ModalScreen[tuple[str, str] | None]):
@@ -72,7 +72,7 @@ class ProjectPicker(ModalScreen[tuple[str, str] | None]):
         self._pick(event.option.id)
 
     def _pick(self, project_id: str | None) -> None:
-        if not project_id:
+        if not project_id or project_id == ALL_PROJECTS:
             self.dismiss((ALL_PROJECTS, ""))
             return
         name = dict(self.projects).get(project_id, project_id)

@@ -1,0 +1,68 @@
+"""A tiny app around `FeedScreen`: for tests and `python -m synctui.ui.feed --demo`.
+
+The main synctui app pushes `FeedScreen` itself; this host exists so the viewer can be run,
+tested and screenshotted without the rest of the TUI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from synctui.services.feed import FeedEngine
+from synctui.store.feedstore import FeedStore
+from synctui.ui.feed.clock import FeedClock
+from synctui.ui.feed.feed_screen import FeedScreen
+
+
+class FeedApp(App[None]):
+    TITLE = "synctui · LetsBuild changes"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="feed-app.quit"),
+        Binding("question_mark,f1", "toggle_keys", "Keys", key_display="?", id="feed-app.help"),
+    ]
+
+    def __init__(
+        self,
+        session: Any,
+        account_name: str,
+        store: FeedStore,
+        *,
+        poll_interval: float = 2.0,
+        engine: FeedEngine | None = None,
+        clock: FeedClock | None = None,
+        close_session: bool = True,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.account_name = account_name
+        self.store = store
+        self.poll_interval = poll_interval
+        self.engine = engine
+        self.clock = clock
+        self.close_session = close_session
+        self.feed_screen: FeedScreen | None = None
+
+    def on_mount(self) -> None:
+        self.feed_screen = FeedScreen(
+            self.session,
+            self.account_name,
+            self.store,
+            poll_interval=self.poll_interval,
+            engine=self.engine,
+            clock=self.clock,
+        )
+        self.push_screen(self.feed_screen, lambda _result: self.exit())
+
+    def action_toggle_keys(self) -> None:
+        """`?`: Textual's key panel, listing every binding of the focused screen."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    async def on_unmount(self) -> None:
+        if self.close_session and hasattr(self.session, "aclose"):
+            await self.session.aclose()

@@ -1,0 +1,672 @@
+"""The live LetsBuild change-feed viewer: a screen the main app pushes (or `FeedApp` hosts).
+
+How it stays smooth while changes pour in:
+
+* The `FeedEngine` runs in an async worker. Its `on_page` hook only sets a dirty flag and its
+  `on_error` hook only queues the error — no widget is touched from the engine.
+* A timer (every `TICK_SECONDS`) does the rest: when dirty (or once a second, which also
+  notices changes stored by another process) a thread worker asks the store what grew after
+  the last seen id, and — when following — which new ids match the filter. The handler
+  appends them to the list's index and repaints what is visible. The header strip (totals,
+  rate, backlog, "2 s ago") is recomputed on the same tick and repaints only when it changed.
+* Filters rebuild the index in an exclusive thread worker; a newer filter cancels an older
+  one at its next batch. Detail, projects and exports are thread workers too. Every worker
+  is `exit_on_error=False` and reports failures as notifications.
+
+Pausing stops following, not ingestion: the engine keeps storing, the header keeps counting
+("+123 new"), and the list stays exactly as it was until following resumes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, ProgressBar
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from synctui.domain import errors
+from synctui.services.feed import FEEDS, FeedEngine
+from synctui.store.feedstore import ChangeFilter, FeedStore
+from synctui.ui.feed.change_index import IndexCancelled, build_index, newer_ids
+from synctui.ui.feed.change_list import ChangeList
+from synctui.ui.feed.clock import FeedClock, SystemClock, format_ago
+from synctui.ui.feed.detail_model import load_detail
+from synctui.ui.feed.detail_pane import DetailPane
+from synctui.ui.feed.export import export_changes
+from synctui.ui.feed.export_dialog import ExportDialog, ExportRequest
+from synctui.ui.feed.filter_bar import FilterBar, FilterView
+from synctui.ui.feed.filters import FeedFilter
+from synctui.ui.feed.header import FeedHeader, FeedStatus, HeaderState
+from synctui.ui.feed.messages import (
+    DetailLoaded,
+    ExportFinished,
+    ExportProgress,
+    IndexBuilt,
+    ProjectsLoaded,
+    StoreGrew,
+    WorkerProblem,
+)
+from synctui.ui.feed.project_picker import ALL_PROJECTS, ProjectPicker
+from synctui.ui.feed.rate_meter import RateMeter
+from synctui.ui.feed.rows import ChangeRow, to_row
+
+TICK_SECONDS = 0.2  # repaint cadence while changes pour in
+STORE_POLL_SECONDS = 1.0  # look at the store at least this often even without on_page
+SEARCH_DEBOUNCE_SECONDS = 0.3
+PROJECTS_REFRESH_SECONDS = 5.0
+RATE_WINDOW_SECONDS = 180
+
+
+class FeedScreen(Screen[None]):
+    """Live list + filters + detail + export over one LetsBuild account's stored changes."""
+
+    help_title = "LetsBuild change feed"
+
+    BINDINGS: list[BindingType] = [
+        Binding("p,space", "toggle_follow", "Follow/pause", key_display="p", id="feed.follow"),
+        Binding("G,end", "newest", "Newest", key_display="G", id="feed.newest"),
+        Binding("enter", "toggle_detail", "Detail", id="feed.detail"),
+        Binding("slash", "search", "Search", key_display="/", id="feed.search"),
+        Binding("P", "pick_project", "Project", id="feed.filter.project"),
+        Binding("x", "export", "Export", id="feed.export"),
+        Binding("1", "toggle_feed('project')", "Project feed", show=False, id="feed.filter.1"),
+        Binding("2", "toggle_feed('form')", "Form feed", show=False, id="feed.filter.2"),
+        Binding("3", "toggle_feed('point')", "Point feed", show=False, id="feed.filter.3"),
+        Binding("4", "toggle_feed('contact')", "Contact feed", show=False, id="feed.filter.4"),
+        Binding("0", "all_feeds", "All feeds", show=False, id="feed.filter.all"),
+        Binding("c", "toggle_operation('created')", "Created", show=False, id="feed.filter.c"),
+        Binding("u", "toggle_operation('updated')", "Updated", show=False, id="feed.filter.u"),
+        Binding("d", "toggle_operation('deleted')", "Deleted", show=False, id="feed.filter.d"),
+        Binding(
+            "exclamation_mark",
+            "toggle_partial",
+            "Partial only",
+            show=False,
+            key_display="!",
+            id="feed.filter.partial",
+        ),
+        Binding("r", "restart_engine", "Reconnect", show=False, id="feed.restart"),
+        Binding("escape", "back", "Back", id="feed.back"),
+    ]
+
+    DEFAULT_CSS = """
+    FeedScreen { layout: vertical; background: $surface; }
+    FeedScreen #feed-detail { display: none; }
+    FeedScreen.-detail #feed-detail { display: block; }
+    FeedScreen #feed-search-bar, FeedScreen #feed-export-bar {
+        height: 1; display: none; background: $panel;
+    }
+    FeedScreen.-searching #feed-search-bar { display: block; }
+    FeedScreen.-exporting #feed-export-bar { display: block; }
+    FeedScreen #feed-search-bar Label { width: auto; padding: 0 1; color: $text-accent; }
+    FeedScreen #feed-search { border: none; height: 1; padding: 0; background: $panel; }
+    FeedScreen #feed-export-label { width: auto; padding: 0 1; }
+    FeedScreen #feed-export-progress { width: 1fr; }
+    """
+
+    def __init__(
+        self,
+        session: Any,
+        account_name: str,
+        store: FeedStore,
+        *,
+        poll_interval: float = 2.0,
+        engine: FeedEngine | None = None,
+        clock: FeedClock | None = None,
+        name: str | None = None,
+        id: str | None = None,
+    ) -> None:
+        """`engine`: an engine the app already runs (the screen hooks it, never stops it);
+        without one the screen builds its own from `session.adapter(account_name)` and stops
+        it on unmount. The store is never closed here: its owner closes it."""
+        super().__init__(name=name, id=id)
+        self.session = session
+        self.account = account_name
+        self.store = store
+        self.poll_interval = poll_interval
+        self.clock: FeedClock = clock or SystemClock()
+        self.engine = engine
+        self._owns_engine = engine is None
+        self._unhook: Callable[[], None] | None = None
+        self.engine_state = "starting"
+        self._engine_errors: deque[tuple[str, str]] = deque()
+        self._notified_errors: dict[str, str] = {}
+
+        self.filter = FeedFilter()
+        self.following = True
+        self._mode = "following"
+        self._paused_at_total: int | None = None
+        self._generation = 0
+        self._index_ready = False
+
+        self._dirty = True
+        self._polling = False
+        self._last_poll = float("-inf")
+        self._baseline_done = False
+        self._seen_id = 0
+        self.totals: dict[str, int] = dict.fromkeys(FEEDS, 0)
+        self.rate = RateMeter(RATE_WINDOW_SECONDS)
+
+        self.project_names: dict[str, str] = {}
+        self.projects: list[tuple[str, str]] = []
+        self._projects_loaded_at = float("-inf")
+        self._projects_stale = True
+
+        self._detail_for: int | None = None
+        self._search_timer: Timer | None = None
+        self.exporting = False
+
+    # --- layout -------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield FeedHeader(id="feed-header")
+        yield FilterBar(id="feed-filter-bar")
+        yield ChangeList(self._fetch_rows, id="feed-list")
+        yield DetailPane(self.clock, id="feed-detail")
+        with Horizontal(id="feed-search-bar"):
+            yield Label("/")
+            yield Input(
+                placeholder="search subjects and snapshots · Enter keeps · Esc clears",
+                id="feed-search",
+            )
+        with Horizontal(id="feed-export-bar"):
+            yield Label("", id="feed-export-label")
+            yield ProgressBar(id="feed-export-progress", show_eta=False)
+        yield Footer()
+
+    @property
+    def change_list(self) -> ChangeList:
+        return self.query_one("#feed-list", ChangeList)
+
+    def on_mount(self) -> None:
+        self._start_engine()
+        self._rebuild_index()
+        self._load_projects()
+        self.set_interval(TICK_SECONDS, self._tick)
+        self._tick()
+        self.change_list.focus()
+
+    def on_unmount(self) -> None:
+        if self._unhook is not None:
+            self._unhook()
+            self._unhook = None
+        if self._owns_engine and self.engine is not None:
+            self.engine.stop()
+
+    def reload(self) -> None:
+        """Look at the store again now (the main app's auto-refresh calls this)."""
+        self._dirty = True
+        self._projects_stale = True
+
+    # --- the engine -----------------------------------------------------------------------
+    def _start_engine(self) -> None:
+        if self.engine is None:
+            try:
+                adapter = self.session.adapter(self.account)
+            except errors.SyncTuiError as exc:
+                self.engine_state = "stopped: not connected"
+                self.notify(str(exc), title="LetsBuild feed", severity="error", timeout=10)
+                return
+            self.engine = FeedEngine(
+                self.account, adapter, self.store, poll_interval=self.poll_interval
+            )
+        self._hook(self.engine)
+        if self._owns_engine:
+            self.run_worker(
+                self.engine.run(follow=True),
+                name="feed engine",
+                group="engine",
+                exclusive=True,
+                exit_on_error=False,
+            )
+        self.engine_state = "running"
+
+    def _hook(self, engine: FeedEngine) -> None:
+        """Chain onto the engine's callbacks; they only flag and queue (see module doc)."""
+        previous_page, previous_error = engine.on_page, engine.on_error
+
+        def on_page(feed: str, changes: list[Any], ids: list[int]) -> None:
+            self._dirty = True
+            if previous_page is not None:
+                previous_page(feed, changes, ids)
+
+        def on_error(feed: str, exc: errors.SyncTuiError) -> None:
+            self._engine_errors.append((feed, str(exc)))
+            if previous_error is not None:
+                previous_error(feed, exc)
+
+        engine.on_page, engine.on_error = on_page, on_error
+
+        def unhook() -> None:
+            engine.on_page, engine.on_error = previous_page, previous_error
+
+        self._unhook = unhook
+
+    def action_restart_engine(self) -> None:
+        if not self._owns_engine:
+            self.notify("The app runs this feed; it restarts it.", severity="warning")
+            return
+        if self.engine_state == "running":
+            self.notify("The feed is already running.")
+            return
+        if self._unhook is not None:
+            self._unhook()
+        self.engine = None
+        self._notified_errors.clear()
+        self._start_engine()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "engine" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.SUCCESS,
+        ):
+            reason = f"{worker.error}" if worker.error else "finished"
+            self.engine_state = f"stopped: {reason}"
+            self.notify(
+                f"The change feed stopped: {reason}. Press r to reconnect.",
+                title="LetsBuild feed",
+                severity="error",
+                timeout=10,
+            )
+        elif event.state == WorkerState.ERROR and worker.group != "engine":
+            self.notify(f"{worker.name}: {worker.error}", severity="error", timeout=8)
+            if worker.group == "poll":
+                self._polling = False
+
+    def _drain_engine_errors(self) -> None:
+        while self._engine_errors:
+            feed, text = self._engine_errors.popleft()
+            if self._notified_errors.get(feed) != text:
+                self._notified_errors[feed] = text
+                self.notify(
+                    f"{feed} feed: {text} — retrying with backoff",
+                    title="LetsBuild feed",
+                    severity="warning",
+                    timeout=6,
+                )
+        if self.engine is not None:
+            for feed, state in self.engine.states.items():
+                if state.last_error is None:
+                    self._notified_errors.pop(feed, None)
+
+    # --- the timer ----------------------------------------------------------------------
+    def _tick(self) -> None:
+        self._drain_engine_errors()
+        now = time.monotonic()
+        if not self._polling and (self._dirty or now - self._last_poll >= STORE_POLL_SECONDS):
+            self._dirty = False
+            self._polling = True
+            self._last_poll = now
+            index = self.change_list.index
+            after = max(index.last_id, index.covered_to) if self._wants_new_ids else None
+            self._poll_store(
+                self._generation,
+                self._seen_id,
+                after,
+                self.filter.to_change_filter(),
+                not self._baseline_done,
+            )
+        if self._projects_stale and now - self._projects_loaded_at >= PROJECTS_REFRESH_SECONDS:
+            self._load_projects()
+        self._refresh_header()
+
+    @property
+    def _wants_new_ids(self) -> bool:
+        return self._index_ready and self.following
+
+    @work(thread=True, group="poll", exit_on_error=False, name="store poll")
+    def _poll_store(
+        self,
+        generation: int,
+        seen_id: int,
+        after_id: int | None,
+        flt: ChangeFilter,
+        baseline: bool,
+    ) -> None:
+        try:
+            top, per_feed = self.store.growth(self.account, seen_id)
+            new_ids = None
+            if after_id is not None:
+                new_ids = newer_ids(self.store, self.account, flt, after_id)
+        except Exception as exc:
+            self.post_message(WorkerProblem("Reading the change store failed", str(exc)))
+            top, per_feed, new_ids = seen_id, {}, None
+        self.post_message(StoreGrew(generation, baseline, top, per_feed, new_ids))
+
+    def on_store_grew(self, message: StoreGrew) -> None:
+        self._polling = False
+        added = sum(message.per_feed.values())
+        for feed, count in message.per_feed.items():
+            self.totals[feed] = self.totals.get(feed, 0) + count
+        self._seen_id = max(self._seen_id, message.top_id)
+        if message.baseline:
+            self._baseline_done = True
+        elif added:
+            self.rate.add(added, self.clock.monotonic())
+        if message.per_feed.get("project"):
+            self._projects_stale = True
+        change_list = self.change_list
+        if message.new_ids is not None and message.generation == self._generation:
+            index = change_list.index
+            appended = index.extend(message.new_ids)
+            index.covered_to = max(index.covered_to, message.top_id, index.last_id)
+            if added and self.following:
+                change_list.forget_rows(unresolved_only=True)  # a partial may be resolved now
+            if appended:
+                change_list.grew()
+        self._refresh_header()
+        self._refresh_filter_bar()
+
+    def _refresh_header(self) -> None:
+        now = self.clock.monotonic()
+        states = self.engine.states if self.engine is not None else {}
+        statuses = []
+        for feed in FEEDS:
+            state = states.get(feed)
+            if state is None:
+                statuses.append(FeedStatus(feed, self.totals.get(feed, 0), False, "not polled"))
+                continue
+            ago = None if state.last_success is None else now - state.last_success
+            statuses.append(
+                FeedStatus(
+                    feed,
+                    self.totals.get(feed, 0),
+                    state.has_more,
+                    format_ago(ago),
+                    state.last_error,
+                    state.consecutive_errors,
+                )
+            )
+        total = sum(self.totals.values())
+        new = total - self._paused_at_total if self._paused_at_total is not None else 0
+        header_state = HeaderState(
+            account=self.account,
+            mode=self._mode,
+            total=total,
+            new_since_pause=new,
+            rate=round(self.rate.per_second(now), 1),
+            engine=self.engine_state,
+        )
+        self.query_one(FeedHeader).show(header_state, statuses, self.rate.series(now))
+
+    def _refresh_filter_bar(self) -> None:
+        self.query_one(FilterBar).show(
+            FilterView(
+                self.filter,
+                len(self.change_list.index),
+                sum(self.totals.values()),
+                busy=not self._index_ready,
+            )
+        )
+
+    # --- rows -----------------------------------------------------------------------------
+    def _fetch_rows(self, ids: Sequence[int]) -> list[ChangeRow]:
+        """The list's window reader: primary-key lookups of light columns only (well under a
+        millisecond for a screenful, at any store size), so it runs on the UI thread."""
+        return [to_row(c, self.clock, self.project_names) for c in self.store.get_many(ids)]
+
+    # --- follow / pause -------------------------------------------------------------------
+    def action_toggle_follow(self) -> None:
+        self._set_following(not self.following)
+
+    def action_newest(self) -> None:
+        self._set_following(True)
+
+    def _set_following(self, on: bool, mode: str = "paused") -> None:
+        change_list = self.change_list
+        self.following = on
+        change_list.follow = on
+        if on:
+            self._mode = "following"
+            self._paused_at_total = None
+            change_list.move_cursor(change_list.row_count - 1, by_user=False)
+            self._dirty = True
+        else:
+            self._mode = mode
+            self._paused_at_total = sum(self.totals.values())
+        self._refresh_header()
+
+    def on_change_list_browsed(self, _message: ChangeList.Browsed) -> None:
+        if self.following:
+            self._set_following(False, mode="browsing")
+
+    def on_change_list_cursor_moved(self, message: ChangeList.CursorMoved) -> None:
+        if self.has_class("-detail"):
+            self._request_detail(message.change_id)
+
+    # --- filters ----------------------------------------------------------------------------
+    def _set_filter(self, flt: FeedFilter) -> None:
+        if flt == self.filter:
+            return
+        self.filter = flt
+        self._rebuild_index()
+
+    def _rebuild_index(self) -> None:
+        self._generation += 1
+        self._index_ready = False
+        self._refresh_filter_bar()
+        self._build_index(self._generation, self.filter.to_change_filter(), self._seen_id)
+
+    @work(thread=True, group="index", exclusive=True, exit_on_error=False, name="filter")
+    def _build_index(self, generation: int, flt: ChangeFilter, covered_to: int) -> None:
+        worker = get_current_worker()
+        try:
+            index = build_index(
+                self.store,
+                self.account,
+                flt,
+                generation=generation,
+                cancelled=lambda: worker.is_cancelled or generation != self._generation,
+            )
+        except IndexCancelled:
+            return
+        except Exception as exc:
+            self.post_message(WorkerProblem("Filtering failed", str(exc)))
+            return
+        index.covered_to = max(covered_to, index.last_id)
+        self.post_message(IndexBuilt(index))
+
+    def on_index_built(self, message: IndexBuilt) -> None:
+        if message.index.generation != self._generation:
+            return
+        self._index_ready = True
+        change_list = self.change_list
+        change_list.set_index(message.index, keep_id=change_list.cursor_id)
+        self._dirty = True  # pick up whatever was stored while the index was built
+        self._refresh_filter_bar()
+
+    def action_toggle_feed(self, feed: str) -> None:
+        self._set_filter(self.filter.toggle_feed(feed))
+
+    def action_all_feeds(self) -> None:
+        self._set_filter(self.filter.all_feeds())
+
+    def action_toggle_operation(self, operation: str) -> None:
+        self._set_filter(self.filter.toggle_operation(operation))
+
+    def action_toggle_partial(self) -> None:
+        self._set_filter(self.filter.toggle_partial())
+
+    def action_search(self) -> None:
+        self.add_class("-searching")
+        search = self.query_one("#feed-search", Input)
+        search.value = self.filter.text
+        search.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "feed-search":
+            return
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(
+            SEARCH_DEBOUNCE_SECONDS, lambda: self._set_filter(self.filter.with_text(value))
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "feed-search":
+            return
+        self._close_search(keep=True)
+
+    def _close_search(self, *, keep: bool) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        search = self.query_one("#feed-search", Input)
+        self._set_filter(self.filter.with_text(search.value if keep else ""))
+        self.remove_class("-searching")
+        self.change_list.focus()
+
+    def action_pick_project(self) -> None:
+        self.app.push_screen(ProjectPicker(self.projects, self.filter.project_id), self._picked)
+
+    def _picked(self, choice: tuple[str, str] | None) -> None:
+        if choice is None:
+            return
+        project_id, name = choice
+        if project_id == ALL_PROJECTS:
+            self._set_filter(self.filter.with_project(None))
+        else:
+            self._set_filter(self.filter.with_project(project_id, name))
+
+    def _load_projects(self) -> None:
+        self._projects_stale = False
+        self._projects_loaded_at = time.monotonic()
+        self._read_projects()
+
+    @work(thread=True, group="projects", exclusive=True, exit_on_error=False, name="projects")
+    def _read_projects(self) -> None:
+        try:
+            projects = self.store.projects(self.account)
+        except Exception as exc:
+            self.post_message(WorkerProblem("Reading projects failed", str(exc)))
+            return
+        self.post_message(ProjectsLoaded(dict(projects)))
+
+    def on_projects_loaded(self, message: ProjectsLoaded) -> None:
+        if message.names != self.project_names:
+            self.project_names = message.names
+            self.projects = sorted(message.names.items(), key=lambda p: p[1].lower())
+            self.change_list.forget_rows()  # re-label the project column
+
+    # --- detail ---------------------------------------------------------------------------
+    def action_toggle_detail(self) -> None:
+        show = not self.has_class("-detail")
+        self.set_class(show, "-detail")
+        if show:
+            self._detail_for = None
+            self._request_detail(self.change_list.cursor_id)
+            self.call_after_refresh(self.change_list.grew)  # keep the cursor row in view
+
+    def _request_detail(self, change_id: int | None) -> None:
+        if change_id == self._detail_for:
+            return
+        self._detail_for = change_id
+        if change_id is None:
+            self.query_one(DetailPane).show(None)
+            return
+        self._read_detail(change_id, dict(self.project_names))
+
+    @work(thread=True, group="detail", exclusive=True, exit_on_error=False, name="detail")
+    def _read_detail(self, change_id: int, names: dict[str, str]) -> None:
+        try:
+            detail = load_detail(self.store, self.account, change_id, names)
+        except Exception as exc:
+            self.post_message(WorkerProblem("Reading the change failed", str(exc)))
+            return
+        self.post_message(DetailLoaded(change_id, detail))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        if message.change_id == self._detail_for:
+            self.query_one(DetailPane).show(message.detail)
+
+    # --- export ---------------------------------------------------------------------------
+    def action_export(self) -> None:
+        if self.exporting:
+            self.notify("An export is already running.", severity="warning")
+            return
+        if not self._index_ready:
+            self.notify("The filter is still being applied; try again in a moment.")
+            return
+        count = len(self.change_list.index)
+        self.app.push_screen(ExportDialog(self.account, count), self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is None:
+            return
+        ids = self.change_list.index.ids[:]  # exactly what the list holds now
+        self.exporting = True
+        self.add_class("-exporting")
+        self.query_one("#feed-export-label", Label).update(
+            f"Exporting {len(ids):,} changes to {request.path.name}"
+        )
+        self.query_one("#feed-export-progress", ProgressBar).update(
+            total=max(1, len(ids)), progress=0
+        )
+        self._export(request, ids, dict(self.project_names))
+
+    @work(thread=True, group="export", exit_on_error=False, name="export")
+    def _export(self, request: ExportRequest, ids: Sequence[int], names: dict[str, str]) -> None:
+        worker = get_current_worker()
+        last_post = [0.0]
+
+        def progress(done: int) -> None:
+            now = time.monotonic()
+            if now - last_post[0] >= 0.1 or done == len(ids):
+                last_post[0] = now
+                self.post_message(ExportProgress(done, len(ids)))
+
+        try:
+            written = export_changes(
+                self.store,
+                ids,
+                request.path,
+                request.fmt,
+                names,
+                progress=progress,
+                cancelled=lambda: worker.is_cancelled,
+            )
+        except Exception as exc:
+            self.post_message(ExportFinished(request.path, 0, error=str(exc) or type(exc).__name__))
+            return
+        self.post_message(ExportFinished(request.path, written))
+
+    def on_export_progress(self, message: ExportProgress) -> None:
+        self.query_one("#feed-export-progress", ProgressBar).update(
+            total=max(1, message.total), progress=message.done
+        )
+
+    def on_export_finished(self, message: ExportFinished) -> None:
+        self.exporting = False
+        self.remove_class("-exporting")
+        if message.error:
+            self.notify(f"Export failed: {message.error}", severity="error", timeout=10)
+        else:
+            noun = "change" if message.written == 1 else "changes"
+            self.notify(f"Exported {message.written:,} {noun} to {message.path}", timeout=8)
+
+    def on_worker_problem(self, message: WorkerProblem) -> None:
+        self.notify(f"{message.what}: {message.error}", severity="error", timeout=8)
+        if message.what.startswith("Filtering"):
+            self._index_ready = True
+            self._refresh_filter_bar()
+
+    # --- leaving ----------------------------------------------------------------------------
+    def action_back(self) -> None:
+        """Esc backs out one level: search box, then detail pane, then the screen."""
+        if self.has_class("-searching"):
+            self._close_search(keep=False)
+        elif self.has_class("-detail"):
+            self.remove_class("-detail")
+            self.change_list.focus()
+        else:
+            self.dismiss(None)
