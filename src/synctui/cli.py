@@ -59,11 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--json", action="store_true", help="print the connection details as JSON")
     sb.set_defaults(handler=_cmd_sandbox)
 
-    from synctui.commands import accounts, doctor, feed, syncs
+    from synctui.commands import accounts, doctor, feed, journal, syncs
 
     accounts.register(sub)
     syncs.register(sub)
     feed.register(sub)
+    journal.register(sub)
     doctor.register(sub)
     return parser
 

@@ -1,21 +1,31 @@
-"""`synctui syncs ...`: list, show, update, pause/resume/trigger/migrate and runs."""
+"""`synctui syncs ...`: list, show, update (one sync or a filtered batch), create, delete,
+pause/resume/trigger/migrate and runs.
+
+A batch update (`--where`) prints one line per sync on stdout as each finishes — text, or JSON
+Lines with `--json`, like every other command — and keeps the progress line and the summary
+on stderr, so `> results.jsonl` captures exactly the per-sync record.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import Any
+import json
+import signal
+import sys
+from typing import Any, TextIO
 
 from synctui.commands.common import (
     Context,
     emit_json,
+    emit_jsonl,
     parse_json_arg,
     read_json_file,
     run_command,
     table,
 )
 from synctui.domain import errors
-from synctui.domain.models import Run, Sync, WritePlan, WriteResult
+from synctui.domain.models import Capability, PlannedRequest, Run, Sync, WritePlan, WriteResult
 
 STATUSES = ["active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown"]
 
@@ -37,16 +47,46 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
 
-    up = sc.add_parser("update", help="apply a JSON merge patch (RFC 7386)")
+    up = sc.add_parser(
+        "update",
+        help="apply a JSON merge patch (RFC 7386) to one sync, or to every sync --where matches",
+    )
     up.add_argument("account")
-    up.add_argument("sync_id")
+    up.add_argument("sync_id", nargs="?", help="one sync (or use --where for many)")
+    up.add_argument(
+        "--where",
+        metavar="FILTER",
+        help="update every sync of the account matching this filter, e.g. "
+        "'integration.slug=acc context.referencePoint!=surveyPoint'",
+    )
     group = up.add_mutually_exclusive_group(required=True)
     group.add_argument("--patch", metavar="JSON")
     group.add_argument("--patch-file", metavar="F", help="a file, or - for stdin")
     up.add_argument("--trigger-now", action="store_true", help="start a run once updated")
     up.add_argument("--dry-run", action="store_true", help="print the requests; send no write")
-    up.add_argument("--json", action="store_true")
+    up.add_argument(
+        "--concurrency",
+        type=int,
+        default=4,
+        metavar="N",
+        help="with --where: syncs in flight at once (default 4)",
+    )
+    up.add_argument("--json", action="store_true", help="JSON (with --where: one line per sync)")
     up.set_defaults(handler=cmd_update)
+
+    create = sc.add_parser("create", help="create a sync (vendors with a documented create)")
+    create.add_argument("account")
+    create.add_argument("--json-file", required=True, metavar="F", help="a file, or - for stdin")
+    create.add_argument("--dry-run", action="store_true", help="check and print; send nothing")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(handler=cmd_create)
+
+    delete = sc.add_parser("delete", help="delete a sync (asks first)")
+    delete.add_argument("account")
+    delete.add_argument("sync_id")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.add_argument("--json", action="store_true")
+    delete.set_defaults(handler=cmd_delete)
 
     for action, text in (
         ("pause", "pause a sync"),
@@ -187,8 +227,6 @@ def cmd_show(args: argparse.Namespace) -> int:
             run = sync.latest_run
             print(f"  latest:  {run.state.value} {run.created_at or ''} {run.summary}".rstrip())
         print("  raw:")
-        import json
-
         for line in json.dumps(sync.raw, indent=2, ensure_ascii=False).splitlines():
             print(f"    {line}")
         return 0
@@ -206,36 +244,60 @@ def _load_patch(args: argparse.Namespace) -> dict[str, Any]:
     return patch
 
 
+def plan_json(plan: WritePlan) -> dict[str, Any]:
+    return {
+        "account": plan.account,
+        "sync_id": plan.sync_id,
+        "summary": plan.summary,
+        "before": plan.before,
+        "after": plan.after,
+        "requests": [r.model_dump() for r in plan.requests],
+    }
+
+
 def print_plan(plan: WritePlan, as_json: bool) -> None:
     if as_json:
-        emit_json(
-            {
-                "dry_run": True,
-                "account": plan.account,
-                "sync_id": plan.sync_id,
-                "summary": plan.summary,
-                "before": plan.before,
-                "after": plan.after,
-                "requests": [r.model_dump() for r in plan.requests],
-            }
-        )
+        emit_json({"dry_run": True, **plan_json(plan)})
         return
-    import json
-
     print(f"Dry run — {plan.summary}; nothing was sent.")
+    print_requests(plan)
+
+
+def print_requests(plan: WritePlan, out: TextIO | None = None, indent: str = "") -> None:
+    """Each request as it would go on the wire (headers already masked by the adapter)."""
+    stream = out or sys.stdout
     for request in plan.requests:
-        print(f"\n{request.method} {request.url}")
-        for key, value in request.headers.items():
-            print(f"{key}: {value}")
-        if request.body is not None:
-            print()
-            print(json.dumps(request.body, indent=2, ensure_ascii=False))
-        if request.note:
-            print(f"# {request.note}")
+        stream.write("\n")
+        for line in render_request(request):
+            stream.write(f"{indent}{line}\n" if line else "\n")
+
+
+def render_request(request: PlannedRequest) -> list[str]:
+    """A request as text; a GraphQL body shows its query as GraphQL, not as one JSON string."""
+    lines = [f"{request.method} {request.url}"]
+    lines += [f"{key}: {value}" for key, value in request.headers.items()]
+    body = request.body
+    if isinstance(body, dict) and isinstance(body.get("query"), str):
+        lines += ["", *body["query"].rstrip().splitlines()]
+        rest = {key: value for key, value in body.items() if key != "query"}
+        if rest:
+            lines += ["", *json.dumps(rest, indent=2, ensure_ascii=False).splitlines()]
+    elif body is not None:
+        lines += ["", *json.dumps(body, indent=2, ensure_ascii=False).splitlines()]
+    if request.note:
+        lines.append(f"# {request.note}")
+    return lines
 
 
 def cmd_update(args: argparse.Namespace) -> int:
+    if args.where is not None:
+        return cmd_update_where(args)
+
     async def body(ctx: Context) -> int:
+        if args.sync_id is None:
+            raise errors.UsageError(
+                "name the sync to update, or select several with --where FILTER"
+            )
         patch = _load_patch(args)
         session = ctx.session
         if not args.dry_run:
@@ -300,6 +362,257 @@ def cmd_runs(args: argparse.Namespace) -> int:
                 for r in runs
             ],
         )
+        return 0
+
+    return run_command(args, body)
+
+
+# --- batch update (--where) ------------------------------------------------------------------
+
+
+class BatchReporter:
+    """Per-sync lines on stdout, one progress line on stderr.
+
+    On a terminal the progress line rewrites itself and is wiped before each stdout line, so
+    the two streams never garble each other. Elsewhere (logs, CI) progress is written at
+    most about ten times, and never mixed into stdout.
+    """
+
+    def __init__(self, as_json: bool, verb: str) -> None:
+        self.as_json = as_json
+        self.verb = verb
+        self.tty = sys.stderr.isatty()
+        self._shown = False
+        self._step = -1
+
+    def __call__(self, done: int, total: int, counts: Any, latest: Any) -> None:
+        self.result(latest)
+        self.progress(done, total, counts)
+
+    def result(self, result: Any) -> None:
+        self._wipe()
+        if self.as_json:
+            emit_jsonl(result.as_json())
+        else:
+            sys.stdout.write(f"{result.outcome.value:<8} {result.sync.id}  {result.message}\n")
+            sys.stdout.flush()
+
+    def progress(self, done: int, total: int, counts: Any) -> None:
+        text = f"{self.verb} {done}/{total}: {counts.describe()}"
+        if self.tty:
+            sys.stderr.write("\r\x1b[2K" + text)
+            sys.stderr.flush()
+            self._shown = True
+            return
+        step = done * 10 // max(total, 1)
+        if step != self._step:
+            self._step = step
+            sys.stderr.write(text + "\n")
+
+    def note(self, text: str) -> None:
+        self._wipe()
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def _wipe(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+            self._shown = False
+
+
+def cmd_update_where(args: argparse.Namespace) -> int:
+    """List the account's syncs, keep those the filter matches, and update each."""
+
+    async def body(ctx: Context) -> int:
+        from synctui.domain.filtering import compile_filter
+        from synctui.services.batch import BatchUpdate, Outcome
+
+        if args.sync_id is not None:
+            raise errors.UsageError("give either a SYNC_ID or --where FILTER, not both")
+        if args.concurrency < 1 or args.concurrency > 32:
+            raise errors.UsageError("--concurrency must be between 1 and 32")
+        predicate = compile_filter(args.where)  # a malformed filter fails before any I/O
+        patch = _load_patch(args)
+        session = ctx.session
+        if not args.dry_run:
+            session.refuse_if_readonly("update")
+        account = session.account(args.account)
+        if Capability.EDIT not in session.capabilities(args.account):
+            raise errors.Unsupported(f"{account.vendor} syncs cannot be edited")
+        syncs = await session.guard(session.adapter(args.account).list_syncs())
+        targets = [s for s in syncs if predicate(s)]
+        reporter = BatchReporter(args.json, "planning" if args.dry_run else "updating")
+        reporter.note(
+            f"{len(targets)} of {len(syncs)} syncs of {args.account} match: {predicate.describe()}"
+        )
+        if not targets:
+            return 0
+        batch = BatchUpdate(
+            session,
+            targets,
+            patch,
+            trigger_now=args.trigger_now,
+            concurrency=args.concurrency,
+            dry_run=args.dry_run,
+        )
+        if args.dry_run:
+            results = await batch.run()
+            _print_dry_run(results, args.json)
+        else:
+            try:
+                with GracefulInterrupt(batch, reporter):
+                    results = await batch.run(reporter)
+            except asyncio.CancelledError:
+                reporter.note(
+                    f"Stopped at once: {batch.counts.describe()}. Writes that were in flight "
+                    f"are journaled as unknown: synctui journal --batch {batch.batch_id}"
+                )
+                return 130
+        counts = batch.counts
+        if args.dry_run:
+            reporter.note(f"Dry run: {counts.describe()}; nothing was sent.")
+        else:
+            reporter.note(
+                f"Batch {batch.batch_id}: {counts.describe()}. "
+                f"Journal: synctui journal --batch {batch.batch_id}"
+            )
+        if batch.cancelled:
+            return 130
+        return 1 if any(r.outcome is Outcome.FAILED for r in results) else 0
+
+    return run_command(args, body)
+
+
+def _print_dry_run(results: list[Any], as_json: bool) -> None:
+    for result in results:
+        if as_json:
+            record = result.as_json()
+            if result.plan is not None:
+                record["plan"] = plan_json(result.plan)
+            emit_jsonl(record)
+            continue
+        print(f"== {result.sync.id} ({result.sync.name}): {result.outcome.value}: {result.message}")
+        if result.plan is not None:
+            print_requests(result.plan)
+            print()
+
+
+class GracefulInterrupt:
+    """First Ctrl-C: send nothing new and let in-flight writes finish (and be journaled).
+    A second Ctrl-C stops at once (in-flight writes are then journaled as unknown)."""
+
+    def __init__(self, batch: Any, reporter: BatchReporter) -> None:
+        self.batch = batch
+        self.reporter = reporter
+        self.installed = False
+
+    def __enter__(self) -> GracefulInterrupt:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+
+        def on_interrupt() -> None:
+            if self.batch.cancelled and task is not None:
+                task.cancel()
+                return
+            self.batch.cancel()
+            self.reporter.note(
+                "Cancelling: waiting for the writes already sent (Ctrl-C again to stop now)"
+            )
+
+        try:
+            loop.add_signal_handler(signal.SIGINT, on_interrupt)
+            self.installed = True
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread, or no signals here: Ctrl-C keeps its default
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.installed:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
+
+
+# --- create and delete -------------------------------------------------------------------------
+
+
+def _require(ctx: Context, account: str, capability: Capability, what: str) -> Any:
+    """The account, or Unsupported when its vendor does not offer `capability`."""
+    found = ctx.session.account(account)
+    if capability not in ctx.session.capabilities(account):
+        raise errors.Unsupported(
+            f"{account} is a {found.vendor} account, and synctui cannot {what} {found.vendor} "
+            "syncs: the vendor documents no API for it"
+        )
+    return found
+
+
+def _create_issues(vendor: str, body: dict[str, Any]) -> list[Any]:
+    """Local checks for a create body, where synctui has a validator for the vendor."""
+    from synctui.domain import validation
+
+    if vendor == "signalsmith":
+        return validation.validate_signalsmith_sync(body, creating=True)
+    if vendor == "polytomic":
+        return validation.validate_polytomic_sync(body)
+    return []
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    async def body(ctx: Context) -> int:
+        document = read_json_file(args.json_file, "--json-file")
+        if not isinstance(document, dict):
+            raise errors.UsageError("--json-file must hold one JSON object: the new sync")
+        account = _require(ctx, args.account, Capability.CREATE, "create")
+        issues = _create_issues(account.vendor, document)
+        if issues:
+            raise errors.ValidationFailed(
+                "the new sync is not valid: " + "; ".join(str(i) for i in issues), issues
+            )
+        if args.dry_run:
+            if args.json:
+                emit_json({"dry_run": True, "account": args.account, "body": document})
+            else:
+                print(f"Dry run — would create a {account.vendor} sync in {args.account}:")
+                print(json.dumps(document, indent=2, ensure_ascii=False))
+                print("Nothing was sent.")
+            return 0
+        created = await ctx.session.create(args.account, document)
+        if args.json:
+            emit_json(sync_json(created))
+        else:
+            print(f"{args.account}: created {created.id} ({created.name})")
+        return 0
+
+    return run_command(args, body)
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    async def body(ctx: Context) -> int:
+        account = _require(ctx, args.account, Capability.DELETE, "delete")
+        session = ctx.session
+        session.refuse_if_readonly("delete")  # before asking, not after
+        sync = await session.get_sync(args.account, args.sync_id)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise errors.UsageError(
+                    "refusing to delete without confirmation: add --yes to delete "
+                    f"{sync.id} ({sync.name})"
+                )
+            extra = (
+                " Paragon deletes the synced records too." if account.vendor == "paragon" else ""
+            )
+            answer = input(
+                f"Delete {sync.name} ({sync.id}) from {args.account}? "
+                f"This cannot be undone.{extra} [y/N] "
+            )
+            if answer.strip().lower() not in ("y", "yes"):
+                print("Nothing deleted.")
+                return 0
+        result = await session.delete(args.account, sync.id)
+        if args.json:
+            emit_json(result_json(result))
+        else:
+            print(f"{args.account} {sync.id}: {result.message}")
         return 0
 
     return run_command(args, body)
