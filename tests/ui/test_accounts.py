@@ -148,9 +148,7 @@ async def test_manage_accounts_connect_edit_and_remove(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert AccountStore().get("saved-speckle").projects == (info["ids"]["projects"][0],)
-        assert app.catalog.entry("saved-speckle").account.projects == (
-            info["ids"]["projects"][0],
-        )
+        assert app.catalog.entry("saved-speckle").account.projects == (info["ids"]["projects"][0],)
 
         await pilot.press("d")
         assert app.screen.focused.id == "cancel"

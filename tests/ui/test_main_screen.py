@@ -36,7 +36,7 @@ async def test_opens_on_all_accounts_and_marks_what_cannot_load(session: Session
         assert total > 0 and app.main.table.row_count == total
         assert f"{total:,} syncs" in app.main.status.text
         letsbuild = app.catalog.entry("letsbuild-demo")
-        assert letsbuild.state == LoadState.UNAVAILABLE and "no syncs" in letsbuild.message
+        assert letsbuild.state == LoadState.UNAVAILABLE and "change feed" in letsbuild.message
         for entry in app.catalog.entries.values():  # nothing is left half-loaded
             assert entry.state in (LoadState.READY, LoadState.UNAVAILABLE)
 
@@ -254,3 +254,16 @@ async def test_palette_offers_this_screens_actions_and_accounts(session: Session
         assert f"Account: {SPECKLE}" in titles
         hits = [hit async for hit in provider.search("all acc")]
         assert hits and str(hits[0].text) == "All accounts"
+
+
+async def test_a_change_feed_account_opens_the_feed_viewer(session: Session) -> None:
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        sidebar = app.main.sidebar
+        sidebar.focus()
+        sidebar.highlighted = app.catalog.names().index("letsbuild-demo") + 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "FeedScreen"
+        assert app.main.view == ALL  # the table underneath is unchanged

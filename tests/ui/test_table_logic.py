@@ -8,16 +8,18 @@ import pytest
 
 from synctui.domain import errors
 from synctui.domain.models import Sync, SyncStatus
+from synctui.store.accounts import Account
 from synctui.ui.catalog import ALL, Catalog, LoadState, View
 from synctui.ui.columns import merged_layout, vendor_layout
 from synctui.ui.command_line import Command, CommandError, parse_command
 from synctui.ui.filtering import compile_filter, haystack, parse_filter
 from synctui.ui.launch import refresh_seconds, tune_for_ssh
 from synctui.ui.table_model import Column, Row, TableModel
-from synctui.store.accounts import Account
 
 
-def _sync(account: str, sid: str, name: str, status: SyncStatus = SyncStatus.ACTIVE, **cols: str) -> Sync:
+def _sync(
+    account: str, sid: str, name: str, status: SyncStatus = SyncStatus.ACTIVE, **cols: str
+) -> Sync:
     return Sync(
         account=account,
         vendor="polytomic",
@@ -85,7 +87,10 @@ def test_sort_cycles_through_columns_and_reverses() -> None:
 def test_replace_is_a_diff_and_filters_apply_to_it() -> None:
     model = _model()
     changed, removed = model.replace(
-        [Row("b", ("beta", "active"), tone="active", order=(0,)), Row("d", ("delta", "idle"), order=(3,))]
+        [
+            Row("b", ("beta", "active"), tone="active", order=(0,)),
+            Row("d", ("delta", "idle"), order=(3,)),
+        ]
     )
     assert (changed, removed) == (1, 2)  # "b" unchanged, "d" new; "a" and "c" gone
     model.set_filter("!beta")

@@ -17,6 +17,7 @@ def painted(table) -> str:
     """The lines the table paints right now (what the terminal receives)."""
     return "\n".join(table.render_line(y).text for y in range(table.size.height))
 
+
 ACCOUNTS = 5
 
 

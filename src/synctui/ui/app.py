@@ -75,6 +75,7 @@ class SyncTuiApp(App[int]):
         self._refresh_timer: Timer | None = None
         self.call_errors = 0
         self._notified: set[tuple[str, str]] = set()
+        self._feed_store: Any = None
 
     # --- start-up -------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -119,11 +120,16 @@ class SyncTuiApp(App[int]):
     async def on_unmount(self) -> None:
         if self._unsubscribe_calls is not None:
             self._unsubscribe_calls()
+        if self._feed_store is not None:
+            self._feed_store.close()
         await self.session.aclose()
 
     # --- loading --------------------------------------------------------------------------
     def switch_view(self, view: View) -> None:
         if self.main is None:
+            return
+        if view.kind == "account" and self._is_feed_only(view.name):
+            self.open_feed(view.name)
             return
         self.main.set_view(view)
         self.reload_view(view, force=False)
@@ -149,8 +155,11 @@ class SyncTuiApp(App[int]):
             self.catalog.mark_unavailable(name, str(exc))
             return
         if Capability.LIST not in capabilities:
-            vendor = self.catalog.entry(name).account.vendor
-            self.catalog.mark_unavailable(name, f"{vendor} has no syncs to list")
+            if Capability.CHANGE_FEED in capabilities:
+                self.catalog.mark_unavailable(name, "change feed (Enter opens it)")
+            else:
+                vendor = self.catalog.entry(name).account.vendor
+                self.catalog.mark_unavailable(name, f"{vendor} has no syncs to list")
             return
         generation = self.catalog.begin(name)
         self.run_worker(
@@ -241,6 +250,26 @@ class SyncTuiApp(App[int]):
         for screen in self.screen_stack:
             if hasattr(screen, "add_calls"):
                 screen.add_calls(batch)
+
+    # --- the LetsBuild change feed (its own screen, in synctui.ui.feed) ----------------------
+    def _is_feed_only(self, name: str) -> bool:
+        capabilities = self.capabilities_of(name)
+        return Capability.CHANGE_FEED in capabilities and Capability.LIST not in capabilities
+
+    def open_feed(self, name: str) -> None:
+        """An account with a change feed instead of syncs opens the feed viewer."""
+        try:
+            from synctui.store.feedstore import FeedStore
+            from synctui.ui.feed import FeedScreen
+
+            if self._feed_store is None:
+                path = getattr(self.demo, "feed_db", None) if self.demo is not None else None
+                self._feed_store = FeedStore(path)
+            screen = FeedScreen(self.session, name, self._feed_store)
+        except Exception as exc:  # the viewer is optional: say why it cannot open
+            self.notify(f"cannot open the change feed of {name}: {exc}", severity="error")
+            return
+        self.push_screen(screen)
 
     # --- details, clipboard ---------------------------------------------------------------
     def open_detail(self, key: Hashable) -> None:
@@ -400,6 +429,16 @@ class SyncTuiApp(App[int]):
                 self.show_view(View("vendor", argument))
         elif verb == "view-account":
             self.show_view(View("account", argument))
+        elif verb == "feed":
+            names = (
+                [argument]
+                if argument
+                else [n for n in self.catalog.names() if self._is_feed_only(n)]
+            )
+            if names and names[0] in self.catalog.entries:
+                self.open_feed(names[0])
+            else:
+                self.notify("no account with a change feed", severity="warning")
         elif verb == "log":
             self.action_call_log()
         elif verb == "accounts":

@@ -178,7 +178,10 @@ def vendor_layout(
     if declared:
         for key, title in declared:
             norm = normalize_key(key)
-            columns.append(Column(norm, title, max_width=_declared_width(norm)))
+            wide = norm in ("name", "file", "integration", "model_destination")
+            columns.append(
+                Column(norm, title, max_width=_declared_width(norm), min_width=16 if wide else 4)
+            )
             sources.append(("column", (norm,), "name" if norm in ("name", "file") else ""))
         return Layout(tuple(columns), tuple(sources))
     preferred = VENDOR_COLUMNS.get(vendor, VENDOR_COLUMNS["letsbuild"])
@@ -186,7 +189,14 @@ def vendor_layout(
     for spec in preferred:
         keys = tuple(normalize_key(k) for k in spec.keys)
         claimed.update(keys)
-        columns.append(Column(normalize_key(spec.title), spec.title, max_width=spec.max_width))
+        columns.append(
+            Column(
+                normalize_key(spec.title),
+                spec.title,
+                max_width=spec.max_width,
+                min_width=16 if spec.fallback else 4,
+            )
+        )
         sources.append(("column", keys, spec.fallback))
     extra: dict[str, str] = {}
     for sync in syncs:
@@ -217,7 +227,7 @@ def merged_layout() -> Layout:
         (STATUS_COLUMN, ("status", (), "")),
         (Column("account", "Account", max_width=22), ("attr", ("account",), "")),
         (Column("vendor", "Vendor", max_width=11), ("attr", ("vendor",), "")),
-        (Column("name", "Name", max_width=40), ("attr", ("name",), "")),
+        (Column("name", "Name", max_width=40, min_width=16), ("attr", ("name",), "")),
         (Column("latest_run", "Latest run", max_width=28), ("attr", ("latest_run",), "")),
         (Column("updated", "Updated", max_width=16), ("attr", ("updated_at",), "")),
     )

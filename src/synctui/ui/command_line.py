@@ -63,6 +63,8 @@ def parse_command(text: str, accounts: Sequence[str]) -> Command:
         if seconds < 0:
             raise CommandError("the interval cannot be negative")
         return Command("every", str(seconds))
+    if low == "feed":
+        return Command("feed", _account(rest[0], accounts).argument if rest else "")
     if low == "theme":
         if not rest:
             raise CommandError("which theme? e.g. :theme synctui-light")
@@ -89,7 +91,7 @@ def _account(name: str, accounts: Sequence[str]) -> Command:
 
 def suggestions(accounts: Sequence[str]) -> list[str]:
     """Completions offered while typing after `:`."""
-    words = ["all", "log", "accounts", "add", "refresh", "every ", "theme ", "help", "quit"]
+    words = ["all", "log", "feed", "accounts", "add", "refresh", "every ", "theme ", "help", "quit"]
     words += list(VENDORS)
     words += [f"ctx {name}" for name in accounts]
     return words

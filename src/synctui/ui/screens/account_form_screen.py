@@ -67,13 +67,16 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
     AccountFormScreen VerticalScroll { height: auto; max-height: 1fr; }
     AccountFormScreen #form-title { text-style: bold; color: $text-accent; }
     AccountFormScreen Label { margin-top: 1; color: $text-muted; }
+    AccountFormScreen Input, AccountFormScreen SelectCurrent { background: $boost; }
     AccountFormScreen Input, AccountFormScreen Select { width: 100%; }
     AccountFormScreen .-hidden { display: none; }
     AccountFormScreen #keyring-note { color: $text-warning; margin-top: 1; }
     AccountFormScreen #form-result { margin-top: 1; min-height: 1; }
     AccountFormScreen #form-result.-error { color: $text-error; }
     AccountFormScreen #form-result.-ok { color: $text-success; }
-    AccountFormScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    AccountFormScreen #buttons {
+        dock: bottom; height: 1; align-horizontal: right; margin-top: 1;
+    }
     AccountFormScreen #buttons Button { margin-left: 1; }
     """
 
@@ -99,6 +102,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
                     placeholder="e.g. prod-polytomic",
                     id="name",
                     disabled=account is not None,
+                    compact=True,
                 )
                 yield Label("Vendor")
                 yield Select(
@@ -106,24 +110,28 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
                     value=account.vendor if account else "polytomic",
                     allow_blank=False,
                     id="vendor",
+                    compact=True,
                 )
                 yield Label("Base URL")
                 yield Input(
                     value=account.base_url if account else "",
                     placeholder="https://…",
                     id="base_url",
+                    compact=True,
                 )
                 yield Label("Speckle project ids (space or comma separated)", classes="projects")
                 yield Input(
                     value=" ".join(account.projects) if account else "",
                     id="projects",
                     classes="projects",
+                    compact=True,
                 )
                 yield Label("Signalsmith workspace id", classes="workspace")
                 yield Input(
                     value=(account.workspace or "") if account else "",
                     id="workspace",
                     classes="workspace",
+                    compact=True,
                 )
                 yield Label("Polytomic API version", classes="api_version")
                 yield Input(
@@ -131,6 +139,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
                     or POLYTOMIC_DEFAULT_API_VERSION,
                     id="api_version",
                     classes="api_version",
+                    compact=True,
                 )
                 yield Label("Polytomic auth kind", classes="auth")
                 yield Select(
@@ -139,13 +148,16 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
                     allow_blank=False,
                     id="auth",
                     classes="auth",
+                    compact=True,
                 )
                 yield Label(
                     "Token (hidden; leave empty to keep the stored one)"
                     if account
                     else "Token (hidden)"
                 )
-                yield Input(password=True, id="token", placeholder="paste the API token")
+                yield Input(
+                    password=True, id="token", placeholder="paste the API token", compact=True
+                )
                 yield Static("checking the system keyring…", id="keyring-note", markup=False)
                 yield Checkbox(
                     "Keep the token in a plain-text file (mode 0600) instead of the keyring",
@@ -153,9 +165,9 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
                 )
                 yield Static("", id="form-result", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Test connection", id="test")
-                yield Button("Save", id="save", variant="primary")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Test ^t", id="test", compact=True)
+                yield Button("Save ^s", id="save", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self._show_vendor_fields(self._value("vendor"))

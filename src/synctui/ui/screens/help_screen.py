@@ -14,6 +14,7 @@ COMMANDS_HELP = (
     (":all", "every account in one table"),
     (":speckle  :polytomic  …", "every account of one vendor"),
     (":log  (or @)", "API call log"),
+    (":feed [NAME]", "LetsBuild live change feed"),
     (":accounts  :add", "manage accounts / add one"),
     (":refresh", "reload what is shown"),
     (":every SECONDS", "auto-refresh interval, 0 = off"),

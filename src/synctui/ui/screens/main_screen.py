@@ -79,7 +79,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="table-area"):
                 yield VirtualTable(empty_text="No syncs (yet)", selectable=True, id="syncs")
                 yield PromptBar(placeholder="filter: words, !negate, ~fuzzy", id="filter")
-        yield PromptBar(placeholder=":ctx NAME  :all  :speckle  :log  :accounts", id="command")
+                yield PromptBar(placeholder="ctx NAME, all, speckle, log, accounts…", id="command")
         yield Footer(compact=True)
 
     @property
@@ -210,7 +210,7 @@ class MainScreen(Screen[None]):
                 vendor=e.account.vendor,
                 state=e.state,
                 count=len(e.syncs),
-                detail="demo" if self.tui.is_demo_account(e.name) else "",
+                detail="change feed" if e.message.startswith("change feed") else "",
             )
             for e in catalog.entries.values()
         ]

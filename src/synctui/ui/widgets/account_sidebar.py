@@ -88,7 +88,7 @@ class AccountSidebar(OptionList):
             state = f"loading {entry.count:,}" if entry.count else "loading"
         else:
             state = entry.state.value
-        line2 = f"{entry.vendor} · {state}"
+        line2 = f"{entry.vendor} · {entry.detail or state}"
         return Content.assemble((mark, style), " ", (entry.name, "bold"), "\n  ", (line2, "dim"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

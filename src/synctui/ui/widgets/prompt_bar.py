@@ -24,7 +24,10 @@ class PromptBar(Input):
     PromptBar.-open { display: block; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Close", id="prompt.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", id="prompt.cancel"),
+        Binding("tab", "complete", "Complete", show=False, id="prompt.complete"),
+    ]
 
     def on_mount(self) -> None:
         # A blinking cursor repaints twice a second forever: bytes over SSH for nothing.
@@ -52,6 +55,12 @@ class PromptBar(Input):
     @property
     def is_open(self) -> bool:
         return self.has_class("-open")
+
+    def action_complete(self) -> None:
+        """Tab takes the grey suggestion (k9s and shells do the same)."""
+        if self._suggestion and len(self._suggestion) > len(self.value):
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled(self))
