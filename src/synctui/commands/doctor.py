@@ -1,13 +1,16 @@
 """`synctui doctor`: every sync that needs a person, for cron and monitoring.
 
-Exit code 0 when nothing needs attention, 4 when something does (1 if an account could not
-be read at all), so `synctui doctor || notify` works from cron.
+It runs the same `scan` as the TUI's attention view, so both always agree on what needs a
+person and why. Exit code 0 when nothing needs attention, 4 when something does, 1 when no
+account could be read at all — so `synctui doctor || notify` works from cron. An account that
+cannot be read is reported on stderr while the others are still checked.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from synctui.commands.common import Context, emit_json, run_command, table
 
@@ -16,9 +19,18 @@ EXIT_ATTENTION = 4
 
 def register(sub: argparse._SubParsersAction) -> None:
     doctor = sub.add_parser("doctor", help="list paused, failing, legacy and stuck syncs")
-    doctor.add_argument("--account", action="append", default=[], metavar="A")
+    doctor.add_argument(
+        "--account", action="append", default=[], metavar="A", help="only this account (repeat)"
+    )
     doctor.add_argument("--json", action="store_true")
     doctor.set_defaults(handler=cmd_doctor)
+
+
+def exit_code(result: Any) -> int:
+    """0 all clear, 4 something needs attention, 1 nothing could be read."""
+    if result.failures and not result.accounts_read:
+        return 1
+    return EXIT_ATTENTION if result.items else 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -29,52 +41,65 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         for name in args.account:
             session.account(name)
         result = await scan(session, args.account or None)
-        groups = result.by_reason()
         if args.json:
-            emit_json(
-                {
-                    "scanned": result.scanned,
-                    "needs_attention": len(result.items),
-                    "failures": result.failures,
-                    "items": [
-                        {
-                            "account": i.sync.account,
-                            "vendor": i.sync.vendor,
-                            "id": i.sync.id,
-                            "name": i.sync.name,
-                            "reason": i.reason.value,
-                            "why": i.why,
-                            "since": i.since,
-                            "remedy": i.remedy.label if i.remedy else None,
-                        }
-                        for items in groups.values()
-                        for i in items
-                    ],
-                }
-            )
+            emit_json(_as_json(result))
         else:
-            for name, problem in result.failures.items():
-                sys.stderr.write(f"synctui: {name}: {problem}\n")
-            if not result.items:
-                print(f"All clear: {result.scanned} syncs checked, none needs attention.")
-            for reason, items in groups.items():
-                print(f"\n{reason.value.upper()} ({len(items)})")
-                table(
-                    ["account", "id", "name", "since", "why", "remedy"],
-                    [
-                        (
-                            i.sync.account,
-                            i.sync.id,
-                            i.sync.name,
-                            (i.since or "")[:16],
-                            i.why,
-                            i.remedy.label if i.remedy else "look in the vendor's app",
-                        )
-                        for i in items
-                    ],
-                )
-        if result.failures and not result.scanned:
-            return 1
-        return EXIT_ATTENTION if result.items else 0
+            _print(result)
+        return exit_code(result)
 
     return run_command(args, body)
+
+
+def _as_json(result: Any) -> dict[str, Any]:
+    groups = result.by_reason()
+    return {
+        "scanned": result.scanned,
+        "needs_attention": len(result.items),
+        "by_reason": {reason.value: len(items) for reason, items in groups.items()},
+        "by_account": result.counts_by_account(),
+        "failures": result.failures,
+        "items": [
+            {
+                "account": i.sync.account,
+                "vendor": i.sync.vendor,
+                "id": i.sync.id,
+                "name": i.sync.name,
+                "reason": i.reason.value,
+                "why": i.why,
+                "since": i.since,
+                "remedy": i.remedy.label if i.remedy else None,
+                "remedy_steps": list(i.remedy.steps) if i.remedy else [],
+            }
+            for items in groups.values()
+            for i in items
+        ],
+    }
+
+
+def _print(result: Any) -> None:
+    for name, problem in result.failures.items():
+        sys.stderr.write(f"synctui: {name}: {problem}\n")
+    if not result.items:
+        print(f"All clear: {result.scanned} syncs checked, none needs attention.")
+        return
+    groups = result.by_reason()
+    counts = ", ".join(f"{len(v)} {r.value}" for r, v in groups.items())
+    accounts = ", ".join(f"{n} {c}" for n, c in sorted(result.counts_by_account().items()))
+    print(f"{len(result.items)} of {result.scanned} syncs need a person: {counts}")
+    print(f"by account: {accounts}")
+    for reason, items in groups.items():
+        print(f"\n{reason.value.upper()} ({len(items)})")
+        table(
+            ["account", "id", "name", "since", "why", "remedy"],
+            [
+                (
+                    i.sync.account,
+                    i.sync.id,
+                    i.sync.name,
+                    (i.since or "")[:16],
+                    i.why,
+                    i.remedy.label if i.remedy else "look in the vendor's app",
+                )
+                for i in items
+            ],
+        )
