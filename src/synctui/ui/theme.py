@@ -7,6 +7,9 @@ themes; a synctui theme is a `Theme` whose `variables` override some of them. A 
 feature adds files (user themes, per-account skins) and calls `register_themes` — no widget
 needs to change.
 
+The themes themselves are TOML files (the top-level `themes/` folder, user themes in
+`~/.config/synctui/themes/`), parsed and validated by `synctui.theming`.
+
 Every status is also spelled out in words next to a symbol, so nothing depends on colour
 (16-colour terminals, `NO_COLOR`).
 """
@@ -14,70 +17,27 @@ Every status is also spelled out in words next to a symbol, so nothing depends o
 from __future__ import annotations
 
 from textual.app import App
-from textual.theme import Theme
 
-STATUS_VARIABLES: dict[str, str] = {
-    "status-active": "#4ebf71",
-    "status-paused": "#e0b341",
-    "status-error": "#e5534b",
-    "status-draft": "#8b949e",
-    "status-initializing": "#39c5cf",
-    "status-idle": "#6e9fff",
-    "status-legacy": "#c678dd",
-    "status-unknown": "#8b949e",
-    "readonly-badge": "#e5534b",
-}
+from synctui import theming
 
-SYNCTUI_DARK = Theme(
-    name="synctui-dark",
-    primary="#2f81f7",
-    secondary="#1f6feb",
-    accent="#e3b341",
-    warning="#e3b341",
-    error="#e5534b",
-    success="#4ebf71",
-    foreground="#d8dee4",
-    background="#0d1117",
-    surface="#161b22",
-    panel="#1c2330",
-    dark=True,
-    variables=dict(STATUS_VARIABLES),
-)
-
-SYNCTUI_LIGHT = Theme(
-    name="synctui-light",
-    primary="#0969da",
-    secondary="#0550ae",
-    accent="#9a6700",
-    warning="#9a6700",
-    error="#cf222e",
-    success="#1a7f37",
-    foreground="#1f2328",
-    background="#ffffff",
-    surface="#f6f8fa",
-    panel="#eaeef2",
-    dark=False,
-    variables={
-        **STATUS_VARIABLES,
-        "status-active": "#1a7f37",
-        "status-paused": "#9a6700",
-        "status-error": "#cf222e",
-        "status-draft": "#57606a",
-        "status-initializing": "#0a7c86",
-        "status-idle": "#0550ae",
-        "status-legacy": "#8250df",
-        "status-unknown": "#57606a",
-        "readonly-badge": "#cf222e",
-    },
-)
-
-THEMES: tuple[Theme, ...] = (SYNCTUI_DARK, SYNCTUI_LIGHT)
-DEFAULT_THEME = SYNCTUI_DARK.name
+# Every synctui variable (status colours, read-only badge, feed operations, banner), as
+# synctui-dark's file defines them: what the app hands Textual as variable defaults, so a
+# Textual built-in theme (textual-light, nord...) can be picked without a CSS parse error.
+STATUS_VARIABLES: dict[str, str] = theming.variable_defaults(dark=True)
+DEFAULT_THEME = theming.DEFAULT_THEME
 
 
-def register_themes(app: App[object]) -> None:
-    for theme in THEMES:
-        app.register_theme(theme)
+def register_themes(app: App[object]) -> list[str]:
+    """Register the built-in theme files and the user's themes (see `synctui.theming`).
+
+    Broken user theme files are reported here as warnings and skipped; the sentences are
+    also returned so a caller can log them. Choosing which theme to show is separate
+    (`theming.choose_theme`, or `pick_theme` below).
+    """
+    problems = theming.register_all(app)
+    for problem in problems:
+        app.notify(problem, title="Theme", severity="warning", timeout=10)
+    return problems
 
 
 def pick_theme(app: App[object], requested: str | None) -> str | None:

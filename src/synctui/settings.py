@@ -1,0 +1,317 @@
+"""User settings: the few preferences that are not per account, kept in `settings.toml`.
+
+    # synctui settings. No token or password belongs in this file.
+    version = 1
+
+    [tui]
+    theme = "synctui-light"     # the saved default theme (see synctui.theming for precedence)
+    refresh_seconds = 30        # auto-refresh of the sync tables; 0 turns it off
+
+    [feed]
+    poll_seconds = 30           # feed polling against real vendor servers
+    demo_poll_seconds = 2       # feed polling against the built-in sandbox (--demo)
+
+Everything is optional: a missing file or key means the default above (theme: none saved, so
+`synctui-dark`). A file that cannot be read is a `ConfigError` naming the file and the line —
+never silently replaced by defaults, because the user would lose the edit they just made and
+not know why. Keys this version does not know are kept and written back, so an older synctui
+does not erase a newer one's settings.
+
+Writing happens only on a deliberate change (the user picks a theme, `update_settings`): the
+file is rewritten atomically with the known keys that differ from their defaults plus the
+unknown ones. Comments in a hand-edited file are not kept — the header says so. The writer
+refuses keys that look like credentials: this file is the kind people share.
+
+No Textual, no pydantic: `synctui --version` and the headless commands read this file too.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from synctui.domain.errors import ConfigError
+from synctui.store.accounts import toml_key, toml_value
+from synctui.store.paths import atomic_write_text, settings_file
+
+FILE_VERSION = 1
+
+DEFAULT_REFRESH_SECONDS = 30.0
+DEFAULT_FEED_POLL_SECONDS = 30.0
+DEFAULT_DEMO_FEED_POLL_SECONDS = 2.0
+
+_THEME_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# Narrower than accounts.toml's list on purpose: "key" alone would refuse a future
+# [keymap] section, which is exactly the kind of thing settings.toml is for.
+_SECRET_KEY_RE = re.compile(
+    r"token|secret|passw|passphrase|credential|api[_-]?key|bearer|cookie|authoriz", re.IGNORECASE
+)
+_DECODE_POSITION_RE = re.compile(
+    r"^(?P<problem>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$"
+)
+_HINT = "fix that line, or delete the file to go back to the defaults"
+
+
+class SettingsError(ConfigError):
+    """settings.toml cannot be read or written; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The user's preferences. Every field has a default, so `Settings()` is a fresh user."""
+
+    theme: str | None = None
+    """Saved default theme; None = none saved (`synctui-dark`)."""
+    refresh_seconds: float = DEFAULT_REFRESH_SECONDS
+    """Auto-refresh of the sync tables, in seconds; 0 switches it off."""
+    feed_poll_seconds: float = DEFAULT_FEED_POLL_SECONDS
+    """Feed polling against real servers. Vendors rate-limit, hence the 1 s floor."""
+    demo_feed_poll_seconds: float = DEFAULT_DEMO_FEED_POLL_SECONDS
+    """Feed polling against the local sandbox, which is cheap to ask often."""
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)
+    """Keys this version does not know, as nested tables, kept so they survive a save."""
+
+    def feed_poll_for(self, *, demo: bool) -> float:
+        """The poll interval for a feed, depending on whether it talks to the sandbox."""
+        return self.demo_feed_poll_seconds if demo else self.feed_poll_seconds
+
+
+@dataclass(frozen=True)
+class _Field:
+    attr: str
+    section: str
+    key: str
+    low: float | None = None  # numbers: allowed range, inclusive
+    high: float | None = None
+    unit: str = "seconds"
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.section}.{self.key}"
+
+
+_FIELDS: tuple[_Field, ...] = (
+    _Field("theme", "tui", "theme"),
+    _Field("refresh_seconds", "tui", "refresh_seconds", 0, 86_400),
+    _Field("feed_poll_seconds", "feed", "poll_seconds", 1, 86_400),
+    _Field("demo_feed_poll_seconds", "feed", "demo_poll_seconds", 0.1, 3_600),
+)
+_DEFAULTS = Settings()
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _line_of(text: str, section: str, key: str) -> int | None:
+    """Line number of `key` in `[section]` ("" = top level), for messages; None if unsure."""
+    header_re = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
+    key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    dotted_re = re.compile(rf"^\s*{re.escape(section)}\s*\.\s*{re.escape(key)}\s*=")
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header := header_re.match(line):
+            current = header.group(1)
+        elif (current == section and key_re.match(line)) or (
+            current == "" and section and dotted_re.match(line)
+        ):
+            return number
+    return None
+
+
+def _fail(path: Path, problem: str, line: int | None = None) -> SettingsError:
+    where = f"{path}, line {line}" if line else str(path)
+    return SettingsError(f"Cannot use the settings file {where}: {problem}", hint=_HINT)
+
+
+def _check_number(spec: _Field, value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    assert spec.low is not None and spec.high is not None
+    return float(value) if spec.low <= value <= spec.high else None
+
+
+def parse_settings(data: Mapping[str, Any], path: Path, text: str = "") -> Settings:
+    """Settings from already-parsed TOML; `path` and `text` only serve the messages."""
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {
+        key: value for key, value in data.items() if key not in ("version", "tui", "feed")
+    }
+    version = data.get("version", FILE_VERSION)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _fail(
+            path, f"version must be a whole number, not {version!r}", _line_of(text, "", "version")
+        )
+    if version != FILE_VERSION:
+        extra["version"] = version  # a newer file: read what we know, keep its number
+    for section in ("tui", "feed"):
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise _fail(path, f"{section} must be a table ([{section}])")
+        known = {spec.key for spec in _FIELDS if spec.section == section}
+        unknown = {key: value for key, value in table.items() if key not in known}
+        if unknown:
+            extra[section] = unknown
+    for spec in _FIELDS:
+        table = data.get(spec.section, {})
+        if spec.key not in table:
+            continue
+        value = table[spec.key]
+        line = _line_of(text, spec.section, spec.key)
+        if spec.attr == "theme":
+            if not isinstance(value, str) or not _THEME_NAME_RE.fullmatch(value):
+                raise _fail(path, f"{spec.dotted}: {value!r} is not a theme name", line)
+            values[spec.attr] = value
+            continue
+        number = _check_number(spec, value)
+        if number is None:
+            raise _fail(
+                path,
+                f"{spec.dotted} must be a number of {spec.unit} from {spec.low:g} to "
+                f"{spec.high:g}, not {value!r}",
+                line,
+            )
+        values[spec.attr] = number
+    return Settings(**values, extra=extra)
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """The user's settings; defaults when the file does not exist.
+
+    Raises SettingsError (a ConfigError) naming the file, and the line when TOML or a
+    value is wrong.
+    """
+    path = Path(path) if path is not None else settings_file()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise _fail(path, f"it cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _fail(path, "it is not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _DECODE_POSITION_RE.match(str(exc))
+        if match:
+            problem = f"column {match['col']}: {match['problem'].rstrip('.')}"
+            raise _fail(path, problem, int(match["line"])) from None
+        raise _fail(path, str(exc)) from None
+    return parse_settings(data, path, text)
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _value(value: Any) -> str:
+    """TOML for one value, including what tomllib may have read from a hand-written file."""
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        inner = ", ".join(f"{toml_key(k)} = {_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
+    return toml_value(value)
+
+
+def _refuse_secrets(table: Mapping[str, Any], prefix: str = "") -> None:
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if _SECRET_KEY_RE.search(str(key)):
+            raise SettingsError(
+                f"settings.toml must not hold credentials, and {dotted!r} looks like one",
+                hint="remove it; tokens belong in the keyring (synctui token set) or in "
+                "SYNCTUI_TOKEN_<ACCOUNT> variables",
+            )
+        if isinstance(value, dict):
+            _refuse_secrets(value, f"{dotted}.")
+
+
+def _table_lines(name: str, table: Mapping[str, Any]) -> list[str]:
+    """`[name]` with its plain keys, then its sub-tables as `[name.sub]`."""
+    plain = [(k, v) for k, v in table.items() if not isinstance(v, dict)]
+    nested = [(k, v) for k, v in table.items() if isinstance(v, dict)]
+    lines: list[str] = []
+    if plain or not nested:
+        lines += ["", f"[{name}]"]
+        lines += [f"{toml_key(k)} = {_value(v)}" for k, v in plain]
+    for key, sub in nested:
+        lines += _table_lines(f"{name}.{toml_key(key)}", sub)
+    return lines
+
+
+def render_settings(settings: Settings) -> str:
+    """The text of settings.toml: non-default known keys and every unknown key."""
+    _refuse_secrets(settings.extra)
+    extra = dict(settings.extra)
+    version = extra.pop("version", FILE_VERSION)
+    tables: dict[str, dict[str, Any]] = {"tui": {}, "feed": {}}
+    for spec in _FIELDS:
+        value = getattr(settings, spec.attr)
+        if value != getattr(_DEFAULTS, spec.attr):
+            tables[spec.section][spec.key] = value
+    top_level: list[tuple[str, Any]] = []
+    for key, value in extra.items():
+        if isinstance(value, dict):
+            tables[key] = {**tables.get(key, {}), **value}
+        else:
+            top_level.append((key, value))
+    lines = [
+        "# synctui settings. synctui rewrites this file when you change a setting in the app;",
+        "# comments are not kept. No token or password belongs here.",
+        f"version = {_value(version)}",
+    ]
+    lines += [f"{toml_key(k)} = {_value(v)}" for k, v in top_level]
+    for name, table in tables.items():
+        if table:
+            lines += _table_lines(toml_key(name), table)
+    return "\n".join(lines) + "\n"
+
+
+def save_settings(settings: Settings, path: str | Path | None = None) -> None:
+    """Write `settings` atomically (readers see the old file or the new one, whole)."""
+    path = Path(path) if path is not None else settings_file()
+    for spec in _FIELDS:  # the same rules as reading, so what we write we can read back
+        value = getattr(settings, spec.attr)
+        if value == getattr(_DEFAULTS, spec.attr):
+            continue
+        if spec.attr == "theme":
+            ok = isinstance(value, str) and _THEME_NAME_RE.fullmatch(value) is not None
+        else:
+            ok = _check_number(spec, value) is not None
+        if not ok:
+            raise SettingsError(f"{spec.dotted}: {value!r} cannot be saved (out of range)")
+    atomic_write_text(path, render_settings(settings), mode=0o600)
+
+
+def update_settings(path: str | Path | None = None, **changes: Any) -> Settings:
+    """Read, change some fields, write back; returns the new settings.
+
+    A broken file raises instead of being overwritten: the user may be in the middle of
+    editing it, and their edit is worth more than the one setting we wanted to save.
+    """
+    names = {f.name for f in fields(Settings)} - {"extra"}
+    unknown = set(changes) - names
+    if unknown:
+        raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    current = load_settings(path)
+    updated = replace(current, **changes)
+    if updated != current:
+        save_settings(updated, path)
+    return updated
+
+
+def set_default_theme(name: str | None, path: str | Path | None = None) -> Settings:
+    """Save `name` as the default theme (None forgets it), e.g. after a palette pick."""
+    if name is not None and not _THEME_NAME_RE.fullmatch(name):
+        raise SettingsError(f"{name!r} is not a theme name")
+    return update_settings(path, theme=name)
