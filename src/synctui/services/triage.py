@@ -248,7 +248,6 @@ def missing_capabilities(capabilities: frozenset[Capability], remedy: Remedy) ->
 
 # --- why, since, reason -----------------------------------------------------------------------
 _ERROR_WORD = re.compile(r"\berror(ed)?\b")
-_GENERIC_PAUSE = ("no runs happen", "trigger no runs")
 _NO_NEWS = ("ingestion did not complete",)  # summaries that add nothing to the error
 
 
@@ -335,9 +334,9 @@ def explain(sync: Sync, reason: Reason) -> str:
     if reason is Reason.FAILED_RUN:
         return given or f"the latest {noun} failed"
     if reason in (Reason.PAUSED, Reason.DISABLED):
-        base = given if given and not any(g in given for g in _GENERIC_PAUSE) else ""
-        what = STOPPED_MEANS.get(vendor, "no runs happen until it is resumed")
-        text = f"{_state_word(sync)}: {base or what}"
+        # The vendor's own words for "stopped" first, then what that means for its data.
+        what = STOPPED_MEANS.get(vendor) or given or "no runs happen until it is resumed"
+        text = f"{_state_word(sync)}: {what}"
         records = _records(raw) if vendor == "paragon" else ""
         return f"{text}; {records}" if records else text + _last_run_note(run, noun)
     return given
