@@ -4,7 +4,9 @@ judged from the next run, and `synctui doctor`'s exit codes."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from synctui.cli import main
 from synctui.domain import errors
 from synctui.domain.models import Run, RunState, Sync, SyncStatus
-from synctui.sandbox.core import FROZEN_EPOCH
+from synctui.sandbox.core import FROZEN_EPOCH, SandboxConfig
 from synctui.sandbox.server import Sandbox
 from synctui.services.demo import demo_accounts
 from synctui.services.session import Session, SessionOptions
@@ -30,7 +32,7 @@ from synctui.services.triage import (
 )
 from synctui.store.accounts import AccountStore
 from synctui.vendors.http import RetrySettings
-from tests.conftest import admin_state, advance_clock, set_faults
+from tests.conftest import admin_state, advance_clock, set_faults, unlimit
 from tests.services.conftest import SessionFactory
 
 NOW = FROZEN_EPOCH
@@ -60,12 +62,40 @@ async def scan_vendor(session: Session, vendor: str) -> Scan:
     return await scan(session, names, NOW)
 
 
+@pytest.fixture(scope="module")
+def seeded() -> Iterator[tuple[Sandbox, Scan]]:
+    """One untouched sandbox and one scan of every account, shared by the read-only tests
+    (a scan sends no write, so they cannot disturb each other)."""
+    with Sandbox(SandboxConfig(port=0, seed=7, frozen=True, changes_per_second=0)) as sb:
+        unlimit(sb)
+        accounts, tokens = demo_accounts(sb.info())
+
+        async def run() -> Scan:
+            session = Session(
+                accounts, lambda a: tokens.get(a.name), SessionOptions(journal_enabled=False)
+            )
+            try:
+                return await scan(session, None, NOW)
+            finally:
+                await session.aclose()
+
+        yield sb, asyncio.run(run())
+
+
+def vendor_part(result: Scan, vendor: str) -> Scan:
+    names = {i.sync.account for i in result.items if i.sync.vendor == vendor}
+    return Scan(
+        items=[i for i in result.items if i.sync.vendor == vendor],
+        failures={k: v for k, v in result.failures.items() if k in names},
+        accounts_read=[a for a in result.accounts_read if a in names],
+    )
+
+
 # --- detection --------------------------------------------------------------------------------
-async def test_speckle_paused_failed_and_legacy(
-    sandbox: Sandbox, make_session: SessionFactory
-) -> None:
-    result = await scan_vendor(make_session(sandbox), "speckle")
-    assert not result.failures
+def test_speckle_paused_failed_and_legacy(seeded: tuple[Sandbox, Scan]) -> None:
+    sandbox, everything = seeded
+    result = vendor_part(everything, "speckle")
+    assert not everything.failures
     state = admin_state(sandbox, "speckle")
 
     paused = of(result, "speckle", Reason.PAUSED)
@@ -90,10 +120,9 @@ async def test_speckle_paused_failed_and_legacy(
     assert not of(result, "speckle", Reason.STUCK)
 
 
-async def test_polytomic_inactive_and_always_failing(
-    sandbox: Sandbox, make_session: SessionFactory
-) -> None:
-    result = await scan_vendor(make_session(sandbox), "polytomic")
+def test_polytomic_inactive_and_always_failing(seeded: tuple[Sandbox, Scan]) -> None:
+    sandbox, everything = seeded
+    result = vendor_part(everything, "polytomic")
     state = admin_state(sandbox, "polytomic")["syncs"]
 
     inactive = of(result, "polytomic", Reason.DISABLED)
@@ -109,10 +138,9 @@ async def test_polytomic_inactive_and_always_failing(
     assert "(1 record synced, 661 failed)" in why  # the execution's own counts
 
 
-async def test_signalsmith_paused_and_error(sandbox: Sandbox, make_session: SessionFactory) -> None:
+def test_signalsmith_paused_and_error(seeded: tuple[Sandbox, Scan]) -> None:
     needs_adapter("signalsmith")
-    result = await scan_vendor(make_session(sandbox), "signalsmith")
-    assert not result.failures
+    result = vendor_part(seeded[1], "signalsmith")
     in_error = of(result, "signalsmith", Reason.ERROR)
     assert in_error
     for item in in_error:
@@ -124,10 +152,10 @@ async def test_signalsmith_paused_and_error(sandbox: Sandbox, make_session: Sess
     assert {a for a in result.accounts_read} == {"signalsmith-acme", "signalsmith-northwind"}
 
 
-async def test_paragon_disabled_and_errored(sandbox: Sandbox, make_session: SessionFactory) -> None:
+def test_paragon_disabled_and_errored(seeded: tuple[Sandbox, Scan]) -> None:
     needs_adapter("paragon")
-    result = await scan_vendor(make_session(sandbox), "paragon")
-    assert not result.failures
+    sandbox, everything = seeded
+    result = vendor_part(everything, "paragon")
     state = admin_state(sandbox, "paragon")["syncs"]
     disabled = of(result, "paragon", Reason.DISABLED)
     errored = of(result, "paragon", Reason.ERROR)
@@ -377,8 +405,6 @@ def test_doctor_exit_codes(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, ca
     accounts, tokens = demo_accounts(sandbox.info())
     target = "signalsmith-acme"  # every one of its troubles can be fixed by its remedy
     assert main(["doctor", "--account", target]) == 4
-
-    import asyncio
 
     async def fix() -> None:
         session = Session(accounts, lambda a: tokens.get(a.name), SessionOptions())
