@@ -36,9 +36,10 @@ async def test_opens_on_all_accounts_and_marks_what_cannot_load(session: Session
         assert total > 0 and app.main.table.row_count == total
         assert f"{total:,} syncs" in app.main.status.text
         letsbuild = app.catalog.entry("letsbuild-demo")
-        assert letsbuild.state == LoadState.UNAVAILABLE and "change feed" in letsbuild.message
+        assert letsbuild.state == LoadState.FEED
         for entry in app.catalog.entries.values():  # nothing is left half-loaded
-            assert entry.state in (LoadState.READY, LoadState.UNAVAILABLE)
+            assert entry.state in (LoadState.READY, LoadState.FEED)
+        assert "unavailable" not in app.main.status.text
 
 
 async def test_switch_account_by_command_sidebar_and_back_to_all(session: Session) -> None:
@@ -267,3 +268,33 @@ async def test_a_change_feed_account_opens_the_feed_viewer(session: Session) -> 
         await pilot.pause()
         assert app.screen.__class__.__name__ == "FeedScreen"
         assert app.main.view == ALL  # the table underneath is unchanged
+
+
+async def test_auto_refresh_reloads_and_pauses_under_a_dialog(session: Session) -> None:
+    app = make_app(session, initial_account=SPECKLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        entry = app.catalog.entry(SPECKLE)
+        generation = entry.generation
+        await pilot.press("question_mark")  # a modal is open: the tick does nothing
+        app._refresh_tick()
+        assert entry.generation == generation
+        await pilot.press("escape")
+        app._refresh_tick()
+        await settle(pilot)
+        assert entry.generation == generation + 1 and loaded(app, SPECKLE)
+        app.run_command_line("every 7")
+        assert app.refresh_seconds == 7.0 and app._refresh_timer is not None
+
+
+async def test_retries_are_announced(sandbox) -> None:
+    from synctui.vendors.http import RetrySettings
+
+    set_faults(sandbox, "500=1,only=polytomic")
+    session = sandbox_session(sandbox)
+    session.options.retry = RetrySettings(attempts=2, base_delay=0.0, max_delay=0.0)
+    app = make_app(session, initial_account="polytomic-demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [n.title for n in app._notifications]
+        assert "Retrying" in titles and "Cannot load syncs" in titles

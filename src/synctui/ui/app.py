@@ -76,6 +76,9 @@ class SyncTuiApp(App[int]):
         self.call_errors = 0
         self._notified: set[tuple[str, str]] = set()
         self._feed_store: Any = None
+        self._retry_noted: dict[str, float] = {}
+        if session.on_retry is None:
+            session.on_retry = self._on_retry
 
     # --- start-up -------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -156,7 +159,7 @@ class SyncTuiApp(App[int]):
             return
         if Capability.LIST not in capabilities:
             if Capability.CHANGE_FEED in capabilities:
-                self.catalog.mark_unavailable(name, "change feed (Enter opens it)")
+                self.catalog.mark_unavailable(name, "Enter opens it", LoadState.FEED)
             else:
                 vendor = self.catalog.entry(name).account.vendor
                 self.catalog.mark_unavailable(name, f"{vendor} has no syncs to list")
@@ -210,6 +213,26 @@ class SyncTuiApp(App[int]):
         self._notified.add((account, kind))
         self.notify(text, title="Cannot load syncs", severity=severity, timeout=8)  # type: ignore[arg-type]
 
+    def _on_retry(self, account: str, message: str) -> None:
+        """The HTTP policy is retrying: say so, at most every 10 s per account.
+
+        Called from the transport (normally on this loop; `call_from_thread` otherwise).
+        """
+        import threading
+        import time
+
+        now = time.monotonic()
+        if now - self._retry_noted.get(account, -100.0) < 10.0:
+            return
+        self._retry_noted[account] = now
+        text = f"{account}: {message}"
+        if threading.get_ident() == self._thread_id:
+            self.notify(text, title="Retrying", severity="warning", timeout=4)
+        else:
+            self.call_from_thread(
+                self.notify, text, title="Retrying", severity="warning", timeout=4
+            )
+
     # --- auto-refresh (rescheduled, paused under modals) ----------------------------------
     def set_refresh_interval(self, seconds: float) -> None:
         self.refresh_seconds = seconds
@@ -222,9 +245,9 @@ class SyncTuiApp(App[int]):
             self._refresh_timer.stop()
             self._refresh_timer = None
         if self.refresh_seconds > 0:
-            self._refresh_timer = self.set_timer(self.refresh_seconds, self._auto_refresh)
+            self._refresh_timer = self.set_timer(self.refresh_seconds, self._refresh_tick)
 
-    def _auto_refresh(self) -> None:
+    def _refresh_tick(self) -> None:
         try:
             screen = self.screen
             if isinstance(screen, ModalScreen):

@@ -29,6 +29,7 @@ class LoadState(StrEnum):
     READY = "ready"
     UNAVAILABLE = "unavailable"
     FAILED = "failed"
+    FEED = "change feed"  # no syncs: the account has a change feed instead (LetsBuild)
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,13 @@ class Catalog:
         entry.seen = set()
         return removed
 
-    def mark_unavailable(self, name: str, message: str) -> None:
+    def mark_unavailable(
+        self, name: str, message: str, state: LoadState = LoadState.UNAVAILABLE
+    ) -> None:
         """An account this synctui cannot list (no adapter yet, or no syncs at all)."""
         entry = self.entries[name]
         entry.generation += 1
-        entry.state = LoadState.UNAVAILABLE
+        entry.state = state
         entry.message = message
 
     def fail(self, name: str, generation: int, error: BaseException) -> AccountEntry | None:

@@ -97,6 +97,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self._auto_sidebar(self.app.size.width)
         self.table.focus()
+        self.call_after_refresh(self.set_view, self.view)  # what arrived before we were up
 
     def on_resize(self) -> None:
         self._auto_sidebar(self.app.size.width)
@@ -108,6 +109,9 @@ class MainScreen(Screen[None]):
     # --- views ----------------------------------------------------------------------------
     def set_view(self, view: View) -> None:
         """Show `view` from what the catalog holds; the app loads accounts not yet loaded."""
+        if not self.live:
+            self.view = view
+            return
         table = self.table
         if view != self.view:
             table.set_filter("")
@@ -175,7 +179,14 @@ class MainScreen(Screen[None]):
         return bool(entry and self.tui.declared_columns(entry.account.vendor))
 
     # --- catalog diffs from the app ---------------------------------------------------------
+    @property
+    def live(self) -> bool:
+        """Composed and not torn down: pages may still arrive while the app exits."""
+        return self.is_mounted and bool(self.query("#syncs"))
+
     def apply_page(self, account: str, syncs: list[Sync]) -> None:
+        if not self.live:
+            return
         if account in self.tui.catalog.accounts_in(self.view):
             if self._needs_new_layout(syncs):
                 self.set_view(self.view)
@@ -187,7 +198,7 @@ class MainScreen(Screen[None]):
         for cache in self._row_cache.values():
             for key in keys:
                 cache.pop(key, None)
-        if keys:
+        if keys and self.live:
             self.table.remove_rows(keys)
         self.refresh_chrome()
 
@@ -197,11 +208,13 @@ class MainScreen(Screen[None]):
         if self.view.kind == "account" and self.view.name not in catalog.entries:
             self.view = ALL
         self._row_cache.clear()
+        if not self.live:
+            return
         self.set_view(self.view)
 
     # --- chrome (header and sidebar) ------------------------------------------------------
     def refresh_chrome(self) -> None:
-        if not self.is_mounted:
+        if not self.live:
             return
         catalog = self.tui.catalog
         entries = [
@@ -210,7 +223,6 @@ class MainScreen(Screen[None]):
                 vendor=e.account.vendor,
                 state=e.state,
                 count=len(e.syncs),
-                detail="change feed" if e.message.startswith("change feed") else "",
             )
             for e in catalog.entries.values()
         ]
@@ -256,7 +268,7 @@ class MainScreen(Screen[None]):
 
     def on_virtual_table_view_updated(self, event: VirtualTable.ViewUpdated) -> None:
         event.stop()
-        if self.is_mounted:
+        if self.live:
             self.status.show(self._status_content())
 
     # --- actions --------------------------------------------------------------------------

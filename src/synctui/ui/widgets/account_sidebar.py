@@ -21,6 +21,7 @@ STATE_MARKS = {
     LoadState.READY: ("●", "$status-active"),
     LoadState.UNAVAILABLE: ("-", "$status-unknown"),
     LoadState.FAILED: ("✗", "$status-error"),
+    LoadState.FEED: ("~", "$status-initializing"),
 }
 
 
@@ -30,7 +31,6 @@ class SidebarEntry:
     vendor: str
     state: LoadState
     count: int
-    detail: str = ""  # "unavailable", "failed", "demo"...
 
 
 class AccountSidebar(OptionList):
@@ -88,7 +88,7 @@ class AccountSidebar(OptionList):
             state = f"loading {entry.count:,}" if entry.count else "loading"
         else:
             state = entry.state.value
-        line2 = f"{entry.vendor} · {entry.detail or state}"
+        line2 = f"{entry.vendor} · {state}"
         return Content.assemble((mark, style), " ", (entry.name, "bold"), "\n  ", (line2, "dim"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
