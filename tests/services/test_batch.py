@@ -302,3 +302,36 @@ def test_bad_arguments_are_usage_errors(sandbox: Sandbox, make_session: SessionF
         BatchUpdate(session, [], ["not", "a", "patch"])  # type: ignore[arg-type]
     with pytest.raises(errors.UsageError, match="at least 1"):
         BatchUpdate(session, [], {}, concurrency=0)
+
+
+async def test_a_batch_stopped_abruptly_still_accounts_for_every_sync(
+    big_sandbox: Sandbox, make_session: SessionFactory
+) -> None:
+    """The task itself is cancelled (a second Ctrl-C, the TUI closing): writes on the wire
+    are journaled as unknown, never left pending, and every sync still gets a result."""
+    import asyncio
+
+    session = make_session(big_sandbox)
+    chosen = await targets(session, "status=active context.referencePoint!=surveyPoint")
+    batch = BatchUpdate(session, chosen, TO_SURVEY, concurrency=4)
+    task: asyncio.Task[list[SyncResult]] | None = None
+
+    def progress(done: int, total: int, counts: BatchCounts, latest: SyncResult) -> None:
+        if done == 10 and task is not None:
+            task.cancel()
+
+    task = asyncio.ensure_future(batch.run(progress))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    results = batch.results
+    assert len(results) == len(chosen)
+    ok = by_outcome(results, Outcome.OK)
+    stopped = [r for r in results if r.uncertain]
+    assert len(ok) >= 10 and len(ok) + len(stopped) <= 14
+    assert all(r.outcome is Outcome.FAILED for r in stopped)
+    assert {r.message for r in by_outcome(results, Outcome.SKIPPED)} == {CANCELLED}
+    entries = batch_entries(session, batch)
+    assert not [e for e in entries if e.pending]
+    assert {e.sync_id for e in entries if e.outcome == "unknown"} == {r.sync.id for r in stopped}
+    syncs = admin_state(big_sandbox, "speckle")["syncs"]
+    assert sum(s["updates"] for s in syncs.values()) <= len(ok) + len(stopped)
