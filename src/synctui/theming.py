@@ -79,14 +79,11 @@ them does not import it either. Only `to_textual`, `register_all` and the contra
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -94,6 +91,8 @@ from synctui.domain.errors import ConfigError
 from synctui.store.paths import user_themes_dir
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     from textual.app import App
     from textual.theme import Theme
 
@@ -332,6 +331,8 @@ def parse_rgba(value: str) -> tuple[int, int, int, float]:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
+    import difflib  # only on the error path; it is a noticeable import otherwise
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -479,6 +480,8 @@ def builtin_themes_dir() -> Traversable | None:
     force-include); an editable install has no such folder inside the package, so the
     repository's top-level `themes/` is used instead. None means a broken install.
     """
+    from importlib import resources
+
     try:
         packaged = resources.files("synctui") / "themes"
         if packaged.is_dir():
@@ -672,18 +675,18 @@ def choose_theme(
     """
     known = None if available is None else set(available)
     problems: list[str] = []
-    whose = f"account {account_name!r}" if account_name else "the account"
+    whose = f"set on account {account_name!r}" if account_name else "set on the account"
     candidates = (
-        ("account", account_theme, f"{whose} asks for theme"),
-        ("cli", cli_theme, "--theme"),
-        ("settings", settings_default, "the saved default theme"),
+        ("account", account_theme, whose),
+        ("cli", cli_theme, "from --theme"),
+        ("settings", settings_default, "your saved default"),
     )
-    for source, name, described in candidates:
+    for source, name, where in candidates:
         if not name:
             continue
         if known is None or name in known:
             return ThemeChoice(name, source, problems)
-        problems.append(f"{described} {name!r}, which is not installed{_suggest(name, known)}")
+        problems.append(f"theme {name!r} ({where}) is not installed{_suggest(name, known or ())}")
     if problems:
         problems[-1] += f"; using {DEFAULT_THEME}"
     return ThemeChoice(DEFAULT_THEME, "default", problems)

@@ -33,7 +33,7 @@ def test_a_missing_account_theme_falls_through_to_the_next_rule() -> None:
     )
     assert choice.name == "synctui-light" and choice.source == "cli"
     assert choice.problems == [
-        "account 'prod' asks for theme 'synctui-prodution', which is not installed "
+        "theme 'synctui-prodution' (set on account 'prod') is not installed "
         "(did you mean 'synctui-production'?)"
     ]
 
