@@ -173,7 +173,7 @@ def vendor_layout(
     columns: list[Column] = [STATUS_COLUMN]
     sources: list[tuple[str, tuple[str, ...], str]] = [("status", (), "")]
     if with_account:
-        columns.append(Column("account", "Account", max_width=22))
+        columns.append(Column("account", "Account", max_width=22, min_width=12))
         sources.append(("attr", ("account",), ""))
     if declared:
         for key, title in declared:
@@ -208,7 +208,7 @@ def vendor_layout(
         columns.append(Column(norm, _title(norm), max_width=28))
         sources.append(("column", (norm,), ""))
     if not any(c.key == "updated" for c in columns):
-        columns.append(Column("updated", "Updated", max_width=16))
+        columns.append(Column("updated", "Updated", max_width=16, min_width=10))
         sources.append(("attr", ("updated_at",), ""))
     return Layout(tuple(columns), tuple(sources))
 
@@ -225,11 +225,14 @@ def merged_layout() -> Layout:
     """The All-accounts table: the same few columns for every vendor."""
     spec = (
         (STATUS_COLUMN, ("status", (), "")),
-        (Column("account", "Account", max_width=22), ("attr", ("account",), "")),
-        (Column("vendor", "Vendor", max_width=11), ("attr", ("vendor",), "")),
+        (Column("account", "Account", max_width=22, min_width=12), ("attr", ("account",), "")),
+        (Column("vendor", "Vendor", max_width=11, min_width=7), ("attr", ("vendor",), "")),
         (Column("name", "Name", max_width=40, min_width=16), ("attr", ("name",), "")),
-        (Column("latest_run", "Latest run", max_width=28), ("attr", ("latest_run",), "")),
-        (Column("updated", "Updated", max_width=16), ("attr", ("updated_at",), "")),
+        (
+            Column("latest_run", "Latest run", max_width=28, min_width=10),
+            ("attr", ("latest_run",), ""),
+        ),
+        (Column("updated", "Updated", max_width=16, min_width=10), ("attr", ("updated_at",), "")),
     )
     return Layout(tuple(c for c, _ in spec), tuple(s for _, s in spec))
 

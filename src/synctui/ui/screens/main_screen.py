@@ -259,7 +259,8 @@ class MainScreen(Screen[None]):
             ]
         if broken:
             parts += [" │ ", (f"{len(broken)} unavailable/failed", "$status-error")]
-        parts += [" │ sort: ", table.sort_label]
+        if table.model.sort_column is not None or table.model.sort_reverse:
+            parts += [" │ sort: ", table.sort_label]
         if table.filter_text:
             parts += [" │ filter: ", (table.filter_text, "bold $text-accent")]
         if table.marked:
