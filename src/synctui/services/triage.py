@@ -122,6 +122,9 @@ class AccountScan:
     items: list[Attention]
     scanned: int
     error: str | None = None
+    # Every sync listed, healthy ones included: a sync being watched after a remedy is
+    # judged from its fresh state even when it no longer needs attention.
+    syncs: tuple[Sync, ...] = ()
 
 
 def age_key(item: Attention) -> tuple[str, str, str]:
@@ -193,11 +196,21 @@ def remedy_for(sync: Sync, reason: Reason) -> Remedy | None:
     return Remedy(label, ("trigger",), "after fixing the cause shown, if it is on your side")
 
 
-def describe_step(sync: Sync, step: str, workspace: str | None = None) -> str:
-    """What one step sends, in the vendor's own terms (shown before a person confirms)."""
-    vendor, sid = sync.vendor, sync.id
+def _short(ident: str, compact: bool) -> str:
+    return f"{ident[:8]}…" if compact and len(ident) > 12 else ident
+
+
+def describe_step(
+    sync: Sync, step: str, workspace: str | None = None, *, compact: bool = False
+) -> str:
+    """What one step sends, in the vendor's own terms (shown before a person confirms).
+
+    `compact` shortens long ids for a narrow pane; the confirmation always shows them whole.
+    """
+    vendor, sid = sync.vendor, _short(sync.id, compact)
+    workspace = _short(workspace, compact) if workspace else workspace
     if vendor == "speckle":
-        project, _, ident = sid.partition("/")
+        project, _, ident = sync.id.partition("/")
         target = f"projectId {project}, id {ident}"
         return {
             "resume": f"syncMutations.setActive({target}, active: true)",
@@ -376,6 +389,8 @@ def assess(
         return _stuck(sync, run, now, typical)
     if reason is None:
         return None
+    if reason is not Reason.FAILED_RUN:
+        since = _not_before(since, sync)
     return Attention(
         sync=sync,
         reason=reason,
@@ -383,6 +398,20 @@ def assess(
         since=since,
         remedy=remedy_for(sync, reason),
     )
+
+
+def _not_before(since: str | None, sync: Sync) -> str | None:
+    """The state cannot have begun before the sync last worked: a later successful run, or
+    Paragon's `lastSyncedAt`, moves `since` (often the vendor's `updated_at`) forward."""
+    candidates = [since]
+    run = sync.latest_run
+    if run is not None and run.state is RunState.SUCCESS:
+        candidates.append(run.finished_at)
+    summary = sync.raw.get("summary")
+    if isinstance(summary, dict) and isinstance(summary.get("lastSyncedAt"), str):
+        candidates.append(summary["lastSyncedAt"])
+    known = [(t, c) for c in candidates if (t := parse_time(c)) is not None]
+    return max(known)[1] if known else since
 
 
 def _run_started(run: Run) -> datetime | None:
@@ -470,8 +499,61 @@ async def scan_account(session: Any, name: str, now: datetime | None = None) -> 
         return AccountScan(name, [], 0, f"this synctui has no adapter for it yet ({exc})")
     except errors.SyncTuiError as exc:
         return AccountScan(name, [], 0, str(exc))
-    found = (assess(s, now, typical=typical.get(s.key)) for s in syncs)
-    return AccountScan(name, [a for a in found if a is not None], len(syncs))
+    found = [a for a in (assess(s, now, typical=typical.get(s.key)) for s in syncs) if a]
+    if Capability.RUNS in session.capabilities(name):
+        found = await _failing_since(session, name, found)
+    return AccountScan(name, found, len(syncs), syncs=tuple(syncs))
+
+
+async def _failing_since(session: Any, name: str, items: list[Attention]) -> list[Attention]:
+    """For failing syncs whose list entry carries no run (Signalsmith), the time the
+    current streak of failed runs began: the vendor's `updated_at` can be far older than
+    the runs that succeeded since, and the list is sorted by how long the trouble lasts."""
+    blind = [
+        i for i in items
+        if i.reason in (Reason.ERROR, Reason.FAILED_RUN) and i.sync.latest_run is None
+    ]  # fmt: skip
+    if not blind:
+        return items
+    histories = await asyncio.gather(
+        *(session.list_runs(name, i.sync.id, 5) for i in blind), return_exceptions=True
+    )
+    better: dict[tuple[str, str], Attention] = {}
+    for item, runs in zip(blind, histories, strict=True):
+        start = streak_start(runs) if isinstance(runs, list) else None
+        if start is not None:
+            better[item.key] = replace(item, since=start)
+    return [better.get(i.key, i) for i in items]
+
+
+def streak_start(runs: Sequence[Run]) -> str | None:
+    """When the leading run of failures (newest first) began; None if the latest is fine."""
+    start: str | None = None
+    for run in runs:
+        if run.state is not RunState.FAILED:
+            break
+        start = run.finished_at or run.started_at or run.created_at or start
+    return start
+
+
+def plan_scan(session: Any, names: Sequence[str]) -> tuple[list[str], list[AccountScan]]:
+    """Split accounts into those to list and those that fail at once (no adapter, unknown).
+
+    Accounts without syncs (LetsBuild: feeds only) are in neither: there is nothing to check.
+    """
+    wanted: list[str] = []
+    failed: list[AccountScan] = []
+    for name in names:
+        try:
+            if scannable(session, name):
+                wanted.append(name)
+        except ImportError as exc:
+            failed.append(
+                AccountScan(name, [], 0, f"this synctui has no adapter for it yet ({exc})")
+            )
+        except errors.SyncTuiError as exc:
+            failed.append(AccountScan(name, [], 0, str(exc)))
+    return wanted, failed
 
 
 async def scan(
@@ -488,16 +570,9 @@ async def scan(
     """
     names = list(accounts) if accounts else [a.name for a in session.accounts]
     result = Scan()
-    wanted: list[str] = []
-    for name in names:
-        try:
-            if scannable(session, name):
-                wanted.append(name)
-        except ImportError as exc:
-            done = AccountScan(name, [], 0, f"this synctui has no adapter for it yet ({exc})")
-            _collect(result, done, progress)
-        except errors.SyncTuiError as exc:
-            _collect(result, AccountScan(name, [], 0, str(exc)), progress)
+    wanted, failed = plan_scan(session, names)
+    for done in failed:
+        _collect(result, done, progress)
 
     async def one(name: str) -> None:
         _collect(result, await scan_account(session, name, now), progress)
