@@ -1,0 +1,871 @@
+"""Signalsmith: reverse-ETL syncs over REST under `/api/v1/workspaces/{workspace_id}/syncs`.
+
+Every request names its workspace twice, in the path and in `X-Workspace-ID`, so an account
+carries its workspace id. Lists are documented as a bare array, while one reference pages them
+with `?page&page_size` (≤100) inside `{data, pagination:{page, page_size, total}}`; the adapter
+always asks for pages and accepts either answer, so it works against both.
+
+Editing: the vendor's `PUT` is a *partial* update ("only include fields you want to change"),
+so a merge patch over the sync's own fields becomes a PUT of exactly the top-level fields whose
+value changes (`field_mapping` and `config` whole, as the vendor replaces them whole). Fields
+synctui does not model are never sent unless the user changes them, so they cannot be lost.
+A partial PUT cannot remove a field; a `null` in the patch therefore clears the three optional
+fields to their empty value (`description` "", `schedule` "" = manual runs only, `config` {})
+and is refused for the rest.
+
+Writes and retries: every write is sent as non-idempotent, so the shared transport never
+resends one whose answer was lost; `confirm_or_retry` re-reads first. A PUT counts as applied
+when the sync reads back with every sent field; a trigger when the sync's newest run
+(`last_run_id`, or the head of the runs list) is no longer the one seen before sending. So a
+dropped connection can neither apply an edit twice nor start a second run.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from synctui.domain import errors
+from synctui.domain.cron import describe_cron
+from synctui.domain.merge_patch import (
+    MergePatchError,
+    apply_merge_patch,
+    json_equal,
+    require_object_patch,
+)
+from synctui.domain.models import (
+    Capability,
+    PlannedRequest,
+    Run,
+    RunState,
+    Sync,
+    SyncStatus,
+    WritePlan,
+    WriteResult,
+)
+from synctui.domain.validation import ValidationIssue, validate_signalsmith_sync
+from synctui.vendors.base import Adapter
+from synctui.vendors.http import op, parse_retry_after
+
+PAGE_SIZE = 100  # the vendor's maximum page_size
+MAX_PAGES = 10_000  # a server that never stops paging is an error, not an endless loop
+PAUSED_MESSAGE = "sync is paused: resume it before triggering"
+DRAFT_MESSAGE = "sync is a draft: set its status to active before triggering"
+RUNNING_MESSAGE = "a run is already in progress"
+
+# Set by the server: accepted in a PUT body by the vendor but never applied, so an edit to
+# one of them would silently do nothing. They are left out of the editable document.
+SERVER_OWNED = frozenset(
+    {
+        "id",
+        "workspace_id",
+        "status_error",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "last_synced_at",
+        "last_run_id",
+    }
+)
+EDITABLE_KEYS = (
+    "name",
+    "description",
+    "model_id",
+    "destination_id",
+    "field_mapping",
+    "sync_mode",
+    "schedule",
+    "config",
+    "primary_key",
+    "status",
+)
+# What a `null` in a patch becomes: a partial PUT cannot delete a field, only set it.
+CLEARED_VALUES: dict[str, Any] = {"description": "", "schedule": "", "config": {}}
+
+STATUSES: dict[str, SyncStatus] = {
+    "active": SyncStatus.ACTIVE,
+    "paused": SyncStatus.PAUSED,
+    "draft": SyncStatus.DRAFT,
+    "error": SyncStatus.ERROR,
+}
+RUN_STATES: dict[str, RunState] = {
+    "pending": RunState.QUEUED,
+    "queued": RunState.QUEUED,
+    "running": RunState.RUNNING,
+    "completed": RunState.SUCCESS,
+    "succeeded": RunState.SUCCESS,
+    "failed": RunState.FAILED,
+    "cancelled": RunState.CANCELLED,
+    "canceled": RunState.CANCELLED,
+}
+
+
+# --- the vendor's objects ------------------------------------------------------------------
+class _VendorModel(BaseModel):
+    """Vendor JSON: unknown fields are kept, enums stay plain text so new values show as is."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class SignalsmithSync(_VendorModel):
+    """A sync, as listed and as read one by one (the documented list items are whole syncs).
+
+    Types are checked because a write may be built from these fields: a sync whose
+    `field_mapping` is not a list, say, is shown but never edited.
+    """
+
+    id: str
+    workspace_id: str | None = None
+    model_id: str | None = None
+    destination_id: str | None = None
+    name: str | None = None
+    description: str | None = None
+    field_mapping: list[Any] | None = None
+    sync_mode: str | None = None
+    schedule: str | None = None
+    config: dict[str, Any] | None = None
+    primary_key: str | None = None
+    status: str | None = None
+    status_error: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    last_synced_at: str | None = None
+    last_run_id: str | None = None
+
+
+class SignalsmithRun(_VendorModel):
+    id: str
+    sync_id: str | None = None
+    status: str | None = None
+    started_at: str | None = None
+    completed_at: str | None = None
+    created_at: str | None = None
+    rows_synced: int | None = None
+    rows_failed: int | None = None
+    error_message: str | None = None
+
+
+# --- presentation (pure) -------------------------------------------------------------------
+def short_id(value: Any) -> str:
+    """The first block of a UUID ('770e8400'): enough to tell models and destinations apart."""
+    if not isinstance(value, str) or not value:
+        return "?"
+    return value.split("-", 1)[0] if "-" in value else value[:8]
+
+
+def describe_schedule(schedule: Any) -> str:
+    """'0 */6 * * * (every 6 hours, at minute 0)'; an empty schedule means manual runs only.
+
+    A cron string we cannot parse is shown as it is: the vendor holds it, we only describe.
+    """
+    if schedule is None or (isinstance(schedule, str) and not schedule.strip()):
+        return "manual only"
+    if not isinstance(schedule, str):
+        return str(schedule)
+    try:
+        return f"{schedule} ({describe_cron(schedule)})"
+    except Exception:  # a CronError or anything odd: the expression alone still says something
+        return schedule
+
+
+def run_state(status: Any) -> RunState:
+    if not isinstance(status, str):
+        return RunState.UNKNOWN
+    return RUN_STATES.get(status.strip().lower(), RunState.UNKNOWN)
+
+
+def run_summary(rows_synced: int | None, rows_failed: int | None) -> str:
+    """'5,420 rows synced, 3 failed' ('' when the run says nothing about rows)."""
+    if rows_synced is None and not rows_failed:
+        return ""
+    synced = rows_synced or 0
+    text = f"{synced:,} row{'s' if synced != 1 else ''} synced"
+    return f"{text}, {rows_failed:,} failed" if rows_failed else text
+
+
+def parse_run(item: Any) -> Run | None:
+    """A run as a Run, or None if it cannot be read (it is then left out)."""
+    try:
+        model = SignalsmithRun.model_validate(item)
+    except ValidationError:
+        return None
+    status = model.status or ""
+    state = run_state(status)
+    summary = run_summary(model.rows_synced, model.rows_failed)
+    if not state.finished and summary:
+        # A run in flight: its counts grow, and "0 rows synced" would read as a result.
+        summary = f"{summary} so far" if model.rows_synced else ""
+    return Run(
+        id=model.id,
+        state=state,
+        vendor_status=status,
+        created_at=model.created_at,
+        started_at=model.started_at,
+        finished_at=model.completed_at,
+        summary=summary,
+        error=model.error_message or None,
+        raw=item,
+    )
+
+
+def sync_status(status: str | None, status_error: str | None) -> tuple[SyncStatus, str | None]:
+    """Normalized status and the reason in plain words."""
+    word = (status or "").strip().lower()
+    normalized = STATUSES.get(word, SyncStatus.UNKNOWN)
+    if normalized is SyncStatus.ERROR:
+        return normalized, status_error or "Signalsmith reports an error without details"
+    if normalized is SyncStatus.PAUSED:
+        return normalized, "paused: scheduled runs are skipped until it is resumed"
+    if normalized is SyncStatus.DRAFT:
+        return normalized, "draft: it does not run until its status is set to active"
+    if normalized is SyncStatus.UNKNOWN:
+        return normalized, f"Signalsmith reports status {status!r}" if status else None
+    return normalized, status_error or None
+
+
+def parse_sync(account: str, item: Any, *, latest_run: Run | None = None) -> Sync | None:
+    """A `Sync` from one vendor sync object.
+
+    An item that cannot be read still shows up (status unknown, the reason saying why) as long
+    as it has an id, so one bad row never hides the rest of a list; `editable` refuses it.
+    Without an id it cannot be addressed and is left out (None).
+    """
+    try:
+        model = SignalsmithSync.model_validate(item)
+    except ValidationError as exc:
+        ident = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(ident, str) or not ident:
+            return None
+        problems = ", ".join(".".join(map(str, e["loc"])) or "item" for e in exc.errors()[:3])
+        name = item.get("name")
+        return Sync(
+            account=account,
+            vendor="signalsmith",
+            id=ident,
+            name=name if isinstance(name, str) and name else ident,
+            status=SyncStatus.UNKNOWN,
+            vendor_status="unreadable",
+            status_reason=f"Signalsmith sent a sync synctui cannot read ({problems})",
+            columns={"name": name if isinstance(name, str) and name else ident},
+            complete=False,
+            raw=item,
+        )
+    status, reason = sync_status(model.status, model.status_error)
+    columns = {
+        "name": model.name or model.id,
+        "model_destination": f"{short_id(model.model_id)} → {short_id(model.destination_id)}",
+        "sync_mode": model.sync_mode or "-",
+        "schedule": describe_schedule(model.schedule),
+        "vendor_status": model.status or "-",
+    }
+    return Sync(
+        account=account,
+        vendor="signalsmith",
+        id=model.id,
+        name=model.name or model.id,
+        status=status,
+        vendor_status=model.status or "",
+        status_reason=reason,
+        columns=columns,
+        updated_at=model.updated_at,
+        latest_run=latest_run,
+        # The documented list items are the whole sync object, the same as a GET answers.
+        complete=True,
+        raw=item,
+    )
+
+
+def sent_fields_applied(body: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Does the sync as read now hold every field that was PUT?"""
+    return all(json_equal(now.get(key), value) for key, value in body.items())
+
+
+def _field_of(message: str) -> str:
+    """The field a vendor validation message is about ('schedule must…' → 'schedule')."""
+    low = message.lower()
+    if "cron" in low:
+        return "schedule"
+    head = message.split(" ", 1)[0].split("[", 1)[0].split(".", 1)[0].rstrip(":")
+    return head if head in EDITABLE_KEYS else ""
+
+
+# --- the adapter ---------------------------------------------------------------------------
+class SignalsmithAdapter(Adapter):
+    vendor = "signalsmith"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {
+            Capability.LIST,
+            Capability.GET,
+            Capability.EDIT,
+            Capability.PAUSE_RESUME,
+            Capability.TRIGGER,
+            Capability.RUNS,
+            Capability.DELETE,
+            Capability.CREATE,
+        }
+    )
+    table_columns: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("name", "Name"),
+        ("model_destination", "Model → destination"),
+        ("sync_mode", "Sync mode"),
+        ("schedule", "Schedule"),
+        ("vendor_status", "Vendor status"),
+    )
+    page_size = PAGE_SIZE
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._client: httpx.AsyncClient | None = None
+
+    # --- plumbing -------------------------------------------------------------------------
+    @property
+    def workspace(self) -> str:
+        workspace = (self.account.workspace or "").strip()
+        if not workspace:
+            raise errors.ConfigError(
+                f"{self.account.name}: no Signalsmith workspace id configured",
+                hint='add workspace = "WORKSPACE_ID" to this account in accounts.toml',
+            )
+        return workspace
+
+    def _workspace_headers(self) -> dict[str, str]:
+        return {"X-Workspace-ID": self.workspace, "Accept": "application/json"}
+
+    def _write_headers(self, *, body: bool) -> dict[str, str]:
+        """What a write carries besides the client's defaults, as a dry run shows it."""
+        headers = {**self.auth_headers(), "X-Workspace-ID": self.workspace}
+        if body:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = self.http_client(self._workspace_headers())
+        return self._client
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+        await super().aclose()
+
+    def _path(self, sync_id: str | None = None, suffix: str = "") -> str:
+        base = f"/api/v1/workspaces/{quote(self.workspace, safe='')}/syncs"
+        if sync_id is None:
+            return base + suffix
+        text = sync_id.strip() if isinstance(sync_id, str) else ""
+        if not text:
+            raise errors.UsageError("a Signalsmith sync id cannot be empty")
+        return f"{base}/{quote(text, safe='')}{suffix}"
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        write: bool = False,
+    ) -> httpx.Response:
+        """One request through the shared policy; any failure comes out typed and token-free.
+
+        `write`: marked non-idempotent, so a lost answer is never resent by the transport
+        (the caller's `confirm_or_retry` looks first).
+        """
+        headers = {"Content-Type": "application/json"} if body is not None else None
+        try:
+            response = await self._http().request(
+                method,
+                path,
+                params=params,
+                json=body,
+                headers=headers,
+                extensions=op(path, idempotent=False) if write else None,
+            )
+        except httpx.HTTPError as exc:
+            raise self.network_error(exc) from None
+        if response.status_code >= 400:
+            raise self._error(response)
+        return response
+
+    def _json(self, response: httpx.Response, what: str) -> Any:
+        """The answer's JSON; unreadable → VendorError(status=None), which tells
+        `confirm_or_retry` that a write's outcome is open."""
+        try:
+            return response.json()
+        except (ValueError, UnicodeDecodeError):
+            raise errors.VendorError(
+                f"{self.account.name}: unreadable answer from Signalsmith ({what})", status=None
+            ) from None
+
+    def _object(self, response: httpx.Response, what: str) -> dict[str, Any]:
+        data = self._json(response, what)
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise errors.VendorError(
+                f"{self.account.name}: unreadable answer from Signalsmith ({what})", status=None
+            )
+        return data
+
+    def _vendor_message(self, response: httpx.Response) -> str:
+        try:
+            body = response.json()
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        text = None
+        if isinstance(body, dict):
+            text = body.get("error") or body.get("message")
+        if not isinstance(text, str) or not text.strip():
+            try:
+                text = response.text.strip() or f"HTTP {response.status_code}"
+            except UnicodeDecodeError:
+                text = f"HTTP {response.status_code}"
+        return self.redact(" ".join(text.split()))[:300]
+
+    def _error(self, response: httpx.Response) -> errors.SyncTuiError:
+        """`{"error": message}` with an HTTP status → a typed error a person can act on."""
+        status = response.status_code
+        message = self._vendor_message(response)
+        low = message.lower()
+        name = self.account.name
+        if status == 401:
+            return errors.AuthError(
+                f"{name}: Signalsmith rejected the token ({message})",
+                hint="check or replace this account's token",
+            )
+        if status == 403:
+            if "read-only" in low or "read only" in low:
+                return errors.PermissionDenied(
+                    f"{name}: token is read-only", hint="use a token that may write"
+                )
+            return errors.PermissionDenied(f"{name}: not allowed by Signalsmith ({message})")
+        if status == 404:
+            if "workspace" in low:
+                return errors.NotFound(
+                    f"{name}: Signalsmith workspace {self.workspace} not found",
+                    hint="check this account's workspace id and the token's access",
+                )
+            return errors.NotFound(f"{name}: {message}")
+        if status == 409:
+            if "paused" in low:
+                return errors.SyncPaused(PAUSED_MESSAGE)
+            if "draft" in low:
+                return errors.InvalidState(f"{name}: {DRAFT_MESSAGE}")
+            if "in progress" in low or "already" in low:
+                return errors.InvalidState(f"{name}: {RUNNING_MESSAGE}")
+            return errors.InvalidState(f"{name}: Signalsmith refused: {message}")
+        if status in (400, 422):
+            if "x-workspace-id" in low:
+                return errors.ConfigError(
+                    f"{name}: Signalsmith refused the workspace header ({message})",
+                    hint="check this account's workspace id",
+                )
+            return errors.ValidationFailed(
+                f"{name}: Signalsmith refused the request: {message}",
+                [ValidationIssue(_field_of(message), message)],
+            )
+        if status == 429:
+            return errors.RateLimited(
+                f"{name}: rate limited by Signalsmith (100 requests a minute, 20 a second per "
+                "workspace); try again shortly",
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+            )
+        if status >= 500:
+            return errors.VendorError(f"{name}: Signalsmith failed ({status}); try again", status)
+        return errors.VendorError(f"{name}: Signalsmith answered {status}: {message}", status)
+
+    # --- reads ----------------------------------------------------------------------------
+    async def _pages(
+        self, path: str, what: str, page_size: int | None = None
+    ) -> AsyncIterator[list[Any]]:
+        """Items page by page via `page`/`page_size`; a bare array is the whole list at once."""
+        size = page_size or self.page_size
+        fetched = 0
+        for page in range(1, MAX_PAGES + 1):
+            response = await self._call("GET", path, params={"page": page, "page_size": size})
+            payload = self._json(response, what)
+            if isinstance(payload, list):  # the documented, unpaged shape
+                yield payload
+                return
+            items = payload.get("data") if isinstance(payload, dict) else None
+            if not isinstance(items, list):
+                raise errors.VendorError(
+                    f"{self.account.name}: Signalsmith sent an unreadable page of {what}"
+                )
+            if items:
+                yield items
+            fetched += len(items)
+            pagination = payload.get("pagination")
+            pagination = pagination if isinstance(pagination, dict) else {}
+            total, served = pagination.get("total"), pagination.get("page_size")
+            if not items:
+                return
+            if isinstance(total, int) and not isinstance(total, bool):
+                if fetched >= total:
+                    return
+            elif len(items) < (served if isinstance(served, int) and served > 0 else size):
+                return
+        raise errors.VendorError(
+            f"{self.account.name}: Signalsmith kept sending pages of {what}; stopped listing"
+        )
+
+    async def check(self) -> str:
+        response = await self._call("GET", self._path(), params={"page": 1, "page_size": 1})
+        payload = self._json(response, "syncs")
+        if isinstance(payload, list):
+            count: Any = len(payload)
+        elif isinstance(payload, dict) and isinstance(payload.get("data"), list):
+            pagination = payload.get("pagination")
+            count = pagination.get("total", "?") if isinstance(pagination, dict) else "?"
+        else:
+            raise errors.VendorError(f"{self.account.name}: unreadable answer from Signalsmith")
+        return f"workspace {self.workspace} readable: {count} syncs"
+
+    async def iter_syncs(self) -> AsyncIterator[list[Sync]]:
+        async for items in self._pages(self._path(), "syncs"):
+            page = [s for s in (parse_sync(self.account.name, i) for i in items) if s is not None]
+            if page:
+                yield page
+
+    async def _read_raw(self, sync_id: str) -> dict[str, Any]:
+        return self._object(await self._call("GET", self._path(sync_id)), "sync")
+
+    def _parse(self, raw: dict[str, Any], latest_run: Run | None = None) -> Sync:
+        sync = parse_sync(self.account.name, raw, latest_run=latest_run)
+        if sync is None:
+            raise errors.VendorError(f"{self.account.name}: unreadable sync from Signalsmith")
+        return sync
+
+    async def _run_or_none(self, sync_id: str, run_id: Any) -> Run | None:
+        """One run, or None: a run that cannot be read must not hide its sync."""
+        if not isinstance(run_id, str) or not run_id:
+            return None
+        try:
+            response = await self._call(
+                "GET", self._path(sync_id, f"/runs/{quote(run_id, safe='')}")
+            )
+            return parse_run(self._json(response, "run"))
+        except errors.SyncTuiError:
+            return None
+
+    async def get_sync(self, sync_id: str) -> Sync:
+        """The sync, with its latest run when it names one (one more read)."""
+        raw = await self._read_raw(sync_id)
+        run = await self._run_or_none(sync_id, raw.get("last_run_id"))
+        return self._parse(raw, run)
+
+    async def _get_or_none(self, sync_id: str) -> Sync | None:
+        """After a write: the sync if it can be read (a failed read is not a failed write)."""
+        try:
+            return await self.get_sync(sync_id)
+        except errors.SyncTuiError:
+            return None
+
+    async def list_runs(self, sync_id: str, limit: int = 20) -> list[Run]:
+        """Runs newest first, up to `limit`, reading only as many pages as that needs."""
+        if limit <= 0:
+            return []
+        runs: list[Run] = []
+        pages = self._pages(self._path(sync_id, "/runs"), "runs", min(PAGE_SIZE, limit))
+        try:
+            async for items in pages:
+                runs.extend(r for r in map(parse_run, items) if r is not None)
+                if len(runs) >= limit:
+                    break
+        finally:
+            await pages.aclose()
+        # Stable: runs created in the same second keep the vendor's order.
+        runs.sort(key=lambda r: r.created_at or "", reverse=True)
+        return runs[:limit]
+
+    # --- editing --------------------------------------------------------------------------
+    def _model(self, sync: Sync) -> SignalsmithSync:
+        try:
+            return SignalsmithSync.model_validate(sync.raw)
+        except ValidationError:
+            raise errors.VendorError(
+                f"{self.account.name}: {sync.id} was not readable when loaded; "
+                "reload it before changing it"
+            ) from None
+
+    def editable(self, sync: Sync) -> dict[str, Any]:
+        """The sync's own fields minus the server-owned ones, unknown fields included."""
+        self._model(sync)
+        return {k: copy.deepcopy(v) for k, v in sync.raw.items() if k not in SERVER_OWNED}
+
+    def _refuse(self, issues: list[ValidationIssue]) -> errors.ValidationFailed:
+        return errors.ValidationFailed(
+            f"{self.account.name}: " + "; ".join(i.message for i in issues), issues
+        )
+
+    async def plan_update(
+        self, sync: Sync, patch: dict[str, Any], *, trigger_now: bool = False
+    ) -> WritePlan:
+        """Validate, then a PUT of the changed top-level fields (+ the trigger); sends nothing."""
+        name = self.account.name
+        if sync.account != name or sync.vendor != self.vendor:
+            raise errors.UsageError(f"{sync.id} belongs to {sync.account}, not {name}")
+        try:
+            patch = require_object_patch(patch)
+        except MergePatchError as exc:
+            raise self._refuse([ValidationIssue("", str(exc))]) from None
+        before = self.editable(sync)
+        issues = [
+            ValidationIssue(key, f"{key} is set by Signalsmith and cannot be edited")
+            for key in patch
+            if key in SERVER_OWNED
+        ]
+        merged = apply_merge_patch(
+            before, {k: v for k, v in patch.items() if k not in SERVER_OWNED}
+        )
+        for key in before:
+            if key in merged:
+                continue
+            if key in CLEARED_VALUES:
+                merged[key] = copy.deepcopy(CLEARED_VALUES[key])
+            else:
+                issues.append(
+                    ValidationIssue(
+                        key,
+                        f"{key} cannot be removed: Signalsmith's update only changes the fields "
+                        "it is sent",
+                    )
+                )
+        # The edited document in the order it was loaded, new fields last.
+        after = {k: merged[k] for k in before if k in merged}
+        after.update({k: v for k, v in merged.items() if k not in after})
+        changed = [
+            key
+            for key in patch
+            if key in after and (key not in before or not json_equal(before[key], after[key]))
+        ]
+        body = {key: copy.deepcopy(after[key]) for key in changed}
+        for issue in validate_signalsmith_sync(body, creating=False):
+            issues.append(issue)
+        if issues:
+            raise self._refuse(issues)
+        if trigger_now:
+            status = str(after.get("status") or "").lower()
+            if status == "paused":
+                raise errors.SyncPaused(PAUSED_MESSAGE)
+            if status == "draft":
+                raise errors.InvalidState(f"{name}: {DRAFT_MESSAGE}")
+
+        requests: list[PlannedRequest] = []
+        summary: list[str] = []
+        if body:
+            noun = "field" if len(body) == 1 else "fields"
+            summary.append(f"PUT {len(body)} {noun} ({', '.join(body)})")
+            requests.append(
+                PlannedRequest(
+                    method="PUT",
+                    url=f"{self.base_url}{self._path(sync.id)}",
+                    headers=self.masked(self._write_headers(body=True)),
+                    body=body,
+                    note="only the changed fields: Signalsmith keeps every field it is not sent; "
+                    "sent only if those fields still hold what was loaded",
+                )
+            )
+        if trigger_now:
+            summary.append("trigger now")
+            requests.append(
+                PlannedRequest(
+                    method="POST",
+                    url=f"{self.base_url}{self._path(sync.id, '/trigger')}",
+                    headers=self.masked(self._write_headers(body=False)),
+                    note="start a run once updated; a lost answer is checked, never resent blindly",
+                )
+            )
+        return WritePlan(
+            account=name,
+            vendor=self.vendor,
+            sync_id=sync.id,
+            patch=patch,
+            before=before,
+            after=after,
+            summary=" + ".join(summary) or "no changes",
+            requests=requests,
+            trigger_now=trigger_now,
+            payload={"sync_id": sync.id, "body": body, "trigger": trigger_now},
+        )
+
+    async def apply(self, plan: WritePlan) -> WriteResult:
+        """Send the plan's PUT body, then its trigger, after checking nothing moved under it."""
+        name = self.account.name
+        if plan.vendor != self.vendor or plan.account != name:
+            raise errors.UsageError(f"this plan is for {plan.account}, not {name}")
+        sync_id = plan.payload.get("sync_id")
+        body = plan.payload.get("body") or {}
+        trigger = bool(plan.payload.get("trigger"))
+        if not isinstance(sync_id, str) or not isinstance(body, dict):
+            raise errors.UsageError("this plan does not name its sync")
+        if not body and not trigger:
+            return WriteResult(message="nothing to change")
+        fresh = await self._read_raw(sync_id)
+        # Only the fields about to be sent matter: a partial PUT leaves the others alone.
+        moved = [
+            key
+            for key, value in body.items()
+            if not json_equal(fresh.get(key), plan.before.get(key))
+            and not json_equal(fresh.get(key), value)
+        ]
+        if moved:
+            raise errors.Conflict(
+                f"{name}: {', '.join(moved)} of {sync_id} changed on the server since you "
+                "loaded it; nothing was sent",
+                hint="reload it and edit again",
+            )
+        last_run: str | None = None
+        if trigger:
+            status = str(body.get("status", fresh.get("status")) or "").lower()
+            if status == "paused":
+                raise errors.SyncPaused(PAUSED_MESSAGE)
+            if status == "draft":
+                raise errors.InvalidState(f"{name}: {DRAFT_MESSAGE}")
+            last_run = await self._newest_run_id(sync_id, fresh)
+        done: list[str] = []
+        raw = fresh
+        run: Run | None = None
+        try:
+            if body:
+                raw = await self._send_put(sync_id, body)
+                done.append("updated")
+            if trigger:
+                run = await self._send_trigger(sync_id, last_run)
+                done.append("triggered")
+        except errors.SyncTuiError as exc:
+            if done and exc.hint is None:
+                exc.hint = f"already applied: {', '.join(done)}"
+            raise
+        sync = await self._get_or_none(sync_id) if trigger else self._parse(raw)
+        return WriteResult(message=" and ".join(done), sync=sync, run=run)
+
+    # --- writes ---------------------------------------------------------------------------
+    async def _send_put(self, sync_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PUT some fields; applied iff a re-read shows every one of them."""
+        path = self._path(sync_id)
+
+        async def send() -> dict[str, Any]:
+            return self._object(await self._call("PUT", path, body=body, write=True), "update")
+
+        async def verify() -> dict[str, Any] | None:
+            now = await self._read_raw(sync_id)
+            return now if sent_fields_applied(body, now) else None
+
+        return await self.confirm_or_retry(send, verify)
+
+    async def _newest_run_id(self, sync_id: str, raw: dict[str, Any]) -> str | None:
+        """The sync's newest run: `last_run_id` when the sync carries it, else the runs list."""
+        if "last_run_id" in raw:
+            value = raw.get("last_run_id")
+            return value if isinstance(value, str) and value else None
+        runs = await self.list_runs(sync_id, limit=1)
+        return runs[0].id if runs else None
+
+    async def _send_trigger(self, sync_id: str, last_run: str | None) -> Run:
+        """POST the trigger; applied iff the newest run is no longer `last_run`."""
+        path = self._path(sync_id, "/trigger")
+
+        async def send() -> Run:
+            response = await self._call("POST", path, write=True)
+            run = parse_run(self._json(response, "trigger"))
+            if run is None:
+                raise errors.VendorError(
+                    f"{self.account.name}: unreadable answer from Signalsmith (trigger)",
+                    status=None,
+                )
+            return run
+
+        async def verify() -> Run | None:
+            newest = await self._newest_run_id(sync_id, await self._read_raw(sync_id))
+            if newest is None or newest == last_run:
+                return None
+            found = await self._run_or_none(sync_id, newest)
+            return found or Run(id=newest, state=RunState.UNKNOWN, vendor_status="")
+
+        return await self.confirm_or_retry(send, verify)
+
+    async def set_active(self, sync_id: str, active: bool) -> WriteResult:
+        """PUT `{"status": "active"|"paused"}` (resuming also activates a draft or error)."""
+        raw = await self._read_raw(sync_id)
+        target = "active" if active else "paused"
+        if str(raw.get("status") or "").lower() == target:
+            return WriteResult(message=f"already {target}", sync=self._parse(raw))
+        updated = await self._send_put(sync_id, {"status": target})
+        return WriteResult(message="resumed" if active else "paused", sync=self._parse(updated))
+
+    async def trigger(self, sync_id: str) -> WriteResult:
+        raw = await self._read_raw(sync_id)
+        status = str(raw.get("status") or "").lower()
+        if status == "paused":
+            raise errors.SyncPaused(PAUSED_MESSAGE)
+        if status == "draft":
+            raise errors.InvalidState(f"{self.account.name}: {DRAFT_MESSAGE}")
+        run = await self._send_trigger(sync_id, await self._newest_run_id(sync_id, raw))
+        return WriteResult(message="triggered", sync=await self._get_or_none(sync_id), run=run)
+
+    async def delete(self, sync_id: str) -> WriteResult:
+        """DELETE; a lost answer is settled by whether the sync can still be read."""
+        path = self._path(sync_id)
+
+        async def send() -> dict[str, Any]:
+            await self._call("DELETE", path, write=True)
+            return {}
+
+        async def verify() -> dict[str, Any] | None:
+            try:
+                await self._read_raw(sync_id)
+            except errors.NotFound:
+                return {}
+            return None
+
+        await self.confirm_or_retry(send, verify)
+        return WriteResult(message="deleted")
+
+    async def _all_raw(self) -> list[Any]:
+        out: list[Any] = []
+        async for items in self._pages(self._path(), "syncs"):
+            out.extend(items)
+        return out
+
+    async def create(self, body: dict[str, Any]) -> Sync:
+        """POST a new sync (validated first; server-owned fields are dropped, so a copy of
+        another sync's JSON is a usable template).
+
+        A create has no idempotency key, so before sending, the ids that exist are noted; if
+        the answer is lost, a sync that was not there before and carries the same name, model,
+        destination, mode and primary key is the one that was created, and nothing is resent.
+        """
+        name = self.account.name
+        if not isinstance(body, dict):
+            raise self._refuse([ValidationIssue("", "a sync must be a JSON object")])
+        document = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_OWNED}
+        issues = validate_signalsmith_sync(document, creating=True)
+        if issues:
+            raise self._refuse(issues)
+        known = {i.get("id") for i in await self._all_raw() if isinstance(i, dict)}
+        identity = ("name", "model_id", "destination_id", "sync_mode", "primary_key")
+
+        async def send() -> dict[str, Any]:
+            response = await self._call("POST", self._path(), body=document, write=True)
+            return self._object(response, "create")
+
+        async def verify() -> dict[str, Any] | None:
+            for item in await self._all_raw():
+                if (
+                    isinstance(item, dict)
+                    and item.get("id") not in known
+                    and all(json_equal(item.get(k), document.get(k)) for k in identity)
+                ):
+                    return item
+            return None
+
+        created = await self.confirm_or_retry(send, verify)
+        sync = parse_sync(name, created)
+        if sync is None:
+            raise errors.VendorError(f"{name}: unreadable answer from Signalsmith (create)")
+        return sync
