@@ -51,7 +51,7 @@ ALREADY_APPLIED = "already applied by the earlier attempt; not sent (or triggere
 
 
 class Outcome(StrEnum):
-    OK = "ok"  # sent and applied (or accepted, for vendors that apply later)
+    OK = "ok"  # sent and applied (or accepted, for vendors that apply later: see `pending`)
     FAILED = "failed"  # refused, invalid, or sent with an unknown outcome
     SKIPPED = "skipped"  # deliberately not sent; `message` says why
     PLANNED = "planned"  # dry run: planned, nothing sent
@@ -66,6 +66,7 @@ class SyncResult:
     message: str
     triggered: bool = False  # a run was requested with the update
     uncertain: bool = False  # sent, but whether it was applied is unknown
+    pending: bool = False  # accepted by the vendor, applied later (Paragon)
     plan: WritePlan | None = None  # what was sent (or, in a dry run, would be)
 
     @property
@@ -80,6 +81,7 @@ class SyncResult:
             "outcome": self.outcome.value,
             "message": self.message,
             "triggered": self.triggered,
+            "pending": self.pending,
         }
 
 
@@ -264,13 +266,15 @@ class BatchUpdate:
             uncertain = isinstance(exc, errors.OutcomeUnknown)
             return SyncResult(sync, Outcome.FAILED, str(exc), uncertain=uncertain, plan=plan)
         self._state.sending.discard(index)
-        message = result.message
-        if result.pending:
-            message += " (accepted; the vendor applies it shortly)"
         if not result.ok:
-            return SyncResult(sync, Outcome.FAILED, message, plan=plan)
+            return SyncResult(sync, Outcome.FAILED, result.message, plan=plan)
         return SyncResult(
-            result.sync or sync, Outcome.OK, message, triggered=plan.trigger_now, plan=plan
+            result.sync or sync,
+            Outcome.OK,
+            result.message,
+            triggered=plan.trigger_now,
+            pending=result.pending,
+            plan=plan,
         )
 
     async def _plan(self, sync: Sync) -> WritePlan | SyncResult:
