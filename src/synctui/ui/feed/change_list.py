@@ -39,8 +39,12 @@ from synctui.ui.feed.rows import (
 RowFetcher = Callable[[Sequence[int]], list[ChangeRow]]
 
 
-class ChangeList(ScrollView, can_focus=True):
-    """Changes of the current filter, oldest first, with a cursor and follow mode."""
+class ChangeList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Changes of the current filter, oldest first, with a cursor and follow mode.
+
+    Scroll bindings are not inherited: `end`/`G` must reach the screen, where they mean
+    "jump to the newest and follow", not merely "scroll to the bottom".
+    """
 
     BINDINGS: list[BindingType] = [
         Binding("up,k", "cursor_up", "Up", show=False, id="feed.list.up"),
@@ -209,9 +213,9 @@ class ChangeList(ScrollView, can_focus=True):
         top = int(self.scroll_y)
         page = self._page
         if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False, immediate=True)
+            self.scroll_to(y=self._cursor, animate=False, immediate=True, force=True)
         elif self._cursor >= top + page:
-            self.scroll_to(y=self._cursor - page + 1, animate=False, immediate=True)
+            self.scroll_to(y=self._cursor - page + 1, animate=False, immediate=True, force=True)
 
     def action_cursor_up(self) -> None:
         self.move_cursor(self._cursor - 1, by_user=True)

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from synctui.domain.diff import changed_paths, summarize, unified_json_diff
-from synctui.store.feedstore import FeedStore, StoredChange
+from synctui.domain.diff import changed_paths, format_path, summarize, unified_json_diff
+from synctui.store.feedstore import NULL_GUID, FeedStore, StoredChange
 
 HISTORY_SHOWN = 40
 # Fields every LetsBuild snapshot changes on every update; diffing them only adds noise.
@@ -28,6 +28,7 @@ class ChangeDetail:
     diff: list[str] = field(default_factory=list)
     summary: str = ""
     project_name: str = ""
+    unknown_fields: list[str] = field(default_factory=list)  # where a partial has the null GUID
 
     @property
     def snapshot_is_last_known(self) -> bool:
@@ -40,6 +41,15 @@ class ChangeDetail:
             if item.id == self.change.id:
                 return i
         return len(self.history) - 1
+
+
+def null_guid_paths(data: Any, path: tuple[str | int, ...] = ()) -> list[str]:
+    """Where a partial snapshot carries the null GUID: the fields a later update fills in."""
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in null_guid_paths(v, (*path, k))]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in null_guid_paths(v, (*path, i))]
+    return [format_path(path)] if data == NULL_GUID else []
 
 
 def pretty_json(data: Any) -> str:
@@ -83,4 +93,5 @@ def load_detail(
     else:
         diff, summary = describe_diff(previous.data, change.data)
     project = project_names.get(change.project_id or "", "")
-    return ChangeDetail(change, history, previous, snapshot, diff, summary, project)
+    unknown = null_guid_paths(change.data) if change.partial else []
+    return ChangeDetail(change, history, previous, snapshot, diff, summary, project, unknown)

@@ -106,15 +106,14 @@ class DetailPane(Vertical):
             line.append(f"  seq {change.sequence_version}", style=palette.muted)
         if detail.project_name:
             line.append(f"  {detail.project_name}", style=palette.muted)
+        unknown = ", ".join(detail.unknown_fields) or "a field"
         if change.resolved:
             line.append(
-                f"  {RESOLVED_MARK} was partial, resolved by #{change.resolved_by}",
+                f"  {RESOLVED_MARK} {unknown} was unknown; completed by #{change.resolved_by}",
                 style=palette.resolved,
             )
         elif change.partial:
-            line.append(
-                f"  {PARTIAL_MARK} partial: a field is still unknown", style=palette.partial
-            )
+            line.append(f"  {PARTIAL_MARK} partial: {unknown} not known yet", style=palette.partial)
         summary.update(line)
 
         last_known = detail.snapshot_is_last_known

@@ -271,6 +271,7 @@ class FeedScreen(Screen[None]):
         ):
             reason = f"{worker.error}" if worker.error else "finished"
             self.engine_state = f"stopped: {reason}"
+            self._refresh_header()
             self.notify(
                 f"The change feed stopped: {reason}. Press r to reconnect.",
                 title="LetsBuild feed",

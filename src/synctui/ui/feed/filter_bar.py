@@ -18,6 +18,7 @@ from synctui.ui.feed.palette import FeedPalette, PaletteCache
 
 FEED_KEYS = {feed: str(i) for i, feed in enumerate(FEEDS, start=1)}
 OPERATION_KEYS = {"created": "c", "updated": "u", "deleted": "d"}
+PROJECT_CHIP = 22  # cells for the chosen project's name, so the chips still fit at 120
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,10 @@ def _chips(flt: FeedFilter, palette: FeedPalette) -> Text:
         on = flt.shows_operation(op)
         _chip(text, OPERATION_KEYS[op], op, on, op in flt.operations, palette)
     text.append("│ ", style=palette.muted)
-    _chip(text, "P", flt.project_name or "all projects", True, flt.project_id is not None, palette)
+    project = flt.project_name or "all projects"
+    if len(project) > PROJECT_CHIP:
+        project = project[: PROJECT_CHIP - 1] + "…"
+    _chip(text, "P", project, True, flt.project_id is not None, palette)
     _chip(text, "!", "partial", not flt.partial_only, flt.partial_only, palette)
     return text
 

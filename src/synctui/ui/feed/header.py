@@ -80,12 +80,22 @@ def title_text(state: HeaderState, palette: FeedPalette, width: int = 120) -> Te
 
 
 def feeds_text(statuses: Sequence[FeedStatus], palette: FeedPalette, width: int) -> Text:
-    """One entry per feed; narrower terminals get shorter words, never a second line."""
+    """One entry per feed; narrower terminals get shorter words, never a second line.
+
+    While any feed is backing off, the error comes first (so it is never the part cut off)
+    and each failing feed is marked ▲ in the totals after it.
+    """
     roomy = width >= 110
     text = Text(" ")
+    failing = [s for s in statuses if s.error]
+    if failing:
+        noun = "feed" if len(failing) == 1 else "feeds"
+        text.append(f"▲ {len(failing)} {noun} backing off: ", style=palette.error)
+        text.append(_clip(failing[0].error or "", 60 if roomy else 30), style=palette.error)
+        text.append("  │ ", style=palette.muted)
     for i, status in enumerate(statuses):
         if i:
-            text.append("  │  " if roomy else " │ ", style=palette.muted)
+            text.append("  │  " if roomy and not failing else " │ ", style=palette.muted)
         if status.error:
             dot, style = "▲", palette.error
         elif status.backlog:
@@ -96,18 +106,18 @@ def feeds_text(statuses: Sequence[FeedStatus], palette: FeedPalette, width: int)
         text.append(status.feed, style="bold")
         text.append(f" {compact(status.total)}")
         if status.error:
-            words = "backing off" if roomy else "retry"
-            text.append(f" {words}", style=palette.error)
-        elif status.backlog:
+            continue
+        if status.backlog:
             text.append(" catching up" if roomy else " backlog", style=palette.warning)
-        else:
+        elif not failing:
             text.append(f" {status.ago if roomy else short_ago(status.ago)}", style=palette.muted)
-    errors = [s for s in statuses if s.error]
-    if errors and roomy:
-        first = errors[0]
-        text.append(f"   {first.feed}: {first.error}", style=palette.error)
     text.truncate(max(1, width), overflow="ellipsis")
     return text
+
+
+def _clip(message: str, width: int) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= width else message[: width - 1] + "…"
 
 
 def short_ago(ago: str) -> str:

@@ -1,0 +1,84 @@
+"""The viewer against a sandbox whose generator keeps producing changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from synctui.store.feedstore import FeedStore
+from synctui.ui.feed import FeedApp
+from tests.ui_feed.conftest import ACCOUNT, session_for, stored_ids, visible_rows, wait_for
+
+
+def _app(sandbox, db: Path) -> tuple[FeedApp, FeedStore]:
+    store = FeedStore(db)
+    return FeedApp(session_for(sandbox), ACCOUNT, store, poll_interval=0.05), store
+
+
+async def test_live_changes_appear_and_follow_keeps_the_newest_selected(
+    live_sandbox, feed_db
+) -> None:
+    app, store = _app(live_sandbox, feed_db)
+    seeded = len(stored_ids(store))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.feed_screen
+        await wait_for(pilot, lambda: screen.change_list.row_count >= seeded + 30, "live rows")
+        change_list = screen.change_list
+        # Follow mode: the cursor is on the newest row the list holds, which is on screen.
+        assert change_list.cursor_position == change_list.row_count - 1
+        assert change_list.cursor_id == change_list.index.ids[-1]
+        last_line = [line for line in visible_rows(screen) if line.strip()][-1]
+        assert last_line.startswith("▌"), "the selected (newest) row is the last one painted"
+        # Nothing lost, nothing repeated: the list is exactly the store up to its last id.
+        shown = list(change_list.index.ids)
+        assert shown == [i for i in stored_ids(store) if i <= shown[-1]]
+        assert "FOLLOWING" in str(screen.query_one("#feed-title").content)
+    store.close()
+
+
+async def test_pause_freezes_the_view_while_ingestion_continues(live_sandbox, feed_db) -> None:
+    app, store = _app(live_sandbox, feed_db)
+    seeded = len(stored_ids(store))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.feed_screen
+        change_list = screen.change_list
+        await wait_for(pilot, lambda: change_list.row_count > seeded, "first live rows")
+        await pilot.press("p")
+        frozen_rows = change_list.row_count
+        frozen_cursor = change_list.cursor_id
+        frozen_lines = visible_rows(screen)
+        total_at_pause = sum(screen.totals.values())
+        await wait_for(
+            pilot, lambda: sum(screen.totals.values()) >= total_at_pause + 40, "ingestion"
+        )
+        assert len(stored_ids(store)) >= total_at_pause + 40  # the engine kept storing
+        assert change_list.row_count == frozen_rows
+        assert change_list.cursor_id == frozen_cursor
+        assert visible_rows(screen) == frozen_lines
+        title = str(screen.query_one("#feed-title").content)
+        assert "PAUSED" in title and " new" in title
+        # Resuming jumps to the newest again.
+        await pilot.press("p")
+        await wait_for(pilot, lambda: change_list.row_count >= total_at_pause + 40, "catch-up")
+        assert change_list.cursor_position == change_list.row_count - 1
+    store.close()
+
+
+async def test_moving_up_while_following_switches_to_browsing(live_sandbox, feed_db) -> None:
+    app, store = _app(live_sandbox, feed_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.feed_screen
+        change_list = screen.change_list
+        await wait_for(pilot, lambda: change_list.row_count > 0, "rows")
+        await pilot.press("up", "up")
+        assert not screen.following
+        assert "BROWSING" in str(screen.query_one("#feed-title").content)
+        position = change_list.cursor_position
+        await wait_for(
+            pilot, lambda: sum(screen.totals.values()) > change_list.row_count + 5, "more"
+        )
+        assert change_list.cursor_position == position
+        await pilot.press("G")
+        assert screen.following
+        await wait_for(pilot, lambda: change_list.row_count > position + 2, "follow again")
+        assert change_list.cursor_position == change_list.row_count - 1
+    store.close()
