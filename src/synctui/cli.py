@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--account", metavar="NAME", help="select this account on start")
     parser.add_argument("--readonly", action="store_true", help="refuse every write (lock shown)")
     parser.add_argument("--theme", metavar="NAME", help="colour theme for this run")
+    parser.add_argument(
+        "--refresh",
+        type=float,
+        metavar="SECONDS",
+        help="TUI: auto-refresh the sync tables every SECONDS (0 = off; default 30)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     sb = sub.add_parser("sandbox", help="serve simulators of all five vendor APIs on loopback")

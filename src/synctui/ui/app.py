@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Hashable
 from typing import Any
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen
@@ -27,7 +28,7 @@ from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, 
 from synctui.ui.command_line import CommandError, parse_command, suggestions
 from synctui.ui.palette import SyncTuiCommands
 from synctui.ui.screens.main_screen import MainScreen
-from synctui.ui.theme import STATUS_VARIABLES, pick_theme, register_themes
+from synctui.ui.theme import STATUS_VARIABLES, register_themes
 from synctui.ui.tokens import TokenResolver
 from synctui.vendors.http import CallRecord
 
@@ -57,6 +58,7 @@ class SyncTuiApp(App[int]):
         refresh_seconds: float = 0.0,
         theme_name: str | None = None,
         persist_accounts: bool = True,
+        settings: Any = None,
     ) -> None:
         super().__init__()
         self.session = session
@@ -67,7 +69,8 @@ class SyncTuiApp(App[int]):
         self.catalog = Catalog(list(session.accounts))
         self.initial_account = initial_account
         self.refresh_seconds = refresh_seconds
-        self.theme_name = theme_name
+        self.theme_name = theme_name  # --theme, or the theme picked during this run
+        self.settings = settings
         self.persist_accounts = persist_accounts
         self.main: MainScreen | None = None
         self._pending_calls: deque[CallRecord] = deque()
@@ -84,11 +87,65 @@ class SyncTuiApp(App[int]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(STATUS_VARIABLES)
 
+    # --- themes: account skin > --theme / picked theme > saved default > synctui-dark ------
+    def apply_theme(self, view: View | None = None) -> None:
+        """Pick the theme for what is on screen; a production account always looks different."""
+        from synctui import theming
+
+        account_theme = None
+        account_name = None
+        if view is not None and view.kind == "account" and view.name in self.catalog.entries:
+            account = self.catalog.entry(view.name).account
+            account_theme, account_name = account.theme, account.name
+        elif view is not None:
+            names = self.catalog.accounts_in(view)
+            themes = [self.catalog.entry(n).account.theme for n in names]
+            account_theme = theming.shared_account_theme(themes) if themes else None
+        choice = theming.choose_theme(
+            self.theme_name,
+            account_theme,
+            self.settings.theme if self.settings is not None else None,
+            available=self.available_themes,
+            account_name=account_name,
+        )
+        if choice.name != self.theme:
+            self.theme = choice.name
+        for problem in choice.problems:
+            if ("theme", problem) not in self._notified:
+                self._notified.add(("theme", problem))
+                self.notify(problem, title="Theme", severity="warning", timeout=8)
+
+    def choose_user_theme(self, name: str) -> None:
+        """A theme picked in the palette or with `:theme`: use it now and save it as default."""
+        if name not in self.available_themes:
+            known = ", ".join(sorted(self.available_themes))
+            self.notify(f"unknown theme {name!r} (themes: {known})", severity="warning")
+            return
+        self.theme_name = name
+        self.apply_theme(self.main.view if self.main is not None else None)
+        self._save_default_theme(name)
+
+    @work(thread=True, exit_on_error=False, group="settings")
+    def _save_default_theme(self, name: str) -> None:
+        from synctui.settings import set_default_theme
+
+        try:
+            set_default_theme(name)
+        except errors.SyncTuiError as exc:
+            self.call_from_thread(self.notify, f"theme not saved: {exc}", severity="warning")
+
+    def search_themes(self) -> None:
+        from textual.command import CommandPalette
+
+        from synctui.ui.theme_picker import SavingThemeProvider
+
+        self.push_screen(
+            CommandPalette(providers=[SavingThemeProvider], placeholder="Search for themes…")
+        )
+
     def on_mount(self) -> None:
         register_themes(self)
-        warning = pick_theme(self, self.theme_name)
-        if warning:
-            self.notify(warning, severity="warning")
+        self.apply_theme(None)
         self._unsubscribe_calls = self.session.call_log.subscribe(self._pending_calls.append)
         self.set_interval(CALL_FLUSH_SECONDS, self._flush_calls)
         if not self.session.accounts:
@@ -135,6 +192,7 @@ class SyncTuiApp(App[int]):
             self.open_feed(view.name)
             return
         self.main.set_view(view)
+        self.apply_theme(view)
         self.reload_view(view, force=False)
 
     def reload_view(self, view: View, *, force: bool) -> None:
@@ -474,9 +532,7 @@ class SyncTuiApp(App[int]):
         elif verb == "every":
             self.set_refresh_interval(float(argument))
         elif verb == "theme":
-            warning = pick_theme(self, argument)
-            if warning:
-                self.notify(warning, severity="warning")
+            self.choose_user_theme(argument)
         elif verb == "help":
             self.action_help()
         elif verb == "quit":

@@ -56,6 +56,14 @@ def _setting() -> object:
 
 def launch(args: argparse.Namespace) -> int:
     tune_for_ssh(os.environ)
+    from synctui.domain.errors import ConfigError
+    from synctui.settings import load_settings
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        sys.stderr.write(f"synctui: error: {exc}\n")
+        return 2
     interval = refresh_seconds(args, os.environ)
 
     from synctui.domain import errors
@@ -94,6 +102,7 @@ def launch(args: argparse.Namespace) -> int:
         initial_account=getattr(args, "account", None),
         refresh_seconds=interval,
         theme_name=getattr(args, "theme", None),
+        settings=settings,
     )
     try:
         result = app.run()

@@ -1,0 +1,34 @@
+"""The command palette's theme picker, saving the pick as the default.
+
+Textual's own picker sets `app.theme` directly; synctui also remembers the choice (settings)
+and keeps it across account switches, so the pick goes through `SyncTuiApp.choose_user_theme`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from operator import attrgetter
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class SavingThemeProvider(Provider):
+    @property
+    def _commands(self) -> list[tuple[str, object]]:
+        app = self.app
+        pick = getattr(app, "choose_user_theme", None)
+        themes = sorted(app.available_themes.values(), key=attrgetter("name"))
+        return [
+            (t.name, partial(pick, t.name) if pick else partial(setattr, app, "theme", t.name))
+            for t in themes
+        ]
+
+    async def discover(self) -> Hits:
+        for name, callback in self._commands:
+            yield DiscoveryHit(name, callback)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback in self._commands:
+            if (score := matcher.match(name)) > 0:
+                yield Hit(score, matcher.highlight(name), callback)  # type: ignore[arg-type]
