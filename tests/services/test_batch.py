@@ -34,6 +34,7 @@ from tests.conftest import admin_state, set_faults
 from tests.services.conftest import SPECKLE, SessionFactory
 
 TO_SURVEY = {"context": {"referencePoint": "surveyPoint"}}
+TO_BASE = {"context": {"referencePoint": "projectBasePoint"}}
 
 
 async def targets(session: Session, where: str) -> list[Sync]:
@@ -58,7 +59,7 @@ async def test_a_large_batch_under_faults_updates_each_sync_once_or_says_it_fail
 ) -> None:
     session = make_session(big_sandbox)
     chosen = await targets(
-        session, "context.referencePoint!=surveyPoint integration.slug!=projectwise"
+        session, "context.referencePoint!=projectBasePoint integration.slug!=projectwise"
     )
     assert len(chosen) >= 200
     legacy = [s for s in chosen if s.status is SyncStatus.LEGACY]
@@ -70,7 +71,7 @@ async def test_a_large_batch_under_faults_updates_each_sync_once_or_says_it_fail
 
     set_faults(big_sandbox, "500=0.1,429=0.05,retry-after=0,drop-after=0.05,only=speckle")
     calls: list[tuple[int, int, BatchCounts, SyncResult]] = []
-    batch = BatchUpdate(session, chosen, TO_SURVEY, trigger_now=trigger, concurrency=8)
+    batch = BatchUpdate(session, chosen, TO_BASE, trigger_now=trigger, concurrency=8)
     results = await batch.run(progress=lambda *args: calls.append(args))
     set_faults(big_sandbox, "")
 
@@ -95,7 +96,7 @@ async def test_a_large_batch_under_faults_updates_each_sync_once_or_says_it_fail
         server = syncs[key]
         if result.outcome is Outcome.OK:
             assert server["updates"] == 1, result
-            assert server["context"]["referencePoint"] == "surveyPoint"
+            assert server["context"]["referencePoint"] == "projectBasePoint"
             assert server["triggers"] == (1 if result.sync.key in trigger else 0)
             assert result.triggered == (result.sync.key in trigger)
         else:
@@ -128,7 +129,7 @@ async def test_a_large_batch_under_faults_updates_each_sync_once_or_says_it_fail
     syncs = admin_state(big_sandbox, "speckle")["syncs"]
     for sync in active:
         assert syncs[sid(sync)]["updates"] == 1
-        assert syncs[sid(sync)]["context"]["referencePoint"] == "surveyPoint"
+        assert syncs[sid(sync)]["context"]["referencePoint"] == "projectBasePoint"
         assert syncs[sid(sync)]["triggers"] == (1 if sync.key in trigger else 0)
 
 
