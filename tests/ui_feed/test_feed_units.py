@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rich.color import Color as RichColor
 from textual.app import App
 
@@ -44,7 +45,8 @@ def test_rate_meter_buckets_and_forgets() -> None:
     meter.add(20, at=105.0)
     series = meter.series(105.5)
     assert len(series) == 60 and series[-1] == 20 and series[-6] == 40
-    assert meter.per_second(105.5, span=10) == 6.0
+    assert meter.per_second(105.5, span=10) == pytest.approx(60 / 5.3)  # young: its age
+    assert meter.per_second(114.5, span=10) == 2.0  # 20 in the last 10 s
     assert meter.series(200.0) == [0.0] * 60  # older than the window: gone
 
 

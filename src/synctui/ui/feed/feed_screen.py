@@ -152,6 +152,7 @@ class FeedScreen(Screen[None]):
         self._polling = False
         self._last_poll = float("-inf")
         self._baseline_done = False
+        self._rate_live = False  # the backlog is behind us: growth from here is arrivals
         self._seen_id = 0
         self.totals: dict[str, int] = dict.fromkeys(FEEDS, 0)
         self.rate = RateMeter(RATE_WINDOW_SECONDS)
@@ -351,8 +352,12 @@ class FeedScreen(Screen[None]):
         self._seen_id = max(self._seen_id, message.top_id)
         if message.baseline:
             self._baseline_done = True
-        elif added:
+        elif added and self._rate_live:
             self.rate.add(added, self.clock.monotonic())
+        if not self._rate_live and self._baseline_done:
+            # Catching up on a backlog stores thousands per second; counting that would
+            # flatten the sparkline for minutes. The rate is of changes as they arrive.
+            self._rate_live = self._caught_up()
         if message.per_feed.get("project"):
             self._projects_stale = True
         change_list = self.change_list
@@ -366,6 +371,14 @@ class FeedScreen(Screen[None]):
                 change_list.grew()
         self._refresh_header()
         self._refresh_filter_bar()
+
+    def _caught_up(self) -> bool:
+        """Every feed has drained its backlog once (or is failing and will not soon)."""
+        if self.engine is None:
+            return True
+        return all(
+            not state.has_more or state.consecutive_errors for state in self.engine.states.values()
+        )
 
     def _refresh_header(self) -> None:
         now = self.clock.monotonic()
@@ -394,7 +407,7 @@ class FeedScreen(Screen[None]):
             mode=self._mode,
             total=total,
             new_since_pause=new,
-            rate=round(self.rate.per_second(now), 1),
+            rate=round(self.rate.per_second(now), 1) if self._rate_live else None,
             engine=self.engine_state,
         )
         self.query_one(FeedHeader).show(header_state, statuses, self.rate.series(now))
@@ -481,6 +494,11 @@ class FeedScreen(Screen[None]):
             return
         self._index_ready = True
         change_list = self.change_list
+        change_list.empty_text = (
+            "No change matches this filter.  0 all feeds · ! partial · / search · P project"
+            if self.filter.is_narrowed
+            else "Waiting for the first changes…"
+        )
         change_list.set_index(message.index, keep_id=change_list.cursor_id)
         self._dirty = True  # pick up whatever was stored while the index was built
         self._refresh_filter_bar()

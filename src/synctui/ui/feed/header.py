@@ -42,7 +42,7 @@ class HeaderState:
     mode: str  # "following", "paused", "browsing"
     total: int
     new_since_pause: int
-    rate: float
+    rate: float | None  # None while the initial backlog is still being stored
     engine: str  # "running", "stopped: …", "starting"
 
 
@@ -164,9 +164,12 @@ class FeedHeader(Widget):
         if state != self._state or width != self._feeds_width:
             self._state = state
             self.query_one("#feed-title", Static).update(title_text(state, palette, width))
-            self.query_one("#feed-rate", Static).update(
-                Text.assemble((format_rate(state.rate), "bold"), ("/s", palette.muted))
+            rate = (
+                Text("catching up", style=palette.warning)
+                if state.rate is None
+                else Text.assemble((format_rate(state.rate), "bold"), ("/s", palette.muted))
             )
+            self.query_one("#feed-rate", Static).update(rate)
         if tuple(statuses) != self._statuses or width != self._feeds_width:
             self._statuses = tuple(statuses)
             self._feeds_width = width

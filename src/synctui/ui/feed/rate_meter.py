@@ -13,10 +13,13 @@ class RateMeter:
     def __init__(self, window: int = 180) -> None:
         self.window = window
         self._buckets: deque[tuple[int, int]] = deque()  # (whole second, count)
+        self._first: float | None = None  # when counting began: a young meter averages less
 
     def add(self, count: int, at: float) -> None:
         if count <= 0:
             return
+        if self._first is None:
+            self._first = at
         second = int(at)
         if self._buckets and self._buckets[-1][0] == second:
             self._buckets[-1] = (second, self._buckets[-1][1] + count)
@@ -40,7 +43,9 @@ class RateMeter:
         return values
 
     def per_second(self, now: float, span: int = 10) -> float:
-        """The average rate over the last `span` seconds (the number next to the sparkline)."""
+        """The average rate over the last `span` seconds (the number next to the sparkline),
+        or over the time since counting began if that is shorter."""
         end = int(now)
         total = sum(count for second, count in self._buckets if end - span < second <= end)
-        return total / span
+        age = span if self._first is None else now - self._first
+        return total / max(1.0, min(float(span), age))
