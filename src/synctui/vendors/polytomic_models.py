@@ -1,0 +1,89 @@
+"""Polytomic's JSON objects, as far as synctui reads them.
+
+Every model keeps fields it does not declare (`extra="allow"`) and declares enums as plain
+`str`: a new sync mode, frequency or execution status must show up as the vendor wrote it,
+never fail a list. These models are only ever used to *read*; a write is built from the
+vendor's JSON itself (`Sync.raw`), so a field missing here can never be dropped by a PUT.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, StrictBool
+
+
+class _VendorModel(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class PolytomicSchedule(_VendorModel):
+    """`{frequency, hour?, minute?, day_of_week?, day_of_month?, month?}`; time parts are text.
+
+    Parts are `Any` because a schedule we cannot describe should still be shown, not refused.
+    """
+
+    frequency: str | None = None
+    hour: Any = None
+    minute: Any = None
+    day_of_week: Any = None
+    day_of_month: Any = None
+    month: Any = None
+
+
+class PolytomicTarget(_VendorModel):
+    connection_id: str | None = None
+    object: str | None = None
+    new_name: str | None = None
+
+
+class PolytomicSyncSummary(_VendorModel):
+    """A list item (`GET /api/syncs`): no fields, filters or identity."""
+
+    id: str
+    name: str | None = None
+    active: StrictBool | None = None
+    mode: str | None = None
+    schedule: PolytomicSchedule | None = None
+    target: PolytomicTarget | None = None
+    organization_id: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class PolytomicSync(PolytomicSyncSummary):
+    """The full sync (`GET /api/syncs/{id}`). Only shapes are checked; content is the
+    validator's business, and only when the user edits."""
+
+    fields: list[Any] | None = None
+    filters: list[Any] | None = None
+    identity: dict[str, Any] | None = None
+
+
+class PolytomicExecution(_VendorModel):
+    id: str
+    status: str | None = None
+    type: str | None = None
+    created_at: str | None = None
+    started_at: str | None = None
+    completed_at: str | None = None
+    errors: list[Any] | None = None
+    counts: dict[str, Any] | None = None
+
+
+class PolytomicStatus(_VendorModel):
+    """`GET /api/syncs/{id}/status`. The executions are parsed one by one (`parse_run`), so a
+    broken one hides only itself."""
+
+    current_execution: Any = None
+    last_execution: Any = None
+    next_execution_time: str | None = None
+
+
+class PolytomicError(_VendorModel):
+    """The error body: `{status, message, key, metadata}`."""
+
+    status: int | None = None
+    message: str | None = None
+    key: str | None = None
+    metadata: dict[str, Any] | None = None
