@@ -202,3 +202,48 @@ def test_delete_asks_or_needs_yes(sandbox: Sandbox, speckle_account: str, run: R
     ]
     gone = run("syncs", "delete", speckle_account, f"{project}/{victim}", "--yes")
     assert gone.code == 1 and "no sync" in gone.err
+
+
+def test_create_on_signalsmith(
+    sandbox: Sandbox, run: Run, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("synctui.vendors.signalsmith")
+    info = sandbox.info()["signalsmith"]
+    workspace = info["ids"]["workspaces"][0]
+    added = run(
+        "accounts", "add", "ss", "--vendor", "signalsmith", "--url", info["base_url"],
+        "--workspace", workspace,
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    monkeypatch.setenv("SYNCTUI_TOKEN_SS", info["tokens"]["rw"])
+    body = tmp_path / "new.json"
+    body.write_text(
+        json.dumps(
+            {
+                "name": "Customers to Salesforce",
+                "model_id": "770e8400-e29b-41d4-a716-446655440000",
+                "destination_id": "880e8400-e29b-41d4-a716-446655440000",
+                "field_mapping": [{"source_column": "email", "destination_field": "Email"}],
+                "sync_mode": "upsert",
+                "primary_key": "customer_id",
+            }
+        )
+    )
+    before = set(admin_state(sandbox, "signalsmith")["syncs"])
+
+    dry = run("syncs", "create", "ss", "--json-file", str(body), "--dry-run")
+    assert dry.code == 0 and "Nothing was sent." in dry.out
+    assert set(admin_state(sandbox, "signalsmith")["syncs"]) == before
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x"}')
+    invalid = run("syncs", "create", "ss", "--json-file", str(bad))
+    assert invalid.code == 2 and "model_id is required" in invalid.err
+
+    done = run("syncs", "create", "ss", "--json-file", str(body), "--json")
+    assert done.code == 0, done.err
+    created = json.loads(done.out)
+    assert set(admin_state(sandbox, "signalsmith")["syncs"]) - before == {created["id"]}
+    assert created["name"] == "Customers to Salesforce"
+    entry = json.loads(run("journal", "--json").out)[0]
+    assert (entry["action"], entry["outcome"]) == ("create", "ok")

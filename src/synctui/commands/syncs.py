@@ -13,7 +13,7 @@ import asyncio
 import json
 import signal
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from synctui.commands.common import (
     Context,
@@ -26,6 +26,9 @@ from synctui.commands.common import (
 )
 from synctui.domain import errors
 from synctui.domain.models import Capability, PlannedRequest, Run, Sync, WritePlan, WriteResult
+
+if TYPE_CHECKING:  # the batch service is imported only by the command that runs one
+    from synctui.services.batch import BatchCounts, BatchUpdate, SyncResult
 
 STATUSES = ["active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown"]
 
@@ -385,11 +388,11 @@ class BatchReporter:
         self._shown = False
         self._step = -1
 
-    def __call__(self, done: int, total: int, counts: Any, latest: Any) -> None:
+    def __call__(self, done: int, total: int, counts: BatchCounts, latest: SyncResult) -> None:
         self.result(latest)
         self.progress(done, total, counts)
 
-    def result(self, result: Any) -> None:
+    def result(self, result: SyncResult) -> None:
         self._wipe()
         if self.as_json:
             emit_jsonl(result.as_json())
@@ -397,7 +400,7 @@ class BatchReporter:
             sys.stdout.write(f"{result.outcome.value:<8} {result.sync.id}  {result.message}\n")
             sys.stdout.flush()
 
-    def progress(self, done: int, total: int, counts: Any) -> None:
+    def progress(self, done: int, total: int, counts: BatchCounts) -> None:
         text = f"{self.verb} {done}/{total}: {counts.describe()}"
         if self.tty:
             sys.stderr.write("\r\x1b[2K" + text)
@@ -484,7 +487,7 @@ def cmd_update_where(args: argparse.Namespace) -> int:
     return run_command(args, body)
 
 
-def _print_dry_run(results: list[Any], as_json: bool) -> None:
+def _print_dry_run(results: list[SyncResult], as_json: bool) -> None:
     for result in results:
         if as_json:
             record = result.as_json()
@@ -502,7 +505,7 @@ class GracefulInterrupt:
     """First Ctrl-C: send nothing new and let in-flight writes finish (and be journaled).
     A second Ctrl-C stops at once (in-flight writes are then journaled as unknown)."""
 
-    def __init__(self, batch: Any, reporter: BatchReporter) -> None:
+    def __init__(self, batch: BatchUpdate, reporter: BatchReporter) -> None:
         self.batch = batch
         self.reporter = reporter
         self.installed = False
