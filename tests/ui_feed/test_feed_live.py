@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from synctui.services.feed import FeedEngine
 from synctui.store.feedstore import FeedStore
 from synctui.ui.feed import FeedApp
 from tests.ui_feed.conftest import ACCOUNT, session_for, stored_ids, visible_rows, wait_for
@@ -82,3 +84,40 @@ async def test_moving_up_while_following_switches_to_browsing(live_sandbox, feed
         await wait_for(pilot, lambda: change_list.row_count > position + 2, "follow again")
         assert change_list.cursor_position == change_list.row_count - 1
     store.close()
+
+
+async def test_an_engine_the_app_runs_is_hooked_not_owned(live_sandbox, feed_db) -> None:
+    session = session_for(live_sandbox)
+    store = FeedStore(feed_db)
+    seen: list[int] = []
+    engine = FeedEngine(
+        ACCOUNT,
+        session.adapter(ACCOUNT),
+        store,
+        poll_interval=0.05,
+        on_page=lambda _feed, _changes, ids: seen.extend(ids),
+    )
+    own_callback = engine.on_page
+    runner = asyncio.create_task(engine.run(follow=True))
+    app = FeedApp(session, ACCOUNT, store, engine=engine, close_session=False)
+    seeded = len(stored_ids(store))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.feed_screen
+        await wait_for(pilot, lambda: screen.change_list.row_count >= seeded + 20, "live rows")
+        assert seen, "the app's own callback still runs"
+        await pilot.press("escape")  # leave the screen (FeedApp exits with it)
+    assert not runner.done(), "leaving the screen does not stop an engine it does not own"
+    assert engine.on_page is own_callback, "the screen's hook is removed when it leaves"
+    before = len(seen)
+    await wait_for(_Sleeper(), lambda: len(seen) > before, "app engine keeps running")
+    engine.stop()
+    await runner
+    await session.aclose()
+    store.close()
+
+
+class _Sleeper:
+    """`wait_for` outside an app: just yield to the event loop."""
+
+    async def pause(self, delay: float) -> None:
+        await asyncio.sleep(delay)

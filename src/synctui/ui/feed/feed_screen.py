@@ -212,7 +212,7 @@ class FeedScreen(Screen[None]):
         if self.engine is None:
             try:
                 adapter = self.session.adapter(self.account)
-            except errors.SyncTuiError as exc:
+            except Exception as exc:  # no account, no token, unknown vendor: say so, stay up
                 self.engine_state = "stopped: not connected"
                 self.notify(str(exc), title="LetsBuild feed", severity="error", timeout=10)
                 return
@@ -266,19 +266,17 @@ class FeedScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group == "engine" and event.state in (
-            WorkerState.ERROR,
-            WorkerState.SUCCESS,
-        ):
-            reason = f"{worker.error}" if worker.error else "finished"
-            self.engine_state = f"stopped: {reason}"
+        if worker.group == "engine" and event.state == WorkerState.ERROR:
+            self.engine_state = f"stopped: {worker.error}"
             self._refresh_header()
             self.notify(
-                f"The change feed stopped: {reason}. Press r to reconnect.",
+                f"The change feed stopped: {worker.error}. Press r to reconnect.",
                 title="LetsBuild feed",
                 severity="error",
                 timeout=10,
             )
+        elif worker.group == "engine" and event.state == WorkerState.SUCCESS:
+            self.engine_state = "stopped"  # only after stop(): leaving, or a restart
         elif event.state == WorkerState.ERROR and worker.group != "engine":
             self.notify(f"{worker.name}: {worker.error}", severity="error", timeout=8)
             if worker.group == "poll":
@@ -287,8 +285,10 @@ class FeedScreen(Screen[None]):
     def _drain_engine_errors(self) -> None:
         while self._engine_errors:
             feed, text = self._engine_errors.popleft()
+            already = text in self._notified_errors.values()  # one toast for a shared outage
             if self._notified_errors.get(feed) != text:
                 self._notified_errors[feed] = text
+            if not already:
                 self.notify(
                     f"{feed} feed: {text} — retrying with backoff",
                     title="LetsBuild feed",
