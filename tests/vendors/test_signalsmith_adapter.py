@@ -346,23 +346,23 @@ async def test_read_errors_are_typed_and_never_show_the_token(reader) -> None:
 
 
 # --- editing -------------------------------------------------------------------------------
-async def test_dry_run_is_exact_masked_and_sends_nothing(sandbox) -> None:
-    inner = Loopback(sandbox)
-    adapter = make_adapter(sandbox, inner=inner)
-    sid = find(sandbox, "active")
+async def test_dry_run_is_exact_masked_and_sends_nothing(reader) -> None:
+    inner = Loopback(reader)
+    adapter = make_adapter(reader, inner=inner)
+    sid = find(reader, "active")
     sync = await adapter.get_sync(sid)
-    token = info(sandbox)["tokens"]["rw"]
+    token = info(reader)["tokens"]["rw"]
     mapping = [*sync.raw["field_mapping"], {"source_column": "plan", "destination_field": "Plan"}]
     patch = {"schedule": "0 */12 * * *", "field_mapping": mapping, "name": sync.name}
     plan = await adapter.plan_update(sync, patch, trigger_now=True)
     assert plan.summary == "PUT 2 fields (schedule, field_mapping) + trigger now"
     put, post = plan.requests
-    base = f"{info(sandbox)['base_url']}/api/v1/workspaces/{workspace(sandbox)}/syncs/{sid}"
+    base = f"{info(reader)['base_url']}/api/v1/workspaces/{workspace(reader)}/syncs/{sid}"
     assert (put.method, put.url) == ("PUT", base)
     assert (post.method, post.url, post.body) == ("POST", f"{base}/trigger", None)
     assert put.headers == {
         "Authorization": "Bearer ****",
-        "X-Workspace-ID": workspace(sandbox),
+        "X-Workspace-ID": workspace(reader),
         "Content-Type": "application/json",
     }
     assert post.headers["Authorization"] == "Bearer ****"
@@ -372,7 +372,7 @@ async def test_dry_run_is_exact_masked_and_sends_nothing(sandbox) -> None:
     assert plan.after == {**plan.before, "schedule": "0 */12 * * *", "field_mapping": mapping}
     assert token not in json.dumps([r.model_dump() for r in plan.requests])
     assert inner.requests("PUT") == [] and inner.requests("POST") == []
-    assert counts(sandbox, sid) == (0, 0)
+    assert counts(reader, sid) == (0, 0)
     same = await adapter.plan_update(sync, {"name": sync.name})
     assert same.empty and same.requests == [] and same.summary == "no changes"
     one = await adapter.plan_update(sync, {"schedule": "0 */12 * * *"})
@@ -419,10 +419,10 @@ async def test_update_sends_only_the_changed_fields_and_unknown_fields_survive(s
     await adapter.aclose()
 
 
-async def test_invalid_edits_are_refused_before_anything_is_sent(sandbox) -> None:
-    sid = find(sandbox, "active")
-    inner = Loopback(sandbox)
-    adapter = make_adapter(sandbox, inner=inner)
+async def test_invalid_edits_are_refused_before_anything_is_sent(reader) -> None:
+    sid = find(reader, "active")
+    inner = Loopback(reader)
+    adapter = make_adapter(reader, inner=inner)
     sync = await adapter.get_sync(sid)
     with pytest.raises(errors.ValidationFailed) as cron:
         await adapter.plan_update(sync, {"schedule": "0 */12 * *"})
@@ -448,13 +448,13 @@ async def test_invalid_edits_are_refused_before_anything_is_sent(sandbox) -> Non
         await adapter.plan_update(sync, {"status": "running"})
     with pytest.raises(errors.ValidationFailed):
         await adapter.plan_update(sync, ["not", "an", "object"])  # type: ignore[arg-type]
-    assert inner.requests("PUT") == [] and counts(sandbox, sid) == (0, 0)
+    assert inner.requests("PUT") == [] and counts(reader, sid) == (0, 0)
     await adapter.aclose()
 
 
-async def test_the_vendors_own_refusal_names_the_field(sandbox) -> None:
-    sid = find(sandbox, "active")
-    adapter = make_adapter(sandbox)
+async def test_the_vendors_own_refusal_names_the_field(reader) -> None:
+    sid = find(reader, "active")
+    adapter = make_adapter(reader)
     sync = await adapter.get_sync(sid)
     # Our validator lets a null type_cast through; Signalsmith wants a string.
     rows = [{"source_column": "email", "destination_field": "Email", "type_cast": None}]
@@ -463,7 +463,7 @@ async def test_the_vendors_own_refusal_names_the_field(sandbox) -> None:
         await adapter.apply(plan)
     assert "type_cast must be a string" in str(caught.value)
     assert [i.path for i in caught.value.issues] == ["field_mapping"]
-    assert counts(sandbox, sid) == (0, 0)
+    assert counts(reader, sid) == (0, 0)
     await adapter.aclose()
 
 
@@ -487,9 +487,9 @@ async def test_only_a_concurrent_change_to_the_same_field_is_a_conflict(sandbox)
     await adapter.aclose()
 
 
-async def test_read_only_token_is_refused_and_writes_nothing(sandbox) -> None:
-    sid = find(sandbox, "active")
-    adapter = make_adapter(sandbox, readonly=True)
+async def test_read_only_token_is_refused_and_writes_nothing(reader) -> None:
+    sid = find(reader, "active")
+    adapter = make_adapter(reader, readonly=True)
     sync = await adapter.get_sync(sid)  # reading is allowed
     plan = await adapter.plan_update(sync, {"name": "Nope"})
     for attempt in (
@@ -502,9 +502,9 @@ async def test_read_only_token_is_refused_and_writes_nothing(sandbox) -> None:
         with pytest.raises(errors.PermissionDenied) as caught:
             await attempt
         assert "token is read-only" in str(caught.value)
-    assert counts(sandbox, sid) == (0, 0)
-    assert admin_state(sandbox, "signalsmith")["deleted"] == []
-    assert len(raw_list(sandbox)) == 16
+    assert counts(reader, sid) == (0, 0)
+    assert admin_state(reader, "signalsmith")["deleted"] == []
+    assert len(raw_list(reader)) == 16
     await adapter.aclose()
 
 
