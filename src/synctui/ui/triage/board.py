@@ -187,8 +187,13 @@ class Board:
                 tone = REASON_TONE[reason]
                 out.append(Line("group", f"group\x1f{reason.value}", reason.value, tone))
                 out += rows
-        watching = [self._recovering_line(r) for r in self.recovering.values()]
-        watching = [r for r in watching if match is None or match(haystack((*r.cells, RECOVERING)))]
+        watching = [
+            self._recovering_line(r)
+            for r in self.recovering.values()
+            # What the row said before the fix still finds it: a fix must not hide it.
+            if match is None
+            or match(haystack((*self._recovering_line(r).cells, RECOVERING, r.item.why)))
+        ]
         if watching:
             out.append(Line("group", f"group\x1f{RECOVERING}", RECOVERING, "initializing"))
             out += sorted(watching, key=lambda line: line.cells[1:3])

@@ -177,6 +177,6 @@ class InvestigationPane(VerticalScroll):
             return Content.assemble(
                 ("✖ fix failed: ", "bold $status-error"), (state.fix_error, "$status-error")
             )
-        if state.outcome:
+        if state.outcome and state.recovery is None:
             return Content.assemble(("✔ sent: ", "bold $status-active"), state.outcome)
         return ""

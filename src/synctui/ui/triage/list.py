@@ -22,6 +22,7 @@ from synctui.ui.widgets.virtual_table import fit
 
 AGE_WIDTH = 6
 GAP = 2
+WIDE = 100  # below this (80×24 over SSH) account and name give room to the why
 
 
 class AttentionList(OptionList):
@@ -68,8 +69,13 @@ class AttentionList(OptionList):
             # At the top (or nothing yet) stays at the top: rows arriving account by
             # account must not carry the cursor off to whichever account answered first.
             previous_id, previous_index = None, 0
+        old_line = self._row_by_id.get(previous_id) if previous_id else None
         self._rows, self._empty_text = list(lines), empty
         self._row_by_id = {line.id: line for line in self._rows}
+        new_line = self._row_by_id.get(previous_id) if previous_id else None
+        if old_line is not None and new_line is not None and old_line.group != new_line.group:
+            # Fixed and moved to "recovering": stay here, on the next one needing a person.
+            previous_id = None
         self._rebuild(previous_id, previous_index)
 
     def _rebuild(self, keep_id: str | None, keep_index: int) -> None:
@@ -103,8 +109,9 @@ class AttentionList(OptionList):
 
     def _widths(self, width: int) -> tuple[int, int, int, int]:
         items = [line for line in self._rows if line.kind != "group"]
-        account = min(22, max((len(line.cells[1]) for line in items), default=8))
-        name = min(34, max((len(line.cells[2]) for line in items), default=8))
+        wide = width >= WIDE
+        account = min(22 if wide else 14, max((len(line.cells[1]) for line in items), default=8))
+        name = min(34 if wide else 20, max((len(line.cells[2]) for line in items), default=8))
         rest = width - AGE_WIDTH - account - name - 3 * GAP - 1
         if rest < 24:  # narrow terminal: the why matters more than a long name
             name = max(12, name - (24 - rest))

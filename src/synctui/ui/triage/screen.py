@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from textual import on
@@ -92,6 +93,7 @@ class AttentionScreen(Screen[None]):
         self.outcomes: dict[Key, str] = {}
         self.fixing: set[Key] = set()
         self._pane_chosen = False
+        self._offered: tuple[bool | None, ...] = ()
 
     # --- composition ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -127,7 +129,7 @@ class AttentionScreen(Screen[None]):
         self.board.generation += 1
         self.investigations.clear()
         self.run_worker(
-            self._scan(self.board.generation, [a.name for a in self.session.accounts]),
+            partial(self._scan, self.board.generation, [a.name for a in self.session.accounts]),
             name="attention scan",
             group="triage-scan",
             exclusive=True,
@@ -264,7 +266,7 @@ class AttentionScreen(Screen[None]):
         self._paint_pane()
         if key is not None and key not in self.investigations and not self.has_class("-no-pane"):
             self._investigate(key)
-        self.refresh_bindings()
+        self._refresh_offers()
 
     @on(OptionList.OptionSelected, "#attention")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -273,7 +275,7 @@ class AttentionScreen(Screen[None]):
 
     def _investigate(self, key: Key) -> None:
         self.run_worker(
-            self._load_investigation(key),
+            partial(self._load_investigation, key),
             name=f"investigate {key[1]}",
             group="triage-investigate",
             exclusive=True,
@@ -332,6 +334,14 @@ class AttentionScreen(Screen[None]):
             return bool(ok and not self.session.readonly)
         return True
 
+    def _refresh_offers(self) -> None:
+        """Footer and help follow what can be done on this row; recomposing the footer on
+        every cursor move is costly, so only when the answer changes."""
+        offered = (self.check_action("fix", ()), self.check_action("toggle_trigger", ()))
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
+
     def action_fix(self) -> None:
         item = self._current_item()
         if item is None or item.remedy is None or self.session.readonly:
@@ -346,9 +356,9 @@ class AttentionScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.fixing.add(item.key)
-                self.refresh_bindings()
+                self._refresh_offers()
                 self.run_worker(
-                    self._fix(item, trigger),
+                    partial(self._fix, item, trigger),
                     name=f"fix {item.sync.id}",
                     group=f"triage-fix:{item.sync.account}:{item.sync.id}",
                     exclusive=True,
@@ -383,7 +393,7 @@ class AttentionScreen(Screen[None]):
             self.outcomes.pop(key, None)
             self.notify(f"{name}: {error}", title="Fix failed", severity="error", timeout=8)
         self._paint()
-        self.refresh_bindings()
+        self._refresh_offers()
 
     def action_toggle_trigger(self) -> None:
         self.trigger_now = not self.trigger_now
