@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from synctui.services.feed import FeedEngine
-from synctui.store.feedstore import FeedStore
+from synctui.store.feedstore import ChangeFilter, FeedStore
 from synctui.ui.feed import FeedApp
 from tests.ui_feed.conftest import ACCOUNT, session_for, stored_ids, visible_rows, wait_for
 
@@ -121,3 +121,26 @@ class _Sleeper:
 
     async def pause(self, delay: float) -> None:
         await asyncio.sleep(delay)
+
+
+async def test_filter_round_trips_while_changes_arrive_lose_nothing(live_sandbox, feed_db) -> None:
+    app, store = _app(live_sandbox, feed_db)
+    seeded = len(stored_ids(store))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.feed_screen
+        change_list = screen.change_list
+        await wait_for(pilot, lambda: change_list.row_count > seeded, "live rows")
+        for _ in range(2):  # the second round starts from cached indexes
+            for key in ("3", "3"):
+                await pilot.press(key)
+                await wait_for(pilot, lambda: screen._index_ready, "filter applied")
+                grown = change_list.row_count
+                await wait_for(pilot, lambda n=grown: change_list.row_count > n, "more rows")
+        point = ChangeFilter(feeds=("point",))
+        for flt in (ChangeFilter(), point):
+            if flt == point:
+                await pilot.press("3")
+                await wait_for(pilot, lambda: screen._index_ready, "points")
+            shown = list(change_list.index.ids)
+            assert shown == [i for i in stored_ids(store, flt) if i <= shown[-1]]
+    store.close()

@@ -39,6 +39,11 @@ class ChangeIndex:
     def last_id(self) -> int:
         return self.ids[-1] if self.ids else 0
 
+    @property
+    def after_id(self) -> int:
+        """Where the next scan for this filter starts: nothing at or below it is missing."""
+        return max(self.last_id, self.covered_to)
+
     def id_at(self, position: int) -> int | None:
         return self.ids[position] if 0 <= position < len(self.ids) else None
 

@@ -20,7 +20,8 @@ Pausing stops following, not ingestion: the engine keeps storing, the header kee
 from __future__ import annotations
 
 import time
-from collections import deque
+from array import array
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -36,7 +37,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from synctui.domain import errors
 from synctui.services.feed import FEEDS, FeedEngine
 from synctui.store.feedstore import ChangeFilter, FeedStore
-from synctui.ui.feed.change_index import IndexCancelled, build_index, newer_ids
+from synctui.ui.feed.change_index import ChangeIndex, IndexCancelled, build_index, newer_ids
 from synctui.ui.feed.change_list import ChangeList
 from synctui.ui.feed.clock import FeedClock, SystemClock, format_ago
 from synctui.ui.feed.detail_model import load_detail
@@ -64,6 +65,7 @@ STORE_POLL_SECONDS = 1.0  # look at the store at least this often even without o
 SEARCH_DEBOUNCE_SECONDS = 0.3
 PROJECTS_REFRESH_SECONDS = 5.0
 RATE_WINDOW_SECONDS = 180
+INDEX_CACHE_SIZE = 4  # 8 MB each at 1,000,000 matching changes
 
 
 class FeedScreen(Screen[None]):
@@ -147,6 +149,8 @@ class FeedScreen(Screen[None]):
         self._paused_at_total: int | None = None
         self._generation = 0
         self._index_ready = False
+        # The last few filters' indexes: toggling back (to "all", usually) only scans the tail.
+        self._index_cache: OrderedDict[ChangeFilter, ChangeIndex] = OrderedDict()
 
         self._dirty = True
         self._polling = False
@@ -309,7 +313,7 @@ class FeedScreen(Screen[None]):
             self._polling = True
             self._last_poll = now
             index = self.change_list.index
-            after = max(index.last_id, index.covered_to) if self._wants_new_ids else None
+            after = index.after_id if self._wants_new_ids else None
             self._poll_store(
                 self._generation,
                 self._seen_id,
@@ -468,31 +472,50 @@ class FeedScreen(Screen[None]):
         self._generation += 1
         self._index_ready = False
         self._refresh_filter_bar()
-        self._build_index(self._generation, self.filter.to_change_filter(), self._seen_id)
+        flt = self.filter.to_change_filter()
+        cached = self._index_cache.get(flt)
+        # Copied here, on the thread that extends it, so ids and covered_to agree.
+        base = (cached.ids[:], cached.covered_to) if cached is not None else None
+        self._build_index(self._generation, flt, self._seen_id, base)
 
     @work(thread=True, group="index", exclusive=True, exit_on_error=False, name="filter")
-    def _build_index(self, generation: int, flt: ChangeFilter, covered_to: int) -> None:
+    def _build_index(
+        self,
+        generation: int,
+        flt: ChangeFilter,
+        covered_to: int,
+        base: tuple[array[int], int] | None,
+    ) -> None:
         worker = get_current_worker()
         try:
-            index = build_index(
-                self.store,
-                self.account,
-                flt,
-                generation=generation,
-                cancelled=lambda: worker.is_cancelled or generation != self._generation,
-            )
+            if base is None:
+                index = build_index(
+                    self.store,
+                    self.account,
+                    flt,
+                    generation=generation,
+                    cancelled=lambda: worker.is_cancelled or generation != self._generation,
+                )
+            else:
+                index = ChangeIndex(generation=generation)
+                index.ids, index.covered_to = base
+                index.extend(newer_ids(self.store, self.account, flt, index.after_id))
         except IndexCancelled:
             return
         except Exception as exc:
             self.post_message(WorkerProblem("Filtering failed", str(exc)))
             return
-        index.covered_to = max(covered_to, index.last_id)
-        self.post_message(IndexBuilt(index))
+        index.covered_to = max(covered_to, index.covered_to, index.last_id)
+        self.post_message(IndexBuilt(index, flt))
 
     def on_index_built(self, message: IndexBuilt) -> None:
         if message.index.generation != self._generation:
             return
         self._index_ready = True
+        self._index_cache[message.flt] = message.index
+        self._index_cache.move_to_end(message.flt)
+        while len(self._index_cache) > INDEX_CACHE_SIZE:
+            self._index_cache.popitem(last=False)
         change_list = self.change_list
         change_list.empty_text = (
             "No change matches this filter.  0 all feeds · ! partial · / search · P project"

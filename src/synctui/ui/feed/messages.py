@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.message import Message
 
+from synctui.store.feedstore import ChangeFilter
 from synctui.ui.feed.change_index import ChangeIndex
 from synctui.ui.feed.detail_model import ChangeDetail
 
@@ -16,6 +17,7 @@ class IndexBuilt(Message):
     """The ids matching a new filter, ready to replace the list's index."""
 
     index: ChangeIndex
+    flt: ChangeFilter
 
 
 @dataclass
