@@ -47,10 +47,15 @@ def main(argv: list[str] | None = None) -> int:
         session = Session(accounts, demo.token_for)
         db = args.db or demo.feed_db
     else:
+        from synctui.domain.errors import SyncTuiError
         from synctui.store.accounts import AccountStore
         from synctui.store.secrets import TokenStore
 
-        accounts = AccountStore().load()
+        try:
+            accounts = AccountStore().load()
+        except SyncTuiError as exc:
+            sys.stderr.write(f"synctui: error: {exc}\n")
+            return 2
         tokens = TokenStore()
 
         def token_for(account):  # type: ignore[no-untyped-def]
