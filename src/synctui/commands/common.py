@@ -35,6 +35,7 @@ class Context:
             from synctui.services.demo import start_demo
 
             self.demo = start_demo(changes_per_second=4.0)
+            options.journal_path = self.demo.journal_db
             return Session(self.demo.accounts, self.demo.token_for, options)
         from synctui.store.accounts import AccountStore
         from synctui.store.secrets import TokenStore

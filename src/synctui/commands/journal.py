@@ -50,7 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     rv.set_defaults(handler=cmd_revert)
 
 
-def _journal() -> Any:
+def _journal(ctx: Context) -> Any:
+    """The user's journal; with --demo, that demo run's own (demo writes never mix in)."""
+    if getattr(ctx.args, "demo", False):
+        return ctx.session.journal
     from synctui.store.journal import Journal
 
     return Journal()
@@ -84,7 +87,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     def body(ctx: Context) -> int:
         if args.limit < 1:
             raise errors.UsageError("--limit must be at least 1")
-        entries = _journal().list(
+        entries = _journal(ctx).list(
             account=args.filter_account,
             sync_id=args.filter_sync,
             outcome=args.outcome,
@@ -124,7 +127,7 @@ def _filtered(args: argparse.Namespace) -> bool:
 
 def cmd_show(args: argparse.Namespace) -> int:
     def body(ctx: Context) -> int:
-        journal = _journal()
+        journal = _journal(ctx)
         entry = journal.get(args.entry_id)
         reverted_by = [
             later.id

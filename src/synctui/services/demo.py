@@ -27,6 +27,11 @@ class Demo:
     def feed_db(self) -> Path:
         return self.scratch / "feeds.sqlite3"
 
+    @property
+    def journal_db(self) -> Path:
+        """Demo writes are journaled like any other, but not into the user's real journal."""
+        return self.scratch / "journal.sqlite3"
+
     def token_for(self, account: Account) -> str | None:
         return self.tokens.get(account.name)
 

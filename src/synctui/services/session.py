@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from synctui.domain import errors
@@ -31,6 +32,7 @@ class SessionOptions:
     max_concurrency: int = 6
     retry: RetrySettings | None = None
     journal_enabled: bool = True
+    journal_path: Path | None = None  # None: the user's journal in the data dir
 
 
 @dataclass
@@ -99,7 +101,7 @@ class Session:
         if self._journal is None and self.options.journal_enabled:
             from synctui.store.journal import Journal
 
-            self._journal = Journal()
+            self._journal = Journal(self.options.journal_path)
         return self._journal
 
     # --- reads ----------------------------------------------------------------------------
@@ -210,7 +212,7 @@ class Session:
             created = await adapter.create(body)
             return WriteResult(message="created", sync=created)
 
-        result = await self.write(account, "(new)", "create", send, after=body, request=body)
+        result = await self.write(account, "", "create", send, after=body, request=body)
         assert result.sync is not None
         return result.sync
 
@@ -236,6 +238,8 @@ class Session:
         journal = self.journal
         entry_id = None
         if journal is not None:
+            # Synchronous on purpose: a few milliseconds, and with no await between the
+            # intent and the outcome no cancellation can strand an entry as pending.
             entry_id = journal.begin(
                 account,
                 vendor,
@@ -247,25 +251,29 @@ class Session:
                 batch_id=batch_id,
                 reverts=reverts,
             )
+
+        def finish(outcome: str, **details: Any) -> None:
+            if journal is not None and entry_id is not None:
+                journal.finish(entry_id, outcome, **details)
+
         try:
             result = await self.guard(send())
         except errors.OutcomeUnknown as exc:
-            if journal is not None and entry_id is not None:
-                journal.finish(entry_id, "unknown", error=str(exc))
+            finish("unknown", error=str(exc))
             raise
         except errors.SyncTuiError as exc:
-            if journal is not None and entry_id is not None:
-                journal.finish(entry_id, "failed", error=str(exc))
+            finish("failed", error=str(exc))
             raise
         except asyncio.CancelledError:
-            if journal is not None and entry_id is not None:
-                journal.finish(entry_id, "unknown", error="cancelled while sending")
+            finish("unknown", error="cancelled while sending")
             raise
-        if journal is not None and entry_id is not None:
-            summary = {"message": result.message, "pending": result.pending}
-            if result.run is not None:
-                summary["run"] = result.run.id
-            journal.finish(entry_id, "ok", result=summary)
+        summary: dict[str, Any] = {"message": result.message, "pending": result.pending}
+        if result.run is not None:
+            summary["run"] = result.run.id
+        extra: dict[str, Any] = {}
+        if action == "create" and result.sync is not None:
+            extra["sync_id"] = result.sync.id  # the id exists only once the vendor made it
+        finish("ok", result=summary, **extra)
         return result
 
 

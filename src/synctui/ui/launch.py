@@ -80,6 +80,7 @@ def launch(args: argparse.Namespace) -> int:
         except Exception as exc:
             sys.stderr.write(f"synctui: error: the demo sandbox could not start: {exc}\n")
             return 1
+        options.journal_path = demo.journal_db
         session = Session(list(demo.accounts), demo.token_for, options)
         demo_names = frozenset(a.name for a in demo.accounts)
     else:
