@@ -1,0 +1,225 @@
+"""Per-sync actions shared by the table and the detail pane: edit, delete, migrate, trigger,
+runs, create, and the marks that batch updates use.
+
+Writes go through `Session` in a worker run by the app that posts `WriteFinished` — the same
+message the app's own pause/resume/trigger use — so one handler updates the table and says
+what happened. Every action that cannot be undone asks first, focused on Cancel; in read-only
+mode none of them is bound (the screens' `check_action` asks `allowed` here) and the service
+refuses them anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from synctui.domain.models import Capability, Sync, SyncStatus, WriteResult
+from synctui.ui import messages as msg
+
+if TYPE_CHECKING:
+    from synctui.ui.app import SyncTuiApp
+
+# Actions (as named in the screens' BINDINGS) and the capability each needs.
+NEEDS: dict[str, Capability] = {
+    "edit": Capability.EDIT,
+    "delete_sync": Capability.DELETE,
+    "migrate": Capability.MIGRATE,
+    "runs": Capability.RUNS,
+}
+WRITES = frozenset({"edit", "delete_sync", "migrate", "new_sync", "batch_edit"})
+EDITING_ACTIONS = frozenset({*NEEDS, "new_sync", "batch_edit", "mark_all", "clear_marks"})
+
+
+def allowed(app: SyncTuiApp, action: str, sync: Sync | None) -> bool | None:
+    """`check_action` for the per-sync actions: False hides (read-only), None greys out."""
+    if action in WRITES and app.session.readonly:
+        return False  # not bound, not shown: k9s --readonly
+    needed = NEEDS.get(action)
+    if needed is None:
+        return True
+    if sync is None:
+        return None
+    if needed not in app.capabilities_of(sync.account):
+        return None
+    if action == "migrate" and sync.status is not SyncStatus.LEGACY:
+        return None
+    return True
+
+
+def can_create(app: SyncTuiApp, accounts: list[str]) -> bool:
+    """`n` works where the view holds a Signalsmith account (the documented create)."""
+    return not app.session.readonly and bool(signalsmith_accounts(app, accounts))
+
+
+def signalsmith_accounts(app: SyncTuiApp, accounts: list[str]) -> list[str]:
+    return [
+        name
+        for name in accounts
+        if name in app.catalog.entries
+        and app.catalog.entry(name).account.vendor == "signalsmith"
+        and Capability.CREATE in app.capabilities_of(name)
+    ]
+
+
+# --- the actions -------------------------------------------------------------------------------
+def edit(app: SyncTuiApp, sync: Sync) -> None:
+    from synctui.ui.editing.editor_screen import EditorScreen
+
+    if app.session.readonly:
+        app.notify("read-only mode: editing is off", severity="warning")
+        return
+    app.push_screen(EditorScreen(sync))
+
+
+def show_runs(app: SyncTuiApp, sync: Sync) -> None:
+    """The detail pane on its Runs tab."""
+    from synctui.ui.screens.detail_screen import DetailScreen
+
+    screen = DetailScreen(sync)
+    app.push_screen(screen)
+    app.call_after_refresh(screen.action_tab, "runs")
+
+
+def delete(app: SyncTuiApp, sync: Sync, then: Callable[[], object] | None = None) -> None:
+    extra = (
+        " Paragon also deletes the records this sync created." if sync.vendor == "paragon" else ""
+    )
+    question = (
+        f"Delete {sync.name!r} on {sync.account}? This cannot be undone: the sync and its "
+        f"settings are gone for good.{extra}"
+    )
+
+    def send() -> Awaitable[WriteResult]:
+        return app.session.delete(sync.account, sync.id)
+
+    _confirm_then(app, question, "Delete", sync, [("delete", send)], then)
+
+
+def migrate(app: SyncTuiApp, sync: Sync) -> None:
+    question = (
+        f"Migrate {sync.name!r} out of Speckle's legacy storage? It becomes an ordinary sync "
+        "that can be edited, paused and run; a migration cannot be undone."
+    )
+
+    def send() -> Awaitable[WriteResult]:
+        return app.session.migrate(sync.account, sync.id)
+
+    _confirm_then(app, question, "Migrate", sync, [("migrate", send)])
+
+
+def trigger(app: SyncTuiApp, sync: Sync) -> None:
+    """Run now; a paused sync is offered "resume, then run" (the vendors refuse to run it)."""
+    if sync.status is not SyncStatus.PAUSED:
+        app.confirm_write(sync, "trigger")
+        return
+    if Capability.PAUSE_RESUME not in app.capabilities_of(sync.account):
+        app.notify(f"{sync.name} is paused and cannot be resumed here", severity="warning")
+        return
+    question = (
+        f"{sync.name!r} is paused, and {sync.vendor.capitalize()} runs only active syncs. "
+        "Resume it, then run it now? A run cannot be taken back."
+    )
+
+    def resume() -> Awaitable[WriteResult]:
+        return app.session.set_active(sync.account, sync.id, True)
+
+    def run() -> Awaitable[WriteResult]:
+        return app.session.trigger(sync.account, sync.id)
+
+    _confirm_then(app, question, "Resume and run", sync, [("resume", resume), ("trigger", run)])
+
+
+def _confirm_then(
+    app: SyncTuiApp,
+    question: str,
+    verb: str,
+    sync: Sync,
+    steps: list[tuple[str, Callable[[], Awaitable[WriteResult]]]],
+    then: Callable[[], object] | None = None,
+) -> None:
+    from synctui.ui.screens.confirm_screen import ConfirmScreen
+
+    if app.session.readonly:
+        app.notify("read-only mode: writes are refused", severity="warning")
+        return
+
+    def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        app.run_worker(
+            _send(app, sync.account, steps),
+            group=f"write:{sync.account}:{sync.id}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+        if then is not None:
+            then()
+
+    app.push_screen(ConfirmScreen(question, verb), answered)
+
+
+async def _send(
+    app: SyncTuiApp, account: str, steps: list[tuple[str, Callable[[], Awaitable[WriteResult]]]]
+) -> None:
+    """Send each step in order, one `WriteFinished` per step; stop at the first failure."""
+    for action, step in steps:
+        try:
+            result = await step()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            app.post_message(msg.WriteFinished(account, action, None, exc))
+            return
+        app.post_message(msg.WriteFinished(account, action, result, None))
+
+
+# --- marks (batch updates) -----------------------------------------------------------------------
+def mark_all_shown(app: SyncTuiApp) -> int:
+    """Mark every row the current filter shows; returns how many are marked now."""
+    if app.main is None:
+        return 0
+    table = app.main.table
+    table.marked.update(table.visible_keys)
+    table.refresh()
+    return len(table.marked)
+
+
+def clear_marks(app: SyncTuiApp) -> None:
+    if app.main is not None:
+        app.main.table.clear_marks()
+
+
+def marked_syncs(app: SyncTuiApp) -> list[Sync]:
+    """The marked syncs the catalog still holds, in table order."""
+    if app.main is None:
+        return []
+    table = app.main.table
+    order = {key: i for i, key in enumerate(table.visible_keys)}
+    keys = sorted(table.marked, key=lambda k: (order.get(k, len(order)), str(k)))
+    found = (app.catalog.get(k) for k in keys)  # type: ignore[arg-type]
+    return [s for s in found if s is not None]
+
+
+def batch_edit(app: SyncTuiApp) -> None:
+    from synctui.ui.editing.batch_edit_screen import BatchEditScreen
+
+    syncs = marked_syncs(app)
+    editable = [s for s in syncs if Capability.EDIT in app.capabilities_of(s.account)]
+    if not editable:
+        app.notify("mark syncs first (space, or * for every shown row)", severity="warning")
+        return
+    if len(editable) < len(syncs):
+        app.notify(f"{len(syncs) - len(editable)} marked sync(s) cannot be edited: left out")
+    app.push_screen(BatchEditScreen(editable))
+
+
+def new_sync(app: SyncTuiApp, accounts: list[str], preferred: str | None = None) -> None:
+    from synctui.ui.editing.create_screen import CreateSyncScreen
+
+    choices = signalsmith_accounts(app, accounts)
+    if not choices:
+        app.notify("open a Signalsmith account to create a sync there", severity="warning")
+        return
+    first = preferred if preferred in choices else choices[0]
+    app.push_screen(CreateSyncScreen(choices, first))

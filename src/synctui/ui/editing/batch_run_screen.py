@@ -1,0 +1,194 @@
+"""A batch running: progress, counts (ok / failed / skipped), each sync's result and reason.
+
+The batch is `services.batch.BatchUpdate`, run in a worker bound to this screen: its progress
+callback only posts messages. Esc or c cancels (writes already on the wire finish and keep
+their real outcome; the rest are "skipped: cancelled"), so leaving never abandons a write
+half-sent. When it is over, r retries the failed ones (`retry_failed`: re-read first, never
+re-sending a write whose outcome was unknown if it landed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, ProgressBar, Static
+
+from synctui.ui.editing.messages import BatchFinished, BatchProgress
+from synctui.ui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from synctui.services.batch import BatchUpdate, SyncResult
+    from synctui.ui.app import SyncTuiApp
+
+OUTCOME_STYLE = {"ok": "$status-active", "failed": "$status-error", "skipped": "$status-idle"}
+
+
+class BatchRunScreen(Screen[None]):
+    help_title = "batch update"
+
+    BINDINGS = [
+        Binding("escape", "leave", "Cancel / close", id="batch-run.leave"),
+        Binding("c", "cancel_batch", "Cancel batch", id="batch-run.cancel"),
+        Binding("r", "retry", "Retry failed", id="batch-run.retry"),
+    ]
+
+    DEFAULT_CSS = """
+    BatchRunScreen #run-head { height: auto; padding: 0 1; }
+    BatchRunScreen ProgressBar { padding: 0 1; height: 1; }
+    BatchRunScreen #run-counts { height: 1; padding: 0 1; }
+    BatchRunScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, batch: BatchUpdate) -> None:
+        super().__init__()
+        self.batch = batch
+        self.attempt = 1
+        self.running = False
+        self.latest: dict[tuple[str, str], SyncResult] = {}
+        self.accounts = sorted({s.account for s in batch.targets})
+        self.total_targets = batch.total
+
+    @property
+    def tui(self) -> SyncTuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(locked=self.tui.session.readonly, id="status")
+        patch = json.dumps(self.batch.patch, ensure_ascii=False)
+        trigger = " + trigger now" if self.batch.trigger_now else ""
+        yield Static(
+            f"{self.batch.total} syncs · patch {patch}{trigger} · "
+            f"{self.batch.concurrency} at a time · batch {self.batch.batch_id}",
+            id="run-head",
+            markup=False,
+        )
+        yield ProgressBar(total=self.batch.total, show_eta=False, id="progress")
+        yield Static("", id="run-counts")
+        yield DataTable(id="results", cursor_type="row", zebra_stripes=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#results", DataTable)
+        table.add_column("Outcome", key="outcome")
+        table.add_column("Account", key="account")
+        table.add_column("Sync", key="sync")
+        table.add_column("Result / reason", key="message")
+        self._start()
+
+    # --- running ---------------------------------------------------------------------------------
+    def _start(self) -> None:
+        self.running = True
+        self.query_one("#progress", ProgressBar).update(total=self.batch.total, progress=0)
+        self._show()
+        self.refresh_bindings()
+        self._run(self.batch)
+
+    @work(group="batch-run", exclusive=True, exit_on_error=False)
+    async def _run(self, batch: BatchUpdate) -> None:
+        def progress(done: int, total: int, counts: Any, result: Any) -> None:
+            self.post_message(BatchProgress(done, total, counts, result))
+
+        try:
+            await batch.run(progress=progress)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.post_message(BatchFinished(exc))
+        else:
+            self.post_message(BatchFinished(None))
+
+    def on_batch_progress(self, message: BatchProgress) -> None:
+        message.stop()
+        result = message.result
+        self.query_one("#progress", ProgressBar).update(progress=message.done)
+        key = result.sync.key
+        self.latest[key] = result
+        table = self.query_one("#results", DataTable)
+        row_key = f"{key[0]}\x00{key[1]}"
+        outcome = Content.styled(result.outcome.value, OUTCOME_STYLE.get(result.outcome.value, ""))
+        text = result.message + (" + triggered" if result.triggered else "")
+        if row_key in table.rows:
+            table.update_cell(row_key, "outcome", outcome)
+            table.update_cell(row_key, "message", text)
+        else:
+            table.add_row(outcome, key[0], result.sync.name, text, key=row_key)
+        self._show()
+
+    def on_batch_finished(self, message: BatchFinished) -> None:
+        message.stop()
+        self.running = False
+        if message.error is not None:
+            self.notify(str(message.error), title="Batch stopped", severity="error")
+        else:
+            counts = self.batch.counts
+            word = "cancelled" if self.batch.cancelled else "done"
+            self.notify(f"batch {word}: {counts.describe()}", title="Batch")
+        for account in self.accounts:
+            self.tui.load_account(account)
+        self._show()
+        self.refresh_bindings()
+
+    def tally(self) -> dict[str, int]:
+        """Outcomes over every attempt: each sync counted once, by its latest result."""
+        out = {"ok": 0, "failed": 0, "skipped": 0}
+        for result in self.latest.values():
+            out[result.outcome.value] = out.get(result.outcome.value, 0) + 1
+        return out
+
+    def _show(self) -> None:
+        tally = self.tally()
+        done, shown_total = len(self.latest), self.total_targets
+        counts = Content.assemble(
+            (f"ok {tally['ok']}", "$status-active bold"),
+            "  ·  ",
+            (f"failed {tally['failed']}", "$status-error bold"),
+            "  ·  ",
+            (f"skipped {tally['skipped']}", "$status-idle bold"),
+            f"  ·  {done} of {shown_total} syncs",
+            (f"  ·  attempt {self.attempt}", "dim") if self.attempt > 1 else "",
+        )
+        self.query_one("#run-counts", Static).update(counts)
+        state = "running…" if self.running else ("cancelled" if self.batch.cancelled else "done")
+        self.query_one("#status", StatusLine).show(
+            Content.assemble(
+                (" synctui", "bold $text-accent"),
+                " │ batch update │ ",
+                (state, "$text-accent" if self.running else "bold"),
+            )
+        )
+
+    # --- keys ------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_batch":
+            return (self.running and not self.batch.cancelled) or None
+        if action == "retry":
+            if self.tui.session.readonly:
+                return False
+            return (not self.running and bool(self.batch.failed)) or None
+        return True
+
+    def action_cancel_batch(self) -> None:
+        if self.running:
+            self.batch.cancel()
+            self.notify("cancelling: writes already sent finish, the rest are skipped")
+            self.refresh_bindings()
+
+    def action_retry(self) -> None:
+        if self.running or not self.batch.failed:
+            return
+        self.batch = self.batch.retry_failed()
+        self.attempt += 1
+        self._start()
+
+    def action_leave(self) -> None:
+        if self.running:
+            self.action_cancel_batch()
+            return
+        self.dismiss(None)

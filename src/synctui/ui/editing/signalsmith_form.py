@@ -1,0 +1,84 @@
+"""Signalsmith sync form: name, description, mode, primary key, schedule, field mapping.
+
+Signalsmith's PUT takes only the fields it is sent, so every field here maps one-to-one to a
+top-level key and the adapter sends only those that changed. Status is not here: pause and
+resume are their own actions (p).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select, Static
+
+from synctui.domain.validation import SIGNALSMITH_SYNC_MODES
+from synctui.ui.editing.cron_field import CronField
+from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
+from synctui.ui.editing.mapping import SIGNALSMITH_MAPPING
+from synctui.ui.editing.mapping_editor import MappingEditor
+
+TEXT_FIELDS = ("name", "description", "primary_key")
+
+
+class SignalsmithForm(DocForm):
+    vendor = "signalsmith"
+
+    def compose(self) -> ComposeResult:
+        yield Static("Sync", classes="section")
+        yield Field("Name", Input(compact=True, id="name"), name="name")
+        yield Field("Description", Input(compact=True, id="description"), name="description")
+        yield Field(
+            "Sync mode",
+            Select([], allow_blank=False, compact=True, id="sync-mode"),
+            name="sync_mode",
+            hint="upsert, insert, update or mirror (mirror also deletes)",
+        )
+        yield Field(
+            "Primary key",
+            Input(compact=True, id="primary_key"),
+            name="primary_key",
+            hint="the source column that identifies a record",
+        )
+        yield CronField()
+        yield MappingEditor(SIGNALSMITH_MAPPING, id="mapping")
+
+    def load(self, doc: dict[str, Any], before: dict[str, Any]) -> None:
+        for key in TEXT_FIELDS:
+            value = doc.get(key)
+            self.query_one(f"#{key}", Input).value = value if isinstance(value, str) else ""
+        set_select(
+            self.query_one("#sync-mode", Select),
+            SIGNALSMITH_SYNC_MODES,
+            doc.get("sync_mode"),
+            allow_blank=False,
+        )
+        schedule = doc.get("schedule")
+        cron = self.query_one(CronField)
+        cron.input.value = schedule if isinstance(schedule, str) else ""
+        cron.show(cron.input.value)
+        self.query_one(MappingEditor).load(doc.get("field_mapping"), doc)
+
+    def write(self, doc: dict[str, Any]) -> dict[str, Any]:
+        out = copy.deepcopy(doc)
+        for key in TEXT_FIELDS:
+            value = self.query_one(f"#{key}", Input).value
+            if value == "" and doc.get(key) is None:
+                continue  # absent or null stays so: an untouched empty field is no change
+            out[key] = value
+        mode = select_value(self.query_one("#sync-mode", Select))
+        if mode is not None:
+            out["sync_mode"] = mode
+        schedule = self.query_one(CronField).input.value.strip()
+        if schedule or doc.get("schedule") is not None:
+            out["schedule"] = schedule
+        editor = self.query_one(MappingEditor)
+        if editor.rows or "field_mapping" in doc:
+            out["field_mapping"] = copy.deepcopy(editor.rows)
+        editor.doc = out
+        return out
+
+    def on_mapping_editor_changed(self, event: MappingEditor.Changed) -> None:
+        event.stop()
+        self.edited()
