@@ -28,6 +28,7 @@ from synctui.services.triage import (
     recovery_verdict,
     run_remedy,
     scan,
+    scan_account,
     typical_duration,
 )
 from synctui.store.accounts import AccountStore
@@ -326,10 +327,15 @@ async def test_signalsmith_remedy_sets_active_and_triggers(
         of(result, "signalsmith", Reason.PAUSED)[0],
     ):
         assert '{"status": "active"}' in describe_remedy(item)
-        await run_remedy(session, item)
+        outcome = await run_remedy(session, item)
         server = admin_state(sandbox, "signalsmith")["syncs"][item.sync.id]
         assert (server["status"], server["triggers"]) == ("active", 1)
         assert journal_actions(session, item) == [("resume", "ok"), ("trigger", "ok")]
+        # Its list carries no run: a watched sync is read in full, so the run decides.
+        advance_clock(sandbox, 3600)
+        done = await scan_account(session, item.sync.account, NOW, watch={item.key})
+        fresh = next(s for s in done.syncs if s.key == item.key)
+        assert recovery_verdict(outcome.recovery, fresh, NOW)[0] is Verdict.RECOVERED
 
 
 async def test_paragon_remedy_reenables(sandbox: Sandbox, make_session: SessionFactory) -> None:

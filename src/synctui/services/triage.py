@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import re
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -478,11 +478,21 @@ def scannable(session: Any, name: str) -> bool:
     return Capability.LIST in session.capabilities(name)
 
 
-async def scan_account(session: Any, name: str, now: datetime | None = None) -> AccountScan:
-    """One account: list its syncs, fetch run history only for long runs, assess each."""
+async def scan_account(
+    session: Any,
+    name: str,
+    now: datetime | None = None,
+    watch: Collection[tuple[str, str]] = (),
+) -> AccountScan:
+    """One account: list its syncs, fetch run history only for long runs, assess each.
+
+    Syncs in `watch` (recovering after a remedy) are read in full (`get_sync`): some list
+    endpoints carry no latest run (Signalsmith), and the run is what decides a recovery.
+    """
     now = now or datetime.now(UTC)
     try:
         syncs = await session.guard(session.adapter(name).list_syncs())
+        syncs = await _reread(session, name, syncs, [k for k in watch if k[0] == name])
         typical: dict[tuple[str, str], timedelta | None] = {}
         if Capability.RUNS in session.capabilities(name):
             suspects = [s for s in syncs if might_be_stuck(s, now)]
@@ -503,6 +513,19 @@ async def scan_account(session: Any, name: str, now: datetime | None = None) -> 
     if Capability.RUNS in session.capabilities(name):
         found = await _failing_since(session, name, found)
     return AccountScan(name, found, len(syncs), syncs=tuple(syncs))
+
+
+async def _reread(
+    session: Any, name: str, syncs: list[Sync], keys: list[tuple[str, str]]
+) -> list[Sync]:
+    """The listed syncs with the watched ones replaced by a full read (when it works)."""
+    if not keys:
+        return syncs
+    fresh = await asyncio.gather(
+        *(session.get_sync(name, sid) for _, sid in keys), return_exceptions=True
+    )
+    full = {s.key: s for s in fresh if isinstance(s, Sync)}
+    return [full.get(s.key, s) for s in syncs]
 
 
 async def _failing_since(session: Any, name: str, items: list[Attention]) -> list[Attention]:
@@ -562,11 +585,13 @@ async def scan(
     now: datetime | None = None,
     *,
     progress: Callable[[AccountScan], None] | None = None,
+    watch: Collection[tuple[str, str]] = (),
 ) -> Scan:
     """Every sync of the accounts (in parallel), keeping those needing attention.
 
     `progress` is called once per account as soon as it is done, so a view can fill in
     account by account; an account that fails is reported and the others carry on.
+    `watch`: syncs to read in full (see `scan_account`).
     """
     names = list(accounts) if accounts else [a.name for a in session.accounts]
     result = Scan()
@@ -575,7 +600,7 @@ async def scan(
         _collect(result, done, progress)
 
     async def one(name: str) -> None:
-        _collect(result, await scan_account(session, name, now), progress)
+        _collect(result, await scan_account(session, name, now, watch), progress)
 
     await asyncio.gather(*(one(n) for n in wanted))
     return result

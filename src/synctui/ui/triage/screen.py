@@ -35,8 +35,8 @@ from synctui.services.triage import (
     run_remedy,
     scan,
 )
-from synctui.ui.screens.confirm_screen import ConfirmScreen
 from synctui.ui.triage.board import RECOVERING, UNREADABLE, Board, Key
+from synctui.ui.triage.confirm import RemedyConfirm
 from synctui.ui.triage.investigation import InvestigationPane, PaneState
 from synctui.ui.triage.list import AttentionList
 from synctui.ui.triage.messages import (
@@ -129,7 +129,12 @@ class AttentionScreen(Screen[None]):
         self.board.generation += 1
         self.investigations.clear()
         self.run_worker(
-            partial(self._scan, self.board.generation, [a.name for a in self.session.accounts]),
+            partial(
+                self._scan,
+                self.board.generation,
+                [a.name for a in self.session.accounts],
+                set(self.board.recovering),
+            ),
             name="attention scan",
             group="triage-scan",
             exclusive=True,
@@ -137,7 +142,7 @@ class AttentionScreen(Screen[None]):
         )
         self._paint_header()
 
-    async def _scan(self, generation: int, names: list[str]) -> None:
+    async def _scan(self, generation: int, names: list[str], watch: set[Key]) -> None:
         try:
             wanted, failed = await asyncio.to_thread(plan_scan, self.session, names)
             self.post_message(ScanStarted(generation, wanted + [f.account for f in failed]))
@@ -148,6 +153,7 @@ class AttentionScreen(Screen[None]):
                 wanted,
                 self.clock(),
                 progress=lambda done: self.post_message(AccountScanned(generation, done)),
+                watch=watch,
             )
         except asyncio.CancelledError:
             raise
@@ -365,7 +371,7 @@ class AttentionScreen(Screen[None]):
                     exit_on_error=False,
                 )
 
-        self.app.push_screen(ConfirmScreen(question, "Fix"), answered)
+        self.app.push_screen(RemedyConfirm(question, "Fix"), answered)
 
     async def _fix(self, item: Attention, trigger: bool) -> None:
         try:
