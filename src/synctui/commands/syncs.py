@@ -219,16 +219,25 @@ def cmd_show(args: argparse.Namespace) -> int:
         if args.json:
             emit_json(sync_json(sync))
             return 0
-        print(f"{sync.name}  [{sync.vendor} · {sync.account}]")
-        print(f"  id:      {sync.id}")
-        print(f"  status:  {sync.status.value} (vendor: {sync.vendor_status})")
+        titles = dict(ctx.session.adapter(args.account).table_columns)
+        rows: list[tuple[str, str]] = [
+            ("id", sync.id),
+            ("status", f"{sync.status.value} (vendor: {sync.vendor_status})"),
+        ]
         if sync.status_reason:
-            print(f"  why:     {sync.status_reason}")
-        for key, value in sync.columns.items():
-            print(f"  {key + ':':<9}{value}")
+            rows.append(("why", sync.status_reason))
+        rows += [
+            (titles.get(key, key.replace("_", " ")), value) for key, value in sync.columns.items()
+        ]
         if sync.latest_run:
             run = sync.latest_run
-            print(f"  latest:  {run.state.value} {run.created_at or ''} {run.summary}".rstrip())
+            rows.append(
+                ("latest run", f"{run.state.value} {run.created_at or ''} {run.summary}".strip())
+            )
+        width = max(len(label) for label, _ in rows) + 2
+        print(f"{sync.name}  [{sync.vendor} · {sync.account}]")
+        for label, value in rows:
+            print(f"  {(label + ':').ljust(width)}{value}")
         print("  raw:")
         for line in json.dumps(sync.raw, indent=2, ensure_ascii=False).splitlines():
             print(f"    {line}")
