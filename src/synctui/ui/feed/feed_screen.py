@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import time
 from array import array
-from collections import OrderedDict, deque
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 from textual import work
@@ -34,19 +34,19 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from synctui.domain import errors
 from synctui.services.feed import FEEDS, FeedEngine
 from synctui.store.feedstore import ChangeFilter, FeedStore
 from synctui.ui.feed.change_index import ChangeIndex, IndexCancelled, build_index, newer_ids
 from synctui.ui.feed.change_list import ChangeList
-from synctui.ui.feed.clock import FeedClock, SystemClock, format_ago
+from synctui.ui.feed.clock import FeedClock, SystemClock
 from synctui.ui.feed.detail_model import load_detail
 from synctui.ui.feed.detail_pane import DetailPane
+from synctui.ui.feed.engine_link import EngineLink
 from synctui.ui.feed.export import export_changes
 from synctui.ui.feed.export_dialog import ExportDialog, ExportRequest
 from synctui.ui.feed.filter_bar import FilterBar, FilterView
 from synctui.ui.feed.filters import FeedFilter
-from synctui.ui.feed.header import FeedHeader, FeedStatus, HeaderState
+from synctui.ui.feed.header import FeedHeader, HeaderState
 from synctui.ui.feed.messages import (
     DetailLoaded,
     ExportFinished,
@@ -136,12 +136,8 @@ class FeedScreen(Screen[None]):
         self.store = store
         self.poll_interval = poll_interval
         self.clock: FeedClock = clock or SystemClock()
-        self.engine = engine
-        self._owns_engine = engine is None
-        self._unhook: Callable[[], None] | None = None
+        self.link = EngineLink(engine, on_page=self._mark_dirty)
         self.engine_state = "starting"
-        self._engine_errors: deque[tuple[str, str]] = deque()
-        self._notified_errors: dict[str, str] = {}
 
         self.filter = FeedFilter()
         self.following = True
@@ -200,11 +196,18 @@ class FeedScreen(Screen[None]):
         self.change_list.focus()
 
     def on_unmount(self) -> None:
-        if self._unhook is not None:
-            self._unhook()
-            self._unhook = None
-        if self._owns_engine and self.engine is not None:
-            self.engine.stop()
+        engine = self.link.engine
+        self.link.detach()
+        if self.link.owned and engine is not None:
+            engine.stop()
+
+    @property
+    def engine(self) -> FeedEngine | None:
+        return self.link.engine
+
+    def _mark_dirty(self) -> None:
+        """The engine stored a page: the next tick looks at the store (nothing more here)."""
+        self._dirty = True
 
     def reload(self) -> None:
         """Look at the store again now (the main app's auto-refresh calls this)."""
@@ -213,20 +216,19 @@ class FeedScreen(Screen[None]):
 
     # --- the engine -----------------------------------------------------------------------
     def _start_engine(self) -> None:
-        if self.engine is None:
+        engine = self.link.engine
+        if engine is None:
             try:
                 adapter = self.session.adapter(self.account)
             except Exception as exc:  # no account, no token, unknown vendor: say so, stay up
                 self.engine_state = "stopped: not connected"
                 self.notify(str(exc), title="LetsBuild feed", severity="error", timeout=10)
                 return
-            self.engine = FeedEngine(
-                self.account, adapter, self.store, poll_interval=self.poll_interval
-            )
-        self._hook(self.engine)
-        if self._owns_engine:
+            engine = FeedEngine(self.account, adapter, self.store, poll_interval=self.poll_interval)
+        self.link.attach(engine)
+        if self.link.owned:
             self.run_worker(
-                self.engine.run(follow=True),
+                engine.run(follow=True),
                 name="feed engine",
                 group="engine",
                 exclusive=True,
@@ -234,38 +236,14 @@ class FeedScreen(Screen[None]):
             )
         self.engine_state = "running"
 
-    def _hook(self, engine: FeedEngine) -> None:
-        """Chain onto the engine's callbacks; they only flag and queue (see module doc)."""
-        previous_page, previous_error = engine.on_page, engine.on_error
-
-        def on_page(feed: str, changes: list[Any], ids: list[int]) -> None:
-            self._dirty = True
-            if previous_page is not None:
-                previous_page(feed, changes, ids)
-
-        def on_error(feed: str, exc: errors.SyncTuiError) -> None:
-            self._engine_errors.append((feed, str(exc)))
-            if previous_error is not None:
-                previous_error(feed, exc)
-
-        engine.on_page, engine.on_error = on_page, on_error
-
-        def unhook() -> None:
-            engine.on_page, engine.on_error = previous_page, previous_error
-
-        self._unhook = unhook
-
     def action_restart_engine(self) -> None:
-        if not self._owns_engine:
+        if not self.link.owned:
             self.notify("The app runs this feed; it restarts it.", severity="warning")
             return
         if self.engine_state == "running":
             self.notify("The feed is already running.")
             return
-        if self._unhook is not None:
-            self._unhook()
-        self.engine = None
-        self._notified_errors.clear()
+        self.link.forget()
         self._start_engine()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -287,22 +265,13 @@ class FeedScreen(Screen[None]):
                 self._polling = False
 
     def _drain_engine_errors(self) -> None:
-        while self._engine_errors:
-            feed, text = self._engine_errors.popleft()
-            already = text in self._notified_errors.values()  # one toast for a shared outage
-            if self._notified_errors.get(feed) != text:
-                self._notified_errors[feed] = text
-            if not already:
-                self.notify(
-                    f"{feed} feed: {text} — retrying with backoff",
-                    title="LetsBuild feed",
-                    severity="warning",
-                    timeout=6,
-                )
-        if self.engine is not None:
-            for feed, state in self.engine.states.items():
-                if state.last_error is None:
-                    self._notified_errors.pop(feed, None)
+        for feed, text in self.link.new_errors():
+            self.notify(
+                f"{feed} feed: {text} — retrying with backoff",
+                title="LetsBuild feed",
+                severity="warning",
+                timeout=6,
+            )
 
     # --- the timer ----------------------------------------------------------------------
     def _tick(self) -> None:
@@ -361,7 +330,7 @@ class FeedScreen(Screen[None]):
         if not self._rate_live and self._baseline_done:
             # Catching up on a backlog stores thousands per second; counting that would
             # flatten the sparkline for minutes. The rate is of changes as they arrive.
-            self._rate_live = self._caught_up()
+            self._rate_live = self.link.caught_up()
         if message.per_feed.get("project"):
             self._projects_stale = True
         change_list = self.change_list
@@ -376,34 +345,8 @@ class FeedScreen(Screen[None]):
         self._refresh_header()
         self._refresh_filter_bar()
 
-    def _caught_up(self) -> bool:
-        """Every feed has drained its backlog once (or is failing and will not soon)."""
-        if self.engine is None:
-            return True
-        return all(
-            not state.has_more or state.consecutive_errors for state in self.engine.states.values()
-        )
-
     def _refresh_header(self) -> None:
         now = self.clock.monotonic()
-        states = self.engine.states if self.engine is not None else {}
-        statuses = []
-        for feed in FEEDS:
-            state = states.get(feed)
-            if state is None:
-                statuses.append(FeedStatus(feed, self.totals.get(feed, 0), False, "not polled"))
-                continue
-            ago = None if state.last_success is None else now - state.last_success
-            statuses.append(
-                FeedStatus(
-                    feed,
-                    self.totals.get(feed, 0),
-                    state.has_more,
-                    format_ago(ago),
-                    state.last_error,
-                    state.consecutive_errors,
-                )
-            )
         total = sum(self.totals.values())
         new = total - self._paused_at_total if self._paused_at_total is not None else 0
         header_state = HeaderState(
@@ -414,7 +357,9 @@ class FeedScreen(Screen[None]):
             rate=round(self.rate.per_second(now), 1) if self._rate_live else None,
             engine=self.engine_state,
         )
-        self.query_one(FeedHeader).show(header_state, statuses, self.rate.series(now))
+        self.query_one(FeedHeader).show(
+            header_state, self.link.statuses(self.totals, now), self.rate.series(now)
+        )
 
     def _refresh_filter_bar(self) -> None:
         self.query_one(FilterBar).show(
