@@ -51,7 +51,7 @@ from synctui.sandbox.letsbuild_seed import (
 )
 
 PAGE_SIZE = 200
-SEED_CHANGES = 21_000  # per unit of scale
+SEED_CHANGES = 21_000  # --scale multiplies sync counts; a change feed has no syncs to scale
 MAX_GENERATE = 100_000
 SDL_PATH = Path(__file__).with_name("schemas") / "letsbuild.graphql"
 SCHEMA = build_schema(SDL_PATH.read_text(encoding="utf-8"))
@@ -130,12 +130,10 @@ class LetsBuildSim(VendorSim):
             "rw": f"lb_pat_{token_rng.getrandbits(128):032x}",
             "ro": f"lb_pat_{token_rng.getrandbits(128):032x}",
         }
-        self._cursor_key = hashlib.sha256(
-            f"letsbuild:cursor:{ctx.seed}:{ctx.scale}".encode()
-        ).digest()
+        self._cursor_key = hashlib.sha256(f"letsbuild:cursor:{ctx.seed}".encode()).digest()
         rng = ctx.rng("letsbuild:world")
-        self.world = LetsBuildWorld(rng, scale=ctx.scale)
-        count = SEED_CHANGES * ctx.scale
+        self.world = LetsBuildWorld(rng)
+        count = SEED_CHANGES
         self.world.generate(count, working_timestamps(rng, self.now(), count))
         self._live: asyncio.Task[None] | None = None
 
