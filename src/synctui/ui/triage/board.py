@@ -40,6 +40,14 @@ REASON_TONE = {
 }
 
 
+def tone_of(label: str) -> str:
+    """The colour of a group by its label (a reason's value, "recovering", ...)."""
+    for reason, tone in REASON_TONE.items():
+        if reason.value == label:
+            return tone
+    return "initializing" if label == RECOVERING else "error"
+
+
 @dataclass(frozen=True)
 class Line:
     """One line of the list: a group heading, a sync, or an account that could not be read."""

@@ -16,8 +16,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from synctui.services.triage import REASON_ORDER
-from synctui.ui.triage.board import REASON_TONE, RECOVERING, UNREADABLE, Key, Line
+from synctui.ui.triage.board import UNREADABLE, Key, Line
 from synctui.ui.widgets.virtual_table import fit
 
 AGE_WIDTH = 6
@@ -50,13 +49,6 @@ class AttentionList(OptionList):
         self._rows: list[Line] = []
         self._empty_text = ""
         self._row_by_id: dict[str, Line] = {}
-
-    @staticmethod
-    def tone_of(label: str) -> str:
-        for reason in REASON_ORDER:
-            if reason.value == label:
-                return REASON_TONE[reason]
-        return "initializing" if label == RECOVERING else "error"
 
     # --- data -------------------------------------------------------------------------------
     def show_lines(self, lines: Sequence[Line], empty: str) -> None:

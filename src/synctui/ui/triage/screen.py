@@ -22,9 +22,8 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, OptionList, Static
+from textual.widgets import Checkbox, Footer, Input, OptionList
 
 from synctui.domain.models import Capability
 from synctui.services.triage import (
@@ -35,8 +34,9 @@ from synctui.services.triage import (
     run_remedy,
     scan,
 )
-from synctui.ui.triage.board import RECOVERING, UNREADABLE, Board, Key
+from synctui.ui.triage.board import Board, Key
 from synctui.ui.triage.confirm import RemedyConfirm
+from synctui.ui.triage.header import AttentionHeader
 from synctui.ui.triage.investigation import InvestigationPane, PaneState
 from synctui.ui.triage.list import AttentionList
 from synctui.ui.triage.messages import (
@@ -47,7 +47,6 @@ from synctui.ui.triage.messages import (
     ScanStarted,
 )
 from synctui.ui.widgets.prompt_bar import PromptBar
-from synctui.ui.widgets.status_line import StatusLine
 
 Clock = Callable[[], datetime]
 RUNS_SHOWN = 10
@@ -76,10 +75,6 @@ class AttentionScreen(Screen[None]):
 
     DEFAULT_CSS = """
     AttentionScreen { layout: vertical; }
-    AttentionScreen #counts, AttentionScreen #accounts {
-        height: 1; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis;
-    }
-    AttentionScreen #accounts { color: $text-muted; }
     AttentionScreen.-no-pane InvestigationPane { display: none; }
     """
 
@@ -97,9 +92,7 @@ class AttentionScreen(Screen[None]):
 
     # --- composition ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield StatusLine(locked=self.session.readonly, id="status")
-        yield Static(id="counts", markup=False)
-        yield Static(id="accounts", markup=False)
+        yield AttentionHeader(locked=self.session.readonly, id="header")
         yield AttentionList(id="attention")
         yield InvestigationPane(id="investigation")
         yield PromptBar(placeholder="filter: words, !negate, ~fuzzy", id="filter")
@@ -187,40 +180,8 @@ class AttentionScreen(Screen[None]):
         self._paint_pane()
 
     def _paint_header(self) -> None:
-        board = self.board
-        total = sum(board.scanned.values())
-        needing = len(board.items)
-        parts: list[Any] = [
-            " Attention │ ",
-            (f"{needing}", "bold"),
-            f" need a person of {total} syncs",
-        ]
-        if board.pending:
-            done = len(board.accounts) - len(board.pending)
-            parts.append((f" │ scanning {done}/{len(board.accounts)} accounts…", "$text-accent"))
-        if board.filter_text:
-            parts += [" │ filter: ", (board.filter_text, "bold $text-accent")]
-        self.query_one("#status", StatusLine).show(Content.assemble(*parts))
-        counts = board.counts()
-        pieces: list[Any] = []
-        for label, n in counts.items():
-            tone = self.list.tone_of(label)
-            pieces += [(f"{label} ", f"$status-{tone}"), (str(n), f"bold $status-{tone}"), "  "]
-        self.query_one("#counts", Static).update(
-            Content.assemble(*pieces)
-            if pieces
-            else Content.styled("no trouble found (yet)", "$text-muted")
-        )
-        accounts: list[Any] = []
-        per_account = board.account_counts()
-        for name in board.accounts or [a.name for a in self.session.accounts]:
-            if name in board.failures:
-                accounts += [(f"✖ {name}", "$status-error"), "  "]
-            elif name in board.pending:
-                accounts += [f"{name} …", "  "]
-            elif name in per_account:
-                accounts += [f"{name} ", (str(per_account[name]), "bold"), "  "]
-        self.query_one("#accounts", Static).update(Content.assemble(*accounts))
+        names = [a.name for a in self.session.accounts]
+        self.query_one("#header", AttentionHeader).show(self.board, names)
 
     def _paint_pane(self) -> None:
         key = self.list.current_key
@@ -452,6 +413,3 @@ class AttentionScreen(Screen[None]):
             self.dismiss(None)
         else:
             self.app.exit()
-
-
-__all__ = ["RECOVERING", "UNREADABLE", "AttentionScreen"]
