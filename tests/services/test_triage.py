@@ -435,3 +435,16 @@ def test_doctor_demo_json(capsys) -> None:  # type: ignore[no-untyped-def]
     assert {"in error", "latest run failed", "paused", "legacy, needs migration"} <= set(
         report["by_reason"]
     )
+
+
+def test_doctor_does_not_import_textual() -> None:
+    """The service and the command sit below the UI: cron must not pay for Textual."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, synctui.commands.doctor, synctui.services.triage;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
