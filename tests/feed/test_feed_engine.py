@@ -15,7 +15,12 @@ from synctui.vendors.http import RetrySettings
 from synctui.vendors.letsbuild import LetsBuildAdapter, normalize_operation
 from tests.conftest import admin_state, set_faults
 
-QUERY_OF = {"project": "projectSync", "form": "formSync", "point": "pointSync", "contact": "contactDetailsSync"}
+QUERY_OF = {
+    "project": "projectSync",
+    "form": "formSync",
+    "point": "pointSync",
+    "contact": "contactDetailsSync",
+}
 
 
 def make_adapter(sandbox, *, attempts: int = 5, token: str | None = None) -> LetsBuildAdapter:
@@ -32,7 +37,9 @@ def truth(sandbox, feed: str) -> list[tuple[str, str]]:
 
 
 def stored(store: FeedStore, account: str, feed: str) -> list[tuple[str, str]]:
-    return [(c.entity_id, c.operation) for c in store.iter_all(account, ChangeFilter(feeds=(feed,)))]
+    return [
+        (c.entity_id, c.operation) for c in store.iter_all(account, ChangeFilter(feeds=(feed,)))
+    ]
 
 
 async def test_fetch_pages_follow_the_cursor(sandbox) -> None:
@@ -73,7 +80,10 @@ async def test_engine_catches_up_exactly_once(sandbox, tmp_path) -> None:
 
 
 async def test_engine_survives_a_fault_storm(sandbox, tmp_path) -> None:
-    set_faults(sandbox, "500=0.1,502=0.05,429=0.05,retry-after=0,drop-after=0.05,malformed=0.05,only=letsbuild")
+    set_faults(
+        sandbox,
+        "500=0.1,502=0.05,429=0.05,retry-after=0,drop-after=0.05,malformed=0.05,only=letsbuild",
+    )
     store = FeedStore(tmp_path / "feeds.sqlite3")
     adapter = make_adapter(sandbox, attempts=8)
     engine = FeedEngine("lb", adapter, store, poll_interval=0.01, max_backoff=0.05)
@@ -112,10 +122,14 @@ async def test_filters_counts_and_history(sandbox, tmp_path) -> None:
     assert store.count("lb") == sum(counts.values())
     deleted = store.page("lb", ChangeFilter(operations=("deleted",)), limit=5)
     assert deleted and all(c.operation == "deleted" for c in deleted)
-    sample = store.page("lb", ChangeFilter(feeds=("point",), operations=("created",)), limit=1, with_data=True)[0]
+    sample = store.page(
+        "lb", ChangeFilter(feeds=("point",), operations=("created",)), limit=1, with_data=True
+    )[0]
     word = sample.subject.split()[0]
     hits = store.page("lb", ChangeFilter(text=word), limit=50)
-    assert hits and all(word.lower() in (h.subject.lower() + str(store.get(h.id).data).lower()) for h in hits)
+    assert hits and all(
+        word.lower() in (h.subject.lower() + str(store.get(h.id).data).lower()) for h in hits
+    )
     project = sample.project_id
     in_project = store.page("lb", ChangeFilter(project_id=project), limit=50)
     assert in_project and all(c.project_id == project for c in in_project)
@@ -139,7 +153,11 @@ async def test_follow_mode_sees_live_changes(live_sandbox, tmp_path) -> None:
     for _ in range(400):
         await asyncio.sleep(0.05)
         total = admin_state(live_sandbox, "letsbuild")["total"]
-        if not any(s.has_more for s in engine.states.values()) and store.count("lb") > 20_000 and store.count("lb") < total:
+        if (
+            not any(s.has_more for s in engine.states.values())
+            and store.count("lb") > 20_000
+            and store.count("lb") < total
+        ):
             break
     seen = store.count("lb")
     await asyncio.sleep(0.5)
@@ -147,3 +165,19 @@ async def test_follow_mode_sees_live_changes(live_sandbox, tmp_path) -> None:
     engine.stop()
     await task
     await adapter.aclose()
+
+
+async def test_two_engines_on_one_account_store_each_change_once(sandbox, tmp_path) -> None:
+    """The TUI viewer and a `feed tail` may run at once on the same store: the cursor
+    compare-and-set means whichever stores a page first wins, and the other moves on."""
+    path = tmp_path / "feeds.sqlite3"
+    first, second = FeedStore(path), FeedStore(path)
+    a, b = make_adapter(sandbox), make_adapter(sandbox)
+    await asyncio.gather(
+        FeedEngine("lb", a, first, feeds=("form", "point")).run(follow=False),
+        FeedEngine("lb", b, second, feeds=("form", "point")).run(follow=False),
+    )
+    for feed in ("form", "point"):
+        assert stored(first, "lb", feed) == truth(sandbox, feed)
+    await a.aclose()
+    await b.aclose()

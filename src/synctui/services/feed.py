@@ -81,10 +81,21 @@ class FeedEngine:
         """Fetch and store one page; returns whether more is waiting."""
         cursor = await asyncio.to_thread(self.store.cursor, self.account, feed)
         page = await self.adapter.fetch_changes(feed, cursor)  # type: ignore[attr-defined]
-        ids = await asyncio.to_thread(
-            self.store.store_page, self.account, feed, page.changes, page.cursor, page.has_more
+        stored = await asyncio.to_thread(
+            self.store.store_page,
+            self.account,
+            feed,
+            page.changes,
+            page.cursor,
+            page.has_more,
+            fetched_from=cursor,
         )
         state = self.states[feed]
+        if stored is None:
+            # Another engine (the TUI, or a `feed tail`) stored this page first: go again
+            # from the position it left, so nothing is stored or shown twice.
+            return True
+        ids = stored
         state.has_more = page.has_more
         state.last_success = time.monotonic()
         state.last_error = None

@@ -225,17 +225,31 @@ class FeedStore:
         changes: Sequence[Any],
         cursor: str,
         has_more: bool,
-    ) -> list[int]:
+        *,
+        fetched_from: str | object | None = ...,
+    ) -> list[int] | None:
         """Store a page and its cursor atomically; returns the new local change ids.
 
         `changes` are `synctui.domain.models.Change` objects (or anything with the same
         attributes); kept duck-typed so the store does not depend on the domain layer.
+
+        With `fetched_from` (the cursor the page was requested with), the write happens only
+        if that is still the stored cursor — a compare-and-set, so two engines on one account
+        (the TUI viewer and `synctui feed tail`) can never store the same page twice. A lost
+        race returns None and stores nothing; the loser simply fetches again.
         """
         now = datetime.now(UTC).isoformat(timespec="milliseconds")
         db = self._connect()
         ids: list[int] = []
         db.execute("BEGIN IMMEDIATE")
         try:
+            if fetched_from is not ...:
+                row = db.execute(
+                    "SELECT cursor FROM cursors WHERE account = ? AND feed = ?", (account, feed)
+                ).fetchone()
+                if (row["cursor"] if row else None) != fetched_from:
+                    db.execute("ROLLBACK")
+                    return None
             for change in changes:
                 ids.append(self._insert(db, account, feed, change, now))
             db.execute(
@@ -375,14 +389,16 @@ class FeedStore:
         self, account: str | None = None, flt: ChangeFilter | None = None, batch: int = 2000
     ) -> Iterator[StoredChange]:
         """Every matching change, oldest first, in batches (exports, --from-start)."""
-        where, params = (flt or ChangeFilter()).where(account)
+        flt = flt or ChangeFilter()
+        where, params = flt.where(account)
         glue = " AND " if where else " WHERE "
+        hint = "" if flt.feeds else " NOT INDEXED"  # walk rowids in order (see `ids`)
         last = 0
         while True:
             rows = (
                 self._connect()
                 .execute(
-                    f"SELECT * FROM changes{where}{glue}id > ? ORDER BY id ASC LIMIT ?",
+                    f"SELECT * FROM changes{hint}{where}{glue}id > ? ORDER BY id ASC LIMIT ?",
                     [*params, last, batch],
                 )
                 .fetchall()
