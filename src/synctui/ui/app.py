@@ -46,6 +46,7 @@ class SyncTuiApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
         Binding("colon", "command_line", "Cmd", key_display=":", id="app.command"),
         Binding("at", "call_log", "Calls", key_display="@", id="app.call-log"),
+        Binding("J", "journal", "Journal", show=False, id="app.journal"),
     ]
 
     def __init__(
@@ -432,6 +433,9 @@ class SyncTuiApp(App[int]):
             self.catalog.put(result.sync)
             if self.main is not None:
                 self.main.apply_page(message.account, [result.sync])
+            from synctui.ui.editing.glue import refresh_detail
+
+            refresh_detail(self, result.sync.key)
         self.load_account(message.account)
 
     # --- accounts -------------------------------------------------------------------------
@@ -492,9 +496,12 @@ class SyncTuiApp(App[int]):
 
     # --- commands -------------------------------------------------------------------------
     def command_suggestions(self) -> list[str]:
-        return suggestions(self.catalog.names())
+        return [*suggestions(self.catalog.names()), "journal"]
 
     def run_command_line(self, text: str) -> None:
+        if text.strip().lstrip(":").split()[:1] == ["journal"]:
+            self.action_journal()
+            return
         try:
             command = parse_command(text, self.catalog.names())
         except CommandError as exc:
@@ -570,6 +577,15 @@ class SyncTuiApp(App[int]):
             return
         self._flush_calls()  # what is pending now is in records(): never shown twice
         self.push_screen(CallLogScreen(self.session.call_log.records()))
+
+    def action_journal(self) -> None:
+        from synctui.ui.editing.journal_screen import JournalScreen
+
+        if any(isinstance(s, JournalScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, JournalScreen):
+                self.pop_screen()
+            return
+        self.push_screen(JournalScreen())
 
     def action_manage_accounts(self) -> None:
         from synctui.ui.screens.accounts_screen import AccountsScreen

@@ -58,6 +58,11 @@ class SyncTuiCommands(Provider):
             )
         yield ("API call log", "every vendor call since start  (@, :log)", app.action_call_log)
         yield (
+            "Write journal",
+            "every change synctui made: diff, request, revert  (J, :journal)",
+            app.action_journal,
+        )
+        yield (
             "Manage accounts",
             "add, edit, test, remove  (:accounts)",
             app.action_manage_accounts,

@@ -48,11 +48,16 @@ class Field(Vertical):
 
     def hint(self, text: str | None, kind: str = "") -> None:
         """Show `text` (or the default hint) under the field; kind "bad" or "warn" colours it."""
+        shown = text if text is not None else self.default_hint
+        state = (shown, kind)
+        if getattr(self, "_hint_state", None) == state:
+            return  # unchanged: no repaint, no re-layout (this runs on every keystroke)
+        self._hint_state = state
         line = self.query_one(".hint", Static)
-        line.update(text if text is not None else self.default_hint)
+        line.update(shown)
         line.set_class(kind == "bad", "-bad")
         line.set_class(kind == "warn", "-warn")
-        line.display = bool(text if text is not None else self.default_hint)
+        line.display = bool(shown)
 
 
 class DocForm(Vertical):
@@ -145,3 +150,8 @@ def set_select(
 def select_value(select: Select[str]) -> str | None:
     value = select.value
     return None if value is Select.NULL else str(value)
+
+
+def options(values: Iterable[str]) -> list[tuple[str, str]]:
+    """Select options for an enum (label = value: the vendor's own spelling)."""
+    return [(v, v) for v in values]

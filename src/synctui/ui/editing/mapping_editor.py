@@ -78,7 +78,7 @@ class MappingEditor(Vertical):
         self.spec = spec
         self.rows: list[Row] = []
         self.doc: dict[str, Any] = {}
-        self._filling = False
+        self._filled = -1
 
     def compose(self) -> ComposeResult:
         yield Static(f"Field mapping ({self.spec.field})", id="mapping-title", markup=False)
@@ -158,23 +158,25 @@ class MappingEditor(Vertical):
                 text = "identity: none (this mode does not match existing records)"
         self.query_one("#mapping-key", Static).update(text)
 
-    def _fill_inputs(self) -> None:
-        """The highlighted row's cells into the inputs (empty and disabled with no rows)."""
-        index = self.cursor
-        self._filling = True
-        try:
-            for column in self.spec.columns:
-                field = self.query_one(f"#cell-{column.name.replace('.', '-')}", Input)
-                row = self.rows[index] if 0 <= index < len(self.rows) else None
-                field.disabled = row is None
-                value = cell_text(row, column) if isinstance(row, dict) else ""
-                if field.value != value:
-                    field.value = value
-        finally:
-            self.call_after_refresh(self._done_filling)
+    def _fill_inputs(self, *, force: bool = True) -> None:
+        """The highlighted row's cells into the inputs (empty and disabled with no rows).
 
-    def _done_filling(self) -> None:
-        self._filling = False
+        A fill's own Input.Changed echoes are ignored by `on_input_changed` because they
+        equal the row's cells; an unforced fill (a highlight event) leaves the inputs alone
+        when the row did not change, so a highlight that arrives late never overwrites what
+        is being typed.
+        """
+        index = self.cursor
+        if not force and index == self._filled:
+            return
+        self._filled = index
+        for column in self.spec.columns:
+            field = self.query_one(f"#cell-{column.name.replace('.', '-')}", Input)
+            row = self.rows[index] if 0 <= index < len(self.rows) else None
+            field.disabled = row is None
+            value = cell_text(row, column) if isinstance(row, dict) else ""
+            if field.value != value:
+                field.value = value
 
     def _changed(self, cursor: int) -> None:
         self._refresh(cursor)
@@ -183,11 +185,11 @@ class MappingEditor(Vertical):
     # --- events -----------------------------------------------------------------------------
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        self._fill_inputs()
+        self._fill_inputs(force=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if self._filling or not (event.input.id or "").startswith("cell-"):
+        if not (event.input.id or "").startswith("cell-"):
             return
         index = self.cursor
         if not 0 <= index < len(self.rows):

@@ -16,6 +16,7 @@ from textual.widgets import Input, Select, Static
 
 from synctui.domain.validation import PARAGON_FREQUENCIES, is_uuid
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
+from synctui.ui.editing.form_base import options as _options
 
 CREDENTIAL_WARNING = (
     "⚠ a new credential starts a full re-sync: Paragon re-reads every record of this integration"
@@ -49,7 +50,7 @@ class ParagonForm(DocForm):
         yield Static("", id="credential-warning", markup=False)
         yield Field(
             "Check for changes",
-            Select([], allow_blank=False, compact=True, id="frequency"),
+            Select(_options(PARAGON_FREQUENCIES), allow_blank=False, compact=True, id="frequency"),
             name="incrementalAccumulatorFrequency",
             hint="how often Paragon looks for new records: " + ", ".join(PARAGON_FREQUENCIES),
         )

@@ -16,6 +16,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 
 from synctui.domain.validation import POLYTOMIC_FREQUENCIES, POLYTOMIC_MODES
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
+from synctui.ui.editing.form_base import options as _options
 from synctui.ui.editing.mapping import POLYTOMIC_MAPPING
 from synctui.ui.editing.mapping_editor import MappingEditor
 
@@ -43,7 +44,7 @@ class PolytomicForm(DocForm):
         yield Field("Name", Input(compact=True, id="name"), name="name")
         yield Field(
             "Mode",
-            Select([], allow_blank=False, compact=True, id="mode"),
+            Select(_options(POLYTOMIC_MODES), allow_blank=False, compact=True, id="mode"),
             name="mode",
             hint="create, update, updateOrCreate, replace, append, remove or snapshot",
         )
@@ -52,7 +53,9 @@ class PolytomicForm(DocForm):
         )
         yield Field(
             "Frequency",
-            Select([], allow_blank=False, compact=True, id="frequency"),
+            Select(
+                _options(POLYTOMIC_FREQUENCIES), allow_blank=False, compact=True, id="frequency"
+            ),
             name="schedule",
         )
         with Horizontal(id="time-parts"):

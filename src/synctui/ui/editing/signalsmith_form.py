@@ -16,6 +16,7 @@ from textual.widgets import Input, Select, Static
 from synctui.domain.validation import SIGNALSMITH_SYNC_MODES
 from synctui.ui.editing.cron_field import CronField
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
+from synctui.ui.editing.form_base import options as _options
 from synctui.ui.editing.mapping import SIGNALSMITH_MAPPING
 from synctui.ui.editing.mapping_editor import MappingEditor
 
@@ -31,7 +32,9 @@ class SignalsmithForm(DocForm):
         yield Field("Description", Input(compact=True, id="description"), name="description")
         yield Field(
             "Sync mode",
-            Select([], allow_blank=False, compact=True, id="sync-mode"),
+            Select(
+                _options(SIGNALSMITH_SYNC_MODES), allow_blank=False, compact=True, id="sync-mode"
+            ),
             name="sync_mode",
             hint="upsert, insert, update or mirror (mirror also deletes)",
         )

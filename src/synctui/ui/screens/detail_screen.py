@@ -47,6 +47,11 @@ class DetailScreen(Screen[None]):
         Binding("1", "tab('overview')", "Overview", show=False, id="detail.tab-overview"),
         Binding("2", "tab('runs')", "Runs", show=False, id="detail.tab-runs"),
         Binding("3", "tab('json')", "Raw JSON", show=False, id="detail.tab-json"),
+        Binding("e", "edit", "Edit", id="detail.edit"),
+        Binding("t", "trigger", "Run now", show=False, id="detail.trigger"),
+        Binding("p", "toggle_active", "Pause/resume", show=False, id="detail.pause-resume"),
+        Binding("m", "migrate", "Migrate legacy", show=False, id="detail.migrate"),
+        Binding("ctrl+d", "delete_sync", "Delete", show=False, id="detail.delete"),
     ]
 
     DEFAULT_CSS = """
@@ -187,6 +192,9 @@ class DetailScreen(Screen[None]):
             parts += [" │ ", (f"loading {', '.join(sorted(self.pending))}…", "$text-accent")]
         if self.problems:
             parts += [" │ ", (f"failed: {', '.join(sorted(self.problems))}", "$status-error")]
+        drafts = getattr(self.tui, "drafts", None)
+        if drafts is not None and drafts.has_changes(self.key):
+            parts += [" │ ", ("* unsaved draft (e reopens it)", "$text-warning")]
         self.query_one("#status", StatusLine).show(Content.assemble(*parts))
 
     def _fields(self) -> Content:
@@ -233,7 +241,48 @@ class DetailScreen(Screen[None]):
                 key=run.id,
             )
 
+    def on_screen_resume(self) -> None:
+        self.show_status()  # back from the editor: the draft marker may have changed
+
     # --- actions --------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from synctui.ui.editing import actions as editing
+
+        if action in ("trigger", "toggle_active"):
+            if self.tui.session.readonly:
+                return False
+            needed = Capability.TRIGGER if action == "trigger" else Capability.PAUSE_RESUME
+            return needed in self.tui.capabilities_of(self.key[0]) or None
+        if action in editing.EDITING_ACTIONS:
+            return editing.allowed(self.tui, action, self.sync)
+        return True
+
+    def action_edit(self) -> None:
+        from synctui.ui.editing import actions as editing
+
+        editing.edit(self.tui, self.sync)
+
+    def action_trigger(self) -> None:
+        from synctui.ui.editing import actions as editing
+
+        editing.trigger(self.tui, self.sync)
+
+    def action_toggle_active(self) -> None:
+        from synctui.domain.models import SyncStatus
+
+        active = self.sync.status == SyncStatus.ACTIVE
+        self.tui.confirm_write(self.sync, "pause" if active else "resume")
+
+    def action_migrate(self) -> None:
+        from synctui.ui.editing import actions as editing
+
+        editing.migrate(self.tui, self.sync)
+
+    def action_delete_sync(self) -> None:
+        from synctui.ui.editing import actions as editing
+
+        editing.delete(self.tui, self.sync, then=lambda: self.dismiss(None))
+
     def action_back(self) -> None:
         self.dismiss(None)
 

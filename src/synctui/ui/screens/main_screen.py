@@ -31,6 +31,14 @@ if TYPE_CHECKING:
 NARROW = 100  # below this width the sidebar starts hidden (80×24 over SSH)
 WRITE_ACTIONS = frozenset({"trigger", "toggle_active"})
 
+DRAFT_MARK = "* "  # before the status of a sync with an unsaved edit (e reopens it)
+
+
+def with_draft_marker(row: Row) -> Row:
+    """The same row with the unsaved-draft marker in its first (status) cell."""
+    cells = (DRAFT_MARK + row.cells[0], *row.cells[1:]) if row.cells else row.cells
+    return Row(row.key, cells, row.tone, row.rank, row.order)
+
 
 class MainScreen(Screen[None]):
     help_title = "syncs"
@@ -50,6 +58,28 @@ class MainScreen(Screen[None]):
         Binding("0", "show_all", "All accounts", show=False, id="main.all"),
         Binding("t", "trigger", "Run now", show=False, id="main.trigger"),
         Binding("p", "toggle_active", "Pause/resume", show=False, id="main.pause-resume"),
+        Binding("e", "edit", "Edit", id="main.edit"),
+        Binding("E", "batch_edit", "Batch edit", id="main.batch-edit"),
+        Binding("n", "new_sync", "New sync", show=False, id="main.new-sync"),
+        Binding(
+            "asterisk,ctrl+a",
+            "mark_all",
+            "Mark all shown",
+            show=False,
+            key_display="*",
+            id="main.mark-all",
+        ),
+        Binding(
+            "minus",
+            "clear_marks",
+            "Clear marks",
+            show=False,
+            key_display="-",
+            id="main.clear-marks",
+        ),
+        Binding("ctrl+d", "delete_sync", "Delete", show=False, id="main.delete"),
+        Binding("m", "migrate", "Migrate legacy", show=False, id="main.migrate"),
+        Binding("R", "runs", "Runs", show=False, id="main.runs"),
     ]
 
     DEFAULT_CSS = """
@@ -95,6 +125,9 @@ class MainScreen(Screen[None]):
         return self.query_one("#status", StatusLine)
 
     def on_mount(self) -> None:
+        from synctui.ui.editing.glue import drafts_of
+
+        drafts_of(self.tui).subscribe(self.draft_changed)
         self._auto_sidebar(self.app.size.width)
         self.table.focus()
         self.call_after_refresh(self.set_view, self.view)  # what arrived before we were up
@@ -154,12 +187,15 @@ class MainScreen(Screen[None]):
         rows: list[Row] = []
         layout_row = self.table_layout.row
         position = self.tui.catalog.position
+        drafts = getattr(self.tui, "drafts", None)
         for sync in syncs:
             cached = cache.get(sync.key)
             if cached is not None and cached[0] is sync:
                 rows.append(cached[1])
             else:
                 row = layout_row(sync, position(sync.key))
+                if drafts is not None and drafts.has_changes(sync.key):
+                    row = with_draft_marker(row)
                 cache[sync.key] = (sync, row)
                 rows.append(row)
         return rows
@@ -201,6 +237,18 @@ class MainScreen(Screen[None]):
         if keys and self.live:
             self.table.remove_rows(keys)
         self.refresh_chrome()
+
+    def draft_changed(self, key: SyncKey) -> None:
+        """A draft started or ended: repaint that row with (or without) its marker."""
+        for cache in self._row_cache.values():
+            cache.pop(key, None)
+        sync = self.tui.catalog.get(key)
+        if (
+            sync is not None
+            and self.live
+            and sync.account in self.tui.catalog.accounts_in(self.view)
+        ):
+            self.table.upsert_rows(self._rows([sync]))
 
     def accounts_changed(self) -> None:
         """Accounts were added, edited or removed: rebuild the table and the sidebar."""
@@ -284,7 +332,26 @@ class MainScreen(Screen[None]):
             return needed in self.tui.capabilities_of(sync.account) or None
         if action == "clear_filter":
             return bool(self.table.filter_text)
+        from synctui.ui.editing import actions as editing
+
+        if action in editing.EDITING_ACTIONS:
+            return self._editing_allowed(action)
         return True
+
+    def _editing_allowed(self, action: str) -> bool | None:
+        from synctui.ui.editing import actions as editing
+
+        readonly = self.tui.session.readonly
+        if action == "batch_edit":
+            return False if readonly else (bool(self.table.marked) or None)
+        if action == "new_sync":
+            accounts = self.tui.catalog.accounts_in(self.view)
+            return False if readonly else (editing.can_create(self.tui, accounts) or None)
+        if action == "mark_all":
+            return True
+        if action == "clear_marks":
+            return bool(self.table.marked) or None
+        return editing.allowed(self.tui, action, self.selected_sync())
 
     def selected_sync(self) -> Sync | None:
         key = self.table.cursor_key
@@ -321,6 +388,52 @@ class MainScreen(Screen[None]):
         self.table.toggle_mark()
         self.table.action_cursor_down()
         self.status.show(self._status_content())
+        self.refresh_bindings()
+
+    def action_mark_all(self) -> None:
+        from synctui.ui.editing import actions as editing
+
+        editing.mark_all_shown(self.tui)
+        self.status.show(self._status_content())
+        self.refresh_bindings()
+
+    def action_clear_marks(self) -> None:
+        from synctui.ui.editing import actions as editing
+
+        editing.clear_marks(self.tui)
+        self.status.show(self._status_content())
+        self.refresh_bindings()
+
+    def action_batch_edit(self) -> None:
+        from synctui.ui.editing import actions as editing
+
+        editing.batch_edit(self.tui)
+
+    def action_new_sync(self) -> None:
+        from synctui.ui.editing import actions as editing
+
+        sync = self.selected_sync()
+        accounts = self.tui.catalog.accounts_in(self.view)
+        editing.new_sync(self.tui, accounts, sync.account if sync else None)
+
+    def action_edit(self) -> None:
+        self._on_selected("edit")
+
+    def action_delete_sync(self) -> None:
+        self._on_selected("delete")
+
+    def action_migrate(self) -> None:
+        self._on_selected("migrate")
+
+    def action_runs(self) -> None:
+        self._on_selected("show_runs")
+
+    def _on_selected(self, name: str) -> None:
+        from synctui.ui.editing import actions as editing
+
+        sync = self.selected_sync()
+        if sync is not None:
+            getattr(editing, name)(self.tui, sync)
 
     def action_copy_id(self) -> None:
         sync = self.selected_sync()
@@ -347,9 +460,7 @@ class MainScreen(Screen[None]):
         self.tui.switch_view(ALL)
 
     def action_trigger(self) -> None:
-        sync = self.selected_sync()
-        if sync is not None:
-            self.tui.confirm_write(sync, "trigger")
+        self._on_selected("trigger")  # a paused sync is offered "resume, then run"
 
     def action_toggle_active(self) -> None:
         sync = self.selected_sync()
