@@ -1,0 +1,74 @@
+"""The journal screen: entries of this session's writes, filters, detail, revert."""
+
+from __future__ import annotations
+
+from synctui.domain.models import SyncStatus
+from synctui.sandbox.server import Sandbox
+from synctui.ui.editing.journal_screen import JournalScreen
+from synctui.ui.screens.confirm_screen import ConfirmScreen
+from tests.ui_editing.conftest import edit_session, make_app, settle
+
+ACME = "signalsmith-acme"
+
+
+async def test_journal_lists_filters_and_reverts(sandbox: Sandbox) -> None:
+    session = edit_session(sandbox)
+    app = make_app(session, initial_account=ACME)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        sync = next(
+            s for s in app.catalog.entry(ACME).syncs.values() if s.status is SyncStatus.ACTIVE
+        )
+        await session.update(ACME, sync.id, {"description": "changed by the test"})
+        await session.update(ACME, sync.id, {"sync_mode": "insert"})
+        await pilot.press("J")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, JournalScreen)
+        assert [e.action for e in screen.entries] == ["update", "update"]
+        detail = str(screen.query_one("#entry").render())
+        assert '+  "sync_mode": "insert"' in detail and "PUT" in detail
+        assert "Bearer" not in detail or "****" in detail
+
+        screen.query_one("#text").value = '"insert"'
+        await settle(pilot)
+        assert [e.id for e in screen.entries] == [2]
+        screen.query_one("#text").value = ""
+        screen.query_one("#outcome").value = "failed"
+        await settle(pilot)
+        assert screen.entries == []
+        screen.query_one("#outcome").clear()
+        await settle(pilot)
+
+        # Revert the newest entry (sync_mode back to what it was), after a confirmation.
+        screen.query_one("#entries").focus()
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.focused.id == "cancel"
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        fresh = await session.get_sync(ACME, sync.id)
+        assert fresh.raw["sync_mode"] == sync.raw["sync_mode"]
+        assert fresh.raw["description"] == "changed by the test"
+        assert screen.entries[0].action == "revert" and screen.entries[0].outcome == "ok"
+
+        # Reverting the older edit conflicts? No: its field is unchanged since. But reverting
+        # the revert's target again is refused as already reverted (conflict, force offered).
+        screen.query_one("#entries").move_cursor(row=1)
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "already reverted" in str(app.screen.query_one("Static").render())
+        await pilot.press("enter")  # Cancel
+        await settle(pilot)
+        assert app.screen is screen
+
+
+async def test_journal_from_the_command_line(sandbox: Sandbox) -> None:
+    app = make_app(edit_session(sandbox), initial_account=ACME)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("colon", *"journal", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JournalScreen)
+        assert "0 entries" in app.screen.query_one("#status").text
