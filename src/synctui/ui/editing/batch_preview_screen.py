@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
 from synctui.ui.editing.diff_view import diff_content, requests_content
+from synctui.ui.editing.preview_screen import base_url_of
 
 OUTCOME_STYLE = {"planned": "$status-active", "skipped": "$status-idle", "failed": "$status-error"}
 
@@ -111,7 +112,7 @@ class BatchPreviewScreen(ModalScreen[bool]):
                 [
                     Content.styled(f"{result.sync.name} — {plan.summary}", "bold"),
                     diff_content(plan.before, plan.after),
-                    requests_content(plan.requests),
+                    requests_content(plan.requests, base_url_of(self.app, plan.account)),
                 ]
             )
         self.query_one("#bp-detail", Static).update(text)

@@ -36,16 +36,21 @@ def diff_content(before: Any, after: Any, *, context: int = 2) -> Content:
     return Content("\n").join(styled)
 
 
-def requests_content(requests: Iterable[PlannedRequest | dict[str, Any]]) -> Content:
-    """Each request as `METHOD url`, its (already masked) headers, body and note."""
+def requests_content(
+    requests: Iterable[PlannedRequest | dict[str, Any]], base: str | None = None
+) -> Content:
+    """Each request as `METHOD url`, its (already masked) headers, body and note.
+
+    With `base` (the account's URL) the URL is shown from there on: shorter, and the same
+    wherever the account happens to live.
+    """
     parts: list[Content] = []
     for number, request in enumerate(requests, 1):
         data = request.model_dump() if isinstance(request, PlannedRequest) else dict(request)
-        parts.append(
-            Content.assemble(
-                (f"{number}. {data.get('method', '?')} ", "bold"), str(data.get("url", ""))
-            )
-        )
+        url = str(data.get("url", ""))
+        if base and url.startswith(base.rstrip("/")):
+            url = "…" + url[len(base.rstrip("/")) :]
+        parts.append(Content.assemble((f"{number}. {data.get('method', '?')} ", "bold"), url))
         for name, value in (data.get("headers") or {}).items():
             parts.append(Content.styled(f"   {name}: {value}", "dim"))
         body = data.get("body")

@@ -286,7 +286,7 @@ class EditorScreen(Screen[None]):
         ]
         draft = self.draft
         if draft is not None and draft.dirty:
-            parts += [" │ ", ("✎ unsaved draft", "$text-warning")]
+            parts += [" │ ", ("* unsaved draft", "$text-warning")]
         state = {"loading": "loading…", "planning": "planning…", "saving": "saving…"}
         if self.state in state:
             parts += [" │ ", (state[self.state], "$text-accent")]

@@ -181,7 +181,12 @@ class JournalScreen(Screen[None]):
         return self.entries[row] if self.entries and 0 <= row < len(self.entries) else None
 
     def show_entry(self) -> None:
-        self.query_one("#entry", Static).update(entry_content(self.selected()))
+        entry = self.selected()
+        base = None
+        if entry is not None:
+            known = {a.name: a.base_url for a in self.tui.session.accounts}
+            base = known.get(entry.account)
+        self.query_one("#entry", Static).update(entry_content(entry, base))
         self.refresh_bindings()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -315,7 +320,7 @@ class JournalScreen(Screen[None]):
         self.dismiss(None)
 
 
-def entry_content(entry: Any) -> Content:
+def entry_content(entry: Any, base: str | None = None) -> Content:
     """One entry in full: what, when, outcome, the diff, what was sent, what came back."""
     if entry is None:
         return Content.styled("no entry selected (nothing journaled yet?)", "dim")
@@ -343,7 +348,7 @@ def entry_content(entry: Any) -> Content:
     if request:
         lines.append(Content.styled("What was sent", "bold $text-accent"))
         if isinstance(request, list) and all(isinstance(r, dict) for r in request):
-            lines.append(requests_content(request))
+            lines.append(requests_content(request, base))
         else:
             lines.append(Content(json.dumps(request, indent=2, ensure_ascii=False)))
     if entry.result:

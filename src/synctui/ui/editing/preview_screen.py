@@ -109,7 +109,9 @@ class PreviewScreen(ModalScreen[WritePlan | None]):
         self.plan = plan
         self.query_one("#preview-title", Static).update(f"{self.title_text} — {plan.summary}")
         self.query_one("#diff", Static).update(diff_content(plan.before, plan.after))
-        self.query_one("#requests", Static).update(requests_content(plan.requests))
+        self.query_one("#requests", Static).update(
+            requests_content(plan.requests, base_url_of(self.app, plan.account))
+        )
         reasons = irreversible_reasons(plan, overwrite=self.overwrite)
         self.set_class(bool(reasons), "-irreversible")
         self.query_one("#warnings", Static).update("\n".join(f"⚠ {r}" for r in reasons))
@@ -170,3 +172,11 @@ class PreviewScreen(ModalScreen[WritePlan | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def base_url_of(app: object, account: str) -> str | None:
+    """The account's URL, so requests show as paths under it (None if unknown)."""
+    try:
+        return app.session.account(account).base_url  # type: ignore[attr-defined]
+    except Exception:
+        return None

@@ -343,7 +343,7 @@ class MainScreen(Screen[None]):
 
         readonly = self.tui.session.readonly
         if action == "batch_edit":
-            return False if readonly else (bool(self.table.marked) or None)
+            return not readonly and bool(self.table.marked)  # shown once rows are marked
         if action == "new_sync":
             accounts = self.tui.catalog.accounts_in(self.view)
             return False if readonly else (editing.can_create(self.tui, accounts) or None)
