@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar, TypeVar
 
 import httpx
+from pydantic import BaseModel, ConfigDict
 
 from synctui.domain import errors
 from synctui.domain.models import (
@@ -35,6 +36,18 @@ from synctui.vendors.http import (
 
 USER_AGENT = "synctui"
 T = TypeVar("T")
+
+
+class VendorModel(BaseModel):
+    """A vendor's JSON object, as far as synctui reads it.
+
+    Unknown fields are kept (`extra="allow"`) and enums are declared as plain `str`: a field or
+    value the vendor adds later must show up as the vendor wrote it, never fail a list. Models
+    only read; a write is built from the vendor's own JSON (`Sync.raw`), so a field a model
+    does not declare can never be dropped by a write.
+    """
+
+    model_config = ConfigDict(extra="allow")
 
 
 class Adapter:

@@ -33,15 +33,10 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from synctui.domain import errors
-from synctui.domain.merge_patch import (
-    MergePatchError,
-    apply_merge_patch,
-    json_equal,
-    require_object_patch,
-)
+from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import (
     Capability,
     PlannedRequest,
@@ -51,8 +46,8 @@ from synctui.domain.models import (
     WriteResult,
 )
 from synctui.domain.validation import ValidationIssue, validate_paragon_patch
-from synctui.vendors.base import Adapter
-from synctui.vendors.http import op, parse_retry_after
+from synctui.vendors.base import VendorModel
+from synctui.vendors.rest import Kind, Problem, RestAdapter, json_or_none
 
 EDITABLE_KEYS = ("credentialId", "incrementalAccumulatorFrequency")
 ONLY_TWO = "Paragon can only change credentialId and incrementalAccumulatorFrequency"
@@ -67,23 +62,19 @@ STATUSES: dict[str, SyncStatus] = {
     "ERRORED": SyncStatus.ERROR,
 }
 RUNNING = frozenset({"ACTIVE", "IDLE", "INITIALIZING"})
+# 409 codes for a disable or re-enable of a sync already in the wanted state.
+ALREADY_CODES = ("SYNC_ALREADY_DISABLED", "SYNC_NOT_DISABLED")
 
 
 # --- the vendor's objects ------------------------------------------------------------------
-class _VendorModel(BaseModel):
-    """Vendor JSON: unknown fields are kept, enums stay plain text so new values show as is."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class ParagonSummary(_VendorModel):
+class ParagonSummary(VendorModel):
     totalRecords: int | None = None
     syncedRecordsCount: int | None = None
     lastSyncedAt: str | None = None
     latestCursor: str | None = None
 
 
-class ParagonSync(_VendorModel):
+class ParagonSync(VendorModel):
     """A list row, or the detail (which adds credential, frequency, summary, errorMessage).
 
     The two editable fields are typed strictly enough that a write is never built from
@@ -103,7 +94,7 @@ class ParagonSync(_VendorModel):
     summary: Any = None
 
 
-class ParagonAccepted(_VendorModel):
+class ParagonAccepted(VendorModel):
     """The PATCH answer: `{id, data, message}`."""
 
     id: str
@@ -111,7 +102,7 @@ class ParagonAccepted(_VendorModel):
     message: str | None = None
 
 
-class ParagonError(_VendorModel):
+class ParagonError(VendorModel):
     message: str | None = None
     code: str | None = None
     status: int | None = None
@@ -228,8 +219,19 @@ def _field_of(message: str) -> str:
 
 
 # --- the adapter ---------------------------------------------------------------------------
-class ParagonAdapter(Adapter):
+class ParagonAdapter(RestAdapter):
     vendor = "paragon"
+    vendor_title = "Paragon"
+    credential = "user token"
+    credential_hint = "Paragon user token"
+    # Paragon's body code says what a refusal is even where the status does not.
+    code_kinds: ClassVar[dict[str, Kind]] = {
+        "UNAUTHORIZED": Kind.AUTH,
+        "FORBIDDEN": Kind.FORBIDDEN,
+        "NOT_FOUND": Kind.NOT_FOUND,
+        "VALIDATION_ERROR": Kind.INVALID,
+        "RATE_LIMITED": Kind.RATE_LIMITED,
+    }
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.LIST,
@@ -249,23 +251,8 @@ class ParagonAdapter(Adapter):
     # The list lacks progress and error messages: read each row's detail too.
     details_in_lists: bool = True
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._client: httpx.AsyncClient | None = None
-
     # --- plumbing -------------------------------------------------------------------------
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = self.http_client({"Accept": "application/json"})
-        return self._client
-
-    async def aclose(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
-        await super().aclose()
-
-    def _path(self, sync_id: str | None = None, suffix: str = "") -> str:
+    def sync_path(self, sync_id: str | None = None, suffix: str = "") -> str:
         if sync_id is None:
             return "/api/syncs"
         text = sync_id.strip() if isinstance(sync_id, str) else ""
@@ -273,93 +260,35 @@ class ParagonAdapter(Adapter):
             raise errors.UsageError("a Paragon sync id cannot be empty")
         return f"/api/syncs/{quote(text, safe='')}{suffix}"
 
-    async def _call(
-        self, method: str, path: str, *, body: Any = None, write: bool = False
-    ) -> httpx.Response:
-        """One request through the shared policy; any failure comes out typed and token-free.
-
-        `write`: marked non-idempotent, so a lost answer is never resent by the transport.
-        """
-        headers = {"Content-Type": "application/json"} if body is not None else None
+    def read_problem(self, response: httpx.Response) -> Problem:
+        """`{message, code, status}`, the code upper-cased (it decides too, see `code_kinds`)."""
         try:
-            response = await self._http().request(
-                method,
-                path,
-                json=body,
-                headers=headers,
-                extensions=op(path, idempotent=False) if write else None,
-            )
-        except httpx.HTTPError as exc:
-            raise self.network_error(exc) from None
-        if response.status_code >= 400:
-            raise self._error(response)
-        return response
-
-    def _json(self, response: httpx.Response, what: str) -> Any:
-        """The answer's JSON; unreadable → VendorError(status=None), which tells
-        `confirm_or_retry` that a write's outcome is open."""
-        try:
-            return response.json()
-        except (ValueError, UnicodeDecodeError):
-            raise errors.VendorError(
-                f"{self.account.name}: unreadable answer from Paragon ({what})", status=None
-            ) from None
-
-    def _object(self, response: httpx.Response, what: str) -> dict[str, Any]:
-        data = self._json(response, what)
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-            raise errors.VendorError(
-                f"{self.account.name}: unreadable answer from Paragon ({what})", status=None
-            )
-        return data
-
-    def _error(self, response: httpx.Response) -> errors.SyncTuiError:
-        """`{message, code, status}` → a typed error a person can act on."""
-        status = response.status_code
-        try:
-            body = ParagonError.model_validate(response.json())
-        except (ValueError, UnicodeDecodeError, ValidationError):
+            body = ParagonError.model_validate(json_or_none(response))
+        except ValidationError:
             body = ParagonError()
-        code = (body.code or "").upper()
-        text = body.message or f"HTTP {status}"
-        message = self.redact(" ".join(str(text).split()))[:300]
+        text = body.message or f"HTTP {response.status_code}"
+        return self.problem(response, text, (body.code or "").upper())
+
+    def vendor_error(self, problem: Problem) -> errors.SyncTuiError | None:
+        name, message = self.account.name, problem.message
         low = message.lower()
-        name = self.account.name
-        if status == 401 or code == "UNAUTHORIZED":
-            return errors.AuthError(
-                f"{name}: Paragon rejected the user token ({message})",
-                hint="check or replace this account's Paragon user token",
+        if problem.kind is Kind.FORBIDDEN and (
+            "read-only" in low or "read only" in low or "cannot modify" in low
+        ):
+            return errors.PermissionDenied(
+                f"{name}: token is read-only (Paragon: {message})",
+                hint="use a user token that may modify syncs",
             )
-        if status == 403 or code == "FORBIDDEN":
-            if "read-only" in low or "read only" in low or "cannot modify" in low:
-                return errors.PermissionDenied(
-                    f"{name}: token is read-only (Paragon: {message})",
-                    hint="use a user token that may modify syncs",
-                )
-            return errors.PermissionDenied(f"{name}: not allowed by Paragon ({message})")
-        if status == 404 or code == "NOT_FOUND":
-            return errors.NotFound(f"{name}: {message}")
-        if status == 409:
-            if code in ("SYNC_ALREADY_DISABLED", "SYNC_NOT_DISABLED"):
-                return _AlreadyInState(f"{name}: {message}", code)
-            return errors.InvalidState(f"{name}: Paragon refused: {message}")
-        if status in (400, 422) or code == "VALIDATION_ERROR":
-            return errors.ValidationFailed(
-                f"{name}: Paragon refused the request: {message}",
-                [ValidationIssue(_field_of(message), message)],
-            )
-        if status == 429 or code == "RATE_LIMITED":
-            return errors.RateLimited(
-                f"{name}: rate limited by Paragon; try again shortly",
-                retry_after=parse_retry_after(response.headers.get("retry-after")),
-            )
-        if status >= 500:
-            return errors.VendorError(f"{name}: Paragon failed ({status}); try again", status)
-        return errors.VendorError(f"{name}: Paragon answered {status}: {message}", status)
+        if problem.kind is Kind.CONFLICT and problem.code in ALREADY_CODES:
+            return _AlreadyInState(f"{name}: {message}", problem.code)
+        return None
+
+    def field_of(self, message: str) -> str:
+        return _field_of(message)
 
     # --- reads ----------------------------------------------------------------------------
     async def _rows(self) -> list[Any]:
-        payload = self._json(await self._call("GET", self._path()), "syncs")
+        payload = self.read_json(await self.request("GET", self.sync_path()), "syncs")
         rows = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(rows, list):
             raise errors.VendorError(f"{self.account.name}: Paragon sent an unreadable list")
@@ -374,7 +303,7 @@ class ParagonAdapter(Adapter):
         if not isinstance(ident, str) or not ident:
             return None
         try:
-            return await self._read_raw(ident)
+            return await self.read_raw(ident)
         except errors.SyncTuiError:
             return None
 
@@ -397,9 +326,6 @@ class ParagonAdapter(Adapter):
             if page:
                 yield page
 
-    async def _read_raw(self, sync_id: str) -> dict[str, Any]:
-        return self._object(await self._call("GET", self._path(sync_id)), "sync")
-
     def _parse(self, raw: dict[str, Any]) -> Sync:
         sync = parse_sync(self.account.name, raw, complete=True)
         if sync is None:
@@ -407,24 +333,12 @@ class ParagonAdapter(Adapter):
         return sync
 
     async def get_sync(self, sync_id: str) -> Sync:
-        return self._parse(await self._read_raw(sync_id))
-
-    async def _get_or_none(self, sync_id: str) -> Sync | None:
-        try:
-            return await self.get_sync(sync_id)
-        except errors.SyncTuiError:
-            return None
+        return self._parse(await self.read_raw(sync_id))
 
     # --- editing --------------------------------------------------------------------------
     def editable(self, sync: Sync) -> dict[str, Any]:
         """`{credentialId, incrementalAccumulatorFrequency}` as the detail has them."""
-        try:
-            ParagonSync.model_validate(sync.raw)
-        except ValidationError:
-            raise errors.VendorError(
-                f"{self.account.name}: {sync.id} was not readable when loaded; "
-                "reload it before changing it"
-            ) from None
+        self.require_readable(ParagonSync, sync)
         return {k: copy.deepcopy(sync.raw[k]) for k in EDITABLE_KEYS if k in sync.raw}
 
     def _refuse(self, issues: list[ValidationIssue]) -> errors.ValidationFailed:
@@ -444,12 +358,7 @@ class ParagonAdapter(Adapter):
                 f"{name}: Paragon syncs cannot be triggered: Paragon checks for changes on "
                 "its own schedule (incrementalAccumulatorFrequency)"
             )
-        if sync.account != name or sync.vendor != self.vendor:
-            raise errors.UsageError(f"{sync.id} belongs to {sync.account}, not {name}")
-        try:
-            patch = require_object_patch(patch)
-        except MergePatchError as exc:
-            raise self._refuse([ValidationIssue("", str(exc))]) from None
+        patch = self.own_patch(sync, patch)
         unknown = [key for key in patch if key not in EDITABLE_KEYS]
         if unknown:
             raise self._refuse(
@@ -484,7 +393,7 @@ class ParagonAdapter(Adapter):
             requests.append(
                 PlannedRequest(
                     method="PATCH",
-                    url=f"{self.base_url}{self._path(sync.id)}",
+                    url=f"{self.base_url}{self.sync_path(sync.id)}",
                     headers=self.masked(headers),
                     body=body,
                     note="Paragon accepts it at once and applies it a moment later; "
@@ -505,30 +414,16 @@ class ParagonAdapter(Adapter):
 
     async def apply(self, plan: WritePlan) -> WriteResult:
         """Send the plan's PATCH after checking its fields did not move; "accepted, applying"."""
-        name = self.account.name
-        if plan.vendor != self.vendor or plan.account != name:
-            raise errors.UsageError(f"this plan is for {plan.account}, not {name}")
+        self.own_plan(plan)
         if plan.trigger_now:
-            raise errors.Unsupported(f"{name}: Paragon syncs cannot be triggered")
+            raise errors.Unsupported(f"{self.account.name}: Paragon syncs cannot be triggered")
         sync_id = plan.payload.get("sync_id")
         body = plan.payload.get("body") or {}
         if not isinstance(sync_id, str) or not isinstance(body, dict):
             raise errors.UsageError("this plan does not name its sync")
         if not body:
             return WriteResult(message="nothing to change")
-        fresh = await self._read_raw(sync_id)
-        moved = [
-            key
-            for key, value in body.items()
-            if not json_equal(fresh.get(key), plan.before.get(key))
-            and not json_equal(fresh.get(key), value)
-        ]
-        if moved:
-            raise errors.Conflict(
-                f"{name}: {', '.join(moved)} of {sync_id} changed on the server since you "
-                "loaded it; nothing was sent",
-                hint="reload it and edit again",
-            )
+        self.refuse_if_moved(sync_id, body, plan.before, await self.read_raw(sync_id))
         return await self._send_patch(sync_id, body)
 
     # --- writes ---------------------------------------------------------------------------
@@ -538,20 +433,20 @@ class ParagonAdapter(Adapter):
         Otherwise the outcome is reported as unknown and nothing is resent: Paragon applies a
         PATCH after accepting it, so "still the old values" does not mean "not received".
         """
-        path = self._path(sync_id)
+        path = self.sync_path(sync_id)
 
         async def send() -> WriteResult:
-            answer = self._json(await self._call("PATCH", path, body=body, write=True), "update")
+            answer = self.read_json(
+                await self.request("PATCH", path, body=body, write=True), "update"
+            )
             try:
                 ParagonAccepted.model_validate(answer)
             except ValidationError:
-                raise errors.VendorError(
-                    f"{self.account.name}: unreadable answer from Paragon (update)", status=None
-                ) from None
+                raise self.unreadable("update") from None
             return WriteResult(message=ACCEPTED, pending=True)
 
         async def verify() -> WriteResult | None:
-            now = await self._read_raw(sync_id)
+            now = await self.read_raw(sync_id)
             if all(json_equal(now.get(k), v) for k, v in body.items()):
                 return WriteResult(message="updated", sync=self._parse(now))
             raise _NotVisible("not visible yet")  # never None: None would resend
@@ -570,14 +465,14 @@ class ParagonAdapter(Adapter):
 
     async def set_active(self, sync_id: str, active: bool) -> WriteResult:
         """`POST …/disable` or `…/reenable`, settled by the status when an answer is lost."""
-        raw = await self._read_raw(sync_id)
+        raw = await self.read_raw(sync_id)
         before = str(raw.get("status") or "").upper()
         if not active and before == "DISABLED":
             return WriteResult(message="already paused", sync=self._parse(raw))
         if active and before in RUNNING:
             return WriteResult(message="already active", sync=self._parse(raw))
         action = "reenable" if active else "disable"
-        path = self._path(sync_id, f"/{action}")
+        path = self.sync_path(sync_id, f"/{action}")
         tries = 0
 
         def landed(status: str) -> bool:
@@ -589,7 +484,7 @@ class ParagonAdapter(Adapter):
             nonlocal tries
             tries += 1
             try:
-                response = await self._call("POST", path, write=True)
+                response = await self.request("POST", path, write=True)
             except _AlreadyInState as exc:
                 if tries > 1:
                     return {}  # our first try landed: its answer was lost, not the request
@@ -602,11 +497,11 @@ class ParagonAdapter(Adapter):
                 raise _Already() from exc
             if not response.content:
                 return {}
-            answer = self._json(response, action)
+            answer = self.read_json(response, action)
             return answer if isinstance(answer, dict) else {}
 
         async def verify() -> dict[str, Any] | None:
-            now = await self._read_raw(sync_id)
+            now = await self.read_raw(sync_id)
             return now if landed(str(now.get("status") or "").upper()) else None
 
         word = "resumed" if active else "paused"
@@ -619,27 +514,13 @@ class ParagonAdapter(Adapter):
         if isinstance(answer.get("id"), str) and answer.get("status"):
             sync: Sync | None = parse_sync(self.account.name, answer, complete=True)
         else:
-            sync = await self._get_or_none(sync_id)
+            sync = await self.get_or_none(sync_id)
         return WriteResult(message=word, sync=sync)
 
     async def delete(self, sync_id: str) -> WriteResult:
-        """DELETE (Paragon deletes the synced records too); a lost answer is settled by
-        whether the sync can still be read."""
-        path = self._path(sync_id)
-
-        async def send() -> dict[str, Any]:
-            await self._call("DELETE", path, write=True)
-            return {}
-
-        async def verify() -> dict[str, Any] | None:
-            try:
-                await self._read_raw(sync_id)
-            except errors.NotFound:
-                return {}
-            return None
-
-        await self.confirm_or_retry(send, verify)
-        return WriteResult(message="deleted")
+        """DELETE (Paragon deletes the synced records too), settled by reading if its answer is
+        lost."""
+        return await self.delete_verified(sync_id)
 
 
 class _Already(errors.SyncTuiError):
