@@ -28,16 +28,11 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from synctui.domain import errors
 from synctui.domain.cron import describe_cron
-from synctui.domain.merge_patch import (
-    MergePatchError,
-    apply_merge_patch,
-    json_equal,
-    require_object_patch,
-)
+from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import (
     Capability,
     PlannedRequest,
@@ -49,8 +44,8 @@ from synctui.domain.models import (
     WriteResult,
 )
 from synctui.domain.validation import ValidationIssue, validate_signalsmith_sync
-from synctui.vendors.base import Adapter
-from synctui.vendors.http import op, parse_retry_after
+from synctui.vendors.base import VendorModel
+from synctui.vendors.rest import Kind, Problem, RestAdapter, json_or_none
 
 PAGE_SIZE = 100  # the vendor's maximum page_size
 MAX_PAGES = 10_000  # a server that never stops paging is an error, not an endless loop
@@ -106,13 +101,7 @@ RUN_STATES: dict[str, RunState] = {
 
 
 # --- the vendor's objects ------------------------------------------------------------------
-class _VendorModel(BaseModel):
-    """Vendor JSON: unknown fields are kept, enums stay plain text so new values show as is."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class SignalsmithSync(_VendorModel):
+class SignalsmithSync(VendorModel):
     """A sync, as listed and as read one by one (the documented list items are whole syncs).
 
     Types are checked because a write may be built from these fields: a sync whose
@@ -138,7 +127,7 @@ class SignalsmithSync(_VendorModel):
     last_run_id: str | None = None
 
 
-class SignalsmithRun(_VendorModel):
+class SignalsmithRun(VendorModel):
     id: str
     sync_id: str | None = None
     status: str | None = None
@@ -295,8 +284,10 @@ def _field_of(message: str) -> str:
 
 
 # --- the adapter ---------------------------------------------------------------------------
-class SignalsmithAdapter(Adapter):
+class SignalsmithAdapter(RestAdapter):
     vendor = "signalsmith"
+    vendor_title = "Signalsmith"
+    rate_limit_note = " (100 requests a minute, 20 a second per workspace)"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.LIST,
@@ -318,10 +309,6 @@ class SignalsmithAdapter(Adapter):
     )
     page_size = PAGE_SIZE
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._client: httpx.AsyncClient | None = None
-
     # --- plumbing -------------------------------------------------------------------------
     @property
     def workspace(self) -> str:
@@ -333,7 +320,7 @@ class SignalsmithAdapter(Adapter):
             )
         return workspace
 
-    def _workspace_headers(self) -> dict[str, str]:
+    def client_headers(self) -> dict[str, str]:
         return {"X-Workspace-ID": self.workspace, "Accept": "application/json"}
 
     def _write_headers(self, *, body: bool) -> dict[str, str]:
@@ -343,18 +330,7 @@ class SignalsmithAdapter(Adapter):
             headers["Content-Type"] = "application/json"
         return headers
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = self.http_client(self._workspace_headers())
-        return self._client
-
-    async def aclose(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
-        await super().aclose()
-
-    def _path(self, sync_id: str | None = None, suffix: str = "") -> str:
+    def sync_path(self, sync_id: str | None = None, suffix: str = "") -> str:
         base = f"/api/v1/workspaces/{quote(self.workspace, safe='')}/syncs"
         if sync_id is None:
             return base + suffix
@@ -363,59 +339,9 @@ class SignalsmithAdapter(Adapter):
             raise errors.UsageError("a Signalsmith sync id cannot be empty")
         return f"{base}/{quote(text, safe='')}{suffix}"
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        body: Any = None,
-        write: bool = False,
-    ) -> httpx.Response:
-        """One request through the shared policy; any failure comes out typed and token-free.
-
-        `write`: marked non-idempotent, so a lost answer is never resent by the transport
-        (the caller's `confirm_or_retry` looks first).
-        """
-        headers = {"Content-Type": "application/json"} if body is not None else None
-        try:
-            response = await self._http().request(
-                method,
-                path,
-                params=params,
-                json=body,
-                headers=headers,
-                extensions=op(path, idempotent=False) if write else None,
-            )
-        except httpx.HTTPError as exc:
-            raise self.network_error(exc) from None
-        if response.status_code >= 400:
-            raise self._error(response)
-        return response
-
-    def _json(self, response: httpx.Response, what: str) -> Any:
-        """The answer's JSON; unreadable → VendorError(status=None), which tells
-        `confirm_or_retry` that a write's outcome is open."""
-        try:
-            return response.json()
-        except (ValueError, UnicodeDecodeError):
-            raise errors.VendorError(
-                f"{self.account.name}: unreadable answer from Signalsmith ({what})", status=None
-            ) from None
-
-    def _object(self, response: httpx.Response, what: str) -> dict[str, Any]:
-        data = self._json(response, what)
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-            raise errors.VendorError(
-                f"{self.account.name}: unreadable answer from Signalsmith ({what})", status=None
-            )
-        return data
-
-    def _vendor_message(self, response: httpx.Response) -> str:
-        try:
-            body = response.json()
-        except (ValueError, UnicodeDecodeError):
-            body = None
+    def read_problem(self, response: httpx.Response) -> Problem:
+        """`{"error": message}` (or `message`); a body without one is its own message."""
+        body = json_or_none(response)
         text = None
         if isinstance(body, dict):
             text = body.get("error") or body.get("message")
@@ -424,59 +350,37 @@ class SignalsmithAdapter(Adapter):
                 text = response.text.strip() or f"HTTP {response.status_code}"
             except UnicodeDecodeError:
                 text = f"HTTP {response.status_code}"
-        return self.redact(" ".join(text.split()))[:300]
+        return self.problem(response, text)
 
-    def _error(self, response: httpx.Response) -> errors.SyncTuiError:
-        """`{"error": message}` with an HTTP status → a typed error a person can act on."""
-        status = response.status_code
-        message = self._vendor_message(response)
+    def vendor_error(self, problem: Problem) -> errors.SyncTuiError | None:
+        """Signalsmith says what went wrong in words only, so the words decide."""
+        name, message = self.account.name, problem.message
         low = message.lower()
-        name = self.account.name
-        if status == 401:
-            return errors.AuthError(
-                f"{name}: Signalsmith rejected the token ({message})",
-                hint="check or replace this account's token",
+        if problem.kind is Kind.FORBIDDEN and ("read-only" in low or "read only" in low):
+            return errors.PermissionDenied(
+                f"{name}: token is read-only", hint="use a token that may write"
             )
-        if status == 403:
-            if "read-only" in low or "read only" in low:
-                return errors.PermissionDenied(
-                    f"{name}: token is read-only", hint="use a token that may write"
-                )
-            return errors.PermissionDenied(f"{name}: not allowed by Signalsmith ({message})")
-        if status == 404:
-            if "workspace" in low:
-                return errors.NotFound(
-                    f"{name}: Signalsmith workspace {self.workspace} not found",
-                    hint="check this account's workspace id and the token's access",
-                )
-            return errors.NotFound(f"{name}: {message}")
-        if status == 409:
+        if problem.kind is Kind.NOT_FOUND and "workspace" in low:
+            return errors.NotFound(
+                f"{name}: Signalsmith workspace {self.workspace} not found",
+                hint="check this account's workspace id and the token's access",
+            )
+        if problem.kind is Kind.CONFLICT:
             if "paused" in low:
                 return errors.SyncPaused(PAUSED_MESSAGE)
             if "draft" in low:
                 return errors.InvalidState(f"{name}: {DRAFT_MESSAGE}")
             if "in progress" in low or "already" in low:
                 return errors.InvalidState(f"{name}: {RUNNING_MESSAGE}")
-            return errors.InvalidState(f"{name}: Signalsmith refused: {message}")
-        if status in (400, 422):
-            if "x-workspace-id" in low:
-                return errors.ConfigError(
-                    f"{name}: Signalsmith refused the workspace header ({message})",
-                    hint="check this account's workspace id",
-                )
-            return errors.ValidationFailed(
-                f"{name}: Signalsmith refused the request: {message}",
-                [ValidationIssue(_field_of(message), message)],
+        if problem.kind is Kind.INVALID and "x-workspace-id" in low:
+            return errors.ConfigError(
+                f"{name}: Signalsmith refused the workspace header ({message})",
+                hint="check this account's workspace id",
             )
-        if status == 429:
-            return errors.RateLimited(
-                f"{name}: rate limited by Signalsmith (100 requests a minute, 20 a second per "
-                "workspace); try again shortly",
-                retry_after=parse_retry_after(response.headers.get("retry-after")),
-            )
-        if status >= 500:
-            return errors.VendorError(f"{name}: Signalsmith failed ({status}); try again", status)
-        return errors.VendorError(f"{name}: Signalsmith answered {status}: {message}", status)
+        return None
+
+    def field_of(self, message: str) -> str:
+        return _field_of(message)
 
     # --- reads ----------------------------------------------------------------------------
     async def _pages(
@@ -486,8 +390,8 @@ class SignalsmithAdapter(Adapter):
         size = page_size or self.page_size
         fetched = 0
         for page in range(1, MAX_PAGES + 1):
-            response = await self._call("GET", path, params={"page": page, "page_size": size})
-            payload = self._json(response, what)
+            response = await self.request("GET", path, params={"page": page, "page_size": size})
+            payload = self.read_json(response, what)
             if isinstance(payload, list):  # the documented, unpaged shape
                 yield payload
                 return
@@ -514,8 +418,8 @@ class SignalsmithAdapter(Adapter):
         )
 
     async def check(self) -> str:
-        response = await self._call("GET", self._path(), params={"page": 1, "page_size": 1})
-        payload = self._json(response, "syncs")
+        response = await self.request("GET", self.sync_path(), params={"page": 1, "page_size": 1})
+        payload = self.read_json(response, "syncs")
         if isinstance(payload, list):
             count: Any = len(payload)
         elif isinstance(payload, dict) and isinstance(payload.get("data"), list):
@@ -526,13 +430,10 @@ class SignalsmithAdapter(Adapter):
         return f"workspace {self.workspace} readable: {count} syncs"
 
     async def iter_syncs(self) -> AsyncIterator[list[Sync]]:
-        async for items in self._pages(self._path(), "syncs"):
+        async for items in self._pages(self.sync_path(), "syncs"):
             page = [s for s in (parse_sync(self.account.name, i) for i in items) if s is not None]
             if page:
                 yield page
-
-    async def _read_raw(self, sync_id: str) -> dict[str, Any]:
-        return self._object(await self._call("GET", self._path(sync_id)), "sync")
 
     def _parse(self, raw: dict[str, Any], latest_run: Run | None = None) -> Sync:
         sync = parse_sync(self.account.name, raw, latest_run=latest_run)
@@ -545,32 +446,25 @@ class SignalsmithAdapter(Adapter):
         if not isinstance(run_id, str) or not run_id:
             return None
         try:
-            response = await self._call(
-                "GET", self._path(sync_id, f"/runs/{quote(run_id, safe='')}")
+            response = await self.request(
+                "GET", self.sync_path(sync_id, f"/runs/{quote(run_id, safe='')}")
             )
-            return parse_run(self._json(response, "run"))
+            return parse_run(self.read_json(response, "run"))
         except errors.SyncTuiError:
             return None
 
     async def get_sync(self, sync_id: str) -> Sync:
         """The sync, with its latest run when it names one (one more read)."""
-        raw = await self._read_raw(sync_id)
+        raw = await self.read_raw(sync_id)
         run = await self._run_or_none(sync_id, raw.get("last_run_id"))
         return self._parse(raw, run)
-
-    async def _get_or_none(self, sync_id: str) -> Sync | None:
-        """After a write: the sync if it can be read (a failed read is not a failed write)."""
-        try:
-            return await self.get_sync(sync_id)
-        except errors.SyncTuiError:
-            return None
 
     async def list_runs(self, sync_id: str, limit: int = 20) -> list[Run]:
         """Runs newest first, up to `limit`, reading only as many pages as that needs."""
         if limit <= 0:
             return []
         runs: list[Run] = []
-        pages = self._pages(self._path(sync_id, "/runs"), "runs", min(PAGE_SIZE, limit))
+        pages = self._pages(self.sync_path(sync_id, "/runs"), "runs", min(PAGE_SIZE, limit))
         try:
             async for items in pages:
                 runs.extend(r for r in map(parse_run, items) if r is not None)
@@ -583,18 +477,9 @@ class SignalsmithAdapter(Adapter):
         return runs[:limit]
 
     # --- editing --------------------------------------------------------------------------
-    def _model(self, sync: Sync) -> SignalsmithSync:
-        try:
-            return SignalsmithSync.model_validate(sync.raw)
-        except ValidationError:
-            raise errors.VendorError(
-                f"{self.account.name}: {sync.id} was not readable when loaded; "
-                "reload it before changing it"
-            ) from None
-
     def editable(self, sync: Sync) -> dict[str, Any]:
         """The sync's own fields minus the server-owned ones, unknown fields included."""
-        self._model(sync)
+        self.require_readable(SignalsmithSync, sync)
         return {k: copy.deepcopy(v) for k, v in sync.raw.items() if k not in SERVER_OWNED}
 
     def _refuse(self, issues: list[ValidationIssue]) -> errors.ValidationFailed:
@@ -607,12 +492,7 @@ class SignalsmithAdapter(Adapter):
     ) -> WritePlan:
         """Validate, then a PUT of the changed top-level fields (+ the trigger); sends nothing."""
         name = self.account.name
-        if sync.account != name or sync.vendor != self.vendor:
-            raise errors.UsageError(f"{sync.id} belongs to {sync.account}, not {name}")
-        try:
-            patch = require_object_patch(patch)
-        except MergePatchError as exc:
-            raise self._refuse([ValidationIssue("", str(exc))]) from None
+        patch = self.own_patch(sync, patch)
         before = self.editable(sync)
         issues = [
             ValidationIssue(key, f"{key} is set by Signalsmith and cannot be edited")
@@ -663,7 +543,7 @@ class SignalsmithAdapter(Adapter):
             requests.append(
                 PlannedRequest(
                     method="PUT",
-                    url=f"{self.base_url}{self._path(sync.id)}",
+                    url=f"{self.base_url}{self.sync_path(sync.id)}",
                     headers=self.masked(self._write_headers(body=True)),
                     body=body,
                     note="only the changed fields: Signalsmith keeps every field it is not sent; "
@@ -675,7 +555,7 @@ class SignalsmithAdapter(Adapter):
             requests.append(
                 PlannedRequest(
                     method="POST",
-                    url=f"{self.base_url}{self._path(sync.id, '/trigger')}",
+                    url=f"{self.base_url}{self.sync_path(sync.id, '/trigger')}",
                     headers=self.masked(self._write_headers(body=False)),
                     note="start a run once updated; a lost answer is checked, never resent blindly",
                 )
@@ -695,9 +575,7 @@ class SignalsmithAdapter(Adapter):
 
     async def apply(self, plan: WritePlan) -> WriteResult:
         """Send the plan's PUT body, then its trigger, after checking nothing moved under it."""
-        name = self.account.name
-        if plan.vendor != self.vendor or plan.account != name:
-            raise errors.UsageError(f"this plan is for {plan.account}, not {name}")
+        self.own_plan(plan)
         sync_id = plan.payload.get("sync_id")
         body = plan.payload.get("body") or {}
         trigger = bool(plan.payload.get("trigger"))
@@ -705,27 +583,15 @@ class SignalsmithAdapter(Adapter):
             raise errors.UsageError("this plan does not name its sync")
         if not body and not trigger:
             return WriteResult(message="nothing to change")
-        fresh = await self._read_raw(sync_id)
-        # Only the fields about to be sent matter: a partial PUT leaves the others alone.
-        moved = [
-            key
-            for key, value in body.items()
-            if not json_equal(fresh.get(key), plan.before.get(key))
-            and not json_equal(fresh.get(key), value)
-        ]
-        if moved:
-            raise errors.Conflict(
-                f"{name}: {', '.join(moved)} of {sync_id} changed on the server since you "
-                "loaded it; nothing was sent",
-                hint="reload it and edit again",
-            )
+        fresh = await self.read_raw(sync_id)
+        self.refuse_if_moved(sync_id, body, plan.before, fresh)
         last_run: str | None = None
         if trigger:
             status = str(body.get("status", fresh.get("status")) or "").lower()
             if status == "paused":
                 raise errors.SyncPaused(PAUSED_MESSAGE)
             if status == "draft":
-                raise errors.InvalidState(f"{name}: {DRAFT_MESSAGE}")
+                raise errors.InvalidState(f"{self.account.name}: {DRAFT_MESSAGE}")
             last_run = await self._newest_run_id(sync_id, fresh)
         done: list[str] = []
         raw = fresh
@@ -741,19 +607,21 @@ class SignalsmithAdapter(Adapter):
             if done and exc.hint is None:
                 exc.hint = f"already applied: {', '.join(done)}"
             raise
-        sync = await self._get_or_none(sync_id) if trigger else self._parse(raw)
+        sync = await self.get_or_none(sync_id) if trigger else self._parse(raw)
         return WriteResult(message=" and ".join(done), sync=sync, run=run)
 
     # --- writes ---------------------------------------------------------------------------
     async def _send_put(self, sync_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """PUT some fields; applied iff a re-read shows every one of them."""
-        path = self._path(sync_id)
+        path = self.sync_path(sync_id)
 
         async def send() -> dict[str, Any]:
-            return self._object(await self._call("PUT", path, body=body, write=True), "update")
+            return self.read_object(
+                await self.request("PUT", path, body=body, write=True), "update"
+            )
 
         async def verify() -> dict[str, Any] | None:
-            now = await self._read_raw(sync_id)
+            now = await self.read_raw(sync_id)
             return now if sent_fields_applied(body, now) else None
 
         return await self.confirm_or_retry(send, verify)
@@ -768,20 +636,17 @@ class SignalsmithAdapter(Adapter):
 
     async def _send_trigger(self, sync_id: str, last_run: str | None) -> Run:
         """POST the trigger; applied iff the newest run is no longer `last_run`."""
-        path = self._path(sync_id, "/trigger")
+        path = self.sync_path(sync_id, "/trigger")
 
         async def send() -> Run:
-            response = await self._call("POST", path, write=True)
-            run = parse_run(self._json(response, "trigger"))
+            response = await self.request("POST", path, write=True)
+            run = parse_run(self.read_json(response, "trigger"))
             if run is None:
-                raise errors.VendorError(
-                    f"{self.account.name}: unreadable answer from Signalsmith (trigger)",
-                    status=None,
-                )
+                raise self.unreadable("trigger")
             return run
 
         async def verify() -> Run | None:
-            newest = await self._newest_run_id(sync_id, await self._read_raw(sync_id))
+            newest = await self._newest_run_id(sync_id, await self.read_raw(sync_id))
             if newest is None or newest == last_run:
                 return None
             found = await self._run_or_none(sync_id, newest)
@@ -791,7 +656,7 @@ class SignalsmithAdapter(Adapter):
 
     async def set_active(self, sync_id: str, active: bool) -> WriteResult:
         """PUT `{"status": "active"|"paused"}` (resuming also activates a draft or error)."""
-        raw = await self._read_raw(sync_id)
+        raw = await self.read_raw(sync_id)
         target = "active" if active else "paused"
         if str(raw.get("status") or "").lower() == target:
             return WriteResult(message=f"already {target}", sync=self._parse(raw))
@@ -799,36 +664,21 @@ class SignalsmithAdapter(Adapter):
         return WriteResult(message="resumed" if active else "paused", sync=self._parse(updated))
 
     async def trigger(self, sync_id: str) -> WriteResult:
-        raw = await self._read_raw(sync_id)
+        raw = await self.read_raw(sync_id)
         status = str(raw.get("status") or "").lower()
         if status == "paused":
             raise errors.SyncPaused(PAUSED_MESSAGE)
         if status == "draft":
             raise errors.InvalidState(f"{self.account.name}: {DRAFT_MESSAGE}")
         run = await self._send_trigger(sync_id, await self._newest_run_id(sync_id, raw))
-        return WriteResult(message="triggered", sync=await self._get_or_none(sync_id), run=run)
+        return WriteResult(message="triggered", sync=await self.get_or_none(sync_id), run=run)
 
     async def delete(self, sync_id: str) -> WriteResult:
-        """DELETE; a lost answer is settled by whether the sync can still be read."""
-        path = self._path(sync_id)
-
-        async def send() -> dict[str, Any]:
-            await self._call("DELETE", path, write=True)
-            return {}
-
-        async def verify() -> dict[str, Any] | None:
-            try:
-                await self._read_raw(sync_id)
-            except errors.NotFound:
-                return {}
-            return None
-
-        await self.confirm_or_retry(send, verify)
-        return WriteResult(message="deleted")
+        return await self.delete_verified(sync_id)
 
     async def _all_raw(self) -> list[Any]:
         out: list[Any] = []
-        async for items in self._pages(self._path(), "syncs"):
+        async for items in self._pages(self.sync_path(), "syncs"):
             out.extend(items)
         return out
 
@@ -851,8 +701,8 @@ class SignalsmithAdapter(Adapter):
         identity = ("name", "model_id", "destination_id", "sync_mode", "primary_key")
 
         async def send() -> dict[str, Any]:
-            response = await self._call("POST", self._path(), body=document, write=True)
-            return self._object(response, "create")
+            response = await self.request("POST", self.sync_path(), body=document, write=True)
+            return self.read_object(response, "create")
 
         async def verify() -> dict[str, Any] | None:
             for item in await self._all_raw():
@@ -867,5 +717,5 @@ class SignalsmithAdapter(Adapter):
         created = await self.confirm_or_retry(send, verify)
         sync = parse_sync(name, created)
         if sync is None:
-            raise errors.VendorError(f"{name}: unreadable answer from Signalsmith (create)")
+            raise self.unreadable("create")
         return sync
