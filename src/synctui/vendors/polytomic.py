@@ -35,12 +35,7 @@ from pydantic import ValidationError
 from synctui.domain import errors
 from synctui.domain.cron import describe_cron
 from synctui.domain.diff import changed_paths
-from synctui.domain.merge_patch import (
-    MergePatchError,
-    apply_merge_patch,
-    json_equal,
-    require_object_patch,
-)
+from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import (
     Capability,
     PlannedRequest,
@@ -53,8 +48,6 @@ from synctui.domain.models import (
 )
 from synctui.domain.validation import ValidationIssue, validate_polytomic_sync
 from synctui.store.accounts import POLYTOMIC_DEFAULT_API_VERSION
-from synctui.vendors.base import Adapter
-from synctui.vendors.http import op, parse_retry_after
 from synctui.vendors.polytomic_models import (
     PolytomicError,
     PolytomicExecution,
@@ -62,6 +55,7 @@ from synctui.vendors.polytomic_models import (
     PolytomicSync,
     PolytomicSyncSummary,
 )
+from synctui.vendors.rest import Kind, Problem, RestAdapter, json_or_none
 
 PAGE_SIZE = 50  # the vendor's maximum `limit`
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
@@ -72,6 +66,8 @@ READ_ONLY_FIELDS = frozenset({"id", "model_ids"})
 READ_ONLY_PREFIXES = ("created_", "updated_")
 # Omitted from a PUT, these fall back to a server-side value rather than to empty.
 SERVER_FILLED = frozenset({"organization_id"})
+# Error keys for an `X-Polytomic-Version` the vendor does not accept.
+VERSION_KEYS = ("missing_version", "unsupported_version")
 
 # Execution status → RunState; unknown values become UNKNOWN and are shown verbatim.
 RUN_STATES: dict[str, RunState] = {
@@ -386,8 +382,9 @@ def new_issues(before: dict[str, Any], after: Any) -> list[ValidationIssue]:
 
 
 # --- the adapter ---------------------------------------------------------------------------
-class PolytomicAdapter(Adapter):
+class PolytomicAdapter(RestAdapter):
     vendor = "polytomic"
+    vendor_title = "Polytomic"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.LIST,
@@ -414,9 +411,11 @@ class PolytomicAdapter(Adapter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._client: httpx.AsyncClient | None = None
         if self.account.auth == "deployment":
             self.redact.add(self._basic_credential())
+            self.credential = "deployment key"
+        else:
+            self.credential = "API key"
 
     # --- plumbing -------------------------------------------------------------------------
     @property
@@ -432,113 +431,56 @@ class PolytomicAdapter(Adapter):
             return {"Authorization": f"Basic {self._basic_credential()}"}
         return super().auth_headers()
 
-    def _version_headers(self) -> dict[str, str]:
+    def client_headers(self) -> dict[str, str]:
         return {"X-Polytomic-Version": self.api_version, "Accept": "application/json"}
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = self.http_client(self._version_headers())
-        return self._client
-
-    async def aclose(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
-        await super().aclose()
-
-    def _path(self, sync_id: str, suffix: str = "") -> str:
+    def sync_path(self, sync_id: str, suffix: str = "") -> str:
         text = sync_id.strip() if isinstance(sync_id, str) else ""
         if not text:
             raise errors.UsageError("a Polytomic sync id cannot be empty")
         return f"/api/syncs/{quote(text, safe='')}{suffix}"
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        body: Any = None,
-        headers: dict[str, str] | None = None,
-        idempotent: bool | None = None,
-    ) -> httpx.Response:
-        """One request through the shared policy; any failure comes out typed and token-free."""
-        extensions = op(path, idempotent=idempotent) if idempotent is not None else None
-        try:
-            response = await self._http().request(
-                method,
-                path,
-                params=params,
-                json=body,
-                headers=headers,
-                extensions=extensions,
-            )
-        except httpx.HTTPError as exc:
-            raise self.network_error(exc) from None
-        if response.status_code >= 400:
-            raise self._error(response)
-        return response
-
     def _payload(self, response: httpx.Response, what: str) -> dict[str, Any]:
-        """The `{data: ...}` envelope; unreadable → VendorError(status=None).
-
-        status=None is what tells `confirm_or_retry` that a write's outcome is open.
-        """
-        try:
-            payload = response.json()
-        except (ValueError, UnicodeDecodeError):
-            payload = None
+        """The `{data: ...}` envelope every answer comes in; anything else is unreadable."""
+        payload = self.read_json(response, what)
         if not isinstance(payload, dict) or "data" not in payload:
-            raise errors.VendorError(
-                f"{self.account.name}: unreadable answer from Polytomic ({what})", status=None
-            )
+            raise self.unreadable(what)
         return payload
 
-    def _object(self, response: httpx.Response, what: str) -> dict[str, Any]:
+    def read_object(self, response: httpx.Response, what: str) -> dict[str, Any]:
+        """The envelope's `data` object. No `id` is required: a `/status` answer has none."""
         data = self._payload(response, what)["data"]
         if not isinstance(data, dict):
-            raise errors.VendorError(
-                f"{self.account.name}: unreadable answer from Polytomic ({what})", status=None
-            )
+            raise self.unreadable(what)
         return data
 
-    def _error(self, response: httpx.Response) -> errors.SyncTuiError:
-        """`{status, message, key, metadata}` → a typed error a person can act on."""
-        status = response.status_code
+    def read_problem(self, response: httpx.Response) -> Problem:
+        """`{status, message, key, metadata}`; a body that does not fit says nothing."""
         try:
-            body = PolytomicError.model_validate(response.json())
-        except (ValueError, UnicodeDecodeError, ValidationError):
+            body = PolytomicError.model_validate(json_or_none(response))
+        except ValidationError:
             body = PolytomicError()
-        key = body.key or ""
-        metadata = body.metadata or {}
-        message = self.redact(" ".join((body.message or f"HTTP {status}").split()))[:300]
-        name = self.account.name
-        if status == 401:
-            what = "deployment key" if self.account.auth == "deployment" else "API key"
-            return errors.AuthError(
-                f"{name}: Polytomic rejected the {what} ({message})",
-                hint=f"check or replace this account's {what}",
-            )
-        if status == 403:
+        text = body.message or f"HTTP {response.status_code}"
+        return self.problem(response, text, body.key or "", body.metadata)
+
+    def vendor_error(self, problem: Problem) -> errors.SyncTuiError | None:
+        """Polytomic's keys refine the status: a key that may write, the API version, and
+        what a 409 is about."""
+        name, key, metadata = self.account.name, problem.code, problem.metadata
+        if problem.kind is Kind.FORBIDDEN and key == "forbidden":
             return errors.PermissionDenied(
-                f"{name}: not allowed by Polytomic ({message})",
-                hint="use a key that may write" if key == "forbidden" else None,
+                f"{name}: not allowed by Polytomic ({problem.message})",
+                hint="use a key that may write",
             )
-        if status == 404:
-            return errors.NotFound(f"{name}: {message}")
-        if key in ("missing_version", "unsupported_version"):
+        # A rejected key or a missing sync is the problem to report, even with a version key.
+        if key in VERSION_KEYS and problem.kind not in (Kind.AUTH, Kind.FORBIDDEN, Kind.NOT_FOUND):
             supported = metadata.get("supported")
             listed = ", ".join(map(str, supported)) if isinstance(supported, list) else None
             return errors.ConfigError(
                 f"{name}: Polytomic does not accept API version {self.api_version}",
                 hint=f"set api_version to one of {listed}" if listed else "check api_version",
             )
-        if status in (400, 422):
-            return errors.ValidationFailed(
-                f"{name}: Polytomic refused the request: {message}",
-                self._field_issues(metadata),
-            )
-        if status == 409:
+        if problem.kind is Kind.CONFLICT:
             if key == "sync_inactive":
                 return errors.SyncPaused(PAUSED_MESSAGE)
             if key == "idempotency_key_in_use":
@@ -546,14 +488,10 @@ class PolytomicAdapter(Adapter):
                     f"{name}: the same request is still being processed; try again in a moment"
                 )
             return errors.InvalidState(f"{name}: {RUNNING_MESSAGE}")
-        if status == 429:
-            return errors.RateLimited(
-                f"{name}: rate limited by Polytomic; try again shortly",
-                retry_after=parse_retry_after(response.headers.get("retry-after")),
-            )
-        if status >= 500:
-            return errors.VendorError(f"{name}: Polytomic failed ({status}); try again", status)
-        return errors.VendorError(f"{name}: Polytomic answered {status}: {message}", status)
+        return None
+
+    def issues_for(self, problem: Problem) -> list[ValidationIssue]:
+        return self._field_issues(problem.metadata)
 
     def _field_issues(self, metadata: dict[str, Any]) -> list[ValidationIssue]:
         """422 `metadata.errors` is `{path: reason}`; each becomes one issue naming its field."""
@@ -568,11 +506,10 @@ class PolytomicAdapter(Adapter):
 
     # --- reads ----------------------------------------------------------------------------
     async def check(self) -> str:
-        response = await self._call("GET", "/api/syncs", params={"limit": 1})
+        response = await self.request("GET", "/api/syncs", params={"limit": 1})
         if not isinstance(self._payload(response, "syncs")["data"], list):
             raise errors.VendorError(f"{self.account.name}: unreadable answer from Polytomic")
-        what = "deployment key" if self.account.auth == "deployment" else "API key"
-        return f"Polytomic API {self.api_version}: syncs readable with this {what}"
+        return f"Polytomic API {self.api_version}: syncs readable with this {self.credential}"
 
     async def iter_syncs(self) -> AsyncIterator[list[Sync]]:
         """Follow `pagination.next_page_token` exactly as given; a repeated token is an error."""
@@ -582,7 +519,7 @@ class PolytomicAdapter(Adapter):
             params: dict[str, Any] = {"limit": PAGE_SIZE}
             if token is not None:
                 params["page_token"] = token
-            payload = self._payload(await self._call("GET", "/api/syncs", params=params), "syncs")
+            payload = self._payload(await self.request("GET", "/api/syncs", params=params), "syncs")
             items = payload["data"]
             if not isinstance(items, list):
                 raise errors.VendorError(
@@ -629,11 +566,10 @@ class PolytomicAdapter(Adapter):
         except errors.SyncTuiError:
             return None
 
-    async def _read_raw(self, sync_id: str) -> dict[str, Any]:
-        return self._object(await self._call("GET", self._path(sync_id)), "sync")
-
     async def _read_status(self, sync_id: str) -> dict[str, Any]:
-        return self._object(await self._call("GET", self._path(sync_id, "/status")), "status")
+        return self.read_object(
+            await self.request("GET", self.sync_path(sync_id, "/status")), "status"
+        )
 
     def _parse(self, raw: dict[str, Any], status: Any, *, status_known: bool = True) -> Sync:
         sync = parse_sync(self.account.name, raw, status, complete=True, status_known=status_known)
@@ -643,7 +579,7 @@ class PolytomicAdapter(Adapter):
 
     async def get_sync(self, sync_id: str) -> Sync:
         raw, status = await asyncio.gather(
-            self._read_raw(sync_id), self._read_status(sync_id), return_exceptions=True
+            self.read_raw(sync_id), self._read_status(sync_id), return_exceptions=True
         )
         for outcome in (raw, status):
             if isinstance(outcome, BaseException):
@@ -667,7 +603,9 @@ class PolytomicAdapter(Adapter):
         seen: set[str] = set()
         while len(runs) < limit:
             params = {"page_token": token} if token else None
-            response = await self._call("GET", self._path(sync_id, "/executions"), params=params)
+            response = await self.request(
+                "GET", self.sync_path(sync_id, "/executions"), params=params
+            )
             payload = self._payload(response, "executions")
             items = payload["data"]
             if not isinstance(items, list):
@@ -713,7 +651,7 @@ class PolytomicAdapter(Adapter):
         return self.masked(
             {
                 **self.auth_headers(),
-                **self._version_headers(),
+                **self.client_headers(),
                 "Content-Type": "application/json",
                 **(extra or {}),
             }
@@ -724,14 +662,7 @@ class PolytomicAdapter(Adapter):
     ) -> WritePlan:
         """Fresh GET, conflict check, patch, validate, then the PUT of the whole object."""
         name = self.account.name
-        if sync.account != name or sync.vendor != self.vendor:
-            raise errors.UsageError(f"{sync.id} belongs to {sync.account}, not {name}")
-        try:
-            patch = require_object_patch(patch)
-        except MergePatchError as exc:
-            raise errors.ValidationFailed(
-                f"{name}: {exc}", [ValidationIssue("", str(exc))]
-            ) from None
+        patch = self.own_patch(sync, patch)
         read_only = [k for k in patch if is_read_only(k)]
         if read_only:
             issues = [
@@ -740,7 +671,7 @@ class PolytomicAdapter(Adapter):
             ]
             raise errors.ValidationFailed(f"{name}: " + "; ".join(map(str, issues)), issues)
 
-        fresh = await self._read_raw(sync.id)
+        fresh = await self.read_raw(sync.id)
         if self._moved(sync, fresh):
             raise self._conflict(sync.id)
         before = self._editable_raw(fresh)
@@ -760,7 +691,7 @@ class PolytomicAdapter(Adapter):
             requests.append(
                 PlannedRequest(
                     method="PUT",
-                    url=f"{self.base_url}{self._path(sync.id)}",
+                    url=f"{self.base_url}{self.sync_path(sync.id)}",
                     headers=self._write_headers(),
                     body=after,
                     note="full replacement: every field as loaded, with the patch applied; "
@@ -774,7 +705,7 @@ class PolytomicAdapter(Adapter):
             requests.append(
                 PlannedRequest(
                     method="POST",
-                    url=f"{self.base_url}{self._path(sync.id, '/executions')}",
+                    url=f"{self.base_url}{self.sync_path(sync.id, '/executions')}",
                     headers=self._write_headers({"Idempotency-Key": key}),
                     body={},
                     note="start a run; a retry with the same key replays, never starts a second",
@@ -796,8 +727,7 @@ class PolytomicAdapter(Adapter):
 
     async def apply(self, plan: WritePlan) -> WriteResult:
         """Send exactly the plan's requests: its PUT body, its execution key."""
-        if plan.vendor != self.vendor or plan.account != self.account.name:
-            raise errors.UsageError(f"this plan is for {plan.account}, not {self.account.name}")
+        self.own_plan(plan)
         sync_id = plan.payload.get("sync_id")
         if not isinstance(sync_id, str) or not plan.requests:
             return WriteResult(message="nothing to change")
@@ -807,7 +737,7 @@ class PolytomicAdapter(Adapter):
         for request in plan.requests:
             try:
                 if request.method == "PUT":
-                    current = await self._read_raw(sync_id)
+                    current = await self.read_raw(sync_id)
                     if current.get("updated_at") != plan.payload.get("updated_at"):
                         raise self._conflict(sync_id)
                     raw = await self._send_put(sync_id, request.body, current.get("updated_at"))
@@ -822,14 +752,8 @@ class PolytomicAdapter(Adapter):
                 if done and exc.hint is None:
                     exc.hint = f"already applied: {', '.join(done)}"
                 raise
-        sync = await self._complete(raw) if raw is not None else await self._get_or_none(sync_id)
+        sync = await self._complete(raw) if raw is not None else await self.get_or_none(sync_id)
         return WriteResult(message=" and ".join(done), sync=sync, run=run)
-
-    async def _get_or_none(self, sync_id: str) -> Sync | None:
-        try:
-            return await self.get_sync(sync_id)
-        except errors.SyncTuiError:
-            return None
 
     # --- writes ---------------------------------------------------------------------------
     async def _send_put(
@@ -841,15 +765,15 @@ class PolytomicAdapter(Adapter):
         once more). Applied iff it moved and reads back as the document sent. Moved but
         different means someone else wrote in between: a conflict, not something to overwrite.
         """
-        path = self._path(sync_id)
+        path = self.sync_path(sync_id)
         moved: list[dict[str, Any]] = []
 
         async def send() -> dict[str, Any]:
-            response = await self._call("PUT", path, body=body, idempotent=False)
-            return self._object(response, "update")
+            response = await self.request("PUT", path, body=body, write=True)
+            return self.read_object(response, "update")
 
         async def verify() -> dict[str, Any] | None:
-            now = await self._read_raw(sync_id)
+            now = await self.read_raw(sync_id)
             if updated_before is not None and now.get("updated_at") == updated_before:
                 return None  # nothing was written since the read before the PUT
             if same_document(body, now):
@@ -871,13 +795,13 @@ class PolytomicAdapter(Adapter):
     async def _start_execution(self, sync_id: str, key: str, body: Any = None) -> Run:
         """POST an execution with an Idempotency-Key: the transport may resend it, the vendor
         replays the first answer, so one call starts at most one run."""
-        response = await self._call(
+        response = await self.request(
             "POST",
-            self._path(sync_id, "/executions"),
+            self.sync_path(sync_id, "/executions"),
             body=body if body is not None else {},
             headers={"Idempotency-Key": key},
         )
-        data = self._object(response, "execution")
+        data = self.read_object(response, "execution")
         run = parse_run(data)
         if run is None:
             raise errors.VendorError(
@@ -887,15 +811,15 @@ class PolytomicAdapter(Adapter):
 
     async def set_active(self, sync_id: str, active: bool) -> WriteResult:
         """`POST /activate`; a lost answer is settled by re-reading `active`."""
-        current = await self._read_raw(sync_id)
+        current = await self.read_raw(sync_id)
         if current.get("active") is active:
             word = "active" if active else "paused"
             return WriteResult(message=f"already {word}", sync=await self._complete(current))
-        path = self._path(sync_id, "/activate")
+        path = self.sync_path(sync_id, "/activate")
 
         async def send() -> dict[str, Any]:
-            response = await self._call("POST", path, body={"active": active}, idempotent=False)
-            data = self._object(response, "activate")
+            response = await self.request("POST", path, body={"active": active}, write=True)
+            data = self.read_object(response, "activate")
             if data.get("active") is not active:
                 raise errors.VendorError(
                     f"{self.account.name}: unreadable answer to activate", status=None
@@ -903,35 +827,20 @@ class PolytomicAdapter(Adapter):
             return data
 
         async def verify() -> dict[str, Any] | None:
-            now = await self._read_raw(sync_id)
+            now = await self.read_raw(sync_id)
             return now if now.get("active") is active else None
 
         await self.confirm_or_retry(send, verify)
         # Re-read: the activation moved `updated_at`, which the next edit's conflict check uses.
-        sync = await self._get_or_none(sync_id)
+        sync = await self.get_or_none(sync_id)
         return WriteResult(message="resumed" if active else "paused", sync=sync)
 
     async def trigger(self, sync_id: str) -> WriteResult:
         run = await self._start_execution(sync_id, new_idempotency_key())
-        return WriteResult(message="triggered", sync=await self._get_or_none(sync_id), run=run)
+        return WriteResult(message="triggered", sync=await self.get_or_none(sync_id), run=run)
 
     async def delete(self, sync_id: str) -> WriteResult:
-        """DELETE; a lost answer is settled by whether the sync can still be read."""
-        path = self._path(sync_id)
-
-        async def send() -> dict[str, Any]:
-            await self._call("DELETE", path, idempotent=False)
-            return {}
-
-        async def verify() -> dict[str, Any] | None:
-            try:
-                await self._read_raw(sync_id)
-            except errors.NotFound:
-                return {}
-            return None
-
-        await self.confirm_or_retry(send, verify)
-        return WriteResult(message="deleted")
+        return await self.delete_verified(sync_id)
 
     async def create(self, body: dict[str, Any]) -> Sync:
         """POST a new sync (validated first), with an Idempotency-Key so a retry cannot create
@@ -945,7 +854,7 @@ class PolytomicAdapter(Adapter):
             raise errors.ValidationFailed(
                 f"{name}: " + "; ".join(i.message for i in issues), issues
             )
-        response = await self._call(
+        response = await self.request(
             "POST", "/api/syncs", body=document, headers={"Idempotency-Key": new_idempotency_key()}
         )
-        return self._parse(self._object(response, "create"), None, status_known=True)
+        return self._parse(self.read_object(response, "create"), None, status_known=True)

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StrictBool
+from pydantic import StrictBool
+
+from synctui.vendors.base import VendorModel
 
 
-class _VendorModel(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class PolytomicSchedule(_VendorModel):
+class PolytomicSchedule(VendorModel):
     """`{frequency, hour?, minute?, day_of_week?, day_of_month?, month?}`; time parts are text.
 
     Parts are `Any` because a schedule we cannot describe should still be shown, not refused.
@@ -31,13 +29,13 @@ class PolytomicSchedule(_VendorModel):
     month: Any = None
 
 
-class PolytomicTarget(_VendorModel):
+class PolytomicTarget(VendorModel):
     connection_id: str | None = None
     object: str | None = None
     new_name: str | None = None
 
 
-class PolytomicSyncSummary(_VendorModel):
+class PolytomicSyncSummary(VendorModel):
     """A list item (`GET /api/syncs`): no fields, filters or identity."""
 
     id: str
@@ -60,7 +58,7 @@ class PolytomicSync(PolytomicSyncSummary):
     identity: dict[str, Any] | None = None
 
 
-class PolytomicExecution(_VendorModel):
+class PolytomicExecution(VendorModel):
     id: str
     status: str | None = None
     type: str | None = None
@@ -71,7 +69,7 @@ class PolytomicExecution(_VendorModel):
     counts: dict[str, Any] | None = None
 
 
-class PolytomicStatus(_VendorModel):
+class PolytomicStatus(VendorModel):
     """`GET /api/syncs/{id}/status`. The executions are parsed one by one (`parse_run`), so a
     broken one hides only itself."""
 
@@ -80,7 +78,7 @@ class PolytomicStatus(_VendorModel):
     next_execution_time: str | None = None
 
 
-class PolytomicError(_VendorModel):
+class PolytomicError(VendorModel):
     """The error body: `{status, message, key, metadata}`."""
 
     status: int | None = None
