@@ -106,7 +106,10 @@ def run(options: Options) -> list[Result]:
     reps = options.reps(3, 1)
     large = options.reps(LARGE, 200_000)
     folder = scratch_dir()
-    paths = {"synctui": folder / f"feed-{large}.sqlite3", "baseline": folder / f"feed-{SMALL}.sqlite3"}
+    paths = {
+        "synctui": folder / f"feed-{large}.sqlite3",
+        "baseline": folder / f"feed-{SMALL}.sqlite3",
+    }
     sizes = {"synctui": large, "baseline": SMALL}
     for key, path in paths.items():
         if not path.exists():

@@ -75,7 +75,9 @@ def keystrokes(rows: int = ROWS, words: tuple[str, ...] = WORDS) -> dict[str, An
         app = SyncTuiApp(session, refresh_seconds=0, persist_accounts=False)
         async with app.run_test(size=SIZE) as pilot:
             entries = app.catalog.entries.values()
-            await wait_until(pilot, lambda: all(e.state == LoadState.READY for e in entries), "load")
+            await wait_until(
+                pilot, lambda: all(e.state == LoadState.READY for e in entries), "load"
+            )
             table = app.main.table  # type: ignore[union-attr]
             await wait_until(pilot, lambda: table.row_count == rows, "all rows")
             await pilot.press("slash")
