@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from synctui.ui.editing.messages import BatchFinished, BatchProgress
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from synctui.services.batch import BatchUpdate, SyncResult
     from synctui.ui.app import SyncTuiApp
 
+FLUSH_SECONDS = 0.1  # results are painted in batches at most this often
 OUTCOME_STYLE = {"ok": "$status-active", "failed": "$status-error", "skipped": "$status-idle"}
 
 
@@ -54,6 +56,8 @@ class BatchRunScreen(Screen[None]):
         self.latest: dict[tuple[str, str], SyncResult] = {}
         self.accounts = sorted({s.account for s in batch.targets})
         self.total_targets = batch.total
+        self._pending: list[BatchProgress] = []
+        self._flush_timer: Timer | None = None
 
     @property
     def tui(self) -> SyncTuiApp:
@@ -105,24 +109,39 @@ class BatchRunScreen(Screen[None]):
             self.post_message(BatchFinished(None))
 
     def on_batch_progress(self, message: BatchProgress) -> None:
+        """Buffer results; paint them in batches (hundreds of rows arrive per second)."""
         message.stop()
-        result = message.result
-        self.query_one("#progress", ProgressBar).update(progress=message.done)
-        key = result.sync.key
-        self.latest[key] = result
+        self._pending.append(message)
+        if self._flush_timer is None:
+            self._flush_timer = self.set_timer(FLUSH_SECONDS, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_timer = None
+        pending, self._pending = self._pending, []
+        if not pending or not self.is_mounted:
+            return
         table = self.query_one("#results", DataTable)
-        row_key = f"{key[0]}\x00{key[1]}"
-        outcome = Content.styled(result.outcome.value, OUTCOME_STYLE.get(result.outcome.value, ""))
-        text = result.message + (" + triggered" if result.triggered else "")
-        if row_key in table.rows:
-            table.update_cell(row_key, "outcome", outcome)
-            table.update_cell(row_key, "message", text)
-        else:
-            table.add_row(outcome, key[0], result.sync.name, text, key=row_key)
+        for message in pending:
+            result = message.result
+            key = result.sync.key
+            self.latest[key] = result
+            row_key = f"{key[0]}\x00{key[1]}"
+            value = result.outcome.value
+            outcome = Content.styled(value, OUTCOME_STYLE.get(value, ""))
+            text = result.message + (" + triggered" if result.triggered else "")
+            if row_key in table.rows:
+                table.update_cell(row_key, "outcome", outcome)
+                table.update_cell(row_key, "message", text)
+            else:
+                table.add_row(outcome, key[0], result.sync.name, text, key=row_key)
+        self.query_one("#progress", ProgressBar).update(progress=pending[-1].done)
         self._show()
 
     def on_batch_finished(self, message: BatchFinished) -> None:
         message.stop()
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+        self._flush()
         self.running = False
         if message.error is not None:
             self.notify(str(message.error), title="Batch stopped", severity="error")
