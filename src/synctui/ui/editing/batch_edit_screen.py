@@ -117,6 +117,8 @@ class BatchEditScreen(Screen[None]):
         self.query_one("#patch-json", JsonEditor).load(self.patch)
         self._show_status()
         self._recheck()
+        first = f"#{self.fields[0].id}" if self.fields else "#json-area"
+        self.call_after_refresh(self.query_one(first).focus)
 
     def _show_status(self) -> None:
         parts: list[Content | str | tuple[str, str]] = [

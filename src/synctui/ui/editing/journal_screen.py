@@ -96,10 +96,10 @@ class JournalScreen(Screen[None]):
         table = self.query_one("#entries", DataTable)
         table.add_column("#", key="id")
         table.add_column("Time (UTC)", key="time")
-        table.add_column("Account", key="account")
-        table.add_column("Action", key="action")
-        table.add_column("Sync", key="sync")
         table.add_column("Outcome", key="outcome")
+        table.add_column("Action", key="action")
+        table.add_column("Account", key="account")
+        table.add_column("Sync", key="sync")
         table.focus()
         self.reload()
 
@@ -146,10 +146,10 @@ class JournalScreen(Screen[None]):
             table.add_row(
                 str(entry.id),
                 short_iso(entry.time),
-                entry.account,
-                entry.action + (f" of #{entry.reverts}" if entry.reverts else ""),
-                entry.sync_id,
                 Content.styled(entry.outcome, OUTCOME_STYLE.get(entry.outcome, "")),
+                entry.action + (f" of #{entry.reverts}" if entry.reverts else ""),
+                entry.account,
+                entry.sync_id,
                 key=str(entry.id),
             )
         if current is not None:
