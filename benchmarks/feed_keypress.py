@@ -90,7 +90,10 @@ def keypresses(info: dict[str, Any], db: str, presses: int, seed: int = 1) -> di
                 sent = time.perf_counter()
                 await pilot.press(key)
                 await wait_until(
-                    pilot, lambda: probe.painted_after(sent, expected) is not None, key, 30
+                    pilot,
+                    lambda s=sent, e=expected: probe.painted_after(s, e) is not None,
+                    key,
+                    30,
                 )
                 painted = probe.painted_after(sent, expected)
                 assert painted is not None

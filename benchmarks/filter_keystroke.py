@@ -88,7 +88,10 @@ def keystrokes(rows: int = ROWS, words: tuple[str, ...] = WORDS) -> dict[str, An
                 sent = time.perf_counter()
                 await pilot.press(key)
                 await wait_until(
-                    pilot, lambda t=text: probe.painted_after(sent, t) is not None, f"{text!r}", 30
+                    pilot,
+                    lambda s=sent, t=text: probe.painted_after(s, t) is not None,
+                    f"{text!r}",
+                    30,
                 )
                 painted = probe.painted_after(sent, text)
                 assert painted is not None
