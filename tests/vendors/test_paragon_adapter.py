@@ -1,15 +1,12 @@
-"""The Paragon adapter against the sandbox, over real loopback HTTP.
+"""The Paragon adapter against the sandbox, over real loopback HTTP (see `helpers`).
 
-Nothing of our own client is mocked. Where a test needs a fault on one particular request (a
-dropped answer on the PATCH, not on the reads around it), a thin transport under the adapter's
-policy transport switches the sandbox's own fault injection on through its admin endpoint
-just before that request leaves, and off again once the sandbox has decided what to do with it.
+Where a test needs a fault on one particular request (a dropped answer on the PATCH, not on
+the reads around it), `Loopback` arms the sandbox's own fault for just that request.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,89 +14,35 @@ import pytest
 
 from synctui.domain import errors
 from synctui.domain.models import SyncStatus
-from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
-from synctui.services.demo import demo_accounts
 from synctui.store.accounts import Account
 from synctui.vendors import paragon
-from synctui.vendors.http import CallLog, RetrySettings
+from synctui.vendors.http import CallLog
 from synctui.vendors.paragon import ParagonAdapter, parse_sync, synced_column
-from tests.conftest import admin_state, advance_clock, set_faults
+from tests.conftest import admin_state, advance_clock
+from tests.vendors import helpers
+from tests.vendors.helpers import (
+    FAULT_STORM,
+    assert_token_kept_out,
+    check_failing_reads,
+    demo_adapter,
+    faults,
+)
 
 NEW_CREDENTIAL = "11111111-2222-4333-8444-555555555555"
 
 
-@pytest.fixture(scope="module")
-def reader() -> Iterator[Sandbox]:
-    """One sandbox (same seed and frozen clock as `sandbox`) for the tests that only read."""
-    with Sandbox(SandboxConfig(port=0, seed=7, frozen=True, changes_per_second=0)) as sb:
-        yield sb
-
-
 # --- helpers -------------------------------------------------------------------------------
-class Loopback(httpx.AsyncBaseTransport):
-    """Real HTTP to the sandbox that records every request and can arm a sandbox fault.
-
-    `fault_on("PATCH", "/api/syncs/ID", "drop-after=1")` switches the fault on right before the
-    next matching request leaves and off again once its answer has started, i.e. after the
-    sandbox has decided what to do with that request.
-    """
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.inner = httpx.AsyncHTTPTransport(retries=0)
-        self.sent: list[tuple[str, str, dict[str, str], bytes]] = []
-        self._armed: tuple[str, str, str] | None = None
-
-    def fault_on(self, method: str, suffix: str, spec: str) -> None:
-        self._armed = (method, suffix, f"{spec},only=paragon")
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent.append((request.method, request.url.path, dict(request.headers), request.content))
-        armed = self._armed
-        hit = (
-            armed is not None and request.method == armed[0] and request.url.path.endswith(armed[1])
-        )
-        if hit:
-            assert armed is not None
-            self._armed = None
-            set_faults(self.sandbox, armed[2])
-        try:
-            return await self.inner.handle_async_request(request)
-        finally:
-            if hit:
-                set_faults(self.sandbox, "")
-
-    def requests(self, method: str, suffix: str = "") -> list[tuple[str, str, dict, bytes]]:
-        return [r for r in self.sent if r[0] == method and r[1].endswith(suffix)]
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+class Loopback(helpers.Loopback):
+    vendor = "paragon"
 
 
 def info(sandbox: Sandbox) -> dict:
     return sandbox.info()["paragon"]
 
 
-def make_adapter(
-    sandbox: Sandbox,
-    *,
-    token: str | None = None,
-    readonly: bool = False,
-    call_log: CallLog | None = None,
-    inner: httpx.AsyncBaseTransport | None = None,
-    attempts: int = 5,
-) -> ParagonAdapter:
-    accounts, tokens = demo_accounts(sandbox.info(), readonly_tokens=readonly)
-    account = next(a for a in accounts if a.vendor == "paragon")
-    retry = RetrySettings(attempts=attempts, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
-    return ParagonAdapter(
-        account,
-        token or tokens[account.name],
-        call_log=call_log,
-        retry=retry,
-        inner_transport=inner,
-    )
+def make_adapter(sandbox: Sandbox, **kw: Any) -> ParagonAdapter:
+    return demo_adapter(ParagonAdapter, sandbox, "paragon-demo", **kw)
 
 
 def raw(sandbox: Sandbox, method: str, path: str = "", **kw: Any) -> Any:
@@ -217,7 +160,7 @@ async def test_read_errors_are_typed_and_never_show_the_token(reader) -> None:
     with pytest.raises(errors.AuthError):
         await bad.get_sync(find(reader, "ACTIVE"))
     await bad.aclose()
-    assert log.records() and all(secret not in repr(r) for r in log.records())
+    assert_token_kept_out(secret, log)
     adapter = make_adapter(reader)
     with pytest.raises(errors.NotFound, match="Sync not found"):
         await adapter.get_sync("00000000-0000-4000-8000-000000000000")
@@ -403,22 +346,16 @@ async def test_reads_that_keep_failing_end_in_typed_errors(reader) -> None:
     adapter = make_adapter(reader, attempts=2)
     sid = find(reader, "ACTIVE")
     try:
-        set_faults(reader, "429=1,retry-after=0,only=paragon")
-        with pytest.raises(errors.RateLimited):
-            await adapter.get_sync(sid)
-        set_faults(reader, "502=1,only=paragon")
-        with pytest.raises(errors.VendorError) as server:
-            await adapter.check()
-        assert server.value.status == 502
-        set_faults(reader, "malformed=1,only=paragon")
-        with pytest.raises(errors.VendorError, match="unreadable") as unreadable:
-            await adapter.get_sync(sid)
-        assert unreadable.value.status is None
-        set_faults(reader, "drop-before=1,only=paragon")
-        with pytest.raises(errors.NetworkError):
-            await adapter.check()
+        await check_failing_reads(
+            reader,
+            "paragon",
+            rate_limited=lambda: adapter.get_sync(sid),
+            server=adapter.check,
+            server_status=502,
+            unreadable=lambda: adapter.get_sync(sid),
+            unreachable=adapter.check,
+        )
     finally:
-        set_faults(reader, "")
         await adapter.aclose()
 
 
@@ -485,12 +422,8 @@ async def test_the_token_never_reaches_errors_or_the_call_log(sandbox) -> None:
     token = info(sandbox)["tokens"]["rw"]
     adapter = make_adapter(sandbox, call_log=log, attempts=8)
     sid = find(sandbox, "ACTIVE")
-    set_faults(
-        sandbox,
-        "500=0.1,502=0.05,429=0.05,retry-after=0,malformed=0.05,drop-after=0.05,only=paragon",
-    )
     seen: list[str] = []
-    try:
+    with faults(sandbox, "paragon", FAULT_STORM):
         syncs = await adapter.list_syncs()
         for frequency in ("5m", "10m", "30m"):
             try:
@@ -502,12 +435,9 @@ async def test_the_token_never_reaches_errors_or_the_call_log(sandbox) -> None:
             except errors.SyncTuiError as exc:
                 seen.append(f"{exc} {exc.hint}")
             advance_clock(sandbox, 2)
-    finally:
-        set_faults(sandbox, "")
     assert len(syncs) == 16
     assert any(r.attempt > 1 for r in log.records())
-    assert all(token not in repr(r) for r in log.records())
-    assert all(token not in text for text in seen)
+    assert_token_kept_out(token, log, seen)
     await adapter.aclose()
 
 

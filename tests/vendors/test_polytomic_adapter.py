@@ -1,28 +1,23 @@
-"""The Polytomic adapter against the sandbox, over real loopback HTTP.
+"""The Polytomic adapter against the sandbox, over real loopback HTTP (see `helpers`).
 
-Nothing of our own client is mocked. Where a test needs a fault on one particular request (a
-dropped answer on the PUT, not on the reads around it), a thin transport under the adapter's
-policy transport switches the sandbox's own fault injection on through its admin endpoint
-just before that request leaves, and off again once the sandbox has decided what to do with it.
+Where a test needs a fault on one particular request (a dropped answer on the PUT, not on the
+reads around it), `Loopback` arms the sandbox's own fault for just that request.
 """
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
-from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
 
 from synctui.domain import errors
 from synctui.domain.models import RunState, Sync, SyncStatus
-from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
-from synctui.services.demo import demo_accounts
 from synctui.vendors import polytomic
-from synctui.vendors.http import CallLog, RetrySettings
+from synctui.vendors.http import CallLog
 from synctui.vendors.polytomic import (
     PAUSED_MESSAGE,
     PolytomicAdapter,
@@ -31,64 +26,23 @@ from synctui.vendors.polytomic import (
     parse_sync,
     same_document,
 )
-from tests.conftest import admin_state, advance_clock, set_faults
+from tests.conftest import admin_state, advance_clock
+from tests.vendors import helpers
+from tests.vendors.helpers import (
+    FAULT_STORM,
+    assert_token_kept_out,
+    check_failing_reads,
+    demo_adapter,
+    faults,
+)
 
 VERSION = "2025-09-18"
 READ_ONLY = {"id", "model_ids", "created_at", "updated_at", "created_by", "updated_by"}
 
 
-@pytest.fixture(scope="module")
-def reader() -> Iterator[Sandbox]:
-    """One sandbox (same seed and frozen clock as `sandbox`) for the tests that only read."""
-    with Sandbox(SandboxConfig(port=0, seed=7, frozen=True, changes_per_second=0)) as sb:
-        yield sb
-
-
 # --- helpers -------------------------------------------------------------------------------
-class Loopback(httpx.AsyncBaseTransport):
-    """Real HTTP to the sandbox that records every request and can arm a sandbox fault.
-
-    `fault_on("PUT", "/api/syncs/ID", "drop-after=1")` switches the fault on right before the
-    next matching request leaves and off again once its answer has started, i.e. after the
-    sandbox has decided what to do with that request. `after` runs at that moment too (e.g. to
-    have someone else edit the sync while our answer is lost).
-    """
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.inner = httpx.AsyncHTTPTransport(retries=0)
-        self.sent: list[tuple[str, str, dict[str, str], bytes]] = []
-        self._armed: tuple[str, str, str, Callable[[], None] | None] | None = None
-
-    def fault_on(
-        self, method: str, suffix: str, spec: str, after: Callable[[], None] | None = None
-    ) -> None:
-        self._armed = (method, suffix, f"{spec},only=polytomic", after)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent.append((request.method, request.url.path, dict(request.headers), request.content))
-        armed = self._armed
-        hit = (
-            armed is not None and request.method == armed[0] and request.url.path.endswith(armed[1])
-        )
-        if hit:
-            assert armed is not None
-            self._armed = None
-            set_faults(self.sandbox, armed[2])
-        try:
-            return await self.inner.handle_async_request(request)
-        finally:
-            if hit:
-                assert armed is not None
-                set_faults(self.sandbox, "")
-                if armed[3] is not None:
-                    armed[3]()
-
-    def requests(self, method: str, suffix: str = "") -> list[tuple[str, str, dict, bytes]]:
-        return [r for r in self.sent if r[0] == method and r[1].endswith(suffix)]
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+class Loopback(helpers.Loopback):
+    vendor = "polytomic"
 
 
 def info(sandbox: Sandbox) -> dict:
@@ -99,27 +53,19 @@ def make_adapter(
     sandbox: Sandbox,
     *,
     token: str | None = None,
-    readonly: bool = False,
     deployment: bool = False,
     api_version: str | None = None,
-    call_log: CallLog | None = None,
-    inner: httpx.AsyncBaseTransport | None = None,
-    attempts: int = 5,
+    **kw: Any,
 ) -> PolytomicAdapter:
-    accounts, tokens = demo_accounts(sandbox.info(), readonly_tokens=readonly)
-    account = next(a for a in accounts if a.vendor == "polytomic")
+    """The demo account's adapter; `deployment`: on premises, with the deployment key."""
+    changes: dict[str, Any] = {}
     if deployment:
-        account = dataclasses.replace(account, auth="deployment")
+        changes["auth"] = "deployment"
         token = token or info(sandbox)["tokens"]["deployment"]
     if api_version is not None:
-        account = dataclasses.replace(account, api_version=api_version)
-    retry = RetrySettings(attempts=attempts, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
-    return PolytomicAdapter(
-        account,
-        token or tokens[account.name],
-        call_log=call_log,
-        retry=retry,
-        inner_transport=inner,
+        changes["api_version"] = api_version
+    return demo_adapter(
+        PolytomicAdapter, sandbox, "polytomic-demo", token=token, changes=changes, **kw
     )
 
 
@@ -277,7 +223,7 @@ async def test_read_errors_are_typed_and_never_show_the_token(reader) -> None:
     with pytest.raises(errors.AuthError):
         _ = [p async for p in bad.iter_syncs()]
     await bad.aclose()
-    assert log.records() and all("secret-bad-token-123" not in repr(r) for r in log.records())
+    assert_token_kept_out("secret-bad-token-123", log)
 
     adapter = make_adapter(reader)
     with pytest.raises(errors.NotFound, match="not found"):
@@ -531,22 +477,15 @@ async def test_reads_that_keep_failing_end_in_typed_errors(reader) -> None:
     adapter = make_adapter(reader, attempts=2)
     sid = ids(reader)["sync_id"]
     try:
-        set_faults(reader, "429=1,retry-after=0,only=polytomic")
-        with pytest.raises(errors.RateLimited):
-            await adapter.list_runs(sid)
-        set_faults(reader, "500=1,only=polytomic")
-        with pytest.raises(errors.VendorError) as server:
-            await adapter.list_runs(sid)
-        assert server.value.status == 500
-        set_faults(reader, "malformed=1,only=polytomic")
-        with pytest.raises(errors.VendorError, match="unreadable") as unreadable:
-            await adapter.list_runs(sid)
-        assert unreadable.value.status is None
-        set_faults(reader, "drop-before=1,only=polytomic")
-        with pytest.raises(errors.NetworkError):
-            await adapter.check()
+        await check_failing_reads(
+            reader,
+            "polytomic",
+            rate_limited=lambda: adapter.list_runs(sid),
+            server=lambda: adapter.list_runs(sid),
+            unreadable=lambda: adapter.list_runs(sid),
+            unreachable=adapter.check,
+        )
     finally:
-        set_faults(reader, "")
         await adapter.aclose()
 
 
@@ -640,17 +579,11 @@ async def test_a_fault_storm_never_leaks_the_token_or_breaks_the_list(reader) ->
     log = CallLog()
     token = info(reader)["tokens"]["rw"]
     adapter = make_adapter(reader, call_log=log, attempts=8)
-    set_faults(
-        reader,
-        "500=0.1,502=0.05,429=0.05,retry-after=0,malformed=0.05,drop-after=0.05,only=polytomic",
-    )
-    try:
+    with faults(reader, "polytomic", FAULT_STORM):
         syncs = await adapter.list_syncs()
-    finally:
-        set_faults(reader, "")
     assert {s.id for s in syncs} == set(state(reader)["syncs"])
     assert any(r.attempt > 1 for r in log.records())
-    assert all(token not in repr(r) for r in log.records())
+    assert_token_kept_out(token, log)
     await adapter.aclose()
 
 

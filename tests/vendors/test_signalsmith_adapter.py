@@ -1,16 +1,13 @@
-"""The Signalsmith adapter against the sandbox, over real loopback HTTP.
+"""The Signalsmith adapter against the sandbox, over real loopback HTTP (see `helpers`).
 
-Nothing of our own client is mocked. Where a test needs a fault on one particular request (a
-dropped answer on the PUT, not on the reads around it), a thin transport under the adapter's
-policy transport switches the sandbox's own fault injection on through its admin endpoint
-just before that request leaves, and off again once the sandbox has decided what to do with it.
+Where a test needs a fault on one particular request (a dropped answer on the PUT, not on the
+reads around it), `Loopback` arms the sandbox's own fault for just that request.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -18,7 +15,6 @@ import pytest
 
 from synctui.domain import errors
 from synctui.domain.models import RunState, Sync, SyncStatus
-from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
 from synctui.services.demo import demo_accounts
 from synctui.store.accounts import Account
@@ -31,7 +27,15 @@ from synctui.vendors.signalsmith import (
     parse_run,
     parse_sync,
 )
-from tests.conftest import admin_state, advance_clock, set_faults, unlimit
+from tests.conftest import admin_state, advance_clock
+from tests.vendors import helpers
+from tests.vendors.helpers import (
+    FAULT_STORM,
+    assert_token_kept_out,
+    check_failing_reads,
+    demo_adapter,
+    faults,
+)
 
 NEW_SYNC = {
     "name": "Orders to Snowflake mirror",
@@ -44,65 +48,9 @@ NEW_SYNC = {
 }
 
 
-@pytest.fixture(scope="module")
-def reader() -> Iterator[Sandbox]:
-    """One sandbox (same seed, frozen clock, no rate limit) for the tests that only read."""
-    with Sandbox(SandboxConfig(port=0, seed=7, frozen=True, changes_per_second=0)) as sb:
-        unlimit(sb)
-        yield sb
-
-
 # --- helpers -------------------------------------------------------------------------------
-class Loopback(httpx.AsyncBaseTransport):
-    """Real HTTP to the sandbox that records every request and can arm a sandbox fault.
-
-    `fault_on("PUT", "/syncs/ID", "drop-after=1")` switches the fault on right before the next
-    matching request leaves and off again once its answer has started. `after` runs at that
-    moment too; `rewrite` may change a request before it leaves (a server variant).
-    """
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.inner = httpx.AsyncHTTPTransport(retries=0)
-        self.sent: list[tuple[str, str, dict[str, str], bytes]] = []
-        self._armed: tuple[str, str, str, Callable[[], None] | None] | None = None
-        self.rewrite: Callable[[httpx.Request], httpx.Request] | None = None
-        self.on_response: Callable[[httpx.Response], None] | None = None
-
-    def fault_on(
-        self, method: str, suffix: str, spec: str, after: Callable[[], None] | None = None
-    ) -> None:
-        self._armed = (method, suffix, f"{spec},only=signalsmith", after)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.rewrite is not None:
-            request = self.rewrite(request)
-        self.sent.append((request.method, request.url.path, dict(request.headers), request.content))
-        armed = self._armed
-        hit = (
-            armed is not None and request.method == armed[0] and request.url.path.endswith(armed[1])
-        )
-        if hit:
-            assert armed is not None
-            self._armed = None
-            set_faults(self.sandbox, armed[2])
-        try:
-            response = await self.inner.handle_async_request(request)
-        finally:
-            if hit:
-                assert armed is not None
-                set_faults(self.sandbox, "")
-                if armed[3] is not None:
-                    armed[3]()
-        if self.on_response is not None:
-            self.on_response(response)
-        return response
-
-    def requests(self, method: str, suffix: str = "") -> list[tuple[str, str, dict, bytes]]:
-        return [r for r in self.sent if r[0] == method and r[1].endswith(suffix)]
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+class Loopback(helpers.Loopback):
+    vendor = "signalsmith"
 
 
 def info(sandbox: Sandbox) -> dict:
@@ -113,30 +61,8 @@ def workspace(sandbox: Sandbox) -> str:
     return info(sandbox)["ids"]["workspaces"][0]  # signalsmith-acme
 
 
-def make_adapter(
-    sandbox: Sandbox,
-    *,
-    token: str | None = None,
-    readonly: bool = False,
-    call_log: CallLog | None = None,
-    inner: httpx.AsyncBaseTransport | None = None,
-    attempts: int = 5,
-    retry: RetrySettings | None = None,
-    on_retry: Callable[[str], None] | None = None,
-) -> SignalsmithAdapter:
-    accounts, tokens = demo_accounts(sandbox.info(), readonly_tokens=readonly)
-    account = next(a for a in accounts if a.name == "signalsmith-acme")
-    retry = retry or RetrySettings(
-        attempts=attempts, base_delay=0.001, max_delay=0.01, max_retry_after=0.01
-    )
-    return SignalsmithAdapter(
-        account,
-        token or tokens[account.name],
-        call_log=call_log,
-        retry=retry,
-        inner_transport=inner,
-        on_retry=on_retry,
-    )
+def make_adapter(sandbox: Sandbox, **kw: Any) -> SignalsmithAdapter:
+    return demo_adapter(SignalsmithAdapter, sandbox, "signalsmith-acme", **kw)
 
 
 def url(sandbox: Sandbox, *parts: str) -> str:
@@ -320,7 +246,7 @@ async def test_read_errors_are_typed_and_never_show_the_token(reader) -> None:
     with pytest.raises(errors.AuthError):
         _ = [p async for p in bad.iter_syncs()]
     await bad.aclose()
-    assert log.records() and all("ss_secret-bad-token-123" not in repr(r) for r in log.records())
+    assert_token_kept_out("ss_secret-bad-token-123", log)
 
     adapter = make_adapter(reader)
     with pytest.raises(errors.NotFound, match="sync not found"):
@@ -603,22 +529,15 @@ async def test_reads_that_keep_failing_end_in_typed_errors(reader) -> None:
     adapter = make_adapter(reader, attempts=2)
     sid = find(reader, "active")
     try:
-        set_faults(reader, "429=1,retry-after=0,only=signalsmith")
-        with pytest.raises(errors.RateLimited):
-            await adapter.list_runs(sid)
-        set_faults(reader, "500=1,only=signalsmith")
-        with pytest.raises(errors.VendorError) as server:
-            await adapter.get_sync(sid)
-        assert server.value.status == 500
-        set_faults(reader, "malformed=1,only=signalsmith")
-        with pytest.raises(errors.VendorError, match="unreadable") as unreadable:
-            await adapter.list_runs(sid)
-        assert unreadable.value.status is None
-        set_faults(reader, "drop-before=1,only=signalsmith")
-        with pytest.raises(errors.NetworkError):
-            await adapter.check()
+        await check_failing_reads(
+            reader,
+            "signalsmith",
+            rate_limited=lambda: adapter.list_runs(sid),
+            server=lambda: adapter.get_sync(sid),
+            unreadable=lambda: adapter.list_runs(sid),
+            unreachable=adapter.check,
+        )
     finally:
-        set_faults(reader, "")
         await adapter.aclose()
 
 
@@ -742,11 +661,7 @@ async def test_the_token_never_reaches_errors_or_the_call_log(sandbox) -> None:
     token = info(sandbox)["tokens"]["rw"]
     adapter = make_adapter(sandbox, call_log=log, attempts=8)
     sid = find(sandbox, "active")
-    set_faults(
-        sandbox,
-        "500=0.1,502=0.05,429=0.05,retry-after=0,malformed=0.05,drop-after=0.05,only=signalsmith",
-    )
-    try:
+    with faults(sandbox, "signalsmith", FAULT_STORM):
         syncs = await adapter.list_syncs()
         seen: list[str] = []
         for _ in range(5):
@@ -755,12 +670,9 @@ async def test_the_token_never_reaches_errors_or_the_call_log(sandbox) -> None:
                 await adapter.set_active(sid, True)
             except errors.SyncTuiError as exc:
                 seen.append(str(exc) + str(exc.hint))
-    finally:
-        set_faults(sandbox, "")
     assert len(syncs) == 16
     assert any(r.attempt > 1 for r in log.records())
-    assert all(token not in repr(r) for r in log.records())
-    assert all(token not in text for text in seen)
+    assert_token_kept_out(token, log, seen)
     await adapter.aclose()
 
 
