@@ -50,7 +50,7 @@ class FeedState:
 
     feed: str
     has_more: bool = True
-    last_success: float | None = None  # time.monotonic() of the last stored page
+    last_success: float | None = None  # engine clock (time.monotonic) at the last stored page
     last_error: str | None = None
     consecutive_errors: int = 0
     pages: int = 0
@@ -69,6 +69,8 @@ class FeedEngine:
     on_error: Callable[[str, errors.SyncTuiError], None] | None = None
     states: dict[str, FeedState] = field(default_factory=dict)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    # What `FeedState.last_success` is measured on; the viewer's clock must agree with it.
+    clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
         for feed in self.feeds:
@@ -97,7 +99,7 @@ class FeedEngine:
             return True
         ids = stored
         state.has_more = page.has_more
-        state.last_success = time.monotonic()
+        state.last_success = self.clock()
         state.last_error = None
         state.consecutive_errors = 0
         state.pages += 1

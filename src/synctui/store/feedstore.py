@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,10 +140,19 @@ def subject_of(data: dict[str, Any] | None) -> str:
     return ""
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class FeedStore:
     """One SQLite file shared by the TUI viewer and `synctui feed tail`."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(
+        self, path: Path | str | None = None, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        """`clock` gives the `received_at` stamp of stored changes (UTC, aware): the wall
+        clock unless pinned, as screenshots do so that list times are the same every run."""
+        self.clock = clock or _utc_now
         if path is None:
             from synctui.store.paths import ensure_dir, feed_db
 
@@ -238,7 +247,7 @@ class FeedStore:
         (the TUI viewer and `synctui feed tail`) can never store the same page twice. A lost
         race returns None and stores nothing; the loser simply fetches again.
         """
-        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        now = self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
         db = self._connect()
         ids: list[int] = []
         db.execute("BEGIN IMMEDIATE")
