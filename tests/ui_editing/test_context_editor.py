@@ -124,3 +124,23 @@ async def test_clearing_the_view_name_sends_null(sandbox: Sandbox) -> None:
         context = admin_state(sandbox, "speckle")["syncs"][sid]["context"]
         assert context.get("viewName") is None
         assert "exportIfcOptions" in context
+
+
+async def test_a_legacy_sync_is_migrated_first_then_edited(sandbox: Sandbox) -> None:
+    from synctui.ui.screens.confirm_screen import ConfirmScreen
+
+    app = make_app(edit_session(sandbox), initial_account=SPECKLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.main.table
+        key = next(k for k in table.visible_keys if app.catalog.get(k).status is SyncStatus.LEGACY)
+        table.move_cursor_to_key(key)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.focused.id == "cancel"
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, EditorScreen) and editor.draft is not None
+        assert key[1].split("/", 1)[1] in admin_state(sandbox, "speckle")["migrated"]
+        assert app.catalog.get(key).status is not SyncStatus.LEGACY

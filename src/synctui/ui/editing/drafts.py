@@ -70,6 +70,7 @@ class DraftStore:
     def __init__(self) -> None:
         self._drafts: dict[SyncKey, Draft] = {}
         self._listeners: list[Callable[[SyncKey], None]] = []
+        self._marked: set[SyncKey] = set()  # keys whose marker listeners were last told of
 
     def __contains__(self, key: object) -> bool:
         return key in self._drafts
@@ -88,24 +89,29 @@ class DraftStore:
         return draft is not None and draft.dirty
 
     def put(self, draft: Draft) -> None:
-        had = self.has_changes(draft.key)
         self._drafts[draft.key] = draft
-        if had != self.has_changes(draft.key):
-            self._changed(draft.key)
+        self._changed(draft.key)
 
     def touched(self, key: SyncKey) -> None:
-        """The draft's content changed: tell listeners if its marker should change."""
+        """The draft's content changed (called on every edit): listeners hear of it only
+        when the marker flips, so typing does not repaint the table."""
         self._changed(key)
 
     def discard(self, key: SyncKey) -> Draft | None:
         draft = self._drafts.pop(key, None)
-        if draft is not None:
-            self._changed(key)
+        self._changed(key)
         return draft
 
     def subscribe(self, listener: Callable[[SyncKey], None]) -> None:
         self._listeners.append(listener)
 
     def _changed(self, key: SyncKey) -> None:
+        marked = self.has_changes(key)
+        if marked == (key in self._marked):
+            return
+        if marked:
+            self._marked.add(key)
+        else:
+            self._marked.discard(key)
         for listener in list(self._listeners):
             listener(key)
