@@ -139,6 +139,8 @@ def parse_json_arg(text: str, what: str) -> Any:
         raise errors.UsageError(
             f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise errors.UsageError(f"{what} is nested too deeply to read") from None
 
 
 def read_json_file(path: str, what: str) -> Any:

@@ -330,7 +330,7 @@ def _parse_item(spec: _FieldSpec, item: str, start: int) -> range:
                 spec.index,
                 step_pos,
             )
-        step = int(step_text)
+        step = _number(step_text)
         if step < 1:
             raise CronError(f"{spec.name}: step must be at least 1", spec.index, step_pos)
     if base == "*":
@@ -352,10 +352,11 @@ def _parse_item(spec: _FieldSpec, item: str, start: int) -> range:
 
 def _parse_value(spec: _FieldSpec, text: str, position: int) -> int:
     if _is_number(text):
-        value = int(text)
+        value = _number(text)
         if not spec.low <= value <= spec.high:
+            shown = value if value < _HUGE else f"{text[:8]}…"
             raise CronError(
-                f"{spec.name}: {value} is out of range {spec.low}–{spec.high}",
+                f"{spec.name}: {shown} is out of range {spec.low}–{spec.high}",
                 spec.index,
                 position,
             )
@@ -372,6 +373,16 @@ def _parse_value(spec: _FieldSpec, text: str, position: int) -> int:
 
 def _is_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
+
+
+_HUGE = 10**6
+
+
+def _number(text: str) -> int:
+    """The value of an all-ASCII-digit text, capped at `_HUGE`: beyond every field's range and
+    every useful step, and int() refuses texts of more than 4,300 digits with a ValueError."""
+    digits = text.lstrip("0") or "0"
+    return int(digits) if len(digits) < 7 else _HUGE
 
 
 # -- date arithmetic -----------------------------------------------------------------------

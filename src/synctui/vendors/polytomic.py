@@ -113,11 +113,20 @@ def _part(value: Any) -> str | None:
     return text or None
 
 
+def _small_number(text: str | None) -> int | None:
+    """'09' → 9; None for anything else. Not str.isdigit(), which also says yes to '²'
+    (int() does not), and short, because int() refuses texts of over 4,300 digits."""
+    if text is None or not (text.isascii() and text.isdigit()) or len(text) > 4:
+        return None
+    return int(text)
+
+
 def _clock(hour: str | None, minute: str | None) -> str | None:
     """'9', '30' → '09:30' (only for plain numbers; anything else is left to cron)."""
-    if hour is None or minute is None or not (hour.isdigit() and minute.isdigit()):
+    h, m = _small_number(hour), _small_number(minute)
+    if h is None or m is None:
         return None
-    return f"{int(hour):02d}:{int(minute):02d}"
+    return f"{h:02d}:{m:02d}"
 
 
 def _cron_names(text: str) -> str:
@@ -154,13 +163,15 @@ def describe_schedule(schedule: Any) -> str:
     if frequency in ("manual", "continuous"):
         return frequency
     if frequency == "hourly":
-        return f"hourly at :{int(minute):02d}" if minute and minute.isdigit() else "hourly"
+        at_minute = _small_number(minute)
+        return f"hourly at :{at_minute:02d}" if at_minute is not None else "hourly"
     if frequency == "daily":
         return f"daily at {at}" if at else "daily"
     if frequency == "weekly":
         day = _part(schedule.get("day_of_week"))
-        if day and day.isdigit() and int(day) < 7:
-            day = _DAY_NAMES[int(day)]
+        number = _small_number(day)
+        if number is not None and number < 7:
+            day = _DAY_NAMES[number]
         on = f" on {day.capitalize()}" if day else ""
         return f"weekly{on} at {at}" if at else f"weekly{on}"
     if frequency in ("custom", "builder"):
@@ -337,6 +348,15 @@ def parse_sync(
         complete=complete,
         raw=item,
     )
+
+
+def _readable(raw: dict[str, Any]) -> bool:
+    """Does a full sync read as one (what `parse_sync` would show without "unreadable")?"""
+    try:
+        PolytomicSync.model_validate(raw)
+    except ValidationError:
+        return False
+    return True
 
 
 def _strip_nulls(value: Any) -> Any:
@@ -672,6 +692,13 @@ class PolytomicAdapter(RestAdapter):
             raise errors.ValidationFailed(f"{name}: " + "; ".join(map(str, issues)), issues)
 
         fresh = await self.read_raw(sync.id)
+        if fresh.get("id") != sync.id or not _readable(fresh):
+            # A full replacement is built from this answer: never from one we cannot read.
+            raise errors.VendorError(
+                f"{name}: Polytomic answered with something that is not {sync.id} as synctui "
+                "can read it; nothing was planned",
+                hint="reload it and try again",
+            )
         if self._moved(sync, fresh):
             raise self._conflict(sync.id)
         before = self._editable_raw(fresh)
