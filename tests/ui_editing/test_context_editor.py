@@ -144,3 +144,27 @@ async def test_a_legacy_sync_is_migrated_first_then_edited(sandbox: Sandbox) -> 
         assert isinstance(editor, EditorScreen) and editor.draft is not None
         assert key[1].split("/", 1)[1] in admin_state(sandbox, "speckle")["migrated"]
         assert app.catalog.get(key).status is not SyncStatus.LEGACY
+
+
+async def test_trigger_now_in_the_preview_replans_and_runs_once(sandbox: Sandbox) -> None:
+    app = make_app(edit_session(sandbox), initial_account=SPECKLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(pilot, app, SPECKLE, _has_ifc)
+        sid = editor.key[1].split("/", 1)[1]
+        point = editor.draft.before["context"]["referencePoint"]
+        editor.query_one("#reference-point").value = (
+            "surveyPoint" if point != "surveyPoint" else "internalOrigin"
+        )
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        preview = app.screen
+        assert preview.plan.summary == "update context"
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert preview.plan.summary == "update context + trigger now"
+        assert preview.focused.id == "cancel"  # a run cannot be taken back
+        await pilot.click("#send")
+        await settle(pilot)
+        state = admin_state(sandbox, "speckle")["syncs"][sid]
+        assert state["updates"] == 1 and state["triggers"] == 1

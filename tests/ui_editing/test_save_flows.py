@@ -119,3 +119,35 @@ async def test_drafts_survive_leaving_and_show_a_marker(sandbox: Sandbox) -> Non
         await pilot.press("escape", "escape")
         await settle(pilot)
         assert not app.main.table.row_for(key).cells[0].startswith(DRAFT_MARK)
+
+
+async def test_conflict_then_overwrite_confirms_on_cancel(sandbox: Sandbox) -> None:
+    session = edit_session(sandbox)
+    app = make_app(session, initial_account=ACME)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(pilot, app, ACME, _active)
+        sid = editor.key[1]
+        await _set(pilot, "#description", "mine")
+        account = session.account(ACME)
+        url = f"{account.base_url}/api/v1/workspaces/{account.workspace}/syncs/{sid}"
+        headers = {
+            "Authorization": f"Bearer {session.token_for(account)}",
+            "X-Workspace-ID": account.workspace,
+        }
+        httpx.put(url, json={"description": "theirs"}, headers=headers).raise_for_status()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.click("#overwrite")
+        await settle(pilot)
+        preview = app.screen
+        assert isinstance(preview, PreviewScreen) and preview.overwrite
+        assert preview.focused.id == "cancel"
+        assert "overwrites" in str(preview.query_one("#warnings").render())
+        assert preview.plan.patch == {"description": "mine"}
+        await pilot.click("#send")
+        await settle(pilot)
+        fresh = await session.get_sync(ACME, sid)
+        assert fresh.raw["description"] == "mine"
