@@ -511,10 +511,8 @@ class PolytomicAdapter(RestAdapter):
         return None
 
     def issues_for(self, problem: Problem) -> list[ValidationIssue]:
-        return self._field_issues(problem.metadata)
-
-    def _field_issues(self, metadata: dict[str, Any]) -> list[ValidationIssue]:
         """422 `metadata.errors` is `{path: reason}`; each becomes one issue naming its field."""
+        metadata = problem.metadata
         found = metadata.get("errors")
         if isinstance(found, dict) and found:
             return [

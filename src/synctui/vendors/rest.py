@@ -48,7 +48,8 @@ class Kind(Enum):
     OTHER = "other"
 
 
-# In the order they are tried: a body code can make a 409 an auth failure, never the reverse.
+# Tried in this order, each matched by its statuses or by a body code (`code_kinds`); the first
+# match wins, so a 409 whose body code says UNAUTHORIZED is an auth failure.
 _STATUS_KINDS: tuple[tuple[Kind, frozenset[int]], ...] = (
     (Kind.AUTH, frozenset({401})),
     (Kind.FORBIDDEN, frozenset({403})),
