@@ -11,8 +11,8 @@ import copy
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from synctui.domain.validation import POLYTOMIC_FREQUENCIES, POLYTOMIC_MODES
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
@@ -35,7 +35,8 @@ class PolytomicForm(DocForm):
 
     DEFAULT_CSS = """
     PolytomicForm #time-parts { height: auto; padding-left: 20; }
-    PolytomicForm #time-parts Input { width: 1fr; margin-right: 1; }
+    PolytomicForm #time-parts > Vertical { width: 1fr; height: auto; margin-right: 1; }
+    PolytomicForm #time-parts Label { color: $text-muted; }
     PolytomicForm #time-hint { padding-left: 20; color: $text-muted; }
     """
 
@@ -60,7 +61,9 @@ class PolytomicForm(DocForm):
         )
         with Horizontal(id="time-parts"):
             for part in TIME_PARTS:
-                yield Input(placeholder=part.replace("_", " "), compact=True, id=f"t-{part}")
+                with Vertical():
+                    yield Label(part.replace("_", " "))
+                    yield Input(placeholder="-", compact=True, id=f"t-{part}")
         yield Static("", id="time-hint", markup=False)
         yield MappingEditor(POLYTOMIC_MAPPING, id="mapping")
 
