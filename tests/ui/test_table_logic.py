@@ -98,12 +98,24 @@ def test_replace_is_a_diff_and_filters_apply_to_it() -> None:
     assert model.view == ["d"]
 
 
-def test_fitted_widths_shrink_the_widest_first() -> None:
+def test_fitted_widths_shrink_in_proportion_to_spare_room() -> None:
     model = TableModel([Column("a", "A", max_width=40), Column("b", "B", max_width=40)])
     model.upsert([Row(1, ("x" * 40, "y" * 10))])
     widths = model.fitted_widths(available=30, gap=2)
-    assert sum(widths) + 2 <= 30
-    assert widths[1] == 10
+    assert sum(widths) + 2 == 30
+    assert 40 - widths[0] > 10 - widths[1] > 0  # the wide column gives most, both stay legible
+
+
+def test_fitted_widths_keep_the_name_longest() -> None:
+    columns = [
+        Column("name", "Name", max_width=40, min_width=16, give=0.4),
+        Column("updated", "Updated", max_width=40, min_width=10, give=3.0),
+    ]
+    model = TableModel(columns)
+    model.upsert([Row(1, ("n" * 40, "u" * 40))])
+    name, updated = model.fitted_widths(available=60, gap=2)
+    assert name + updated + 2 == 60
+    assert name > updated
 
 
 def test_declared_columns_win_and_missing_keys_show_a_dash() -> None:

@@ -46,6 +46,7 @@ class SyncTuiApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
         Binding("colon", "command_line", "Cmd", key_display=":", id="app.command"),
         Binding("at", "call_log", "Calls", key_display="@", id="app.call-log"),
+        Binding("exclamation_mark", "attention", "Attention", key_display="!", id="app.attention"),
         Binding("J", "journal", "Journal", show=False, id="app.journal"),
     ]
 
@@ -529,6 +530,8 @@ class SyncTuiApp(App[int]):
                 self.notify("no account with a change feed", severity="warning")
         elif verb == "log":
             self.action_call_log()
+        elif verb == "attention":
+            self.action_attention()
         elif verb == "accounts":
             self.action_manage_accounts()
         elif verb == "add":
@@ -567,6 +570,14 @@ class SyncTuiApp(App[int]):
         if self.screen is not self.main:
             self.show_view(self.main.view)
         self.main.open_command_line()
+
+    def action_attention(self) -> None:
+        """Support's starting point: every sync that needs a person, why, and the fix."""
+        from synctui.ui.triage import AttentionScreen
+
+        if isinstance(self.screen, AttentionScreen):
+            return
+        self.push_screen(AttentionScreen(self.session))
 
     def action_call_log(self) -> None:
         from synctui.ui.screens.call_log_screen import CallLogScreen

@@ -90,7 +90,7 @@ VENDOR_COLUMNS: dict[str, tuple[VendorColumn, ...]] = {
     "letsbuild": (VendorColumn("Name", ("name",), 36, fallback="name"),),
 }
 
-STATUS_COLUMN = Column("status", "Status", max_width=16, min_width=8, kind="status")
+STATUS_COLUMN = Column("status", "Status", max_width=16, min_width=10, kind="status", give=0.5)
 
 
 def normalize_key(key: str) -> str:
@@ -151,7 +151,9 @@ def _attribute(sync: Sync, name: str) -> str:
         if run is None:
             return "-"
         when = run.finished_at or run.started_at or run.created_at
-        return f"{run.state.value} {short_time(when)}" if when else run.state.value
+        # The year is noise in a table cell; the state is what the eye looks for first.
+        stamp = short_time(when)[5:] if when and len(short_time(when)) == 16 else short_time(when)
+        return f"{run.state.value} {stamp}" if when else run.state.value
     if name == "updated_at":
         return short_time(sync.updated_at)
     return one_line(getattr(sync, name, None))
@@ -173,14 +175,20 @@ def vendor_layout(
     columns: list[Column] = [STATUS_COLUMN]
     sources: list[tuple[str, tuple[str, ...], str]] = [("status", (), "")]
     if with_account:
-        columns.append(Column("account", "Account", max_width=22, min_width=12))
+        columns.append(Column("account", "Account", max_width=22, min_width=12, give=2))
         sources.append(("attr", ("account",), ""))
     if declared:
         for key, title in declared:
             norm = normalize_key(key)
             wide = norm in ("name", "file", "integration", "model_destination")
             columns.append(
-                Column(norm, title, max_width=_declared_width(norm), min_width=16 if wide else 4)
+                Column(
+                    norm,
+                    title,
+                    max_width=_declared_width(norm),
+                    min_width=16 if wide else 4,
+                    give=0.4 if norm in ("name", "file") else 1.0,
+                )
             )
             sources.append(("column", (norm,), "name" if norm in ("name", "file") else ""))
         return Layout(tuple(columns), tuple(sources))
@@ -208,7 +216,7 @@ def vendor_layout(
         columns.append(Column(norm, _title(norm), max_width=28))
         sources.append(("column", (norm,), ""))
     if not any(c.key == "updated" for c in columns):
-        columns.append(Column("updated", "Updated", max_width=16, min_width=10))
+        columns.append(Column("updated", "Updated", max_width=16, min_width=10, give=3))
         sources.append(("attr", ("updated_at",), ""))
     return Layout(tuple(columns), tuple(sources))
 
@@ -225,14 +233,20 @@ def merged_layout() -> Layout:
     """The All-accounts table: the same few columns for every vendor."""
     spec = (
         (STATUS_COLUMN, ("status", (), "")),
-        (Column("account", "Account", max_width=22, min_width=12), ("attr", ("account",), "")),
-        (Column("vendor", "Vendor", max_width=11, min_width=7), ("attr", ("vendor",), "")),
-        (Column("name", "Name", max_width=40, min_width=16), ("attr", ("name",), "")),
         (
-            Column("latest_run", "Latest run", max_width=28, min_width=10),
+            Column("account", "Account", max_width=22, min_width=12, give=2),
+            ("attr", ("account",), ""),
+        ),
+        (Column("vendor", "Vendor", max_width=11, min_width=7, give=2), ("attr", ("vendor",), "")),
+        (Column("name", "Name", max_width=40, min_width=16, give=0.4), ("attr", ("name",), "")),
+        (
+            Column("latest_run", "Latest run", max_width=28, min_width=10, give=1),
             ("attr", ("latest_run",), ""),
         ),
-        (Column("updated", "Updated", max_width=16, min_width=10), ("attr", ("updated_at",), "")),
+        (
+            Column("updated", "Updated", max_width=16, min_width=10, give=3),
+            ("attr", ("updated_at",), ""),
+        ),
     )
     return Layout(tuple(c for c, _ in spec), tuple(s for _, s in spec))
 

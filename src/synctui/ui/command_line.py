@@ -4,6 +4,7 @@
 :all                                every account merged into one table
 :speckle (any vendor name)          every account of that vendor
 :log | :calls                       the API call log
+:attention | :doctor | :triage      syncs that need a person, why, and the fix
 :accounts | :add                    manage accounts / add one
 :refresh | :r                       reload what is shown
 :every SECONDS                      auto-refresh interval (0 = off)
@@ -33,6 +34,9 @@ VERBS: dict[str, str] = {
     "all": "view-all",
     "log": "log",
     "calls": "log",
+    "attention": "attention",
+    "doctor": "attention",
+    "triage": "attention",
     "accounts": "accounts",
     "add": "add",
     "refresh": "refresh",

@@ -27,6 +27,9 @@ class Column:
     max_width: int = 40
     min_width: int = 4
     kind: Literal["text", "status"] = "text"
+    # When space runs out, higher gives way first (timestamps before names): the column a
+    # person scans for, usually the name, keeps its width longest.
+    give: float = 1.0
 
 
 @dataclass(slots=True)
@@ -176,12 +179,30 @@ class TableModel:
             for c, w in zip(self.columns, self.widths, strict=False)
         ]
         excess = sum(widths) + gap * max(0, len(widths) - 1) - available
+        # Shrink every column in proportion to its spare room, weighted by how readily it
+        # gives way: all columns stay legible instead of one starving the rest.
         while excess > 0:
-            widest = max(range(len(widths)), key=lambda i: widths[i] - self.columns[i].min_width)
-            room = widths[widest] - self.columns[widest].min_width
-            if room <= 0:
+            shares = [
+                (w - c.min_width) * c.give for c, w in zip(self.columns, widths, strict=False)
+            ]
+            pool = sum(shares)
+            if pool <= 0:
+                shares = [w - c.min_width for c, w in zip(self.columns, widths, strict=False)]
+                pool = sum(shares)
+                if pool <= 0:
+                    break
+            taken = 0
+            for i, share in enumerate(shares):
+                if share <= 0 or taken >= excess:
+                    continue
+                take = min(
+                    widths[i] - self.columns[i].min_width,
+                    excess - taken,
+                    max(1, round(excess * share / pool)),
+                )
+                widths[i] -= take
+                taken += take
+            if taken == 0:
                 break
-            take = min(room, excess, max(1, room // 2))
-            widths[widest] -= take
-            excess -= take
+            excess -= taken
         return widths

@@ -14,6 +14,7 @@ COMMANDS_HELP = (
     (":all", "every account in one table"),
     (":speckle  :polytomic  …", "every account of one vendor"),
     (":log  (or @)", "API call log"),
+    (":attention  (or !)", "paused / failing / legacy / stuck syncs: why, and the fix"),
     (":journal  (or J)", "every write synctui made: diff, what was sent, revert"),
     (":feed [NAME]", "LetsBuild live change feed"),
     (":accounts  :add", "manage accounts / add one"),
