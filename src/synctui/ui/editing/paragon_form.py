@@ -71,7 +71,9 @@ class ParagonForm(DocForm):
 
     def _warn(self, credential: Any) -> None:
         changed = credential != self.loaded_credential
-        self.query_one("#credential-warning", Static).update(CREDENTIAL_WARNING if changed else "")
+        warning = self.query_one("#credential-warning", Static)
+        warning.update(CREDENTIAL_WARNING if changed else "")
+        warning.display = changed
 
     @property
     def credential_changed(self) -> bool:
