@@ -141,3 +141,26 @@ async def test_read_only_hides_every_write_and_the_service_refuses(sandbox: Sand
         await pilot.press("J")
         await settle(pilot)
         assert app.screen.check_action("revert", ()) is False
+
+
+async def test_runs_key_and_editor_keys_in_help(sandbox: Sandbox) -> None:
+    from synctui.ui.screens.detail_screen import DetailScreen
+    from synctui.ui.screens.help_screen import HelpScreen
+
+    app = make_app(edit_session(sandbox), initial_account=ACME)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        _cursor_to(app, lambda s: s.status is SyncStatus.ACTIVE)
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.query_one("#tabs").active == "runs"
+        await pilot.press("e")
+        await settle(pilot)
+        app.screen.query_one("#name").value = "renamed"  # Save is listed once it can save
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        keys = {text: key for key, text in app.screen.keys}
+        assert keys["Save…"] == "^s" and "Form/JSON" in keys and "Discard draft" in keys
