@@ -8,6 +8,7 @@ commands that do not open the TUI never import Textual (a test checks this in a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -108,7 +109,21 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def tolerant_output(stream: object) -> None:
+    """Print what cannot be encoded as an escape instead of dying halfway through a listing.
+
+    Vendor JSON may carry lone surrogates (`"\\ud83d"`, a name cut in the middle of an emoji
+    by a JavaScript backend), and so may arguments from a shell: on a UTF-8 stdout those raise
+    UnicodeEncodeError. Python already escapes them on stderr; this does the same on stdout.
+    """
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):  # detached, or not a text stream
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    tolerant_output(sys.stdout)
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)

@@ -59,6 +59,7 @@ from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
 from synctui.services.demo import demo_accounts
 from synctui.store.accounts import Account
+from synctui.store.feedstore import FeedStore
 from synctui.vendors.http import RetrySettings
 from synctui.vendors.registry import adapter_class
 
@@ -796,20 +797,46 @@ def _validates(model: Any, data: Any) -> bool:
     return True
 
 
+def terminal() -> io.TextIOWrapper:
+    """A stdout as the CLI has it: UTF-8 bytes underneath, set up by the CLI's own code."""
+    from synctui.cli import tolerant_output
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    tolerant_output(stream)
+    return stream
+
+
 def displayable(item: Sync | Run | ChangePage) -> None:
-    """What every face does with a result: the CLI's JSON and table cells, the TUI's columns."""
-    from synctui.commands.common import _cell
+    """What the faces do with a result: the CLI's JSON and table rows (printed to a real
+    UTF-8 stream, where a lone surrogate from a vendor's JSON cannot be encoded), the TUI's
+    cells, and for changes the feed store the viewer reads from."""
+    from synctui.commands.common import _cell, emit_json, emit_jsonl, table
+    from synctui.commands.feed import change_json, change_line
     from synctui.commands.syncs import run_json, sync_json
 
+    out = terminal()
     if isinstance(item, Sync):
-        record = sync_json(item)
+        record: Any = sync_json(item)
+        emit_json(record, out=out)
+        row = (item.account, item.vendor, item.id, item.name, item.status.value, item.vendor_status)
+        table(["account", "vendor", "id", "name", "status", "vendor status"], [row], out=out)
         for value in (item.name, item.vendor_status, item.status_reason, *item.columns.values()):
             _cell(value)
     elif isinstance(item, Run):
         record = run_json(item)
+        emit_json(record, out=out)
     else:
-        record = [c.model_dump() for c in item.changes]
-    json.dumps(record, default=str)
+        record = [change_json(0, "lb", c) for c in item.changes]
+        for change, line in zip(item.changes, record, strict=True):
+            emit_jsonl(line, out=out)
+            out.write(change_line("lb", change) + "\n")
+        store = FeedStore(":memory:")
+        try:
+            store.store_page("lb", "point", item.changes, item.cursor, item.has_more)
+            assert len(list(store.iter_all("lb"))) == len(item.changes)
+        finally:
+            store.close()
+    out.flush()
     assert TOKEN not in json.dumps(record, default=str)
 
 
@@ -919,3 +946,39 @@ def test_the_mock_vendor_serves_a_working_account(recorded: Recordings) -> None:
                 await adapter.aclose()
 
     asyncio.run(plan_all())
+
+
+SYNC_IDS = st.one_of(
+    st.sampled_from([".", "..", " .. ", "%2e%2e", "../..", "a/../..", "./x", "?a=1", "#x"]),
+    st.sampled_from(["\udcff", "\ud83d", "x" * 70_000, "é", "x\x00y", "a b"]),
+    st.text(max_size=12),
+)
+
+
+@pytest.mark.parametrize("vendor", ["polytomic", "signalsmith", "paragon"])
+@settings(max_examples=100, deadline=None)
+@given(sync_id=SYNC_IDS)
+def test_a_sync_id_is_one_segment_of_its_path(
+    recorded: Recordings, vendor: str, sync_id: str
+) -> None:
+    """Whatever a sync id holds (it comes from the vendor's JSON or from the command line),
+    a request about that sync goes to that sync's URL: httpx resolves `..`, so an id `..`
+    would turn `DELETE /api/syncs/..` into `DELETE /api`. An id that cannot be one segment
+    is refused with a UsageError instead."""
+    record = recorded[vendor]
+    offline = httpx.MockTransport(lambda request: httpx.Response(500))  # nothing is sent
+    adapter = adapter_class(vendor)(record.account, TOKEN, inner_transport=offline)
+    try:
+        collection = adapter.sync_path(record.sync_id).rsplit("/", 1)[0]
+        try:
+            path = adapter.sync_path(sync_id, "/disable")
+        except errors.UsageError:
+            return
+        with httpx.Client(base_url=adapter.base_url, transport=offline) as client:
+            url = client.build_request("DELETE", path).url
+        base = httpx.URL(adapter.base_url).raw_path.decode()
+        assert url.raw_path.decode() == base + path  # nothing resolved away
+        segments = path.removeprefix(collection + "/").split("/")
+        assert segments[1:] == ["disable"] and segments[0] not in ("", ".", "..")
+    finally:
+        asyncio.run(adapter.aclose())

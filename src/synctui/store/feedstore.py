@@ -12,6 +12,7 @@ Memory stays bounded: everything lives on disk and readers page through it.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -118,6 +119,35 @@ class ChangeFilter:
         if self.partial_only:
             clauses.append("partial = 1")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+# A vendor's JSON may carry a lone surrogate ("\\ud83d", a name cut in the middle of an emoji);
+# Python reads it into a str that SQLite, which stores UTF-8, refuses to bind.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: Any) -> str | None:
+    """A value for a TEXT column: numbers as text, containers as nothing, lone surrogates as
+    U+FFFD (these columns are for showing and searching; `data` keeps the original)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+def _json_text(data: Any) -> str:
+    """The change's JSON as stored: readable text, with any lone surrogate written as its JSON
+    escape, which reads back as exactly the same string."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _sequence(value: Any) -> int | None:
+    """A sequence number SQLite can hold (64-bit), else none."""
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    return None
 
 
 def has_null_guid(value: Any) -> bool:
@@ -281,12 +311,14 @@ class FeedStore:
         partial = bool(getattr(change, "partial", False) or has_null_guid(data))
         project_id = None
         if data:
-            project_id = data.get("projectId") or (data.get("id") if feed == "project" else None)
-        payload = (
-            json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            if data is not None
-            else None
-        )
+            project_id = _text(
+                data.get("projectId") or (data.get("id") if feed == "project" else None)
+            )
+        payload = _json_text(data) if data is not None else None
+        entity_id = _text(change.entity_id) or ""
+        entity_type = _text(change.entity_type) or ""
+        operation = _text(change.operation) or ""
+        sequence = _sequence(change.sequence_version)
         cur = db.execute(
             "INSERT INTO changes (account, feed, entity_id, entity_type, operation, "
             "sequence_version, partial, subject, project_id, data, received_at) "
@@ -294,12 +326,12 @@ class FeedStore:
             (
                 account,
                 feed,
-                change.entity_id,
-                change.entity_type,
-                change.operation,
-                change.sequence_version,
+                entity_id,
+                entity_type,
+                operation,
+                sequence,
                 int(partial),
-                subject_of(data),
+                _text(subject_of(data)),
                 project_id,
                 payload,
                 now,
@@ -308,15 +340,15 @@ class FeedStore:
         change_id = int(cur.lastrowid or 0)
         previous = db.execute(
             "SELECT partial FROM entities WHERE account = ? AND entity_id = ?",
-            (account, change.entity_id),
+            (account, entity_id),
         ).fetchone()
-        deleted = change.operation == "deleted" or data is None
+        deleted = operation == "deleted" or data is None
         if previous is not None and previous["partial"] and not partial and not deleted:
             # The update that completes a partial entity: mark the earlier partial changes.
             db.execute(
                 "UPDATE changes SET resolved_by = ? WHERE account = ? AND entity_id = ? "
                 "AND partial = 1 AND resolved_by IS NULL AND id < ?",
-                (change_id, account, change.entity_id, change_id),
+                (change_id, account, entity_id, change_id),
             )
         db.execute(
             "INSERT INTO entities (account, entity_id, feed, entity_type, last_change, "
@@ -327,11 +359,11 @@ class FeedStore:
             "snapshot = COALESCE(excluded.snapshot, entities.snapshot)",
             (
                 account,
-                change.entity_id,
+                entity_id,
                 feed,
-                change.entity_type,
+                entity_type,
                 change_id,
-                change.sequence_version,
+                sequence,
                 int(deleted),
                 int(partial and not deleted),
                 payload,

@@ -70,6 +70,18 @@ def _contains_null_guid(value: Any) -> bool:
     return False
 
 
+def _storable(cursor: Any) -> bool:
+    """A cursor is kept exactly as sent, so it must be text that UTF-8 can hold (a JSON
+    string may carry a lone surrogate, which cannot be stored, and must not be altered)."""
+    if not isinstance(cursor, str):
+        return False
+    try:
+        cursor.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_change(feed: str, item: Any) -> Change:
     if not isinstance(item, dict) or not item.get("entityId"):
         raise errors.VendorError(f"LetsBuild sent a change without an entityId in the {feed} feed")
@@ -79,8 +91,10 @@ def parse_change(feed: str, item: Any) -> Change:
     sequence = data.get("sequenceVersion") if data else None
     try:
         sequence = int(sequence) if sequence is not None else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
         sequence = None
+    if sequence is not None and not -(2**63) <= sequence < 2**63:
+        sequence = None  # not a sequence any store can keep (SQLite integers are 64-bit)
     return Change(
         feed=feed,
         entity_id=str(item["entityId"]),
@@ -108,11 +122,16 @@ class LetsBuildAdapter(GraphQLAdapter):
             raise errors.UsageError(f"unknown LetsBuild feed {feed!r}")
         result = await self.execute(QUERIES[feed], {"cursor": cursor})
         body = result.get(_FIELDS[feed][0])
-        if not isinstance(body, dict) or not isinstance(body.get("cursor"), str):
+        items = body.get("changes") if isinstance(body, dict) else None
+        if (
+            not isinstance(body, dict)
+            or not _storable(body.get("cursor"))
+            or not isinstance(items, list | None)
+        ):
             raise errors.VendorError(
                 f"{self.account.name}: LetsBuild sent an unreadable {feed} page"
             )
-        changes = [parse_change(feed, item) for item in body.get("changes") or []]
+        changes = [parse_change(feed, item) for item in items or []]
         return ChangePage(
             changes=changes, cursor=body["cursor"], has_more=bool(body.get("hasMore"))
         )

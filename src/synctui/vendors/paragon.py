@@ -30,7 +30,6 @@ import asyncio
 import copy
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 import httpx
 from pydantic import ValidationError
@@ -47,7 +46,7 @@ from synctui.domain.models import (
 )
 from synctui.domain.validation import ValidationIssue, validate_paragon_patch
 from synctui.vendors.base import VendorModel
-from synctui.vendors.rest import Kind, Problem, RestAdapter, json_or_none
+from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
 EDITABLE_KEYS = ("credentialId", "incrementalAccumulatorFrequency")
 ONLY_TWO = "Paragon can only change credentialId and incrementalAccumulatorFrequency"
@@ -255,10 +254,7 @@ class ParagonAdapter(RestAdapter):
     def sync_path(self, sync_id: str | None = None, suffix: str = "") -> str:
         if sync_id is None:
             return "/api/syncs"
-        text = sync_id.strip() if isinstance(sync_id, str) else ""
-        if not text:
-            raise errors.UsageError("a Paragon sync id cannot be empty")
-        return f"/api/syncs/{quote(text, safe='')}{suffix}"
+        return f"/api/syncs/{id_segment(sync_id, self.vendor_title)}{suffix}"
 
     def read_problem(self, response: httpx.Response) -> Problem:
         """`{message, code, status}`, the code upper-cased (it decides too, see `code_kinds`)."""

@@ -27,7 +27,6 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 import httpx
 from pydantic import ValidationError
@@ -55,7 +54,7 @@ from synctui.vendors.polytomic_models import (
     PolytomicSync,
     PolytomicSyncSummary,
 )
-from synctui.vendors.rest import Kind, Problem, RestAdapter, json_or_none
+from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
 PAGE_SIZE = 50  # the vendor's maximum `limit`
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
@@ -455,10 +454,7 @@ class PolytomicAdapter(RestAdapter):
         return {"X-Polytomic-Version": self.api_version, "Accept": "application/json"}
 
     def sync_path(self, sync_id: str, suffix: str = "") -> str:
-        text = sync_id.strip() if isinstance(sync_id, str) else ""
-        if not text:
-            raise errors.UsageError("a Polytomic sync id cannot be empty")
-        return f"/api/syncs/{quote(text, safe='')}{suffix}"
+        return f"/api/syncs/{id_segment(sync_id, self.vendor_title)}{suffix}"
 
     def _payload(self, response: httpx.Response, what: str) -> dict[str, Any]:
         """The `{data: ...}` envelope every answer comes in; anything else is unreadable."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import ValidationError
@@ -71,6 +72,29 @@ class Problem:
     code: str = ""  # the vendor's machine-readable key or code, if its body has one
     metadata: dict[str, Any] = field(default_factory=dict)  # anything else the vendor needs
     retry_after: float | None = None  # seconds, from a Retry-After header
+
+
+MAX_ID_LENGTH = 1000  # far beyond any vendor's ids; httpx refuses URLs over 64 KB outright
+
+
+def id_segment(sync_id: Any, title: str) -> str:
+    """A sync id as exactly one path segment under the syncs collection, or a UsageError.
+
+    The id comes from the user or from the vendor's own JSON, and either may be odd. Quoting
+    keeps `/`, `?` and `#` inside the segment, but `.` and `..` are left as they are and
+    httpx resolves them: `DELETE /api/syncs/..` would be sent as `DELETE /api`. A lone
+    surrogate cannot be quoted at all, and a huge id is not a URL httpx will build.
+    """
+    text = sync_id.strip() if isinstance(sync_id, str) else ""
+    if not text:
+        raise errors.UsageError(f"a {title} sync id cannot be empty")
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    if text in (".", "..") or len(text) > MAX_ID_LENGTH:
+        raise errors.UsageError(f"{shown!r} cannot be a {title} sync id")
+    try:
+        return quote(text, safe="")
+    except UnicodeEncodeError:  # a lone surrogate, from a vendor's JSON or a shell
+        raise errors.UsageError(f"{shown!r} cannot be a {title} sync id") from None
 
 
 def json_or_none(response: httpx.Response) -> Any:

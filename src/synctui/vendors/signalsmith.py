@@ -45,7 +45,7 @@ from synctui.domain.models import (
 )
 from synctui.domain.validation import ValidationIssue, validate_signalsmith_sync
 from synctui.vendors.base import VendorModel
-from synctui.vendors.rest import Kind, Problem, RestAdapter, json_or_none
+from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
 PAGE_SIZE = 100  # the vendor's maximum page_size
 MAX_PAGES = 10_000  # a server that never stops paging is an error, not an endless loop
@@ -334,10 +334,7 @@ class SignalsmithAdapter(RestAdapter):
         base = f"/api/v1/workspaces/{quote(self.workspace, safe='')}/syncs"
         if sync_id is None:
             return base + suffix
-        text = sync_id.strip() if isinstance(sync_id, str) else ""
-        if not text:
-            raise errors.UsageError("a Signalsmith sync id cannot be empty")
-        return f"{base}/{quote(text, safe='')}{suffix}"
+        return f"{base}/{id_segment(sync_id, self.vendor_title)}{suffix}"
 
     def read_problem(self, response: httpx.Response) -> Problem:
         """`{"error": message}` (or `message`); a body without one is its own message."""
@@ -447,7 +444,7 @@ class SignalsmithAdapter(RestAdapter):
             return None
         try:
             response = await self.request(
-                "GET", self.sync_path(sync_id, f"/runs/{quote(run_id, safe='')}")
+                "GET", self.sync_path(sync_id, f"/runs/{id_segment(run_id, 'Signalsmith run')}")
             )
             return parse_run(self.read_json(response, "run"))
         except errors.SyncTuiError:
