@@ -18,6 +18,16 @@ from synctui.ui.filtering import Predicate, compile_filter, haystack
 Key = Hashable
 
 
+RECENT_VIEWS = 8  # filter results kept for backspacing (a list of rows each)
+
+
+def narrows(old: str, new: str) -> bool:
+    """Whether filter `new` can only keep rows that `old` keeps: more typed at the end, and
+    no negation (`!ab` keeps more rows than `!a`). Plain and fuzzy terms only get stricter
+    as they grow, and a new word is one more condition."""
+    return new.startswith(old) and "!" not in new
+
+
 @dataclass(frozen=True)
 class Column:
     """One column: `key` names it for settings and sorting, `title` is shown."""
@@ -62,6 +72,12 @@ class TableModel:
         self.tones: frozenset[str] | None = None  # keep only rows of these tones
         self.widths: list[int] = [cell_len(c.title) for c in self.columns]
         self.dirty = True
+        # What a keystroke in the filter reuses, so that it costs one pass over the rows it
+        # can still keep, and never a sort (every row sorted once per change of rows/sort):
+        self._ordered: list[Row] | None = None  # every row in view order, unfiltered
+        self._selected: list[Row] = []  # the rows of `view`
+        self._narrow_from: list[Row] | None = None  # a narrowing filter scans only these
+        self._recent: dict[str, list[Row]] = {}  # the last few filters' rows (backspace)
 
     # --- data -----------------------------------------------------------------------------
     def set_columns(self, columns: Sequence[Column]) -> None:
@@ -71,7 +87,7 @@ class TableModel:
         if self.sort_column is not None and self.sort_column >= len(self.columns):
             self.sort_column = None
         self.widths = [cell_len(c.title) for c in self.columns]
-        self.dirty = True
+        self._touch()
 
     def upsert(self, rows: Iterable[Row]) -> int:
         """Add or replace rows by key; returns how many actually changed."""
@@ -88,7 +104,7 @@ class TableModel:
                 if n > widths[i]:
                     widths[i] = n
         if changed:
-            self.dirty = True
+            self._touch()
         return changed
 
     def remove(self, keys: Iterable[Key]) -> int:
@@ -97,7 +113,7 @@ class TableModel:
             if self.rows.pop(key, None) is not None:
                 removed += 1
         if removed:
-            self.dirty = True
+            self._touch()
         return removed
 
     def replace(self, rows: Iterable[Row]) -> tuple[int, int]:
@@ -108,22 +124,40 @@ class TableModel:
         return self.upsert(rows), removed
 
     # --- view -----------------------------------------------------------------------------
+    def _touch(self) -> None:
+        """Rows, sort or tones changed: the next view starts again from every row."""
+        self.dirty = True
+        self._ordered = None
+        self._narrow_from = None
+        self._recent.clear()
+
     def set_filter(self, text: str) -> None:
-        if text != self.filter_text:
-            self.filter_text = text
-            self._predicate = compile_filter(text)
-            self.dirty = True
+        if text == self.filter_text:
+            return
+        if not self.dirty:
+            self._recent.pop(self.filter_text, None)
+            self._recent[self.filter_text] = self._selected
+            if len(self._recent) > RECENT_VIEWS:
+                del self._recent[next(iter(self._recent))]  # the oldest
+        pending = self._narrow_from is not None
+        if narrows(self.filter_text, text) and (pending or not self.dirty):
+            self._narrow_from = self._narrow_from if pending else self._selected
+        else:
+            self._narrow_from = None
+        self.filter_text = text
+        self._predicate = compile_filter(text)
+        self.dirty = True
 
     def set_tones(self, tones: frozenset[str] | None) -> None:
         if tones != self.tones:
             self.tones = tones
-            self.dirty = True
+            self._touch()
 
     def sort_by(self, column: int | None, reverse: bool | None = None) -> None:
         self.sort_column = column
         if reverse is not None:
             self.sort_reverse = reverse
-        self.dirty = True
+        self._touch()
 
     def cycle_sort(self) -> None:
         """None → first column → … → last column → None (insertion order)."""
@@ -138,35 +172,49 @@ class TableModel:
 
     def reverse_sort(self) -> None:
         self.sort_reverse = not self.sort_reverse
-        self.dirty = True
+        self._touch()
 
     def rebuild(self) -> bool:
         """Recompute the view if anything changed; True when it did."""
         if not self.dirty:
             return False
-        rows = self.rows.values()
-        predicate = self._predicate
-        tones = self.tones
-        if predicate and tones:
-            selected = [r for r in rows if r.tone in tones and predicate(r.hay)]
-        elif predicate:
-            selected = [r for r in rows if predicate(r.hay)]
-        elif tones:
-            selected = [r for r in rows if r.tone in tones]
-        else:
-            selected = list(rows)
+        narrow_from, self._narrow_from = self._narrow_from, None
+        selected = self._recent.get(self.filter_text)
+        if selected is None:
+            predicate = self._predicate
+            tones = self.tones
+            if narrow_from is not None:
+                rows = narrow_from  # already of these tones, already in order
+                tones = None
+            else:
+                rows = self._ordered if self._ordered is not None else self._sorted()
+            if predicate and tones:
+                selected = [r for r in rows if r.tone in tones and predicate(r.hay)]
+            elif predicate:
+                selected = [r for r in rows if predicate(r.hay)]
+            elif tones:
+                selected = [r for r in rows if r.tone in tones]
+            else:
+                selected = rows
+        self._selected = selected
+        self.view = [r.key for r in selected]
+        self.dirty = False
+        return True
+
+    def _sorted(self) -> list[Row]:
+        """Every row in the current sort order (cached until rows or sort change)."""
+        ordered = list(self.rows.values())
         column = self.sort_column
         reverse = self.sort_reverse
         if column is not None and column < len(self.columns):
             if self.columns[column].kind == "status":
-                selected.sort(key=lambda r: (r.rank, r.cells[column], r.order), reverse=reverse)
+                ordered.sort(key=lambda r: (r.rank, r.cells[column], r.order), reverse=reverse)
             else:
-                selected.sort(key=lambda r: (r.cells[column].casefold(), r.order), reverse=reverse)
+                ordered.sort(key=lambda r: (r.cells[column].casefold(), r.order), reverse=reverse)
         else:
-            selected.sort(key=lambda r: r.order, reverse=reverse)
-        self.view = [r.key for r in selected]
-        self.dirty = False
-        return True
+            ordered.sort(key=lambda r: r.order, reverse=reverse)
+        self._ordered = ordered
+        return ordered
 
     @property
     def total(self) -> int:
