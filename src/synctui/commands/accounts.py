@@ -7,7 +7,6 @@ shell history and `ps`).
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 
 from synctui.commands.common import Context, emit_json, load_accounts, run_command, table
@@ -74,6 +73,8 @@ def _read_token(args: argparse.Namespace) -> str | None:
             raise errors.UsageError("--token-stdin given but stdin held no token")
         return token
     if sys.stdin.isatty():
+        import getpass
+
         token = getpass.getpass(f"Token for {args.name} (input hidden, Enter to skip): ").strip()
         return token or None
     return None

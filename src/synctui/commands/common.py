@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -69,6 +68,8 @@ def run_command(args: argparse.Namespace, body: Callable[[Context], Awaitable[in
     ctx = Context(args)
     try:
         outcome = body(ctx)
+        import asyncio
+
         if asyncio.iscoroutine(outcome):
             outcome = asyncio.run(_closing(ctx, outcome))
         return int(outcome)  # type: ignore[arg-type]

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from synctui.commands.common import Context, emit_jsonl, run_command
 from synctui.domain import errors
-from synctui.domain.models import Change
+
+if TYPE_CHECKING:
+    from synctui.domain.models import Change
 
 
 def register(sub: argparse._SubParsersAction) -> None:

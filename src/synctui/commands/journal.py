@@ -8,7 +8,6 @@ the sync's current state and writes through the same path as any edit.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from typing import Any
@@ -60,6 +59,8 @@ def _journal(ctx: Context) -> Any:
 
 
 def entry_json(entry: Any) -> dict[str, Any]:
+    import dataclasses
+
     return dataclasses.asdict(entry)
 
 

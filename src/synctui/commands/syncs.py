@@ -9,9 +9,7 @@ on stderr, so `> results.jsonl` captures exactly the per-sync record.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import signal
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -25,9 +23,9 @@ from synctui.commands.common import (
     table,
 )
 from synctui.domain import errors
-from synctui.domain.models import Capability, PlannedRequest, Run, Sync, WritePlan, WriteResult
 
 if TYPE_CHECKING:  # the batch service is imported only by the command that runs one
+    from synctui.domain.models import Capability, PlannedRequest, Run, Sync, WritePlan, WriteResult
     from synctui.services.batch import BatchCounts, BatchUpdate, SyncResult
 
 STATUSES = ["active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown"]
@@ -153,6 +151,8 @@ def result_json(result: WriteResult) -> dict[str, Any]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     async def body(ctx: Context) -> int:
+        import asyncio
+
         session = ctx.session
         if not session.accounts:
             import sys
@@ -437,7 +437,10 @@ def cmd_update_where(args: argparse.Namespace) -> int:
     """List the account's syncs, keep those the filter matches, and update each."""
 
     async def body(ctx: Context) -> int:
+        import asyncio
+
         from synctui.domain.filtering import compile_filter
+        from synctui.domain.models import Capability
         from synctui.services.batch import BatchUpdate, Outcome
 
         if args.sync_id is not None:
@@ -520,6 +523,9 @@ class GracefulInterrupt:
         self.installed = False
 
     def __enter__(self) -> GracefulInterrupt:
+        import asyncio
+        import signal
+
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
 
@@ -540,6 +546,9 @@ class GracefulInterrupt:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        import asyncio
+        import signal
+
         if self.installed:
             asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
 
@@ -571,6 +580,8 @@ def _create_issues(vendor: str, body: dict[str, Any]) -> list[Any]:
 
 def cmd_create(args: argparse.Namespace) -> int:
     async def body(ctx: Context) -> int:
+        from synctui.domain.models import Capability
+
         document = read_json_file(args.json_file, "--json-file")
         if not isinstance(document, dict):
             raise errors.UsageError("--json-file must hold one JSON object: the new sync")
@@ -600,6 +611,8 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     async def body(ctx: Context) -> int:
+        from synctui.domain.models import Capability
+
         account = _require(ctx, args.account, Capability.DELETE, "delete")
         session = ctx.session
         session.refuse_if_readonly("delete")  # before asking, not after
