@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from synctui.store.feedstore import ChangeFilter, FeedStore
 
-BATCH = 100_000
+BATCH = 20_000  # ids per query: the list of a batch is transient, the array is kept
 
 
 class IndexCancelled(Exception):
