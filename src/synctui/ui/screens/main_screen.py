@@ -43,6 +43,9 @@ def with_draft_marker(row: Row) -> Row:
 class MainScreen(Screen[None]):
     help_title = "syncs"
     has_command_line = True
+    # The table has the focus whenever this screen is (re)entered, whatever was focused
+    # when it was left: a person comes back to the rows, never to a stray input.
+    AUTO_FOCUS = "#syncs"
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="main.filter"),
@@ -319,6 +322,9 @@ class MainScreen(Screen[None]):
         event.stop()
         if self.live:
             self.status.show(self._status_content())
+            # Which keys apply depends on the rows now shown (check_action): keep the footer
+            # and help in step with the data, not with whenever focus last moved.
+            self.refresh_bindings()
 
     # --- actions --------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
