@@ -50,6 +50,16 @@ class VendorModel(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+def _unknown(failure: errors.SyncTuiError) -> errors.OutcomeUnknown:
+    """A write's failure whose outcome could not be checked, said as what it is."""
+    if isinstance(failure, errors.OutcomeUnknown):
+        return failure
+    return errors.OutcomeUnknown(
+        f"{failure.message}; it may or may not have been applied (checking failed too)",
+        hint="reload the sync to see its current state",
+    )
+
+
 class Adapter:
     """Base class: one instance per account, holding one pooled HTTP client."""
 
@@ -130,28 +140,36 @@ class Adapter:
         self,
         send: Callable[[], Awaitable[T]],
         verify: Callable[[], Awaitable[T | None]],
+        *,
+        sends: int = 3,
     ) -> T:
-        """Send a write; if its outcome is unknown, look before sending it again.
+        """Send a write; whenever its outcome is unknown, look before sending it again.
 
         A write whose answer was lost (dropped connection, 500, 502, 504, unreadable body) may
         or may not have been applied. Re-sending blindly could apply it twice (a second run
         triggered, a second journal-worthy change), so `verify` reads the vendor's state:
         it returns the result if the write is visibly applied, or None if it visibly is not,
-        in which case the write is sent once more. If verification itself fails, the
-        original uncertainty is reported.
+        in which case the write is sent again (at most `sends` times in all). Every lost
+        answer is verified, the last one included: a write that failed that way is reported
+        as failed only once the vendor visibly does not have it. If verification itself
+        fails, the write is reported as `OutcomeUnknown`, never as a plain failure.
         """
-        try:
-            return await send()
-        except (errors.OutcomeUnknown, errors.VendorError) as exc:
-            if isinstance(exc, errors.VendorError) and exc.status not in (None, 500, 502, 504):
-                raise
+        failure: errors.SyncTuiError | None = None
+        for _ in range(max(1, sends)):
+            try:
+                return await send()
+            except (errors.OutcomeUnknown, errors.VendorError) as exc:
+                if isinstance(exc, errors.VendorError) and exc.status not in (None, 500, 502, 504):
+                    raise
+                failure = exc
             try:
                 confirmed = await verify()
             except errors.SyncTuiError:
-                raise exc from None
+                raise _unknown(failure) from None
             if confirmed is not None:
                 return confirmed
-            return await send()
+        assert failure is not None
+        raise failure  # sent `sends` times, and each time visibly not applied
 
     # --- the contract -------------------------------------------------------------------
     async def aclose(self) -> None:
