@@ -101,7 +101,7 @@ def issues_at(issues: list[ValidationIssue], path: str) -> list[ValidationIssue]
 CRON_ALPHABET = "0123456789*/-, JANFEBMONSUNmonjan@\t"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     expr=st.one_of(
         st.text(alphabet=CRON_ALPHABET, max_size=30),
@@ -244,7 +244,7 @@ def uuid_like(draw: st.DrawFn) -> object:
     return text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(value=uuid_like())
 def test_is_uuid_means_canonical_uuid(value: object) -> None:
     assert is_uuid(value) == _canonical(value)
@@ -399,7 +399,7 @@ def no_side_doors(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @settings(
-    max_examples=400,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
