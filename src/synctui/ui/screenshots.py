@@ -1,0 +1,852 @@
+"""The README screenshots, regenerated from the demo sandbox so that they can never drift.
+
+    python -m synctui.ui.screenshots OUTDIR [--only NAME ...] [--check]
+
+(`make screenshots` writes them into `screenshots/`.) Hand-made captures go stale the day a
+screen changes and nobody notices; these are made by the code, and a test fails when the
+committed files differ from what this script would make now (`--check`).
+
+Each screenshot is a fresh app at 120×40, driven with the keys a person would press (Textual's
+Pilot), over the built-in sandbox: seed 7, its clock frozen at `FROZEN_EPOCH`, no live change
+generator. Screens that only read share one sandbox; a screen that writes (the batch, the
+growing change feed) gets a sandbox of its own, so `--only NAME` renders exactly what a full
+run renders.
+
+Nothing on screen may come from the wall clock, a random id or a race, so every source of
+those is pinned rather than hidden:
+
+* the schedule preview's "now" (`synctui.ui.editing.clock.now`) and the attention view's clock
+  are the sandbox's frozen instant;
+* the feed viewer runs on a `FixedClock`; the feed store stamps `received_at` and the feed
+  engine stamps its polls from that same clock, and new changes arrive at pinned instants,
+  so the rate sparkline has a real, repeatable shape;
+* the batch gets a fixed id, its results complete in list order, and it is held after a fixed
+  number of syncs (nothing past that point is sent);
+* text cursors do not blink, notifications are cleared, animations are waited for, and
+  every worker has finished before the capture.
+
+Rich names the CSS classes of an SVG after a hash of its content (`terminal-1234-r5`); that
+id is normalised away exactly as pytest-textual-snapshot does, so a diff of a regenerated file
+shows only what changed on screen. PNGs are made only for the files a README may want as
+bitmaps, and only when `rsvg-convert` is installed; `--check` compares the SVGs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.pilot import Pilot
+
+    from synctui.services.demo import Demo
+    from synctui.services.session import Session
+    from synctui.ui.app import SyncTuiApp
+
+SIZE = (120, 40)
+SEED = 7
+REGENERATE = "make screenshots"
+THEMES = (
+    "synctui-dark",
+    "synctui-light",
+    "synctui-high-contrast",
+    "synctui-256",
+    "synctui-production",
+)
+PRODUCTION_ACCOUNT = "polytomic-prod"
+BATCH_ID = "4f1c9e27b8d0"  # what `new_batch_id()` returns during a capture
+BATCH_HELD_AFTER = 6  # the batch is captured with this many results in
+ATTENTION_SYNC = "NDE-UTL-ROAD-028"  # the attention view opens on this sync's investigation
+FEED_ACCOUNT = "letsbuild-demo"
+# Changes per second arriving during the three minutes the feed viewer watches (the
+# sparkline's whole window): a steady trickle, a burst of form submissions from site around
+# the one-minute mark, a smaller one later. Written out (not computed) so that no floating
+# point on any platform can change a value.
+FEED_RATES: tuple[int, ...] = (
+    4, 3, 6, 3, 5, 4, 3, 5, 3, 5, 3, 3, 5, 7, 3, 4, 6, 7, 5, 4,
+    7, 3, 7, 4, 3, 3, 4, 7, 3, 5, 6, 4, 5, 3, 3, 4, 6, 5, 4, 6,
+    5, 5, 7, 7, 5, 7, 8, 10, 11, 9, 14, 11, 14, 18, 16, 20, 19, 24, 26, 26,
+    28, 26, 28, 27, 27, 25, 26, 25, 21, 20, 16, 17, 15, 16, 13, 9, 9, 9, 5, 7,
+    5, 4, 4, 7, 4, 4, 5, 7, 3, 5, 5, 7, 7, 7, 4, 5, 4, 7, 7, 3,
+    3, 4, 4, 5, 5, 4, 3, 5, 4, 5, 7, 6, 5, 6, 6, 3, 7, 6, 7, 6,
+    4, 5, 3, 6, 3, 3, 4, 4, 6, 5, 5, 7, 8, 11, 11, 16, 16, 14, 15, 15,
+    14, 12, 15, 14, 10, 9, 6, 5, 6, 5, 7, 4, 3, 7, 5, 3, 5, 3, 5, 7,
+    7, 6, 4, 4, 3, 6, 5, 6, 4, 4, 7, 7, 7, 7, 7, 6, 4, 5, 4, 3,
+)  # fmt: skip
+FEED_POLL_SECONDS = 2  # each feed is polled every 2 s, half of them on odd seconds
+FEED_T0 = 1000.0  # the viewer's monotonic clock when it opens
+
+_UNIQUE_ID = re.compile(r"\bterminal-\d+-([\w-]+)")
+
+
+def normalize_svg(svg: str) -> str:
+    """Drop the content-hash id Rich puts in every class and clip-path name (the same rule
+    as pytest-textual-snapshot), so that files differ only where the screen does."""
+    return _UNIQUE_ID.sub(r"terminal-\1", svg)
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+Render = Callable[["Studio"], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One screenshot: its file name (without .svg), what it shows, and how to reach it."""
+
+    name: str
+    title: str  # the window title drawn in the SVG
+    shows: str
+    render: Render
+    png: bool = False  # also write a PNG (when rsvg-convert is installed)
+    cost: float = 3.0  # rough seconds, to spread the work over processes
+
+
+SHOTS: dict[str, Shot] = {}
+
+
+def shot(
+    name: str, title: str, shows: str, *, png: bool = False, cost: float = 3.0
+) -> Callable[[Render], Render]:
+    def register(render: Render) -> Render:
+        SHOTS[name] = Shot(name, title, shows, render, png, cost)
+        return render
+
+    return register
+
+
+# --- sandboxes, sessions and pins ---------------------------------------------------------
+
+
+@dataclass
+class Studio:
+    """What the screenshots share: one read-only frozen sandbox, started on first use, and
+    the sandboxes started for screens that write (stopped at the end)."""
+
+    _shared: Demo | None = None
+    _started: list[Demo] = field(default_factory=list)
+
+    def shared(self) -> Demo:
+        if self._shared is None:
+            self._shared = self.fresh()
+        return self._shared
+
+    def fresh(self) -> Demo:
+        from synctui.services.demo import start_demo
+
+        demo = start_demo(seed=SEED, frozen=True, changes_per_second=0)
+        self._started.append(demo)
+        return demo
+
+    def close(self) -> None:
+        for demo in self._started:
+            demo.stop()
+        self._started.clear()
+        self._shared = None
+
+
+def demo_session(demo: Demo, *, accounts: Sequence[Any] | None = None) -> Session:
+    """A session as `synctui --demo` builds one (its journal in the demo's scratch dir)."""
+    from synctui.services.session import Session, SessionOptions
+
+    options = SessionOptions(journal_path=demo.journal_db)
+    return Session(list(accounts or demo.accounts), demo.token_for, options)
+
+
+def main_app(demo: Demo, **kw: Any) -> SyncTuiApp:
+    """The app `synctui --demo` opens, without auto-refresh (a capture never lasts 30 s)."""
+    from synctui.ui.app import SyncTuiApp
+
+    session = kw.pop("session", None) or demo_session(demo)
+    kw.setdefault("refresh_seconds", 0)
+    return SyncTuiApp(session, demo=demo, demo_names=frozenset(a.name for a in demo.accounts), **kw)
+
+
+def frozen_now() -> datetime:
+    from synctui.sandbox.core import FROZEN_EPOCH
+
+    return FROZEN_EPOCH
+
+
+@contextlib.contextmanager
+def pinned_environment(scratch: Path) -> Iterator[None]:
+    """Config, data and cache dirs of our own (nothing read from or written to the real
+    home: no saved theme, no drafts, no journal), the clocks pinned, and none of the
+    variables that change what is painted: NO_COLOR, synctui's own, and Textual's (dim
+    factor, keys pressed at start, ...), which Textual reads once, when it is first imported
+    — so this runs before that, in the process that renders."""
+    saved_env = dict(os.environ)
+    for name in ("CONFIG", "DATA", "CACHE", "STATE"):
+        os.environ[f"XDG_{name}_HOME"] = str(scratch / name.lower())
+    for name in list(os.environ):
+        if name == "NO_COLOR" or name.startswith(("SYNCTUI_", "TEXTUAL_")):
+            del os.environ[name]
+    from synctui.ui.editing import clock
+
+    saved_now = clock.now
+    clock.now = frozen_now
+    try:
+        yield
+    finally:
+        clock.now = saved_now
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
+# --- pilot helpers --------------------------------------------------------------------------
+
+
+async def settle(pilot: Pilot[Any], *, held: Sequence[str] = ()) -> None:
+    """Until every worker has finished and every posted message was handled; workers of the
+    `held` groups are left running (a batch held on purpose never finishes)."""
+    from textual.worker import WorkerCancelled
+
+    app = pilot.app
+
+    def busy() -> list[Any]:
+        return [w for w in app.workers if w.group not in held]
+
+    for _ in range(200):
+        waiting = busy()
+        if waiting:  # (an empty list would mean "every worker", held ones included)
+            with contextlib.suppress(WorkerCancelled):
+                await app.workers.wait_for_complete(waiting)
+        await pilot.pause()
+        catalog = getattr(app, "catalog", None)
+        loading = catalog.loading() if catalog is not None else []
+        if not loading and not any(w.is_running for w in busy()):
+            break
+    await pilot.pause()
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
+    """Let the app run until `condition` holds; the limit only turns a hang into an error.
+
+    It sleeps rather than `pilot.pause()`s between looks: a pause waits for every widget's
+    queue and forces a repaint, which over the feed's 180 steps costs more than the steps.
+    """
+    deadline = time.monotonic() + 60
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"screenshot gave up waiting for {what}")
+        await asyncio.sleep(0.002)
+
+
+async def capture(pilot: Pilot[Any], title: str, *, held: Sequence[str] = ()) -> str:
+    """The screen as an SVG once nothing on it can still move."""
+    from textual.widgets import Input, TextArea
+
+    app = pilot.app
+    await settle(pilot, held=held)
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for area in app.screen.query(TextArea):
+        area.cursor_blink = False
+    app.clear_notifications()
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+    return normalize_svg(app.export_screenshot(title=title, simplify=True))
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    """Type `text` key by key, as a person would."""
+    keys = [{" ": "space", "/": "slash", ":": "colon", ".": "full_stop"}.get(c, c) for c in text]
+    await pilot.press(*keys)
+
+
+async def command(pilot: Pilot[Any], line: str, *, typed: str | None = None) -> None:
+    """`:` and a command line, then Enter (k9s style). With `typed`, only that much is typed
+    and Tab completes the rest from the grey suggestion, as a person in a hurry does."""
+    from textual.widgets import Input
+
+    await pilot.press("colon")
+    await type_text(pilot, typed or line)
+    if typed is not None:
+        await settle(pilot)  # the suggestion is computed in a worker
+        await pilot.press("tab")
+        prompt = pilot.app.focused
+        if not isinstance(prompt, Input) or prompt.value != line:
+            shown = getattr(prompt, "value", prompt)
+            raise RuntimeError(f"Tab completed {typed!r} to {shown!r}, not {line!r}")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+@contextlib.asynccontextmanager
+async def running(app: App[Any]) -> AsyncIterator[Pilot[Any]]:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+def cursor_to(app: SyncTuiApp, predicate: Callable[[Any], bool]) -> None:
+    """Put the table cursor on the first listed sync matching `predicate` (what a person does
+    with the arrow keys; moving there directly keeps the capture independent of row counts)."""
+    table = app.main.table  # type: ignore[union-attr]
+    for key in table.visible_keys:
+        sync = app.catalog.get(key)
+        if sync is not None and predicate(sync):
+            table.move_cursor_to_key(key)
+            return
+    raise RuntimeError("no listed sync matches")
+
+
+# --- the screens -----------------------------------------------------------------------------
+
+
+@shot(
+    "all-accounts",
+    "synctui — all accounts",
+    "every demo account in the sidebar, all their syncs in one table sorted by status",
+)
+async def all_accounts(studio: Studio) -> str:
+    async with running(main_app(studio.shared())) as pilot:
+        await pilot.press("s")  # sort by status: what needs a look first, from every vendor
+        return await capture(pilot, SHOTS["all-accounts"].title)
+
+
+@shot(
+    "vendor-table",
+    "synctui — Polytomic syncs",
+    ":ctx polytomic-demo — one account with its vendor's own columns, sorted by status (s), "
+    "the sidebar hidden (b) to give them the width",
+)
+async def vendor_table(studio: Studio) -> str:
+    async with running(main_app(studio.shared())) as pilot:
+        await command(pilot, "ctx polytomic-demo", typed="ctx po")
+        await pilot.press("s", "g", "b")
+        return await capture(pilot, SHOTS["vendor-table"].title)
+
+
+@shot(
+    "detail",
+    "synctui — sync detail",
+    "the detail pane of a Speckle sync whose latest ingestion failed",
+)
+async def detail(studio: Studio) -> str:
+    async with running(main_app(studio.shared(), initial_account="speckle-demo")) as pilot:
+        await pilot.press("slash")
+        await type_text(pilot, "failed")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        return await capture(pilot, SHOTS["detail"].title)
+
+
+@shot(
+    "help",
+    "synctui — keys",
+    "? over the sync table: the keys of that screen and the : commands",
+)
+async def help_screen(studio: Studio) -> str:
+    async with running(main_app(studio.shared(), initial_account="polytomic-demo")) as pilot:
+        await pilot.press("question_mark")
+        return await capture(pilot, SHOTS["help"].title)
+
+
+async def choose(pilot: Pilot[Any], select_id: str, value: str) -> None:
+    """Open the focused Select with Enter and arrow to `value` (counted from the options
+    the person sees), then Enter again."""
+    from textual.widgets import Select
+
+    select = pilot.app.screen.query_one(f"#{select_id}", Select)
+    values = [v for _label, v in select._options]  # what its dropdown lists, in order
+    steps = values.index(value) - values.index(select.value)
+    await pilot.press("enter")
+    await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps))
+    await pilot.press("enter")
+    await settle(pilot)
+    if select.value != value:
+        raise RuntimeError(f"#{select_id} shows {select.value!r}, not {value!r}")
+
+
+async def replace_text(pilot: Pilot[Any], text: str) -> None:
+    """In the focused Input: to the end, delete everything left of it, type `text`."""
+    await pilot.press("end", "ctrl+u")
+    await type_text(pilot, text)
+
+
+@shot(
+    "context-editor",
+    "synctui — edit a Speckle sync",
+    "e on a Speckle sync: its context as a form, reference point changed, unknown keys kept",
+)
+async def context_editor(studio: Studio) -> str:
+    from synctui.domain.models import SyncStatus
+
+    app = main_app(studio.shared(), initial_account="speckle-demo")
+    async with running(app) as pilot:
+        cursor_to(
+            app,
+            lambda s: (
+                s.status is SyncStatus.ACTIVE and "exportIfcOptions" in (s.raw.get("context") or {})
+            ),
+        )
+        await pilot.press("e")
+        await settle(pilot)
+        await choose(pilot, "reference-point", "surveyPoint")
+        return await capture(pilot, SHOTS["context-editor"].title)
+
+
+@shot(
+    "mapping-diff-preview",
+    "synctui — field mapping, preview before saving",
+    "a Signalsmith field mapping edited in its table, then Ctrl+S: the diff and the request",
+    cost=5.0,
+)
+async def mapping_diff_preview(studio: Studio) -> str:
+    from synctui.domain.models import SyncStatus
+
+    app = main_app(studio.shared(), initial_account="signalsmith-acme")
+    async with running(app) as pilot:
+        cursor_to(app, lambda s: s.status is SyncStatus.ACTIVE)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.click("#mapping-table")
+        await pilot.press("down")
+        await pilot.click("#cell-destination_field")
+        await replace_text(pilot, "Trend__c")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        return await capture(pilot, SHOTS["mapping-diff-preview"].title)
+
+
+@contextlib.contextmanager
+def held_batches() -> Iterator[None]:
+    """Batches started from the UI during the capture: a fixed id, results that complete in
+    list order, and nothing sent past the first `BATCH_HELD_AFTER` syncs.
+
+    The batch sends four syncs at a time, so which result lands first is a race; the capture
+    must show the same rows in the same order on every run. Sends still run concurrently —
+    only their results are handed over in order. The UI builds its `BatchUpdate` from the
+    module at the moment it starts one, so swapping the class here reaches it unchanged.
+    """
+    from synctui.services import batch as batch_module
+
+    original, original_id = batch_module.BatchUpdate, batch_module.new_batch_id
+
+    class HeldBatch(original):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._handed_over = [asyncio.Event() for _ in self.targets]
+
+        async def _one(self, index: int, sync: Any) -> Any:
+            if self.dry_run:  # the preview's plan: nothing to hold
+                return await super()._one(index, sync)
+            if index >= BATCH_HELD_AFTER:
+                await asyncio.Event().wait()  # held until the app exits (then cancelled)
+            result = await super()._one(index, sync)
+            if index:
+                await self._handed_over[index - 1].wait()
+            self._handed_over[index].set()
+            return result
+
+    batch_module.BatchUpdate = HeldBatch  # type: ignore[misc]
+    batch_module.new_batch_id = lambda: BATCH_ID
+    try:
+        yield
+    finally:
+        batch_module.BatchUpdate = original  # type: ignore[misc]
+        batch_module.new_batch_id = original_id
+
+
+@shot(
+    "batch-in-progress",
+    "synctui — batch update in progress",
+    "a project's federated models filtered, marked (*), one field changed for all (E), "
+    "previewed, then sent four at a time",
+    cost=6.0,
+)
+async def batch_in_progress(studio: Studio) -> str:
+    from synctui.ui.editing.batch_run_screen import BatchRunScreen
+
+    app = main_app(studio.fresh(), initial_account="speckle-demo")  # it writes
+    with held_batches():
+        async with running(app) as pilot:
+            await pilot.press("slash")
+            await type_text(pilot, "HT-FED")  # the federated models of Harbourside Tower
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("asterisk", "E")
+            await settle(pilot)
+            await choose(pilot, "bf-context-referencePoint", "surveyPoint")
+            await pilot.press("ctrl+s")  # plan every sync (a dry run), then the preview
+            await settle(pilot)
+            await pilot.press("enter")  # "Send to N syncs" has the focus
+            await wait_for(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, BatchRunScreen)
+                    and len(app.screen.latest) == BATCH_HELD_AFTER
+                ),
+                "the batch to reach its held point",
+            )
+            return await capture(pilot, SHOTS["batch-in-progress"].title, held=["batch-run"])
+
+
+@shot(
+    "attention",
+    "synctui attention",
+    "every sync that needs a person, grouped by why; one investigated: timeline and fix",
+)
+async def attention(studio: Studio) -> str:
+    from synctui.ui.triage.app import TriageApp
+
+    # As `python -m synctui.ui.triage --frozen` opens it: ages are relative to the
+    # sandbox's frozen instant, not to today.
+    app = TriageApp(demo_session(studio.shared()), clock=frozen_now)
+    async with running(app) as pilot:
+        # Arrow down to a Speckle sync with a history of failed ingestions: its timeline and
+        # two-step fix fill the investigation pane.
+        listing = app.screen.list  # type: ignore[attr-defined]
+        for _ in range(60):
+            option = listing.highlighted_option
+            if option is not None and ATTENTION_SYNC in str(option.prompt):
+                break
+            await pilot.press("down")
+        else:
+            raise RuntimeError(f"{ATTENTION_SYNC} is not in the attention list")
+        return await capture(pilot, SHOTS["attention"].title)
+
+
+@dataclass
+class FeedTimeline:
+    """One clock for everything time-dependent in the feed viewer.
+
+    The viewer's `FixedClock` reads `now` (monotonic seconds); the store's `received_at` and
+    the sandbox's clock are the same instant as wall time, starting at the sandbox's frozen
+    moment — so a change is never received before it happened.
+    """
+
+    now: float = FEED_T0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wall(self) -> datetime:
+        return frozen_now() + timedelta(seconds=self.now - FEED_T0)
+
+
+async def ingest_history(demo: Demo, db: Path, timeline: FeedTimeline) -> None:
+    """The seeded history as the viewer's first run stores it, one feed after the other:
+    feeds stored in parallel would interleave local ids differently on every run."""
+    from synctui.services.feed import FEEDS, FeedEngine
+    from synctui.store.feedstore import FeedStore
+
+    session = demo_session(demo)
+    store = FeedStore(db, clock=timeline.wall)
+    try:
+        adapter = session.adapter(FEED_ACCOUNT)
+        for feed in FEEDS:
+            engine = FeedEngine(
+                FEED_ACCOUNT, adapter, store, feeds=(feed,), clock=timeline.monotonic
+            )
+            await engine.run(follow=False)
+    finally:
+        store.close()
+        await session.aclose()
+
+
+@contextlib.contextmanager
+def quick_feed_ticks() -> Iterator[None]:
+    """The viewer looks at its store every `TICK_SECONDS` of real time; the capture drives
+    three minutes of its clock one second at a time and waits for each look, so a shorter
+    tick only makes the run faster — what the viewer shows does not depend on it."""
+    from synctui.ui.feed import feed_screen
+
+    original = feed_screen.TICK_SECONDS
+    feed_screen.TICK_SECONDS = 0.01
+    try:
+        yield
+    finally:
+        feed_screen.TICK_SECONDS = original
+
+
+@shot(
+    "feed-viewer",
+    "synctui — LetsBuild changes",
+    "the live change feed following new changes; the sparkline is three minutes of arrivals",
+    png=True,
+    cost=20.0,
+)
+async def feed_viewer(studio: Studio) -> str:
+    """The viewer opens on a store holding the seeded history (caught up); then, for 180 s
+    of its clock, changes arrive at the rates in `FEED_RATES`: the sandbox generates them
+    (stamped with its clock) and the engine fetches and stores them page by page with
+    `step`, the call its own loop makes, each feed every 2 s. The viewer counts what it
+    finds in the store at each second, so the sparkline is its own measurement, not a
+    series handed to it."""
+    from synctui.services.feed import FEEDS, FeedEngine
+    from synctui.store.feedstore import FeedStore
+    from synctui.ui.feed import FeedApp, FixedClock
+
+    demo = studio.fresh()  # it grows the LetsBuild history
+    sim = demo.sandbox.sim("letsbuild")
+    timeline = FeedTimeline()
+    with tempfile.TemporaryDirectory(prefix="synctui-feed-") as scratch:
+        db = Path(scratch) / "feeds.sqlite3"
+        await ingest_history(demo, db, timeline)
+        clock = FixedClock(now=timeline.now)
+        session = demo_session(demo)
+        store = FeedStore(db, clock=timeline.wall)
+        adapter = session.adapter(FEED_ACCOUNT)
+        engine = FeedEngine(FEED_ACCOUNT, adapter, store, clock=clock.monotonic)
+        for state in engine.states.values():  # where the history run left them: caught up
+            state.has_more, state.last_success = False, FEED_T0
+        app = FeedApp(session, FEED_ACCOUNT, store, engine=engine, clock=clock)
+
+        def tick(seconds: float) -> None:
+            clock.advance(seconds)
+            timeline.now = clock.now
+            demo.sandbox.clock.advance(seconds)
+
+        try:
+            with quick_feed_ticks():
+                async with app.run_test(size=SIZE) as pilot:
+                    screen = app.feed_screen
+                    assert screen is not None
+
+                    def counted() -> bool:
+                        total = sum(screen.totals.values())
+                        return (
+                            total == store.count(FEED_ACCOUNT) and screen.change_list.row_count > 0
+                        )
+
+                    await wait_for(pilot, counted, "the viewer to show the stored history")
+                    for second, rate in enumerate(FEED_RATES, start=1):
+                        tick(1)
+                        sim.append_changes(rate)
+                        for index, feed in enumerate(FEEDS):
+                            if (second + index) % FEED_POLL_SECONDS == 0:
+                                while await engine.step(feed):
+                                    pass
+                        await wait_for(pilot, counted, "the viewer to count new changes")
+                    tick(1)
+                    await wait_for(
+                        pilot,
+                        lambda: "2 s ago" in str(screen.query_one("#feed-feeds").render()),
+                        "the header to catch up with the clock",
+                    )
+                    await wait_for(
+                        pilot,
+                        lambda: not screen._projects_stale,
+                        "new project names",
+                    )
+                    return await capture(pilot, SHOTS["feed-viewer"].title)
+        finally:
+            store.close()
+
+
+def _theme_shot(theme: str) -> None:
+    production = theme == "synctui-production"
+    shows = (
+        f"{PRODUCTION_ACCOUNT}, an account whose accounts.toml entry says theme = {theme!r}: "
+        "its skin replaces the theme as soon as it is shown (and wins over --theme)"
+        if production
+        else f"the Polytomic account under --theme {theme}"
+    )
+    account = PRODUCTION_ACCOUNT if production else "polytomic-demo"
+
+    async def render(studio: Studio) -> str:
+        demo = studio.shared()
+        if production:
+            # The demo's Polytomic account as a production account would be configured.
+            accounts = [
+                dataclasses.replace(a, name=PRODUCTION_ACCOUNT, theme=theme)
+                if a.name == "polytomic-demo"
+                else a
+                for a in demo.accounts
+            ]
+            tokens = {**demo.tokens, PRODUCTION_ACCOUNT: demo.tokens["polytomic-demo"]}
+            from synctui.services.session import Session, SessionOptions
+
+            session = Session(
+                accounts,
+                lambda a: tokens.get(a.name),
+                SessionOptions(journal_path=demo.journal_db),
+            )
+            app = main_app(demo, session=session)
+        else:
+            app = main_app(demo, theme_name=theme)
+        async with running(app) as pilot:
+            await command(pilot, f"ctx {account}", typed="ctx po")
+            await pilot.press("s", "g")  # sorted by status, cursor on the first row
+            if app.theme != theme:
+                raise RuntimeError(f"expected theme {theme}, the app shows {app.theme}")
+            return await capture(pilot, f"synctui — {theme}")
+
+    shot(f"theme-{theme}", f"synctui — {theme}", shows, cost=2.5)(render)
+
+
+for _theme in THEMES:
+    _theme_shot(_theme)
+
+
+# --- the command-line entry ------------------------------------------------------------------
+
+
+def has_rsvg() -> bool:
+    return shutil.which("rsvg-convert") is not None
+
+
+def write_png(svg_path: Path) -> None:
+    """A PNG next to the SVG. Rich writes spaces as &#160; at the start of text runs, which
+    librsvg drops unless told to preserve whitespace; browsers (and GitHub) do not need it."""
+    svg = svg_path.read_text(encoding="utf-8").replace(
+        '<svg class="rich-terminal"', '<svg xml:space="preserve" class="rich-terminal"', 1
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".svg", delete=False, encoding="utf-8") as tmp:
+        tmp.write(svg)
+    try:
+        subprocess.run(
+            ["rsvg-convert", "-o", str(svg_path.with_suffix(".png")), tmp.name],
+            check=True,
+            capture_output=True,
+        )
+    finally:
+        os.unlink(tmp.name)
+
+
+async def _render(names: Sequence[str], outdir: Path, quiet: bool) -> None:
+    studio = Studio()
+    try:
+        for name in names:
+            started = time.perf_counter()
+            svg = await SHOTS[name].render(studio)
+            path = outdir / f"{name}.svg"
+            path.write_text(svg, encoding="utf-8")
+            if not quiet:
+                print(f"{path} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    finally:
+        studio.close()
+
+
+def render_group(names: Sequence[str], outdir: str, quiet: bool) -> None:
+    """Render `names` in this process, one after the other, with pins of its own."""
+    with (
+        tempfile.TemporaryDirectory(prefix="synctui-screenshots-") as scratch,
+        pinned_environment(Path(scratch)),
+    ):
+        asyncio.run(_render(names, Path(outdir), quiet))
+
+
+def partition(shots: Sequence[Shot], jobs: int) -> list[list[str]]:
+    """Longest first onto the least loaded process: the feed viewer alone takes about as
+    long as half of the rest."""
+    groups: list[tuple[float, list[str]]] = [(0.0, []) for _ in range(max(1, jobs))]
+    for item in sorted(shots, key=lambda s: -s.cost):
+        load, names = min(groups, key=lambda g: g[0])
+        groups[groups.index((load, names))] = (load + item.cost, [*names, item.name])
+    return [names for _load, names in groups if names]
+
+
+def render(shots: Sequence[Shot], outdir: Path, jobs: int, quiet: bool) -> None:
+    """Every screenshot into `outdir`, spread over `jobs` processes (each its own sandbox
+    and app; a screenshot never depends on which process or order rendered it)."""
+    groups = partition(shots, jobs)
+    if len(groups) == 1:
+        render_group(groups[0], str(outdir), quiet)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
+        futures = [pool.submit(render_group, names, str(outdir), quiet) for names in groups]
+        for future in futures:
+            future.result()
+
+
+def stale_files(rendered: Path, committed: Path, shots: Sequence[Shot], full: bool) -> list[str]:
+    """Names of committed SVGs that differ from (or are missing next to) the rendered ones;
+    with a full run, also SVGs in the folder that no screenshot makes any more."""
+    stale = []
+    for item in shots:
+        name = f"{item.name}.svg"
+        mine = committed / name
+        fresh = (rendered / name).read_text(encoding="utf-8")
+        if not mine.exists():
+            stale.append(f"{name} (missing)")
+        elif normalize_svg(mine.read_text(encoding="utf-8")) != fresh:
+            stale.append(name)
+    if full:
+        known = {f"{s.name}.svg" for s in shots}
+        stale += [f"{p.name} (no longer made)" for p in sorted(committed.glob("*.svg"))
+                  if p.name not in known]  # fmt: skip
+    return stale
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m synctui.ui.screenshots",
+        description="Regenerate the README screenshots from the demo sandbox.",
+    )
+    parser.add_argument("outdir", type=Path, help="folder of the screenshots (screenshots/)")
+    parser.add_argument(
+        "--only", nargs="+", metavar="NAME", choices=sorted(SHOTS), help="just these"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="render into a temporary folder and list the files in OUTDIR that are stale",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        metavar="N",
+        help="processes to render in (default: 2, or 1 on a single core)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    shots = [SHOTS[n] for n in args.only] if args.only else list(SHOTS.values())
+    started = time.perf_counter()
+    if args.check:
+        with tempfile.TemporaryDirectory(prefix="synctui-screenshots-") as scratch:
+            rendered = Path(scratch)
+            render(shots, rendered, args.jobs, quiet=True)
+            stale = stale_files(rendered, args.outdir, shots, full=not args.only)
+        if stale:
+            print(
+                f"{len(stale)} screenshot(s) in {args.outdir} are stale:\n  "
+                + "\n  ".join(stale)
+                + f"\nregenerate them with `{REGENERATE}` and look at them before committing",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{len(shots)} screenshots in {args.outdir} are up to date", file=sys.stderr)
+        return 0
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    render(shots, args.outdir, args.jobs, quiet=False)
+    if has_rsvg():
+        for item in shots:
+            if item.png:
+                write_png(args.outdir / f"{item.name}.svg")
+    elapsed = time.perf_counter() - started
+    print(f"{len(shots)} screenshots in {elapsed:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
