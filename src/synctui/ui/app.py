@@ -260,9 +260,10 @@ class SyncTuiApp(App[int]):
         if entry is None:
             return
         severity = "warning" if entry.state == LoadState.UNAVAILABLE else "error"
-        self._notify_once(
-            message.account, entry.state.value, f"{message.account}: {entry.message}", severity
-        )
+        text = entry.message
+        if not text.startswith(f"{message.account}:"):  # adapters often name it already
+            text = f"{message.account}: {text}"
+        self._notify_once(message.account, entry.state.value, text, severity)
         if self.main is not None:
             self.main.refresh_chrome()
 
