@@ -17,8 +17,8 @@ import time
 from typing import Any
 
 from benchmarks.core import Options, Result, median, percentile, run_child, scratch_dir
-from benchmarks.first_paint import SIZE, wait_until
 from benchmarks.sandbox_proc import sandbox_process
+from benchmarks.tui import SIZE, wait_until
 
 NAME = "feed_keypress"
 ACCOUNT = "letsbuild-demo"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.core import Options, Result, interleave, median, run_child, scratch_dir
-from benchmarks.first_paint import SIZE, wait_until
+from benchmarks.tui import SIZE, wait_until
 
 NAME = "feed_memory"
 ACCOUNT = "letsbuild-demo"

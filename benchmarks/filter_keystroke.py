@@ -14,7 +14,8 @@ import time
 from typing import Any
 
 from benchmarks.core import Options, Result, median, percentile, run_child
-from benchmarks.first_paint import ACCOUNTS, PAGE, SIZE, wait_until
+from benchmarks.first_paint import ACCOUNTS, PAGE
+from benchmarks.tui import SIZE, wait_until
 
 NAME = "filter_keystroke"
 ROWS = 100_000

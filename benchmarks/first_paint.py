@@ -18,46 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from typing import Any
 
 from benchmarks.core import Options, Result, interleave, median, run_child
+from benchmarks.tui import SIZE, PaintProbe, host_app, wait_until
 
 NAME = "first_paint"
 ROWS = 100_000
 ACCOUNTS = 5
 PAGE = 5_000
 TARGET = 50.0
-SIZE = (120, 40)
-TIMEOUT = 300.0
-
-
-class PaintProbe:
-    """Wraps a widget class's `render_line` to note when it first paints a data row while
-    holding `rows` rows (headless apps still render every frame; they only skip the write)."""
-
-    def __init__(self, widget_class: type, holds: Callable[[Any], int], rows: int) -> None:
-        self.painted_at: float | None = None
-        self.armed = False
-        original = widget_class.render_line
-
-        def render_line(widget: Any, y: int) -> Any:
-            strip = original(widget, y)
-            if self.armed and self.painted_at is None and y >= 1 and holds(widget) == rows:
-                self.painted_at = time.perf_counter()
-            return strip
-
-        widget_class.render_line = render_line  # type: ignore[method-assign]
-
-
-async def wait_until(
-    pilot: Any, done: Callable[[], bool], what: str, timeout: float = TIMEOUT
-) -> None:
-    deadline = time.perf_counter() + timeout
-    while not done():
-        if time.perf_counter() > deadline:
-            raise TimeoutError(f"gave up waiting for {what}")
-        await pilot.pause(0.002)
 
 
 def _cells(rows: int) -> tuple[list[str], list[Any]]:
@@ -106,23 +76,6 @@ def all_view_paint(rows: int = ROWS) -> dict[str, float]:
     return {"seconds": asyncio.run(main())}
 
 
-def _host_app(widget_factory: Callable[[], Any]) -> Any:
-    from textual.app import App, ComposeResult
-
-    class Host(App[None]):
-        def get_theme_variable_defaults(self) -> dict[str, str]:
-            try:  # the status colours the VirtualTable's CSS refers to
-                from synctui.ui.theme import STATUS_VARIABLES
-            except ImportError:
-                return {}
-            return dict(STATUS_VARIABLES)
-
-        def compose(self) -> ComposeResult:
-            yield widget_factory()
-
-    return Host()
-
-
 def virtual_table_paint(rows: int = ROWS) -> dict[str, float]:
     """Child: the bare `VirtualTable` given `rows` ready-made rows."""
     from synctui.ui.columns import merged_layout
@@ -132,7 +85,7 @@ def virtual_table_paint(rows: int = ROWS) -> dict[str, float]:
     probe = PaintProbe(VirtualTable, lambda t: len(t.model.view), rows)
 
     async def main() -> float:
-        app = _host_app(lambda: VirtualTable(merged_layout().columns))
+        app = host_app(lambda: VirtualTable(merged_layout().columns))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.1)
             table = app.query_one(VirtualTable)
@@ -155,7 +108,7 @@ def datatable_paint(rows: int = ROWS) -> dict[str, float]:
     probe = PaintProbe(DataTable, lambda t: t.row_count, rows)
 
     async def main() -> float:
-        app = _host_app(DataTable)
+        app = host_app(DataTable)
         async with app.run_test(size=SIZE) as pilot:
             table = app.query_one(DataTable)
             table.add_columns(*titles)
