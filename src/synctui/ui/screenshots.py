@@ -1,6 +1,6 @@
 """The README screenshots, regenerated from the demo sandbox so that they can never drift.
 
-    python -m synctui.ui.screenshots OUTDIR [--only NAME ...] [--check]
+    python -m synctui.ui.screenshots OUTDIR [--only NAME ...] [--check] [--jobs N] [--list]
 
 (`make screenshots` writes them into `screenshots/`.) Hand-made captures go stale the day a
 screen changes and nobody notices; these are made by the code, and a test fails when the
@@ -10,7 +10,12 @@ Each screenshot is a fresh app at 120×40, driven with the keys a person would p
 Pilot), over the built-in sandbox: seed 7, its clock frozen at `FROZEN_EPOCH`, no live change
 generator. Screens that only read share one sandbox; a screen that writes (the batch, the
 growing change feed) gets a sandbox of its own, so `--only NAME` renders exactly what a full
-run renders.
+run renders, and so does a run spread over processes (`--jobs`, two by default: the feed
+viewer alone takes as long as half of the rest).
+
+The attention view and the feed viewer are opened the way their own entry points open them
+(`python -m synctui.ui.triage --frozen`, `python -m synctui.ui.feed`): inside the main app
+they run on the wall clock, and nothing there can pin it yet.
 
 Nothing on screen may come from the wall clock, a random id or a race, so every source of
 those is pinned rather than hidden:
@@ -57,6 +62,7 @@ if TYPE_CHECKING:
     from synctui.services.demo import Demo
     from synctui.services.session import Session
     from synctui.ui.app import SyncTuiApp
+    from synctui.ui.feed import FixedClock
 
 SIZE = (120, 40)
 SEED = 7
@@ -161,12 +167,16 @@ class Studio:
         self._shared = None
 
 
-def demo_session(demo: Demo, *, accounts: Sequence[Any] | None = None) -> Session:
-    """A session as `synctui --demo` builds one (its journal in the demo's scratch dir)."""
+def demo_session(
+    demo: Demo, accounts: Sequence[Any] = (), tokens: dict[str, str] | None = None
+) -> Session:
+    """A session as `synctui --demo` builds one (its journal in the demo's scratch dir),
+    optionally over accounts configured differently from the demo's own."""
     from synctui.services.session import Session, SessionOptions
 
+    known = tokens or demo.tokens
     options = SessionOptions(journal_path=demo.journal_db)
-    return Session(list(accounts or demo.accounts), demo.token_for, options)
+    return Session(list(accounts or demo.accounts), lambda a: known.get(a.name), options)
 
 
 def main_app(demo: Demo, **kw: Any) -> SyncTuiApp:
@@ -235,7 +245,7 @@ async def settle(pilot: Pilot[Any], *, held: Sequence[str] = ()) -> None:
     await pilot.pause()
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
+async def wait_for(condition: Callable[[], bool], what: str) -> None:
     """Let the app run until `condition` holds; the limit only turns a hang into an error.
 
     It sleeps rather than `pilot.pause()`s between looks: a pause waits for every widget's
@@ -296,16 +306,16 @@ async def running(app: App[Any]) -> AsyncIterator[Pilot[Any]]:
         yield pilot
 
 
-def cursor_to(app: SyncTuiApp, predicate: Callable[[Any], bool]) -> None:
-    """Put the table cursor on the first listed sync matching `predicate` (what a person does
-    with the arrow keys; moving there directly keeps the capture independent of row counts)."""
-    table = app.main.table  # type: ignore[union-attr]
-    for key in table.visible_keys:
-        sync = app.catalog.get(key)
+async def arrow_to(pilot: Pilot[Any], predicate: Callable[[Any], bool], what: str) -> None:
+    """Arrow down the sync table to the first sync matching `predicate`, looking at each row
+    the cursor lands on, as a person does."""
+    main = pilot.app.main  # type: ignore[attr-defined]
+    for _ in range(main.table.row_count):
+        sync = main.selected_sync()
         if sync is not None and predicate(sync):
-            table.move_cursor_to_key(key)
             return
-    raise RuntimeError("no listed sync matches")
+        await pilot.press("down")
+    raise RuntimeError(f"no listed sync is {what}")
 
 
 # --- the screens -----------------------------------------------------------------------------
@@ -393,11 +403,12 @@ async def context_editor(studio: Studio) -> str:
 
     app = main_app(studio.shared(), initial_account="speckle-demo")
     async with running(app) as pilot:
-        cursor_to(
-            app,
+        await arrow_to(
+            pilot,
             lambda s: (
                 s.status is SyncStatus.ACTIVE and "exportIfcOptions" in (s.raw.get("context") or {})
             ),
+            "active with extra context keys",
         )
         await pilot.press("e")
         await settle(pilot)
@@ -416,7 +427,7 @@ async def mapping_diff_preview(studio: Studio) -> str:
 
     app = main_app(studio.shared(), initial_account="signalsmith-acme")
     async with running(app) as pilot:
-        cursor_to(app, lambda s: s.status is SyncStatus.ACTIVE)
+        await arrow_to(pilot, lambda s: s.status is SyncStatus.ACTIVE, "active")
         await pilot.press("e")
         await settle(pilot)
         await pilot.click("#mapping-table")
@@ -491,7 +502,6 @@ async def batch_in_progress(studio: Studio) -> str:
             await settle(pilot)
             await pilot.press("enter")  # "Send to N syncs" has the focus
             await wait_for(
-                pilot,
                 lambda: (
                     isinstance(app.screen, BatchRunScreen)
                     and len(app.screen.latest) == BATCH_HELD_AFTER
@@ -530,18 +540,28 @@ async def attention(studio: Studio) -> str:
 class FeedTimeline:
     """One clock for everything time-dependent in the feed viewer.
 
-    The viewer's `FixedClock` reads `now` (monotonic seconds); the store's `received_at` and
-    the sandbox's clock are the same instant as wall time, starting at the sandbox's frozen
-    moment — so a change is never received before it happened.
+    The viewer and the engine read the `FixedClock` (monotonic seconds); the store stamps
+    `received_at` and the sandbox stamps new changes with the same instant as wall time,
+    starting at the sandbox's frozen moment — so no change is received before it happened.
     """
 
-    now: float = FEED_T0
+    demo: Demo
+    clock: FixedClock = field(init=False)
+
+    def __post_init__(self) -> None:
+        from synctui.ui.feed import FixedClock
+
+        self.clock = FixedClock(now=FEED_T0)
 
     def monotonic(self) -> float:
-        return self.now
+        return float(self.clock.now)
 
     def wall(self) -> datetime:
-        return frozen_now() + timedelta(seconds=self.now - FEED_T0)
+        return frozen_now() + timedelta(seconds=self.clock.now - FEED_T0)
+
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        self.demo.sandbox.clock.advance(seconds)
 
 
 async def ingest_history(demo: Demo, db: Path, timeline: FeedTimeline) -> None:
@@ -595,28 +615,21 @@ async def feed_viewer(studio: Studio) -> str:
     series handed to it."""
     from synctui.services.feed import FEEDS, FeedEngine
     from synctui.store.feedstore import FeedStore
-    from synctui.ui.feed import FeedApp, FixedClock
+    from synctui.ui.feed import FeedApp
 
     demo = studio.fresh()  # it grows the LetsBuild history
     sim = demo.sandbox.sim("letsbuild")
-    timeline = FeedTimeline()
+    timeline = FeedTimeline(demo)
     with tempfile.TemporaryDirectory(prefix="synctui-feed-") as scratch:
         db = Path(scratch) / "feeds.sqlite3"
         await ingest_history(demo, db, timeline)
-        clock = FixedClock(now=timeline.now)
         session = demo_session(demo)
         store = FeedStore(db, clock=timeline.wall)
         adapter = session.adapter(FEED_ACCOUNT)
-        engine = FeedEngine(FEED_ACCOUNT, adapter, store, clock=clock.monotonic)
+        engine = FeedEngine(FEED_ACCOUNT, adapter, store, clock=timeline.monotonic)
         for state in engine.states.values():  # where the history run left them: caught up
             state.has_more, state.last_success = False, FEED_T0
-        app = FeedApp(session, FEED_ACCOUNT, store, engine=engine, clock=clock)
-
-        def tick(seconds: float) -> None:
-            clock.advance(seconds)
-            timeline.now = clock.now
-            demo.sandbox.clock.advance(seconds)
-
+        app = FeedApp(session, FEED_ACCOUNT, store, engine=engine, clock=timeline.clock)
         try:
             with quick_feed_ticks():
                 async with app.run_test(size=SIZE) as pilot:
@@ -629,23 +642,21 @@ async def feed_viewer(studio: Studio) -> str:
                             total == store.count(FEED_ACCOUNT) and screen.change_list.row_count > 0
                         )
 
-                    await wait_for(pilot, counted, "the viewer to show the stored history")
+                    await wait_for(counted, "the viewer to show the stored history")
                     for second, rate in enumerate(FEED_RATES, start=1):
-                        tick(1)
+                        timeline.advance(1)
                         sim.append_changes(rate)
                         for index, feed in enumerate(FEEDS):
                             if (second + index) % FEED_POLL_SECONDS == 0:
                                 while await engine.step(feed):
                                     pass
-                        await wait_for(pilot, counted, "the viewer to count new changes")
-                    tick(1)
+                        await wait_for(counted, "the viewer to count new changes")
+                    timeline.advance(1)
                     await wait_for(
-                        pilot,
                         lambda: "2 s ago" in str(screen.query_one("#feed-feeds").render()),
                         "the header to catch up with the clock",
                     )
                     await wait_for(
-                        pilot,
                         lambda: not screen._projects_stale,
                         "new project names",
                     )
@@ -675,14 +686,7 @@ def _theme_shot(theme: str) -> None:
                 for a in demo.accounts
             ]
             tokens = {**demo.tokens, PRODUCTION_ACCOUNT: demo.tokens["polytomic-demo"]}
-            from synctui.services.session import Session, SessionOptions
-
-            session = Session(
-                accounts,
-                lambda a: tokens.get(a.name),
-                SessionOptions(journal_path=demo.journal_db),
-            )
-            app = main_app(demo, session=session)
+            app = main_app(demo, session=demo_session(demo, accounts, tokens))
         else:
             app = main_app(demo, theme_name=theme)
         async with running(app) as pilot:
@@ -799,7 +803,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m synctui.ui.screenshots",
         description="Regenerate the README screenshots from the demo sandbox.",
     )
-    parser.add_argument("outdir", type=Path, help="folder of the screenshots (screenshots/)")
+    parser.add_argument(
+        "outdir",
+        type=Path,
+        nargs="?",
+        default=Path("screenshots"),
+        help="folder of the screenshots (default: screenshots)",
+    )
     parser.add_argument(
         "--only", nargs="+", metavar="NAME", choices=sorted(SHOTS), help="just these"
     )
@@ -807,6 +817,9 @@ def _parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="render into a temporary folder and list the files in OUTDIR that are stale",
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="name and content of every screenshot, then exit"
     )
     parser.add_argument(
         "--jobs",
@@ -821,6 +834,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     shots = [SHOTS[n] for n in args.only] if args.only else list(SHOTS.values())
+    if args.list:
+        for item in shots:
+            print(f"{item.name + '.svg':34} {item.shows}")
+        return 0
     started = time.perf_counter()
     if args.check:
         with tempfile.TemporaryDirectory(prefix="synctui-screenshots-") as scratch:
