@@ -513,7 +513,7 @@ async def batch_in_progress(studio: Studio) -> str:
 
 @shot(
     "attention",
-    "synctui attention",
+    "synctui — attention: what needs a person",
     "every sync that needs a person, grouped by why; one investigated: timeline and fix",
 )
 async def attention(studio: Studio) -> str:
@@ -675,6 +675,8 @@ def _theme_shot(theme: str) -> None:
     )
     account = PRODUCTION_ACCOUNT if production else "polytomic-demo"
 
+    title = f"synctui — theme {theme}" + (" (an account's own skin)" if production else "")
+
     async def render(studio: Studio) -> str:
         demo = studio.shared()
         if production:
@@ -694,9 +696,9 @@ def _theme_shot(theme: str) -> None:
             await pilot.press("s", "g")  # sorted by status, cursor on the first row
             if app.theme != theme:
                 raise RuntimeError(f"expected theme {theme}, the app shows {app.theme}")
-            return await capture(pilot, f"synctui — {theme}")
+            return await capture(pilot, title)
 
-    shot(f"theme-{theme}", f"synctui — {theme}", shows, cost=2.5)(render)
+    shot(f"theme-{theme}", title, shows, cost=2.5)(render)
 
 
 for _theme in THEMES:
