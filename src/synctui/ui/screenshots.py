@@ -121,7 +121,7 @@ class Shot:
     shows: str
     render: Render
     png: bool = False  # also write a PNG (when rsvg-convert is installed)
-    cost: float = 3.0  # rough seconds, to spread the work over processes
+    cost: float = 3.0  # rough seconds (measured), to spread the work over processes
 
 
 SHOTS: dict[str, Shot] = {}
@@ -337,6 +337,7 @@ async def all_accounts(studio: Studio) -> str:
     "synctui — Polytomic syncs",
     ":ctx polytomic-demo — one account with its vendor's own columns, sorted by status (s), "
     "the sidebar hidden (b) to give them the width",
+    cost=4.0,
 )
 async def vendor_table(studio: Studio) -> str:
     async with running(main_app(studio.shared())) as pilot:
@@ -349,6 +350,7 @@ async def vendor_table(studio: Studio) -> str:
     "detail",
     "synctui — sync detail",
     "the detail pane of a Speckle sync whose latest ingestion failed",
+    cost=4.0,
 )
 async def detail(studio: Studio) -> str:
     async with running(main_app(studio.shared(), initial_account="speckle-demo")) as pilot:
@@ -420,7 +422,7 @@ async def context_editor(studio: Studio) -> str:
     "mapping-diff-preview",
     "synctui — field mapping, preview before saving",
     "a Signalsmith field mapping edited in its table, then Ctrl+S: the diff and the request",
-    cost=5.0,
+    cost=7.0,
 )
 async def mapping_diff_preview(studio: Studio) -> str:
     from synctui.domain.models import SyncStatus
@@ -483,7 +485,7 @@ def held_batches() -> Iterator[None]:
     "synctui — batch update in progress",
     "a project's federated models filtered, marked (*), one field changed for all (E), "
     "previewed, then sent four at a time",
-    cost=6.0,
+    cost=8.0,
 )
 async def batch_in_progress(studio: Studio) -> str:
     from synctui.ui.editing.batch_run_screen import BatchRunScreen
@@ -604,7 +606,7 @@ def quick_feed_ticks() -> Iterator[None]:
     "synctui — LetsBuild changes",
     "the live change feed following new changes; the sparkline is three minutes of arrivals",
     png=True,
-    cost=20.0,
+    cost=30.0,
 )
 async def feed_viewer(studio: Studio) -> str:
     """The viewer opens on a store holding the seeded history (caught up); then, for 180 s
@@ -698,7 +700,7 @@ def _theme_shot(theme: str) -> None:
                 raise RuntimeError(f"expected theme {theme}, the app shows {app.theme}")
             return await capture(pilot, title)
 
-    shot(f"theme-{theme}", title, shows, cost=2.5)(render)
+    shot(f"theme-{theme}", title, shows, cost=4.0)(render)
 
 
 for _theme in THEMES:
