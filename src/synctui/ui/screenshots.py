@@ -432,6 +432,8 @@ async def mapping_diff_preview(studio: Studio) -> str:
         await arrow_to(pilot, lambda s: s.status is SyncStatus.ACTIVE, "active")
         await pilot.press("e")
         await settle(pilot)
+        # With the mouse, as in any form: into the mapping table, down to the second row,
+        # then into the destination cell below it.
         await pilot.click("#mapping-table")
         await pilot.press("down")
         await pilot.click("#cell-destination_field")
@@ -658,16 +660,18 @@ async def feed_viewer(studio: Studio) -> str:
                         lambda: "2 s ago" in str(screen.query_one("#feed-feeds").render()),
                         "the header to catch up with the clock",
                     )
-                    await wait_for(
-                        lambda: not screen._projects_stale,
-                        "new project names",
-                    )
+                    # Project names are re-read on their own (real-time) timer; a project created
+                    # in the last seconds must be named before the capture, on every run.
+                    await wait_for(lambda: not screen._projects_stale, "new project names")
                     return await capture(pilot, SHOTS["feed-viewer"].title)
         finally:
             store.close()
 
 
 def _theme_shot(theme: str) -> None:
+    """Register `theme-<name>`: the same Polytomic table in every built-in theme, so they can
+    be compared side by side. The production theme is not a --theme: it is given to an
+    account, and shows as soon as that account is (`:ctx`), which is the point of it."""
     production = theme == "synctui-production"
     shows = (
         f"{PRODUCTION_ACCOUNT}, an account whose accounts.toml entry says theme = {theme!r}: "
