@@ -603,6 +603,26 @@ def quick_feed_ticks() -> Iterator[None]:
         feed_screen.TICK_SECONDS = original
 
 
+def themed_feed_app(*args: Any, **kwargs: Any) -> App[None]:
+    """The viewer's own host (`python -m synctui.ui.feed`), dressed as the main app dresses
+    the `FeedScreen` it pushes: synctui's themes and variables, synctui-dark. The standalone
+    host registers no themes of its own and would paint Textual's default palette, unlike
+    every other screenshot and unlike the viewer inside synctui."""
+    from synctui.ui.feed import FeedApp
+    from synctui.ui.theme import DEFAULT_THEME, STATUS_VARIABLES, register_themes
+
+    class ThemedFeedApp(FeedApp):
+        def get_theme_variable_defaults(self) -> dict[str, str]:
+            return dict(STATUS_VARIABLES)
+
+        def on_mount(self) -> None:
+            register_themes(self)
+            self.theme = DEFAULT_THEME
+            super().on_mount()
+
+    return ThemedFeedApp(*args, **kwargs)
+
+
 @shot(
     "feed-viewer",
     "synctui — LetsBuild changes",
@@ -619,7 +639,6 @@ async def feed_viewer(studio: Studio) -> str:
     series handed to it."""
     from synctui.services.feed import FEEDS, FeedEngine
     from synctui.store.feedstore import FeedStore
-    from synctui.ui.feed import FeedApp
 
     demo = studio.fresh()  # it grows the LetsBuild history
     sim = demo.sandbox.sim("letsbuild")
@@ -633,11 +652,11 @@ async def feed_viewer(studio: Studio) -> str:
         engine = FeedEngine(FEED_ACCOUNT, adapter, store, clock=timeline.monotonic)
         for state in engine.states.values():  # where the history run left them: caught up
             state.has_more, state.last_success = False, FEED_T0
-        app = FeedApp(session, FEED_ACCOUNT, store, engine=engine, clock=timeline.clock)
+        app = themed_feed_app(session, FEED_ACCOUNT, store, engine=engine, clock=timeline.clock)
         try:
             with quick_feed_ticks():
                 async with app.run_test(size=SIZE) as pilot:
-                    screen = app.feed_screen
+                    screen = app.feed_screen  # type: ignore[attr-defined]
                     assert screen is not None
 
                     def counted() -> bool:
