@@ -463,7 +463,9 @@ class VirtualTable(ScrollView, can_focus=True):
         for i, width in enumerate(widths):
             text = row.cells[i] if i < len(row.cells) else ""
             style = base
-            if columns[i].kind == "status" and row.tone in TONES:
+            # On the cursor row every cell takes the cursor's colours: a status tone over the
+            # cursor's background would drop below readable contrast in some themes.
+            if columns[i].kind == "status" and row.tone in TONES and not is_cursor:
                 style = base + self.get_component_rich_style(
                     f"virtual-table--status-{row.tone}", partial=True
                 )
