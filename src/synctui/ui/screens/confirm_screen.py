@@ -10,7 +10,12 @@ from textual.widgets import Button, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
+        # Arrow keys move between the buttons, as in most terminal dialogs (Tab works too).
+        Binding("left", "app.focus_previous", "Previous", show=False, id="confirm.left"),
+        Binding("right", "app.focus_next", "Next", show=False, id="confirm.right"),
+    ]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {
