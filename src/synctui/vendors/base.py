@@ -19,6 +19,7 @@ from synctui.domain.models import (
     ChangePage,
     Run,
     Sync,
+    SyncStatus,
     WritePlan,
     WriteResult,
 )
@@ -229,3 +230,53 @@ class Adapter:
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
+
+
+def short_when(value: Any) -> str:
+    """'2026-05-06T14:55:00.000Z' → '2026-05-06 14:55'; anything else as text."""
+    if not isinstance(value, str) or not value:
+        return ""
+    if len(value) >= 16 and value[10] in "T ":
+        return f"{value[:10]} {value[11:16]}"
+    return value
+
+
+def unreadable_sync(
+    item: Any,
+    exc: Exception,
+    *,
+    account: str,
+    vendor: str,
+    title: str,
+    name_key: str = "name",
+    updated_key: str = "updated_at",
+    id_prefix: str = "",
+    columns: dict[str, str] | None = None,
+    complete: bool = False,
+) -> Sync | None:
+    """A row for a vendor item our model cannot read, so one bad item never hides a list.
+
+    It keeps the vendor's JSON and says what could not be read; `editable` refuses it, so no
+    write is ever built from it. Without an id it cannot be addressed and is left out (None).
+    """
+    ident = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(ident, str) or not ident:
+        return None
+    details = exc.errors()[:3] if hasattr(exc, "errors") else []
+    problems = ", ".join(".".join(map(str, e["loc"])) or "item" for e in details) or "item"
+    name = item.get(name_key)
+    shown = name if isinstance(name, str) and name else ident
+    updated = item.get(updated_key)
+    return Sync(
+        account=account,
+        vendor=vendor,
+        id=f"{id_prefix}{ident}",
+        name=shown,
+        status=SyncStatus.UNKNOWN,
+        vendor_status="unreadable",
+        status_reason=f"{title} sent a sync synctui cannot read ({problems})",
+        columns=columns if columns is not None else {name_key: shown},
+        updated_at=updated if isinstance(updated, str) else None,
+        complete=complete,
+        raw=item,
+    )

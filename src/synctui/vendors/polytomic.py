@@ -47,6 +47,7 @@ from synctui.domain.models import (
 )
 from synctui.domain.validation import ValidationIssue, validate_polytomic_sync
 from synctui.store.accounts import POLYTOMIC_DEFAULT_API_VERSION
+from synctui.vendors.base import short_when, unreadable_sync
 from synctui.vendors.polytomic_models import (
     PolytomicError,
     PolytomicExecution,
@@ -96,13 +97,6 @@ def new_idempotency_key() -> str:
 
 
 # --- presentation (pure) -------------------------------------------------------------------
-def short_when(value: Any) -> str:
-    """'2026-05-06T14:55:00.000Z' → '2026-05-06 14:55'; anything else as text."""
-    if not isinstance(value, str) or not value:
-        return ""
-    if len(value) >= 16 and value[10] in "T ":
-        return f"{value[:10]} {value[11:16]}"
-    return value
 
 
 def _part(value: Any) -> str | None:
@@ -279,23 +273,8 @@ def parse_sync(
     try:
         model = model_cls.model_validate(item)
     except ValidationError as exc:
-        ident = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(ident, str) or not ident:
-            return None
-        problems = ", ".join(".".join(map(str, e["loc"])) or "item" for e in exc.errors()[:3])
-        name = item.get("name")
-        return Sync(
-            account=account,
-            vendor="polytomic",
-            id=ident,
-            name=name if isinstance(name, str) and name else ident,
-            status=SyncStatus.UNKNOWN,
-            vendor_status="unreadable",
-            status_reason=f"Polytomic sent a sync synctui cannot read ({problems})",
-            columns={"name": name if isinstance(name, str) else ident},
-            updated_at=item.get("updated_at") if isinstance(item.get("updated_at"), str) else None,
-            complete=complete,
-            raw=item,
+        return unreadable_sync(
+            item, exc, account=account, vendor="polytomic", title="Polytomic", complete=complete
         )
 
     current = last = None

@@ -44,7 +44,7 @@ from synctui.domain.models import (
     WriteResult,
 )
 from synctui.domain.validation import ValidationIssue, validate_signalsmith_sync
-from synctui.vendors.base import VendorModel
+from synctui.vendors.base import VendorModel, unreadable_sync
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
 PAGE_SIZE = 100  # the vendor's maximum page_size
@@ -227,22 +227,8 @@ def parse_sync(account: str, item: Any, *, latest_run: Run | None = None) -> Syn
     try:
         model = SignalsmithSync.model_validate(item)
     except ValidationError as exc:
-        ident = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(ident, str) or not ident:
-            return None
-        problems = ", ".join(".".join(map(str, e["loc"])) or "item" for e in exc.errors()[:3])
-        name = item.get("name")
-        return Sync(
-            account=account,
-            vendor="signalsmith",
-            id=ident,
-            name=name if isinstance(name, str) and name else ident,
-            status=SyncStatus.UNKNOWN,
-            vendor_status="unreadable",
-            status_reason=f"Signalsmith sent a sync synctui cannot read ({problems})",
-            columns={"name": name if isinstance(name, str) and name else ident},
-            complete=False,
-            raw=item,
+        return unreadable_sync(
+            item, exc, account=account, vendor="signalsmith", title="Signalsmith"
         )
     status, reason = sync_status(model.status, model.status_error)
     columns = {

@@ -43,6 +43,7 @@ from synctui.domain.models import (
     WriteResult,
 )
 from synctui.domain.validation import ValidationIssue, validate_speckle_context
+from synctui.vendors.base import short_when, unreadable_sync
 from synctui.vendors.graphql import GraphQLAdapter, document
 
 PAGE_SIZE = 100
@@ -301,13 +302,6 @@ def _check_query(count: int) -> str:
 
 
 # --- parsing (pure) ------------------------------------------------------------------------
-def short_when(value: Any) -> str:
-    """'2026-05-06T14:55:00.000Z' → '2026-05-06 14:55'; anything else as text."""
-    if not isinstance(value, str) or not value:
-        return ""
-    if len(value) >= 16 and value[10] in "T ":
-        return f"{value[:10]} {value[11:16]}"
-    return value
 
 
 def run_state(status: Any) -> RunState:
@@ -366,21 +360,16 @@ def parse_sync(account: str, item: Any, project_id: str, project_name: str | Non
     try:
         model = SpeckleSync.model_validate(item)
     except ValidationError as exc:
-        ident = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(ident, str) or not ident:
-            return None
-        problems = ", ".join(".".join(map(str, e["loc"])) or "item" for e in exc.errors()[:3])
-        name = item.get("fileName")
-        return Sync(
+        return unreadable_sync(
+            item,
+            exc,
             account=account,
             vendor="speckle",
-            id=f"{project_id}/{ident}",
-            name=name if isinstance(name, str) and name else ident,
-            status=SyncStatus.UNKNOWN,
-            vendor_status="unreadable",
-            status_reason=f"Speckle sent a sync synctui cannot read ({problems})",
+            title="Speckle",
+            name_key="fileName",
+            updated_key="updatedAt",
+            id_prefix=f"{project_id}/",
             columns={"project": project},
-            raw=item,
         )
     run = parse_run(model.latestItem) if model.latestItem is not None else None
     status, reason = _sync_status(model, run)
