@@ -128,7 +128,12 @@ async def _export(pilot, screen, path: Path, fmt: str) -> None:  # type: ignore[
         await pilot.click("#format-csv")
     dialog.query_one("#export-path").value = str(path)
     await pilot.click("#export-go")
-    await wait_for(pilot, lambda: path.exists() and not screen.exporting, f"{fmt} export")
+    # The notification arrives as a message after `exporting` drops: wait for both.
+    await wait_for(
+        pilot,
+        lambda: not screen.exporting and any(str(path) in n for n in _messages(pilot.app)),
+        f"{fmt} export",
+    )
 
 
 async def test_export_writes_exactly_the_filtered_rows(
