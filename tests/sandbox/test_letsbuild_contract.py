@@ -1,9 +1,11 @@
 """Contract tests for the LetsBuild simulator, over real HTTP with plain httpx.
 
-They pin what an adapter may rely on: the documented queries work verbatim, cursors resume
-exactly (never skipping or repeating, even while the feeds grow), deletions carry no data,
-partial entities are completed later, errors come in GraphQL shape, and every injected fault
-looks the way a client will see it.
+They pin what an adapter may rely on, from developers.letsbuild.com: the Sync guide (the
+documented queries work verbatim, opaque cursors resume exactly, never skipping or repeating
+even while the feeds grow, deletions carry no data, partial entities with the null GUID are
+completed later), the Entities guide (field types: `Point.codeNum: String!`, DateTime dates)
+and the reference types (`Change` and `SyncChangeSet` interfaces, the `AproplanSyncEntity`
+union). Errors in GraphQL shape and the fault kinds are the sandbox's own.
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    build_client_schema,
+    get_introspection_query,
+)
 
 from synctui.sandbox.core import FROZEN_EPOCH, SandboxClock, SandboxConfig, SimContext
 from synctui.sandbox.letsbuild import LetsBuildSim
@@ -26,6 +36,7 @@ from synctui.sandbox.server import Sandbox
 from tests.conftest import admin_state, set_faults
 
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
+DATE_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 FEEDS = ("projectSync", "formSync", "pointSync", "contactDetailsSync")
 ENTITY = {
@@ -205,7 +216,7 @@ DOC_FIELDS = {
 # Every field of each entity, including the extras. Form.status (a string) and Point.status
 # (an object) cannot share one selection set, so each feed gets its own fragment.
 FULL_FIELDS = {
-    "projectSync": "id sequenceVersion name code address city zipCode country startDate endDate isArchived updatedAt",
+    "projectSync": "id sequenceVersion name code address city zipCode country { name iso } startDate endDate isArchived updatedAt",
     "formSync": "id sequenceVersion subject code codeNum date type status isConform isArchived isUrgent projectId listId createdBy updatedAt",
     "pointSync": "id sequenceVersion subject code codeNum date isArchived isUrgent dueDate projectId listId status { name color } assignee updatedAt",
     "contactDetailsSync": "id sequenceVersion displayName company role phone email street city zip projectId userId isDisabled accessRightLevel invitationStatus updatedAt",
@@ -364,7 +375,14 @@ def test_every_field_and_value_domains(shared: Sandbox) -> None:
                         }
                     elif feed == "projectSync":
                         assert re.fullmatch(r"[A-Z]{2,3}-\d{4}", d["code"])
-                        assert re.fullmatch(r"\d{4}-\d\d-\d\d", d["startDate"])
+                        assert re.fullmatch(DATE_TIME, d["startDate"])
+                        assert d["country"]["iso"] in {"BE", "NL", "FR", "GB"}
+                    if feed in ("formSync", "pointSync"):
+                        assert re.fullmatch(DATE_TIME, d["date"])
+                        assert isinstance(d["codeNum"], str) and d["codeNum"].isdigit()
+                        assert d["code"].endswith(d["codeNum"].zfill(4))
+                    if feed == "pointSync" and d["dueDate"] is not None:
+                        assert re.fullmatch(DATE_TIME, d["dueDate"])
     assert set(seen) == set(FEEDS)
     assert isinstance(seen["formSync"]["sequenceVersion"], int)
 
@@ -523,13 +541,51 @@ def test_bad_requests_are_http_400_with_errors(shared: Sandbox) -> None:
 
 
 def test_max_sequence_is_deprecated(shared: Sandbox) -> None:
-    query = (
-        '{ __type(name: "ChangeSet") { fields(includeDeprecated: true) { name isDeprecated } } }'
-    )
+    """Source: reference type SyncChangeSet (maxSequence: "DEPRECATED, use cursor")."""
     with client(shared) as c:
-        r = c.post("/graphql", json={"query": query})
-    fields = {f["name"]: f["isDeprecated"] for f in r.json()["data"]["__type"]["fields"]}
-    assert fields == {"changes": False, "cursor": False, "hasMore": False, "maxSequence": True}
+        for name in ("SyncChangeSet", "PointSyncChangeSet"):
+            query = (
+                f'{{ __type(name: "{name}") {{ fields(includeDeprecated: true) '
+                "{ name isDeprecated } } }"
+            )
+            r = c.post("/graphql", json={"query": query})
+            fields = {f["name"]: f["isDeprecated"] for f in r.json()["data"]["__type"]["fields"]}
+            assert fields == {
+                "changes": False,
+                "cursor": False,
+                "hasMore": False,
+                "maxSequence": True,
+            }
+
+
+def test_the_schema_follows_the_reference_types(shared: Sandbox) -> None:
+    """Source: developers.letsbuild.com reference types `Change` and `SyncChangeSet`
+    (interfaces, implemented per feed), `data: AproplanSyncEntity` (a nullable union of
+    Project, Form, Point, ContactDetails), and the Entities guide (`Point.codeNum: String!`,
+    `date: DateTime!`)."""
+    with client(shared) as c:
+        r = c.post("/graphql", json={"query": get_introspection_query()})
+    schema = build_client_schema(r.json()["data"])
+    change, change_set = schema.type_map["Change"], schema.type_map["SyncChangeSet"]
+    assert isinstance(change, GraphQLInterfaceType)
+    assert isinstance(change_set, GraphQLInterfaceType)
+    entity = schema.type_map["AproplanSyncEntity"]
+    assert isinstance(entity, GraphQLUnionType)
+    assert {t.name for t in entity.types} == set(ENTITY.values())
+    assert not isinstance(change.fields["data"].type, GraphQLNonNull)
+    assert schema.query_type is not None
+    for feed in FEEDS:
+        answer = schema.query_type.fields[feed].type
+        assert isinstance(answer, GraphQLNonNull)
+        assert change_set in answer.of_type.interfaces
+    point = schema.type_map["Point"]
+    assert isinstance(point, GraphQLObjectType)
+    assert str(point.fields["codeNum"].type) == "String!"
+    assert str(point.fields["date"].type) == "DateTime!"
+    assert str(point.fields["dueDate"].type) == "DateTime"
+    project = schema.type_map["Project"]
+    assert isinstance(project, GraphQLObjectType)
+    assert str(project.fields["startDate"].type) == "DateTime"
 
 
 # --- change generation ----------------------------------------------------------------------

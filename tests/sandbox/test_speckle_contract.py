@@ -1,18 +1,35 @@
 """Contract tests for the Speckle simulator, over real HTTP with plain httpx.
 
-They pin what an adapter written from the vendor docs may rely on: the documented queries and
-mutations, pagination, the error shapes and codes, legacy migration, clock-driven execution
-progress, and the sandbox's fault kinds applied to Speckle.
+They pin what an adapter written from the vendor's artefacts may rely on, each test naming
+its source: the vendor's generated client schema (specklesystems/speckle-connectors-dui,
+kept as shared/vendor-schemas/speckle-syncs.graphql and in the package as
+vendors/schemas/speckle-syncs.graphql), the "update an existing sync" guide
+(docs.speckle.systems, shared/vendor-docs/speckle-update-sync.txt) and specklepy's resources.
+Pagination, error codes, clock-driven execution progress and the fault kinds are the
+sandbox's own behaviour where no source says more.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    build_client_schema,
+    build_schema,
+    get_introspection_query,
+)
 
 from synctui.sandbox.core import FROZEN_EPOCH, SandboxClock, SandboxConfig, SimContext
 from synctui.sandbox.server import Sandbox
@@ -59,13 +76,28 @@ mutation UpdateSync($input: UpdateSyncInput!) {
 
 FULL_SYNC = """
   id active context fileName fileId fileExtension fileFolderPath fileParentFolderId
-  integration { slug name description logo } createdAt updatedAt author { id name }
+  integration { slug name description logo } createdAt updatedAt author { id name avatar }
+  model { id name } project { id name } latestItemContext
   latestItem { ...Item }
 """
+# statusData is a union (vendor schema): its members are read with inline fragments.
 ITEM = """
 fragment Item on SyncItem {
-  id syncId context createdAt updatedAt modelIngestionId
-  modelIngestion { id statusData { status progressMessage errorMessage } }
+  id syncId context createdAt updatedAt modelIngestionId blobId
+  modelIngestion {
+    id modelId projectId userId cancellationRequested createdAt updatedAt
+    statusData { ...Status }
+  }
+}
+fragment Status on ModelIngestionStatusData {
+  __typename
+  ... on HasModelIngestionStatus { status }
+  ... on HasProgressMessage { progressMessage }
+  ... on ModelIngestionProcessingStatus { progress }
+  ... on ModelIngestionFailedStatus { errorReason errorStacktrace }
+  ... on ModelIngestionCancelledStatus { cancellationMessage }
+  ... on ModelIngestionInvalidStatus { validationMessage validationOptions }
+  ... on ModelIngestionSuccessStatus { versionId }
 }
 """
 ALL_SYNCS = (
@@ -98,8 +130,10 @@ query Legacy($projectId: String!, $limit: Int, $cursor: String) {
   project(id: $projectId) {
     accSyncItems(limit: $limit, cursor: $cursor) {
       items {
-        id projectId accFileName accFileExtension accFileViewName accRegion accHubId
-        accProjectId accFileLineageUrn status createdAt updatedAt
+        id project { id name } accFileName accFileExtension accFileViewName accRegion accHubId
+        accProjectId accFileLineageUrn accFileVersionIndex accFileVersionUrn accFolderPath
+        accRootProjectFolderUrn accWebhookId model { id name } author { id name }
+        status createdAt updatedAt
       }
       cursor totalCount
     }
@@ -116,7 +150,7 @@ mutation Migrate($input: MigrateLegacySyncInput!) {
   syncMutations {
     migrateLegacy(input: $input) {
       id active context fileName fileExtension updatedAt integration { slug }
-      latestItem { modelIngestion { statusData { status } } }
+      latestItem { modelIngestion { statusData { ... on HasModelIngestionStatus { status } } } }
     }
   }
 }
@@ -358,8 +392,8 @@ def test_seed_looks_like_a_speckle_workspace(sandbox: Sandbox) -> None:
     latest = [s["latestItem"] for s in syncs]
     assert all(item is not None and status(item) in STATUSES for item in latest)
     failed = [i for i in latest if status(i) == "failed"]
-    assert failed and all(i["modelIngestion"]["statusData"]["errorMessage"] for i in failed)
-    messages = {i["modelIngestion"]["statusData"]["errorMessage"] for i in failed}
+    assert failed and all(i["modelIngestion"]["statusData"]["errorReason"] for i in failed)
+    messages = {i["modelIngestion"]["statusData"]["errorReason"] for i in failed}
     assert "Revit worksharing: central model locked" in messages
     assert sum(status(i) in {"queued", "processing"} for i in latest) >= 2  # runs in flight
     assert all(s["author"]["name"] for s in syncs)
@@ -373,6 +407,172 @@ def test_seed_looks_like_a_speckle_workspace(sandbox: Sandbox) -> None:
     assert {item["status"] for _, item in legacy} <= LEGACY_STATUSES
     assert len({item["status"] for _, item in legacy}) >= 3
     assert not {item["id"] for _, item in legacy} & {s["id"] for s in syncs}
+
+
+# --- the vendor's schema ---------------------------------------------------------------------
+def vendor_schema() -> GraphQLSchema:
+    """The vendor's generated client schema: beside the clone if it is there, else the
+    package's byte-for-byte copy (a vendor test checks the two are equal)."""
+    beside = (
+        Path(__file__).resolve().parents[2].parent
+        / "shared"
+        / "vendor-schemas"
+        / "speckle-syncs.graphql"
+    )
+    if beside.exists():
+        return build_schema(beside.read_text())
+    copy = resources.files("synctui.vendors").joinpath("schemas", "speckle-syncs.graphql")
+    return build_schema(copy.read_text())
+
+
+def served_schema(sb: Sandbox) -> GraphQLSchema:
+    """What the sandbox serves, read by introspection over HTTP as any client would."""
+    return build_client_schema(data(sb, get_introspection_query()))
+
+
+def test_the_served_schema_holds_every_vendor_type_as_declared(reader: Sandbox) -> None:
+    """Source: speckle-connectors-dui lib/common/generated/gql/graphql.ts (the subset in
+    speckle-syncs.graphql). Every type, field, argument, union member, interface and enum
+    value declared there is served with exactly the declared type."""
+    vendor, served = vendor_schema(), served_schema(reader)
+    for name, wanted in vendor.type_map.items():
+        if name.startswith("__") or name in {"String", "Int", "Float", "Boolean", "ID"}:
+            continue
+        got = served.type_map.get(name)
+        assert got is not None and type(got) is type(wanted), name
+        if isinstance(wanted, GraphQLObjectType | GraphQLInterfaceType):
+            assert isinstance(got, GraphQLObjectType | GraphQLInterfaceType)
+            assert {i.name for i in got.interfaces} == {i.name for i in wanted.interfaces}, name
+            for field_name, field in wanted.fields.items():
+                mine = got.fields.get(field_name)
+                assert mine is not None, f"{name}.{field_name}"
+                assert str(mine.type) == str(field.type), f"{name}.{field_name}"
+                assert {a: str(v.type) for a, v in mine.args.items()} == {
+                    a: str(v.type) for a, v in field.args.items()
+                }, f"{name}.{field_name}"
+        elif isinstance(wanted, GraphQLInputObjectType):
+            assert isinstance(got, GraphQLInputObjectType)
+            assert {f: str(v.type) for f, v in got.fields.items()} == {
+                f: str(v.type) for f, v in wanted.fields.items()
+            }, name
+        elif isinstance(wanted, GraphQLUnionType):
+            assert isinstance(got, GraphQLUnionType)
+            assert {t.name for t in got.types} == {t.name for t in wanted.types}, name
+        elif isinstance(wanted, GraphQLEnumType):
+            assert isinstance(got, GraphQLEnumType)
+            assert set(got.values) == set(wanted.values), name
+
+
+STATUS_MEMBERS = {
+    # status → (member type, the fields that member must carry). timeout has no member of
+    # its own in the schema; the sandbox reports it as a failure with its reason.
+    "queued": ("ModelIngestionQueuedStatus", ("progressMessage",)),
+    "processing": ("ModelIngestionProcessingStatus", ("progressMessage", "progress")),
+    "success": ("ModelIngestionSuccessStatus", ("versionId",)),
+    "failed": ("ModelIngestionFailedStatus", ("errorReason",)),
+    "timeout": ("ModelIngestionFailedStatus", ("errorReason",)),
+    "cancelled": ("ModelIngestionCancelledStatus", ("cancellationMessage",)),
+    "invalidInput": ("ModelIngestionInvalidStatus", ("validationMessage",)),
+}
+
+
+def test_status_data_is_the_union_with_its_own_message_fields(reader: Sandbox) -> None:
+    """Source: speckle-syncs.graphql, `union ModelIngestionStatusData` and its six members
+    (HasModelIngestionStatus, HasProgressMessage); there is no errorMessage anywhere."""
+    seen: set[str] = set()
+    for pid in projects(reader)[:2]:
+        for sync in all_syncs(reader, pid):
+            items = one(reader, pid, sync["id"], limit=100)["history"]["items"]
+            for item in items:
+                ingestion = item["modelIngestion"]
+                data = ingestion["statusData"]
+                member, fields = STATUS_MEMBERS[data["status"]]
+                assert data["__typename"] == member, data
+                assert all(isinstance(data[f], str | float) and data[f] != "" for f in fields)
+                assert ingestion["modelId"] == sync["model"]["id"]
+                assert ingestion["projectId"] == pid and ingestion["id"] == item["modelIngestionId"]
+                seen.add(data["status"])
+    assert {"success", "failed", "cancelled", "invalidInput"} <= seen
+
+
+@pytest.mark.parametrize(
+    "selection",
+    ["statusData { status }", "statusData { __typename errorMessage }"],
+)
+def test_status_data_read_as_an_object_is_refused(reader: Sandbox, selection: str) -> None:
+    """Source: shared/vendor-schemas/README.md: "A plain `statusData { status }` is rejected
+    by the server's validation, and so is any field that does not exist"."""
+    pid = projects(reader)[0]
+    query = (
+        "query($p: String!) { project(id: $p) { syncs(limit: 1) { items { latestItem { "
+        f"modelIngestion {{ {selection} }} }} }} }} }} }}"
+    )
+    response = post(reader, query, {"p": pid})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+def test_legacy_items_carry_the_vendor_fields(reader: Sandbox) -> None:
+    """Source: speckle-syncs.graphql `type AccSyncItem`: `project: Project!` (there is no
+    projectId), `status: AccSyncItemStatus!` and the acc* file fields."""
+    items = legacy_items(reader)
+    assert items
+    for pid, item in items:
+        assert item["project"]["id"] == pid and item["project"]["name"]
+        assert item["status"] in LEGACY_STATUSES
+        assert isinstance(item["accFileVersionIndex"], int) and item["accFileVersionIndex"] >= 1
+        assert item["accFileVersionUrn"].startswith("urn:adsk.wipprod:fs.file:vf.")
+        assert item["accFileVersionUrn"].endswith(f"?version={item['accFileVersionIndex']}")
+        assert item["accFolderPath"] and all(isinstance(p, str) for p in item["accFolderPath"])
+        assert item["accRootProjectFolderUrn"].startswith("urn:adsk.wipprod:fs.folder:")
+        assert item["accFileName"].endswith("." + item["accFileExtension"])
+    query = "query($p: String!) { project(id: $p) { accSyncItems { items { id projectId } } } }"
+    refused = post(reader, query, {"p": items[0][0]})
+    assert refused.status_code == 400
+    assert "projectId" in refused.json()["errors"][0]["message"]
+
+
+def test_deprecated_acc_item_update_sets_its_status(sandbox: Sandbox) -> None:
+    """Source: speckle-syncs.graphql `accSyncItemMutations.update(input:
+    UpdateAccSyncItemInput!)`, deprecated in favour of syncMutations by the update guide."""
+    pid, item = next((p, i) for p, i in legacy_items(sandbox) if i["status"] != "paused")
+    mutation = (
+        "mutation($input: UpdateAccSyncItemInput!) { accSyncItemMutations { "
+        "update(input: $input) { id status project { id } } } }"
+    )
+    done = data(
+        sandbox, mutation, {"input": {"id": item["id"], "projectId": pid, "status": "paused"}}
+    )["accSyncItemMutations"]["update"]
+    assert done == {"id": item["id"], "status": "paused", "project": {"id": pid}}
+    assert dict(legacy_items(sandbox))[pid]  # still listed, as legacy
+    after = next(i for _, i in legacy_items(sandbox) if i["id"] == item["id"])
+    assert after["status"] == "paused"
+    refused = post(
+        sandbox, mutation, {"input": {"id": item["id"], "projectId": pid, "status": "gone"}}
+    )
+    assert refused.status_code == 400
+    ro = error(
+        sandbox,
+        mutation,
+        {"input": {"id": item["id"], "projectId": pid, "status": "pending"}},
+        token="ro",
+    )
+    assert ro["extensions"] == {"code": "FORBIDDEN", "statusCode": 403}
+
+
+def test_create_input_requires_file_extension_and_has_no_active(sandbox: Sandbox) -> None:
+    """Source: speckle-syncs.graphql `input CreateSyncInput` (fileExtension: String!, no
+    active field): both are refused as input that does not fit the type."""
+    pid = projects(sandbox)[0]
+    base = {"projectId": pid, "integration": "acc", "fileId": "urn:x", "fileName": "a.rvt"}
+    for variables in (
+        {"input": base},
+        {"input": {**base, "fileExtension": "rvt", "active": False}},
+    ):
+        response = post(sandbox, CREATE, variables)
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert not admin_state(sandbox, "speckle")["created"]
 
 
 def test_seed_is_deterministic_and_scales() -> None:
@@ -451,7 +651,9 @@ def test_trigger_now_runs_from_the_clock(sandbox: Sandbox) -> None:
     advance_clock(sandbox, 60)
     done = one(sandbox, pid, sync["id"])["latestItem"]
     assert status(done) in {"success", "failed"}
-    assert bool(done["modelIngestion"]["statusData"]["errorMessage"]) == (status(done) == "failed")
+    assert bool(done["modelIngestion"]["statusData"].get("errorReason")) == (
+        status(done) == "failed"
+    )
     advance_clock(sandbox, 3600)
     assert one(sandbox, pid, sync["id"])["latestItem"] == done  # the outcome does not change
     state = admin_state(sandbox, "speckle")["syncs"][sync["id"]]
@@ -531,7 +733,7 @@ def test_set_active_pauses_and_resumes(sandbox: Sandbox) -> None:
 # --- legacy ACC storage ---------------------------------------------------------------------
 def test_legacy_sync_must_be_migrated_before_update(sandbox: Sandbox) -> None:
     pid, item = legacy_items(sandbox)[0]
-    assert item["projectId"] == pid and item["accFileLineageUrn"].startswith("urn:adsk")
+    assert item["project"]["id"] == pid and item["accFileLineageUrn"].startswith("urn:adsk")
     assert item["id"] not in {s["id"] for s in all_syncs(sandbox, pid)}
     ref = {"id": item["id"], "projectId": pid}
     for query, extra in (
@@ -587,6 +789,7 @@ def test_create_then_delete(sandbox: Sandbox) -> None:
                 "integration": "acc",
                 "fileId": "urn:adsk.wipprod:dm.lineage:NewFileLineage0000000",
                 "fileName": "HT-STR-L12-R01.rvt",
+                "fileExtension": "rvt",
                 "fileFolderPath": ["Project Files", "01 WIP", "Structure"],
                 "context": {"referencePoint": "projectBasePoint", "viewName": "{3D}"},
             }
@@ -606,7 +809,13 @@ def test_create_then_delete(sandbox: Sandbox) -> None:
     assert err["extensions"] == {"code": "NOT_FOUND_ERROR", "statusCode": 404}
     state = admin_state(sandbox, "speckle")
     assert created["id"] in state["created"] and created["id"] in state["deleted"]
-    bad = {"projectId": pid, "integration": "dropbox", "fileId": "x", "fileName": "a.rvt"}
+    bad = {
+        "projectId": pid,
+        "integration": "dropbox",
+        "fileId": "x",
+        "fileName": "a.rvt",
+        "fileExtension": "rvt",
+    }
     assert error(sandbox, CREATE, {"input": bad})["extensions"]["code"] == "BAD_REQUEST_ERROR"
 
 
@@ -648,7 +857,15 @@ def test_read_only_token_reads_but_cannot_write(sandbox: Sandbox) -> None:
         (DELETE, {"input": ref}),
         (
             CREATE,
-            {"input": {"projectId": pid, "integration": "acc", "fileId": "x", "fileName": "x.rvt"}},
+            {
+                "input": {
+                    "projectId": pid,
+                    "integration": "acc",
+                    "fileId": "x",
+                    "fileName": "x.rvt",
+                    "fileExtension": "rvt",
+                }
+            },
         ),
     ]
     for query, variables in attempts:
