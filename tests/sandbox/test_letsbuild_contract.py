@@ -289,6 +289,7 @@ def generate(sb: Sandbox, count: int) -> httpx.Response:
 
 # --- identity, auth, seed -------------------------------------------------------------------
 def test_info_and_seeded_history(shared: Sandbox, shared_state: dict[str, Any]) -> None:
+    """Source: the sandbox's banner and seed."""
     info = httpx.get(f"{shared.base_url}/_admin/info").json()["letsbuild"]
     assert info["base_url"] == shared.url("letsbuild")
     assert info["tokens"]["rw"] != info["tokens"]["ro"]
@@ -304,6 +305,8 @@ def test_info_and_seeded_history(shared: Sandbox, shared_state: dict[str, Any]) 
 
 
 def test_bearer_token_required(shared: Sandbox) -> None:
+    """Source: none public (authentication is not documented): the sandbox expects a bearer token,
+    as the adapter sends."""
     url = f"{shared.url('letsbuild')}/graphql"
     query = {"query": DOC_QUERIES["projectSync"]}
     unauthorized = {
@@ -324,6 +327,7 @@ def test_bearer_token_required(shared: Sandbox) -> None:
 def test_documented_query_first_page(
     shared: Sandbox, shared_state: dict[str, Any], feed: str
 ) -> None:
+    """Source: the Sync guide, the four queries exactly as printed."""
     with client(shared) as c:
         first = page(c, feed, query=DOC_QUERIES[feed])
     assert first["hasMore"] is True
@@ -344,6 +348,8 @@ def test_documented_query_first_page(
 
 
 def test_every_field_and_value_domains(shared: Sandbox) -> None:
+    """Source: the Entities guide (`codeNum` a string, `DateTime` dates, `country: Country`) and
+    the Sync guide's fields; the value domains are the sandbox's seed."""
     seen: dict[str, dict] = {}
     with client(shared) as c:
         for feed in FEEDS:
@@ -389,6 +395,7 @@ def test_every_field_and_value_domains(shared: Sandbox) -> None:
 
 # --- pagination and cursors -----------------------------------------------------------------
 def test_full_walk_matches_ground_truth(shared: Sandbox, shared_state: dict[str, Any]) -> None:
+    """Source: the Sync guide (follow `hasMore`; all changes are included, no data is lost)."""
     state = shared_state
     all_sequences: list[int] = []
     partial_fixed = 0
@@ -430,6 +437,8 @@ def test_full_walk_matches_ground_truth(shared: Sandbox, shared_state: dict[str,
 
 
 def test_old_cursor_resumes_exactly_while_the_feed_grows(sandbox: Sandbox) -> None:
+    """Source: the Sync guide (cursors are immutable and forward-only; resume from the last stored
+    one)."""
     feed = "contactDetailsSync"
     with client(sandbox) as c:
         first = page(c, feed)
@@ -449,6 +458,7 @@ def test_old_cursor_resumes_exactly_while_the_feed_grows(sandbox: Sandbox) -> No
 
 
 def test_generate_helper_needs_no_token_and_checks_count(sandbox: Sandbox) -> None:
+    """Source: the sandbox's own helper (not part of the LetsBuild API)."""
     total = admin_state(sandbox, "letsbuild")["total"]
     r = generate(sandbox, 0)
     assert r.status_code == 200 and r.json()["added"] == 0
@@ -460,6 +470,8 @@ def test_generate_helper_needs_no_token_and_checks_count(sandbox: Sandbox) -> No
 
 
 def test_cursor_is_a_string_that_never_goes_back(shared: Sandbox) -> None:
+    """Source: the Sync guide and reference type SyncChangeSet (`cursor: String!`, opaque,
+    forward-only)."""
     with client(shared) as c:
         empty_start = page(c, "projectSync", "")  # an empty cursor means "from the start"
         assert empty_start == page(c, "projectSync")
@@ -471,6 +483,8 @@ def test_cursor_is_a_string_that_never_goes_back(shared: Sandbox) -> None:
 
 
 def test_forged_and_foreign_cursors_are_refused(shared: Sandbox) -> None:
+    """Source: the Sync guide (never construct or parse a cursor); refusing a forged one is the
+    sandbox's choice."""
     with client(shared) as c:
         good = page(c, "pointSync")["cursor"]
         other = page(c, "projectSync")["cursor"]
@@ -495,6 +509,8 @@ def test_forged_and_foreign_cursors_are_refused(shared: Sandbox) -> None:
 
 
 def test_all_feeds_in_one_document_share_one_sequence(shared: Sandbox) -> None:
+    """Source: the Sync guide (sequence versions are unique across the whole system; feeds can be
+    synced in parallel)."""
     query = (
         "query All { "
         + " ".join(
@@ -515,6 +531,7 @@ def test_all_feeds_in_one_document_share_one_sequence(shared: Sandbox) -> None:
 
 # --- GraphQL request errors -----------------------------------------------------------------
 def test_bad_requests_are_http_400_with_errors(shared: Sandbox) -> None:
+    """Source: GraphQL over HTTP; the error codes are the sandbox's own."""
     with client(shared) as c:
         syntax = c.post("/graphql", json={"query": "{ pointSync { changes { "})
         unknown = c.post("/graphql", json={"query": "{ pointSync { changes { colour } } }"})
@@ -621,6 +638,7 @@ def test_outstanding_partial_is_completed_by_a_later_update() -> None:
 
 
 def test_seed_is_deterministic_and_spread_over_past_weeks() -> None:
+    """Source: the sandbox's own seeding."""
     a, b, other = make_sim(7), make_sim(7), make_sim(9)
     assert a.admin_state() == b.admin_state()
     assert a.admin_state()["feeds"] != other.admin_state()["feeds"]
@@ -639,6 +657,7 @@ def test_seed_is_deterministic_and_spread_over_past_weeks() -> None:
 
 # --- faults ---------------------------------------------------------------------------------
 def test_injected_errors_in_graphql_shape(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults), in GraphQL's error shape."""
     codes = {500: "INTERNAL_SERVER_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE"}
     with client(sandbox) as c:
         for status, code in codes.items():
@@ -658,6 +677,7 @@ def test_injected_errors_in_graphql_shape(sandbox: Sandbox) -> None:
 
 
 def test_dropped_connections_and_broken_bodies(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults)."""
     total = admin_state(sandbox, "letsbuild")["total"]
     with client(sandbox) as c:
         set_faults(sandbox, "drop-before=1,only=letsbuild")
@@ -690,6 +710,7 @@ def test_dropped_connections_and_broken_bodies(sandbox: Sandbox) -> None:
 
 # --- live generator -------------------------------------------------------------------------
 def test_live_generator_appends_and_cursors_pick_it_up(live_sandbox: Sandbox) -> None:
+    """Source: the sandbox's live generator (--changes-per-second)."""
     with client(live_sandbox) as c:
         _, cursor, last_seen = walk(c, "pointSync")
         seen: list[dict] = []

@@ -287,6 +287,8 @@ def reader() -> Iterator[Sandbox]:
 
 
 def test_info_gives_pat_like_tokens_and_project_ids(reader: Sandbox) -> None:
+    """Source: specklepy's active_user and server resources (activeUser with its projects,
+    serverInfo readable without a token); the tokens and ids are the sandbox's own banner."""
     info = _HTTP.get(f"{reader.base_url}/_admin/info").json()["speckle"]
     assert info == _info(reader)
     assert info["base_url"].endswith("/speckle")
@@ -312,6 +314,8 @@ def test_info_gives_pat_like_tokens_and_project_ids(reader: Sandbox) -> None:
 
 
 def test_documented_list_query_pages_through_every_sync(reader: Sandbox) -> None:
+    """Source: the update guide, Step 1 (the ProjectSyncs query and its curl form; paging with
+    cursor and limit)."""
     total = 0
     for pid in projects(reader):
         seen: list[str] = []
@@ -342,6 +346,8 @@ def test_documented_list_query_pages_through_every_sync(reader: Sandbox) -> None
 
 
 def test_limit_defaults_to_25_and_caps_at_100(reader: Sandbox) -> None:
+    """Source: none public for the default and the cap (the sandbox's choice); BAD_REQUEST_ERROR
+    as vendor-contracts.md lists it."""
     pid = projects(reader)[0]
     query = "query($p: String!, $l: Int) { project(id: $p) { syncs(limit: $l) { items { id } cursor } } }"
     default = data(reader, query, {"p": pid})["project"]["syncs"]
@@ -356,6 +362,7 @@ def test_limit_defaults_to_25_and_caps_at_100(reader: Sandbox) -> None:
 
 
 def test_integration_filter_splits_the_list(reader: Sandbox) -> None:
+    """Source: the vendor schema, `Project.syncs(cursor, integration, limit)`."""
     pid = next(
         p
         for p in projects(reader)
@@ -576,6 +583,8 @@ def test_create_input_requires_file_extension_and_has_no_active(sandbox: Sandbox
 
 
 def test_seed_is_deterministic_and_scales() -> None:
+    """Source: the sandbox's own seeding (deterministic per --seed; --scale multiplies the syncs)."""
+
     def build(seed: int, scale: int = 1) -> SpeckleSim:
         clock = SandboxClock(FROZEN_EPOCH)
         return SpeckleSim(SimContext(seed=seed, scale=scale, clock=clock, changes_per_second=0))
@@ -589,6 +598,8 @@ def test_seed_is_deterministic_and_scales() -> None:
 
 
 def test_sync_by_id_with_history_newest_first(reader: Sandbox) -> None:
+    """Source: the vendor schema, `Project.sync(id)` and `Sync.history(cursor, limit)` (newest
+    first, as vendor-contracts.md reads it)."""
     pid, listed = next((p, s) for p, s in every_sync(reader))
     sync = one(reader, pid, listed["id"], limit=2)
     assert {k: sync[k] for k in listed} == listed
@@ -610,6 +621,8 @@ def test_sync_by_id_with_history_newest_first(reader: Sandbox) -> None:
 
 # --- update ---------------------------------------------------------------------------------
 def test_documented_update_replaces_the_context(sandbox: Sandbox) -> None:
+    """Source: the update guide, Step 2 (UpdateSync with the whole context, and the fields it
+    answers with)."""
     pid, sync = next(
         (p, s) for p, s in every_sync(sandbox) if set(s["context"]) - {"referencePoint", "viewName"}
     )
@@ -635,6 +648,8 @@ def test_documented_update_replaces_the_context(sandbox: Sandbox) -> None:
 
 
 def test_trigger_now_runs_from_the_clock(sandbox: Sandbox) -> None:
+    """Source: the update guide (`triggerNow` requests an immediate execution); how long a run
+    queues and processes is the sandbox's own."""
     pid, sync = pick(sandbox, active=True)
     before = one(sandbox, pid, sync["id"])["history"]["totalCount"]
     result = data(
@@ -661,6 +676,8 @@ def test_trigger_now_runs_from_the_clock(sandbox: Sandbox) -> None:
 
 
 def test_triggered_runs_mostly_succeed(sandbox: Sandbox) -> None:
+    """Source: the update guide, Step 3 (no bulk mutation: one update per sync). The mix of
+    outcomes is the sandbox's."""
     active = [(p, s) for p, s in every_sync(sandbox) if s["active"]][:20]
     # Twenty updates in one document (aliases; mutation fields run one after the other).
     params = ", ".join(f"$i{n}: UpdateSyncInput!" for n in range(len(active)))
@@ -683,6 +700,8 @@ def test_triggered_runs_mostly_succeed(sandbox: Sandbox) -> None:
 
 
 def test_trigger_on_a_paused_sync_is_rejected_and_changes_nothing(sandbox: Sandbox) -> None:
+    """Source: the update guide, operational notes (a paused sync rejects `triggerNow`;
+    `setActive` first). The error code is not public: the sandbox's."""
     pid, sync = pick(sandbox, active=False)
     before = one(sandbox, pid, sync["id"])
     new_context = {**sync["context"], "referencePoint": "surveyPoint"}
@@ -714,6 +733,8 @@ def test_trigger_on_a_paused_sync_is_rejected_and_changes_nothing(sandbox: Sandb
 
 
 def test_set_active_pauses_and_resumes(sandbox: Sandbox) -> None:
+    """Source: the vendor schema, `syncMutations.setActive(input: SetSyncActiveInput!)`; the
+    update guide (pause and resume are this one mutation)."""
     pid, sync = pick(sandbox, active=True)
     ref = {"id": sync["id"], "projectId": pid}
     paused = data(sandbox, SET_ACTIVE, {"input": {**ref, "active": False}})
@@ -732,6 +753,9 @@ def test_set_active_pauses_and_resumes(sandbox: Sandbox) -> None:
 
 # --- legacy ACC storage ---------------------------------------------------------------------
 def test_legacy_sync_must_be_migrated_before_update(sandbox: Sandbox) -> None:
+    """Source: the update guide (run `syncMutations.migrateLegacy` first, then retry the update)
+    and the vendor schema (`migrateLegacy(input: MigrateLegacySyncInput!)`). The error code is
+    not public: the sandbox's."""
     pid, item = legacy_items(sandbox)[0]
     assert item["project"]["id"] == pid and item["accFileLineageUrn"].startswith("urn:adsk")
     assert item["id"] not in {s["id"] for s in all_syncs(sandbox, pid)}
@@ -768,6 +792,7 @@ def test_legacy_sync_must_be_migrated_before_update(sandbox: Sandbox) -> None:
 
 
 def test_legacy_list_paginates(reader: Sandbox) -> None:
+    """Source: the vendor schema, `Project.accSyncItems(cursor, limit): AccSyncItemCollection!`."""
     pid, _ = legacy_items(reader)[0]
     full = data(reader, LEGACY, {"projectId": pid})["project"]["accSyncItems"]
     first = data(reader, LEGACY, {"projectId": pid, "limit": 1})["project"]["accSyncItems"]
@@ -778,6 +803,8 @@ def test_legacy_list_paginates(reader: Sandbox) -> None:
 
 # --- create and delete ----------------------------------------------------------------------
 def test_create_then_delete(sandbox: Sandbox) -> None:
+    """Source: the vendor schema, `syncMutations.create(input: CreateSyncInput!)` and
+    `delete(input: DeleteSyncInput!): Boolean!`."""
     pid = projects(sandbox)[0]
     total = len(all_syncs(sandbox, pid))
     created = data(
@@ -820,6 +847,8 @@ def test_create_then_delete(sandbox: Sandbox) -> None:
 
 
 def test_deleting_during_paging_keeps_the_cursor_valid(sandbox: Sandbox) -> None:
+    """Source: none public (the vendor's cursor is opaque): the sandbox's keyset cursors stay
+    valid while rows go."""
     pid = projects(sandbox)[0]
     query = "query($p: String!, $c: String) { project(id: $p) { syncs(limit: 10, cursor: $c) { items { id } cursor } } }"
     first = data(sandbox, query, {"p": pid})["project"]["syncs"]
@@ -831,6 +860,8 @@ def test_deleting_during_paging_keeps_the_cursor_valid(sandbox: Sandbox) -> None
 
 # --- errors ---------------------------------------------------------------------------------
 def test_missing_or_unknown_token_is_unauthorized(reader: Sandbox) -> None:
+    """Source: the update guide (`Authorization: Bearer`) and the error codes in vendor-
+    contracts.md (UNAUTHORIZED, 401)."""
     pid = projects(reader)[0]
     for token in (None, "0" * 42):
         err = error(reader, PROJECT_SYNCS, {"projectId": pid}, token=token)
@@ -846,6 +877,8 @@ def test_missing_or_unknown_token_is_unauthorized(reader: Sandbox) -> None:
 
 
 def test_read_only_token_reads_but_cannot_write(sandbox: Sandbox) -> None:
+    """Source: the update guide (the mutations are gated on streams:write, listing needs
+    streams:read); the FORBIDDEN wording from vendor-contracts.md."""
     pid = projects(sandbox)[0]
     listed = data(sandbox, PROJECT_SYNCS, {"projectId": pid}, token="ro")
     sync = listed["project"]["syncs"]["items"][0]
@@ -878,6 +911,8 @@ def test_read_only_token_reads_but_cannot_write(sandbox: Sandbox) -> None:
 
 
 def test_unknown_project_and_sync(reader: Sandbox) -> None:
+    """Source: the error codes in vendor-contracts.md (STREAM_NOT_FOUND "Project not found",
+    NOT_FOUND_ERROR)."""
     err = error(reader, PROJECT_SYNCS, {"projectId": "ffffffffff"})
     assert err == {
         **err,
@@ -898,6 +933,8 @@ def test_unknown_project_and_sync(reader: Sandbox) -> None:
 
 
 def test_bad_input_is_rejected_and_changes_nothing(sandbox: Sandbox) -> None:
+    """Source: the update guide (context is an object; referencePoint values; viewName a string or
+    null); BAD_REQUEST_ERROR from vendor-contracts.md."""
     pid, sync = pick(sandbox, active=True)
     bad_contexts = [
         {"referencePoint": "origin"},
@@ -915,6 +952,8 @@ def test_bad_input_is_rejected_and_changes_nothing(sandbox: Sandbox) -> None:
 
 
 def test_invalid_graphql_is_http_400(reader: Sandbox) -> None:
+    """Source: GraphQL over HTTP as a GraphQL server answers it: a document that does not parse or
+    validate, or variables that do not fit, are HTTP 400."""
     pid = projects(reader)[0]
     cases = [
         ('query { project(id: "x") { nope } }', {}, "GRAPHQL_VALIDATION_FAILED"),
@@ -936,6 +975,7 @@ def test_invalid_graphql_is_http_400(reader: Sandbox) -> None:
 
 # --- faults ---------------------------------------------------------------------------------
 def test_injected_server_errors(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults), in Speckle's error shape."""
     for code in (500, 502, 503):
         set_faults(sandbox, f"{code}=1,only=speckle")
         response = post(sandbox, PROJECT_SYNCS, {"projectId": projects(sandbox)[0]})
@@ -945,6 +985,7 @@ def test_injected_server_errors(sandbox: Sandbox) -> None:
 
 
 def test_injected_rate_limit_carries_retry_after(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults), in Speckle's error shape."""
     set_faults(sandbox, "429=1,retry-after=2,only=speckle")
     response = post(sandbox, PROJECT_SYNCS, {"projectId": projects(sandbox)[0]})
     assert response.status_code == 429 and response.headers["Retry-After"] == "2"
@@ -958,6 +999,7 @@ def _update_once(sb: Sandbox) -> tuple[str, dict, dict]:
 
 
 def test_drop_before_leaves_state_unchanged(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults)."""
     _, sync, variables = _update_once(sandbox)
     set_faults(sandbox, "drop-before=1,only=speckle")
     # The request body is never read, so the close can arrive as a reset instead of a short
@@ -970,6 +1012,7 @@ def test_drop_before_leaves_state_unchanged(sandbox: Sandbox) -> None:
 
 
 def test_drop_after_applies_the_write_but_loses_the_answer(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults)."""
     pid, sync, variables = _update_once(sandbox)
     set_faults(sandbox, "drop-after=1,only=speckle")
     with pytest.raises(httpx.RemoteProtocolError):
@@ -981,6 +1024,7 @@ def test_drop_after_applies_the_write_but_loses_the_answer(sandbox: Sandbox) -> 
 
 
 def test_malformed_body_after_a_write(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults)."""
     _, sync, variables = _update_once(sandbox)
     set_faults(sandbox, "malformed=1,only=speckle")
     response = post(sandbox, UPDATE_SYNC, variables)
@@ -991,6 +1035,7 @@ def test_malformed_body_after_a_write(sandbox: Sandbox) -> None:
 
 
 def test_latency_still_answers(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults)."""
     set_faults(sandbox, "latency=30ms,jitter=10ms,only=speckle")
     pid = projects(sandbox)[0]
     page = data(sandbox, PROJECT_SYNCS, {"projectId": pid, "limit": 5})["project"]["syncs"]
