@@ -12,7 +12,7 @@ from synctui.services.demo import demo_accounts
 from synctui.services.feed import FEEDS, FeedEngine, parse_feeds
 from synctui.store.feedstore import NULL_GUID, ChangeFilter, FeedStore
 from synctui.vendors.http import RetrySettings
-from synctui.vendors.letsbuild import LetsBuildAdapter, normalize_operation
+from synctui.vendors.letsbuild import LetsBuildAdapter, normalize_operation, parse_change
 from tests.conftest import admin_state, set_faults
 
 QUERY_OF = {
@@ -179,3 +179,29 @@ async def test_two_engines_on_one_account_store_each_change_once(sandbox, tmp_pa
         assert stored(first, "lb", feed) == truth(sandbox, feed)
     await a.aclose()
     await b.aclose()
+
+
+async def test_code_numbers_arrive_as_strings_and_are_stored_as_sent(sandbox, tmp_path) -> None:
+    """Entities guide: `Point.codeNum: String!`. The snapshot is stored exactly as sent, so
+    a string stays a string ("0042" is not 42) and a number from an older server stays one."""
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    adapter = make_adapter(sandbox)
+    await FeedEngine("lb", adapter, store, feeds=("point", "form")).run(follow=False)
+    for feed in ("point", "form"):
+        sample = store.page(
+            "lb", ChangeFilter(feeds=(feed,), operations=("created",)), limit=5, with_data=True
+        )
+        assert sample and all(isinstance(c.data["codeNum"], str) for c in sample)
+        assert all(c.data["code"].endswith(c.data["codeNum"].zfill(4)) for c in sample)
+    await adapter.aclose()
+
+    entity = "11111111-2222-3333-4444-555555555555"
+    shapes = [{"id": entity, "codeNum": "0042"}, {"id": entity, "codeNum": 42}]
+    changes = [
+        parse_change("point", {"entityId": entity, "operationType": "UPDATED", "data": shape})
+        for shape in shapes
+    ]
+    assert [c.data["codeNum"] for c in changes] == ["0042", 42]
+    store.store_page("other", "point", changes, "c1", False)
+    assert [c.data["codeNum"] for c in store.history("other", entity)] == ["0042", 42]
+    store.close()

@@ -1,9 +1,11 @@
 """Contract tests for the LetsBuild simulator, over real HTTP with plain httpx.
 
-They pin what an adapter may rely on: the documented queries work verbatim, cursors resume
-exactly (never skipping or repeating, even while the feeds grow), deletions carry no data,
-partial entities are completed later, errors come in GraphQL shape, and every injected fault
-looks the way a client will see it.
+They pin what an adapter may rely on, from developers.letsbuild.com: the Sync guide (the
+documented queries work verbatim, opaque cursors resume exactly, never skipping or repeating
+even while the feeds grow, deletions carry no data, partial entities with the null GUID are
+completed later), the Entities guide (field types: `Point.codeNum: String!`, DateTime dates)
+and the reference types (`Change` and `SyncChangeSet` interfaces, the `AproplanSyncEntity`
+union). Errors in GraphQL shape and the fault kinds are the sandbox's own.
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    build_client_schema,
+    get_introspection_query,
+)
 
 from synctui.sandbox.core import FROZEN_EPOCH, SandboxClock, SandboxConfig, SimContext
 from synctui.sandbox.letsbuild import LetsBuildSim
@@ -26,6 +36,7 @@ from synctui.sandbox.server import Sandbox
 from tests.conftest import admin_state, set_faults
 
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
+DATE_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 FEEDS = ("projectSync", "formSync", "pointSync", "contactDetailsSync")
 ENTITY = {
@@ -205,7 +216,7 @@ DOC_FIELDS = {
 # Every field of each entity, including the extras. Form.status (a string) and Point.status
 # (an object) cannot share one selection set, so each feed gets its own fragment.
 FULL_FIELDS = {
-    "projectSync": "id sequenceVersion name code address city zipCode country startDate endDate isArchived updatedAt",
+    "projectSync": "id sequenceVersion name code address city zipCode country { name iso } startDate endDate isArchived updatedAt",
     "formSync": "id sequenceVersion subject code codeNum date type status isConform isArchived isUrgent projectId listId createdBy updatedAt",
     "pointSync": "id sequenceVersion subject code codeNum date isArchived isUrgent dueDate projectId listId status { name color } assignee updatedAt",
     "contactDetailsSync": "id sequenceVersion displayName company role phone email street city zip projectId userId isDisabled accessRightLevel invitationStatus updatedAt",
@@ -278,6 +289,7 @@ def generate(sb: Sandbox, count: int) -> httpx.Response:
 
 # --- identity, auth, seed -------------------------------------------------------------------
 def test_info_and_seeded_history(shared: Sandbox, shared_state: dict[str, Any]) -> None:
+    """Source: the sandbox's banner and seed."""
     info = httpx.get(f"{shared.base_url}/_admin/info").json()["letsbuild"]
     assert info["base_url"] == shared.url("letsbuild")
     assert info["tokens"]["rw"] != info["tokens"]["ro"]
@@ -293,6 +305,8 @@ def test_info_and_seeded_history(shared: Sandbox, shared_state: dict[str, Any]) 
 
 
 def test_bearer_token_required(shared: Sandbox) -> None:
+    """Source: none public (authentication is not documented): the sandbox expects a bearer token,
+    as the adapter sends."""
     url = f"{shared.url('letsbuild')}/graphql"
     query = {"query": DOC_QUERIES["projectSync"]}
     unauthorized = {
@@ -313,6 +327,7 @@ def test_bearer_token_required(shared: Sandbox) -> None:
 def test_documented_query_first_page(
     shared: Sandbox, shared_state: dict[str, Any], feed: str
 ) -> None:
+    """Source: the Sync guide, the four queries exactly as printed."""
     with client(shared) as c:
         first = page(c, feed, query=DOC_QUERIES[feed])
     assert first["hasMore"] is True
@@ -333,6 +348,8 @@ def test_documented_query_first_page(
 
 
 def test_every_field_and_value_domains(shared: Sandbox) -> None:
+    """Source: the Entities guide (`codeNum` a string, `DateTime` dates, `country: Country`) and
+    the Sync guide's fields; the value domains are the sandbox's seed."""
     seen: dict[str, dict] = {}
     with client(shared) as c:
         for feed in FEEDS:
@@ -364,13 +381,21 @@ def test_every_field_and_value_domains(shared: Sandbox) -> None:
                         }
                     elif feed == "projectSync":
                         assert re.fullmatch(r"[A-Z]{2,3}-\d{4}", d["code"])
-                        assert re.fullmatch(r"\d{4}-\d\d-\d\d", d["startDate"])
+                        assert re.fullmatch(DATE_TIME, d["startDate"])
+                        assert d["country"]["iso"] in {"BE", "NL", "FR", "GB"}
+                    if feed in ("formSync", "pointSync"):
+                        assert re.fullmatch(DATE_TIME, d["date"])
+                        assert isinstance(d["codeNum"], str) and d["codeNum"].isdigit()
+                        assert d["code"].endswith(d["codeNum"].zfill(4))
+                    if feed == "pointSync" and d["dueDate"] is not None:
+                        assert re.fullmatch(DATE_TIME, d["dueDate"])
     assert set(seen) == set(FEEDS)
     assert isinstance(seen["formSync"]["sequenceVersion"], int)
 
 
 # --- pagination and cursors -----------------------------------------------------------------
 def test_full_walk_matches_ground_truth(shared: Sandbox, shared_state: dict[str, Any]) -> None:
+    """Source: the Sync guide (follow `hasMore`; all changes are included, no data is lost)."""
     state = shared_state
     all_sequences: list[int] = []
     partial_fixed = 0
@@ -412,6 +437,8 @@ def test_full_walk_matches_ground_truth(shared: Sandbox, shared_state: dict[str,
 
 
 def test_old_cursor_resumes_exactly_while_the_feed_grows(sandbox: Sandbox) -> None:
+    """Source: the Sync guide (cursors are immutable and forward-only; resume from the last stored
+    one)."""
     feed = "contactDetailsSync"
     with client(sandbox) as c:
         first = page(c, feed)
@@ -431,6 +458,7 @@ def test_old_cursor_resumes_exactly_while_the_feed_grows(sandbox: Sandbox) -> No
 
 
 def test_generate_helper_needs_no_token_and_checks_count(sandbox: Sandbox) -> None:
+    """Source: the sandbox's own helper (not part of the LetsBuild API)."""
     total = admin_state(sandbox, "letsbuild")["total"]
     r = generate(sandbox, 0)
     assert r.status_code == 200 and r.json()["added"] == 0
@@ -442,6 +470,8 @@ def test_generate_helper_needs_no_token_and_checks_count(sandbox: Sandbox) -> No
 
 
 def test_cursor_is_a_string_that_never_goes_back(shared: Sandbox) -> None:
+    """Source: the Sync guide and reference type SyncChangeSet (`cursor: String!`, opaque,
+    forward-only)."""
     with client(shared) as c:
         empty_start = page(c, "projectSync", "")  # an empty cursor means "from the start"
         assert empty_start == page(c, "projectSync")
@@ -453,6 +483,8 @@ def test_cursor_is_a_string_that_never_goes_back(shared: Sandbox) -> None:
 
 
 def test_forged_and_foreign_cursors_are_refused(shared: Sandbox) -> None:
+    """Source: the Sync guide (never construct or parse a cursor); refusing a forged one is the
+    sandbox's choice."""
     with client(shared) as c:
         good = page(c, "pointSync")["cursor"]
         other = page(c, "projectSync")["cursor"]
@@ -477,6 +509,8 @@ def test_forged_and_foreign_cursors_are_refused(shared: Sandbox) -> None:
 
 
 def test_all_feeds_in_one_document_share_one_sequence(shared: Sandbox) -> None:
+    """Source: the Sync guide (sequence versions are unique across the whole system; feeds can be
+    synced in parallel)."""
     query = (
         "query All { "
         + " ".join(
@@ -497,6 +531,7 @@ def test_all_feeds_in_one_document_share_one_sequence(shared: Sandbox) -> None:
 
 # --- GraphQL request errors -----------------------------------------------------------------
 def test_bad_requests_are_http_400_with_errors(shared: Sandbox) -> None:
+    """Source: GraphQL over HTTP; the error codes are the sandbox's own."""
     with client(shared) as c:
         syntax = c.post("/graphql", json={"query": "{ pointSync { changes { "})
         unknown = c.post("/graphql", json={"query": "{ pointSync { changes { colour } } }"})
@@ -523,13 +558,51 @@ def test_bad_requests_are_http_400_with_errors(shared: Sandbox) -> None:
 
 
 def test_max_sequence_is_deprecated(shared: Sandbox) -> None:
-    query = (
-        '{ __type(name: "ChangeSet") { fields(includeDeprecated: true) { name isDeprecated } } }'
-    )
+    """Source: reference type SyncChangeSet (maxSequence: "DEPRECATED, use cursor")."""
     with client(shared) as c:
-        r = c.post("/graphql", json={"query": query})
-    fields = {f["name"]: f["isDeprecated"] for f in r.json()["data"]["__type"]["fields"]}
-    assert fields == {"changes": False, "cursor": False, "hasMore": False, "maxSequence": True}
+        for name in ("SyncChangeSet", "PointSyncChangeSet"):
+            query = (
+                f'{{ __type(name: "{name}") {{ fields(includeDeprecated: true) '
+                "{ name isDeprecated } } }"
+            )
+            r = c.post("/graphql", json={"query": query})
+            fields = {f["name"]: f["isDeprecated"] for f in r.json()["data"]["__type"]["fields"]}
+            assert fields == {
+                "changes": False,
+                "cursor": False,
+                "hasMore": False,
+                "maxSequence": True,
+            }
+
+
+def test_the_schema_follows_the_reference_types(shared: Sandbox) -> None:
+    """Source: developers.letsbuild.com reference types `Change` and `SyncChangeSet`
+    (interfaces, implemented per feed), `data: AproplanSyncEntity` (a nullable union of
+    Project, Form, Point, ContactDetails), and the Entities guide (`Point.codeNum: String!`,
+    `date: DateTime!`)."""
+    with client(shared) as c:
+        r = c.post("/graphql", json={"query": get_introspection_query()})
+    schema = build_client_schema(r.json()["data"])
+    change, change_set = schema.type_map["Change"], schema.type_map["SyncChangeSet"]
+    assert isinstance(change, GraphQLInterfaceType)
+    assert isinstance(change_set, GraphQLInterfaceType)
+    entity = schema.type_map["AproplanSyncEntity"]
+    assert isinstance(entity, GraphQLUnionType)
+    assert {t.name for t in entity.types} == set(ENTITY.values())
+    assert not isinstance(change.fields["data"].type, GraphQLNonNull)
+    assert schema.query_type is not None
+    for feed in FEEDS:
+        answer = schema.query_type.fields[feed].type
+        assert isinstance(answer, GraphQLNonNull)
+        assert change_set in answer.of_type.interfaces
+    point = schema.type_map["Point"]
+    assert isinstance(point, GraphQLObjectType)
+    assert str(point.fields["codeNum"].type) == "String!"
+    assert str(point.fields["date"].type) == "DateTime!"
+    assert str(point.fields["dueDate"].type) == "DateTime"
+    project = schema.type_map["Project"]
+    assert isinstance(project, GraphQLObjectType)
+    assert str(project.fields["startDate"].type) == "DateTime"
 
 
 # --- change generation ----------------------------------------------------------------------
@@ -565,6 +638,7 @@ def test_outstanding_partial_is_completed_by_a_later_update() -> None:
 
 
 def test_seed_is_deterministic_and_spread_over_past_weeks() -> None:
+    """Source: the sandbox's own seeding."""
     a, b, other = make_sim(7), make_sim(7), make_sim(9)
     assert a.admin_state() == b.admin_state()
     assert a.admin_state()["feeds"] != other.admin_state()["feeds"]
@@ -583,6 +657,7 @@ def test_seed_is_deterministic_and_spread_over_past_weeks() -> None:
 
 # --- faults ---------------------------------------------------------------------------------
 def test_injected_errors_in_graphql_shape(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults), in GraphQL's error shape."""
     codes = {500: "INTERNAL_SERVER_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE"}
     with client(sandbox) as c:
         for status, code in codes.items():
@@ -602,6 +677,7 @@ def test_injected_errors_in_graphql_shape(sandbox: Sandbox) -> None:
 
 
 def test_dropped_connections_and_broken_bodies(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults)."""
     total = admin_state(sandbox, "letsbuild")["total"]
     with client(sandbox) as c:
         set_faults(sandbox, "drop-before=1,only=letsbuild")
@@ -634,6 +710,7 @@ def test_dropped_connections_and_broken_bodies(sandbox: Sandbox) -> None:
 
 # --- live generator -------------------------------------------------------------------------
 def test_live_generator_appends_and_cursors_pick_it_up(live_sandbox: Sandbox) -> None:
+    """Source: the sandbox's live generator (--changes-per-second)."""
     with client(live_sandbox) as c:
         _, cursor, last_seen = walk(c, "pointSync")
         seen: list[dict] = []

@@ -1,18 +1,35 @@
 """Contract tests for the Speckle simulator, over real HTTP with plain httpx.
 
-They pin what an adapter written from the vendor docs may rely on: the documented queries and
-mutations, pagination, the error shapes and codes, legacy migration, clock-driven execution
-progress, and the sandbox's fault kinds applied to Speckle.
+They pin what an adapter written from the vendor's artefacts may rely on, each test naming
+its source: the vendor's generated client schema (specklesystems/speckle-connectors-dui,
+kept as shared/vendor-schemas/speckle-syncs.graphql and in the package as
+vendors/schemas/speckle-syncs.graphql), the "update an existing sync" guide
+(docs.speckle.systems, shared/vendor-docs/speckle-update-sync.txt) and specklepy's resources.
+Pagination, error codes, clock-driven execution progress and the fault kinds are the
+sandbox's own behaviour where no source says more.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    build_client_schema,
+    build_schema,
+    get_introspection_query,
+)
 
 from synctui.sandbox.core import FROZEN_EPOCH, SandboxClock, SandboxConfig, SimContext
 from synctui.sandbox.server import Sandbox
@@ -59,13 +76,28 @@ mutation UpdateSync($input: UpdateSyncInput!) {
 
 FULL_SYNC = """
   id active context fileName fileId fileExtension fileFolderPath fileParentFolderId
-  integration { slug name description logo } createdAt updatedAt author { id name }
+  integration { slug name description logo } createdAt updatedAt author { id name avatar }
+  model { id name } project { id name } latestItemContext
   latestItem { ...Item }
 """
+# statusData is a union (vendor schema): its members are read with inline fragments.
 ITEM = """
 fragment Item on SyncItem {
-  id syncId context createdAt updatedAt modelIngestionId
-  modelIngestion { id statusData { status progressMessage errorMessage } }
+  id syncId context createdAt updatedAt modelIngestionId blobId
+  modelIngestion {
+    id modelId projectId userId cancellationRequested createdAt updatedAt
+    statusData { ...Status }
+  }
+}
+fragment Status on ModelIngestionStatusData {
+  __typename
+  ... on HasModelIngestionStatus { status }
+  ... on HasProgressMessage { progressMessage }
+  ... on ModelIngestionProcessingStatus { progress }
+  ... on ModelIngestionFailedStatus { errorReason errorStacktrace }
+  ... on ModelIngestionCancelledStatus { cancellationMessage }
+  ... on ModelIngestionInvalidStatus { validationMessage validationOptions }
+  ... on ModelIngestionSuccessStatus { versionId }
 }
 """
 ALL_SYNCS = (
@@ -98,8 +130,10 @@ query Legacy($projectId: String!, $limit: Int, $cursor: String) {
   project(id: $projectId) {
     accSyncItems(limit: $limit, cursor: $cursor) {
       items {
-        id projectId accFileName accFileExtension accFileViewName accRegion accHubId
-        accProjectId accFileLineageUrn status createdAt updatedAt
+        id project { id name } accFileName accFileExtension accFileViewName accRegion accHubId
+        accProjectId accFileLineageUrn accFileVersionIndex accFileVersionUrn accFolderPath
+        accRootProjectFolderUrn accWebhookId model { id name } author { id name }
+        status createdAt updatedAt
       }
       cursor totalCount
     }
@@ -116,7 +150,7 @@ mutation Migrate($input: MigrateLegacySyncInput!) {
   syncMutations {
     migrateLegacy(input: $input) {
       id active context fileName fileExtension updatedAt integration { slug }
-      latestItem { modelIngestion { statusData { status } } }
+      latestItem { modelIngestion { statusData { ... on HasModelIngestionStatus { status } } } }
     }
   }
 }
@@ -253,6 +287,8 @@ def reader() -> Iterator[Sandbox]:
 
 
 def test_info_gives_pat_like_tokens_and_project_ids(reader: Sandbox) -> None:
+    """Source: specklepy's active_user and server resources (activeUser with its projects,
+    serverInfo readable without a token); the tokens and ids are the sandbox's own banner."""
     info = _HTTP.get(f"{reader.base_url}/_admin/info").json()["speckle"]
     assert info == _info(reader)
     assert info["base_url"].endswith("/speckle")
@@ -278,6 +314,8 @@ def test_info_gives_pat_like_tokens_and_project_ids(reader: Sandbox) -> None:
 
 
 def test_documented_list_query_pages_through_every_sync(reader: Sandbox) -> None:
+    """Source: the update guide, Step 1 (the ProjectSyncs query and its curl form; paging with
+    cursor and limit)."""
     total = 0
     for pid in projects(reader):
         seen: list[str] = []
@@ -308,6 +346,8 @@ def test_documented_list_query_pages_through_every_sync(reader: Sandbox) -> None
 
 
 def test_limit_defaults_to_25_and_caps_at_100(reader: Sandbox) -> None:
+    """Source: none public for the default and the cap (the sandbox's choice); BAD_REQUEST_ERROR
+    as vendor-contracts.md lists it."""
     pid = projects(reader)[0]
     query = "query($p: String!, $l: Int) { project(id: $p) { syncs(limit: $l) { items { id } cursor } } }"
     default = data(reader, query, {"p": pid})["project"]["syncs"]
@@ -322,6 +362,7 @@ def test_limit_defaults_to_25_and_caps_at_100(reader: Sandbox) -> None:
 
 
 def test_integration_filter_splits_the_list(reader: Sandbox) -> None:
+    """Source: the vendor schema, `Project.syncs(cursor, integration, limit)`."""
     pid = next(
         p
         for p in projects(reader)
@@ -358,8 +399,8 @@ def test_seed_looks_like_a_speckle_workspace(sandbox: Sandbox) -> None:
     latest = [s["latestItem"] for s in syncs]
     assert all(item is not None and status(item) in STATUSES for item in latest)
     failed = [i for i in latest if status(i) == "failed"]
-    assert failed and all(i["modelIngestion"]["statusData"]["errorMessage"] for i in failed)
-    messages = {i["modelIngestion"]["statusData"]["errorMessage"] for i in failed}
+    assert failed and all(i["modelIngestion"]["statusData"]["errorReason"] for i in failed)
+    messages = {i["modelIngestion"]["statusData"]["errorReason"] for i in failed}
     assert "Revit worksharing: central model locked" in messages
     assert sum(status(i) in {"queued", "processing"} for i in latest) >= 2  # runs in flight
     assert all(s["author"]["name"] for s in syncs)
@@ -375,7 +416,175 @@ def test_seed_looks_like_a_speckle_workspace(sandbox: Sandbox) -> None:
     assert not {item["id"] for _, item in legacy} & {s["id"] for s in syncs}
 
 
+# --- the vendor's schema ---------------------------------------------------------------------
+def vendor_schema() -> GraphQLSchema:
+    """The vendor's generated client schema: beside the clone if it is there, else the
+    package's byte-for-byte copy (a vendor test checks the two are equal)."""
+    beside = (
+        Path(__file__).resolve().parents[2].parent
+        / "shared"
+        / "vendor-schemas"
+        / "speckle-syncs.graphql"
+    )
+    if beside.exists():
+        return build_schema(beside.read_text())
+    copy = resources.files("synctui.vendors").joinpath("schemas", "speckle-syncs.graphql")
+    return build_schema(copy.read_text())
+
+
+def served_schema(sb: Sandbox) -> GraphQLSchema:
+    """What the sandbox serves, read by introspection over HTTP as any client would."""
+    return build_client_schema(data(sb, get_introspection_query()))
+
+
+def test_the_served_schema_holds_every_vendor_type_as_declared(reader: Sandbox) -> None:
+    """Source: speckle-connectors-dui lib/common/generated/gql/graphql.ts (the subset in
+    speckle-syncs.graphql). Every type, field, argument, union member, interface and enum
+    value declared there is served with exactly the declared type."""
+    vendor, served = vendor_schema(), served_schema(reader)
+    for name, wanted in vendor.type_map.items():
+        if name.startswith("__") or name in {"String", "Int", "Float", "Boolean", "ID"}:
+            continue
+        got = served.type_map.get(name)
+        assert got is not None and type(got) is type(wanted), name
+        if isinstance(wanted, GraphQLObjectType | GraphQLInterfaceType):
+            assert isinstance(got, GraphQLObjectType | GraphQLInterfaceType)
+            assert {i.name for i in got.interfaces} == {i.name for i in wanted.interfaces}, name
+            for field_name, field in wanted.fields.items():
+                mine = got.fields.get(field_name)
+                assert mine is not None, f"{name}.{field_name}"
+                assert str(mine.type) == str(field.type), f"{name}.{field_name}"
+                assert {a: str(v.type) for a, v in mine.args.items()} == {
+                    a: str(v.type) for a, v in field.args.items()
+                }, f"{name}.{field_name}"
+        elif isinstance(wanted, GraphQLInputObjectType):
+            assert isinstance(got, GraphQLInputObjectType)
+            assert {f: str(v.type) for f, v in got.fields.items()} == {
+                f: str(v.type) for f, v in wanted.fields.items()
+            }, name
+        elif isinstance(wanted, GraphQLUnionType):
+            assert isinstance(got, GraphQLUnionType)
+            assert {t.name for t in got.types} == {t.name for t in wanted.types}, name
+        elif isinstance(wanted, GraphQLEnumType):
+            assert isinstance(got, GraphQLEnumType)
+            assert set(got.values) == set(wanted.values), name
+
+
+STATUS_MEMBERS = {
+    # status → (member type, the fields that member must carry). timeout has no member of
+    # its own in the schema; the sandbox reports it as a failure with its reason.
+    "queued": ("ModelIngestionQueuedStatus", ("progressMessage",)),
+    "processing": ("ModelIngestionProcessingStatus", ("progressMessage", "progress")),
+    "success": ("ModelIngestionSuccessStatus", ("versionId",)),
+    "failed": ("ModelIngestionFailedStatus", ("errorReason",)),
+    "timeout": ("ModelIngestionFailedStatus", ("errorReason",)),
+    "cancelled": ("ModelIngestionCancelledStatus", ("cancellationMessage",)),
+    "invalidInput": ("ModelIngestionInvalidStatus", ("validationMessage",)),
+}
+
+
+def test_status_data_is_the_union_with_its_own_message_fields(reader: Sandbox) -> None:
+    """Source: speckle-syncs.graphql, `union ModelIngestionStatusData` and its six members
+    (HasModelIngestionStatus, HasProgressMessage); there is no errorMessage anywhere."""
+    seen: set[str] = set()
+    for pid in projects(reader)[:2]:
+        for sync in all_syncs(reader, pid):
+            items = one(reader, pid, sync["id"], limit=100)["history"]["items"]
+            for item in items:
+                ingestion = item["modelIngestion"]
+                data = ingestion["statusData"]
+                member, fields = STATUS_MEMBERS[data["status"]]
+                assert data["__typename"] == member, data
+                assert all(isinstance(data[f], str | float) and data[f] != "" for f in fields)
+                assert ingestion["modelId"] == sync["model"]["id"]
+                assert ingestion["projectId"] == pid and ingestion["id"] == item["modelIngestionId"]
+                seen.add(data["status"])
+    assert {"success", "failed", "cancelled", "invalidInput"} <= seen
+
+
+@pytest.mark.parametrize(
+    "selection",
+    ["statusData { status }", "statusData { __typename errorMessage }"],
+)
+def test_status_data_read_as_an_object_is_refused(reader: Sandbox, selection: str) -> None:
+    """Source: shared/vendor-schemas/README.md: "A plain `statusData { status }` is rejected
+    by the server's validation, and so is any field that does not exist"."""
+    pid = projects(reader)[0]
+    query = (
+        "query($p: String!) { project(id: $p) { syncs(limit: 1) { items { latestItem { "
+        f"modelIngestion {{ {selection} }} }} }} }} }} }}"
+    )
+    response = post(reader, query, {"p": pid})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+def test_legacy_items_carry_the_vendor_fields(reader: Sandbox) -> None:
+    """Source: speckle-syncs.graphql `type AccSyncItem`: `project: Project!` (there is no
+    projectId), `status: AccSyncItemStatus!` and the acc* file fields."""
+    items = legacy_items(reader)
+    assert items
+    for pid, item in items:
+        assert item["project"]["id"] == pid and item["project"]["name"]
+        assert item["status"] in LEGACY_STATUSES
+        assert isinstance(item["accFileVersionIndex"], int) and item["accFileVersionIndex"] >= 1
+        assert item["accFileVersionUrn"].startswith("urn:adsk.wipprod:fs.file:vf.")
+        assert item["accFileVersionUrn"].endswith(f"?version={item['accFileVersionIndex']}")
+        assert item["accFolderPath"] and all(isinstance(p, str) for p in item["accFolderPath"])
+        assert item["accRootProjectFolderUrn"].startswith("urn:adsk.wipprod:fs.folder:")
+        assert item["accFileName"].endswith("." + item["accFileExtension"])
+    query = "query($p: String!) { project(id: $p) { accSyncItems { items { id projectId } } } }"
+    refused = post(reader, query, {"p": items[0][0]})
+    assert refused.status_code == 400
+    assert "projectId" in refused.json()["errors"][0]["message"]
+
+
+def test_deprecated_acc_item_update_sets_its_status(sandbox: Sandbox) -> None:
+    """Source: speckle-syncs.graphql `accSyncItemMutations.update(input:
+    UpdateAccSyncItemInput!)`, deprecated in favour of syncMutations by the update guide."""
+    pid, item = next((p, i) for p, i in legacy_items(sandbox) if i["status"] != "paused")
+    mutation = (
+        "mutation($input: UpdateAccSyncItemInput!) { accSyncItemMutations { "
+        "update(input: $input) { id status project { id } } } }"
+    )
+    done = data(
+        sandbox, mutation, {"input": {"id": item["id"], "projectId": pid, "status": "paused"}}
+    )["accSyncItemMutations"]["update"]
+    assert done == {"id": item["id"], "status": "paused", "project": {"id": pid}}
+    assert dict(legacy_items(sandbox))[pid]  # still listed, as legacy
+    after = next(i for _, i in legacy_items(sandbox) if i["id"] == item["id"])
+    assert after["status"] == "paused"
+    refused = post(
+        sandbox, mutation, {"input": {"id": item["id"], "projectId": pid, "status": "gone"}}
+    )
+    assert refused.status_code == 400
+    ro = error(
+        sandbox,
+        mutation,
+        {"input": {"id": item["id"], "projectId": pid, "status": "pending"}},
+        token="ro",
+    )
+    assert ro["extensions"] == {"code": "FORBIDDEN", "statusCode": 403}
+
+
+def test_create_input_requires_file_extension_and_has_no_active(sandbox: Sandbox) -> None:
+    """Source: speckle-syncs.graphql `input CreateSyncInput` (fileExtension: String!, no
+    active field): both are refused as input that does not fit the type."""
+    pid = projects(sandbox)[0]
+    base = {"projectId": pid, "integration": "acc", "fileId": "urn:x", "fileName": "a.rvt"}
+    for variables in (
+        {"input": base},
+        {"input": {**base, "fileExtension": "rvt", "active": False}},
+    ):
+        response = post(sandbox, CREATE, variables)
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert not admin_state(sandbox, "speckle")["created"]
+
+
 def test_seed_is_deterministic_and_scales() -> None:
+    """Source: the sandbox's own seeding (deterministic per --seed; --scale multiplies the syncs)."""
+
     def build(seed: int, scale: int = 1) -> SpeckleSim:
         clock = SandboxClock(FROZEN_EPOCH)
         return SpeckleSim(SimContext(seed=seed, scale=scale, clock=clock, changes_per_second=0))
@@ -389,6 +598,8 @@ def test_seed_is_deterministic_and_scales() -> None:
 
 
 def test_sync_by_id_with_history_newest_first(reader: Sandbox) -> None:
+    """Source: the vendor schema, `Project.sync(id)` and `Sync.history(cursor, limit)` (newest
+    first, as vendor-contracts.md reads it)."""
     pid, listed = next((p, s) for p, s in every_sync(reader))
     sync = one(reader, pid, listed["id"], limit=2)
     assert {k: sync[k] for k in listed} == listed
@@ -410,6 +621,8 @@ def test_sync_by_id_with_history_newest_first(reader: Sandbox) -> None:
 
 # --- update ---------------------------------------------------------------------------------
 def test_documented_update_replaces_the_context(sandbox: Sandbox) -> None:
+    """Source: the update guide, Step 2 (UpdateSync with the whole context, and the fields it
+    answers with)."""
     pid, sync = next(
         (p, s) for p, s in every_sync(sandbox) if set(s["context"]) - {"referencePoint", "viewName"}
     )
@@ -435,6 +648,8 @@ def test_documented_update_replaces_the_context(sandbox: Sandbox) -> None:
 
 
 def test_trigger_now_runs_from_the_clock(sandbox: Sandbox) -> None:
+    """Source: the update guide (`triggerNow` requests an immediate execution); how long a run
+    queues and processes is the sandbox's own."""
     pid, sync = pick(sandbox, active=True)
     before = one(sandbox, pid, sync["id"])["history"]["totalCount"]
     result = data(
@@ -451,7 +666,9 @@ def test_trigger_now_runs_from_the_clock(sandbox: Sandbox) -> None:
     advance_clock(sandbox, 60)
     done = one(sandbox, pid, sync["id"])["latestItem"]
     assert status(done) in {"success", "failed"}
-    assert bool(done["modelIngestion"]["statusData"]["errorMessage"]) == (status(done) == "failed")
+    assert bool(done["modelIngestion"]["statusData"].get("errorReason")) == (
+        status(done) == "failed"
+    )
     advance_clock(sandbox, 3600)
     assert one(sandbox, pid, sync["id"])["latestItem"] == done  # the outcome does not change
     state = admin_state(sandbox, "speckle")["syncs"][sync["id"]]
@@ -459,6 +676,8 @@ def test_trigger_now_runs_from_the_clock(sandbox: Sandbox) -> None:
 
 
 def test_triggered_runs_mostly_succeed(sandbox: Sandbox) -> None:
+    """Source: the update guide, Step 3 (no bulk mutation: one update per sync). The mix of
+    outcomes is the sandbox's."""
     active = [(p, s) for p, s in every_sync(sandbox) if s["active"]][:20]
     # Twenty updates in one document (aliases; mutation fields run one after the other).
     params = ", ".join(f"$i{n}: UpdateSyncInput!" for n in range(len(active)))
@@ -481,6 +700,8 @@ def test_triggered_runs_mostly_succeed(sandbox: Sandbox) -> None:
 
 
 def test_trigger_on_a_paused_sync_is_rejected_and_changes_nothing(sandbox: Sandbox) -> None:
+    """Source: the update guide, operational notes (a paused sync rejects `triggerNow`;
+    `setActive` first). The error code is not public: the sandbox's."""
     pid, sync = pick(sandbox, active=False)
     before = one(sandbox, pid, sync["id"])
     new_context = {**sync["context"], "referencePoint": "surveyPoint"}
@@ -512,6 +733,8 @@ def test_trigger_on_a_paused_sync_is_rejected_and_changes_nothing(sandbox: Sandb
 
 
 def test_set_active_pauses_and_resumes(sandbox: Sandbox) -> None:
+    """Source: the vendor schema, `syncMutations.setActive(input: SetSyncActiveInput!)`; the
+    update guide (pause and resume are this one mutation)."""
     pid, sync = pick(sandbox, active=True)
     ref = {"id": sync["id"], "projectId": pid}
     paused = data(sandbox, SET_ACTIVE, {"input": {**ref, "active": False}})
@@ -530,8 +753,11 @@ def test_set_active_pauses_and_resumes(sandbox: Sandbox) -> None:
 
 # --- legacy ACC storage ---------------------------------------------------------------------
 def test_legacy_sync_must_be_migrated_before_update(sandbox: Sandbox) -> None:
+    """Source: the update guide (run `syncMutations.migrateLegacy` first, then retry the update)
+    and the vendor schema (`migrateLegacy(input: MigrateLegacySyncInput!)`). The error code is
+    not public: the sandbox's."""
     pid, item = legacy_items(sandbox)[0]
-    assert item["projectId"] == pid and item["accFileLineageUrn"].startswith("urn:adsk")
+    assert item["project"]["id"] == pid and item["accFileLineageUrn"].startswith("urn:adsk")
     assert item["id"] not in {s["id"] for s in all_syncs(sandbox, pid)}
     ref = {"id": item["id"], "projectId": pid}
     for query, extra in (
@@ -566,6 +792,7 @@ def test_legacy_sync_must_be_migrated_before_update(sandbox: Sandbox) -> None:
 
 
 def test_legacy_list_paginates(reader: Sandbox) -> None:
+    """Source: the vendor schema, `Project.accSyncItems(cursor, limit): AccSyncItemCollection!`."""
     pid, _ = legacy_items(reader)[0]
     full = data(reader, LEGACY, {"projectId": pid})["project"]["accSyncItems"]
     first = data(reader, LEGACY, {"projectId": pid, "limit": 1})["project"]["accSyncItems"]
@@ -576,6 +803,8 @@ def test_legacy_list_paginates(reader: Sandbox) -> None:
 
 # --- create and delete ----------------------------------------------------------------------
 def test_create_then_delete(sandbox: Sandbox) -> None:
+    """Source: the vendor schema, `syncMutations.create(input: CreateSyncInput!)` and
+    `delete(input: DeleteSyncInput!): Boolean!`."""
     pid = projects(sandbox)[0]
     total = len(all_syncs(sandbox, pid))
     created = data(
@@ -587,6 +816,7 @@ def test_create_then_delete(sandbox: Sandbox) -> None:
                 "integration": "acc",
                 "fileId": "urn:adsk.wipprod:dm.lineage:NewFileLineage0000000",
                 "fileName": "HT-STR-L12-R01.rvt",
+                "fileExtension": "rvt",
                 "fileFolderPath": ["Project Files", "01 WIP", "Structure"],
                 "context": {"referencePoint": "projectBasePoint", "viewName": "{3D}"},
             }
@@ -606,11 +836,19 @@ def test_create_then_delete(sandbox: Sandbox) -> None:
     assert err["extensions"] == {"code": "NOT_FOUND_ERROR", "statusCode": 404}
     state = admin_state(sandbox, "speckle")
     assert created["id"] in state["created"] and created["id"] in state["deleted"]
-    bad = {"projectId": pid, "integration": "dropbox", "fileId": "x", "fileName": "a.rvt"}
+    bad = {
+        "projectId": pid,
+        "integration": "dropbox",
+        "fileId": "x",
+        "fileName": "a.rvt",
+        "fileExtension": "rvt",
+    }
     assert error(sandbox, CREATE, {"input": bad})["extensions"]["code"] == "BAD_REQUEST_ERROR"
 
 
 def test_deleting_during_paging_keeps_the_cursor_valid(sandbox: Sandbox) -> None:
+    """Source: none public (the vendor's cursor is opaque): the sandbox's keyset cursors stay
+    valid while rows go."""
     pid = projects(sandbox)[0]
     query = "query($p: String!, $c: String) { project(id: $p) { syncs(limit: 10, cursor: $c) { items { id } cursor } } }"
     first = data(sandbox, query, {"p": pid})["project"]["syncs"]
@@ -622,6 +860,8 @@ def test_deleting_during_paging_keeps_the_cursor_valid(sandbox: Sandbox) -> None
 
 # --- errors ---------------------------------------------------------------------------------
 def test_missing_or_unknown_token_is_unauthorized(reader: Sandbox) -> None:
+    """Source: the update guide (`Authorization: Bearer`) and the error codes in vendor-
+    contracts.md (UNAUTHORIZED, 401)."""
     pid = projects(reader)[0]
     for token in (None, "0" * 42):
         err = error(reader, PROJECT_SYNCS, {"projectId": pid}, token=token)
@@ -637,6 +877,8 @@ def test_missing_or_unknown_token_is_unauthorized(reader: Sandbox) -> None:
 
 
 def test_read_only_token_reads_but_cannot_write(sandbox: Sandbox) -> None:
+    """Source: the update guide (the mutations are gated on streams:write, listing needs
+    streams:read); the FORBIDDEN wording from vendor-contracts.md."""
     pid = projects(sandbox)[0]
     listed = data(sandbox, PROJECT_SYNCS, {"projectId": pid}, token="ro")
     sync = listed["project"]["syncs"]["items"][0]
@@ -648,7 +890,15 @@ def test_read_only_token_reads_but_cannot_write(sandbox: Sandbox) -> None:
         (DELETE, {"input": ref}),
         (
             CREATE,
-            {"input": {"projectId": pid, "integration": "acc", "fileId": "x", "fileName": "x.rvt"}},
+            {
+                "input": {
+                    "projectId": pid,
+                    "integration": "acc",
+                    "fileId": "x",
+                    "fileName": "x.rvt",
+                    "fileExtension": "rvt",
+                }
+            },
         ),
     ]
     for query, variables in attempts:
@@ -661,6 +911,8 @@ def test_read_only_token_reads_but_cannot_write(sandbox: Sandbox) -> None:
 
 
 def test_unknown_project_and_sync(reader: Sandbox) -> None:
+    """Source: the error codes in vendor-contracts.md (STREAM_NOT_FOUND "Project not found",
+    NOT_FOUND_ERROR)."""
     err = error(reader, PROJECT_SYNCS, {"projectId": "ffffffffff"})
     assert err == {
         **err,
@@ -681,6 +933,8 @@ def test_unknown_project_and_sync(reader: Sandbox) -> None:
 
 
 def test_bad_input_is_rejected_and_changes_nothing(sandbox: Sandbox) -> None:
+    """Source: the update guide (context is an object; referencePoint values; viewName a string or
+    null); BAD_REQUEST_ERROR from vendor-contracts.md."""
     pid, sync = pick(sandbox, active=True)
     bad_contexts = [
         {"referencePoint": "origin"},
@@ -698,6 +952,8 @@ def test_bad_input_is_rejected_and_changes_nothing(sandbox: Sandbox) -> None:
 
 
 def test_invalid_graphql_is_http_400(reader: Sandbox) -> None:
+    """Source: GraphQL over HTTP as a GraphQL server answers it: a document that does not parse or
+    validate, or variables that do not fit, are HTTP 400."""
     pid = projects(reader)[0]
     cases = [
         ('query { project(id: "x") { nope } }', {}, "GRAPHQL_VALIDATION_FAILED"),
@@ -719,6 +975,7 @@ def test_invalid_graphql_is_http_400(reader: Sandbox) -> None:
 
 # --- faults ---------------------------------------------------------------------------------
 def test_injected_server_errors(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults), in Speckle's error shape."""
     for code in (500, 502, 503):
         set_faults(sandbox, f"{code}=1,only=speckle")
         response = post(sandbox, PROJECT_SYNCS, {"projectId": projects(sandbox)[0]})
@@ -728,6 +985,7 @@ def test_injected_server_errors(sandbox: Sandbox) -> None:
 
 
 def test_injected_rate_limit_carries_retry_after(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults), in Speckle's error shape."""
     set_faults(sandbox, "429=1,retry-after=2,only=speckle")
     response = post(sandbox, PROJECT_SYNCS, {"projectId": projects(sandbox)[0]})
     assert response.status_code == 429 and response.headers["Retry-After"] == "2"
@@ -741,6 +999,7 @@ def _update_once(sb: Sandbox) -> tuple[str, dict, dict]:
 
 
 def test_drop_before_leaves_state_unchanged(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults)."""
     _, sync, variables = _update_once(sandbox)
     set_faults(sandbox, "drop-before=1,only=speckle")
     # The request body is never read, so the close can arrive as a reset instead of a short
@@ -753,6 +1012,7 @@ def test_drop_before_leaves_state_unchanged(sandbox: Sandbox) -> None:
 
 
 def test_drop_after_applies_the_write_but_loses_the_answer(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults)."""
     pid, sync, variables = _update_once(sandbox)
     set_faults(sandbox, "drop-after=1,only=speckle")
     with pytest.raises(httpx.RemoteProtocolError):
@@ -764,6 +1024,7 @@ def test_drop_after_applies_the_write_but_loses_the_answer(sandbox: Sandbox) -> 
 
 
 def test_malformed_body_after_a_write(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults)."""
     _, sync, variables = _update_once(sandbox)
     set_faults(sandbox, "malformed=1,only=speckle")
     response = post(sandbox, UPDATE_SYNC, variables)
@@ -774,6 +1035,7 @@ def test_malformed_body_after_a_write(sandbox: Sandbox) -> None:
 
 
 def test_latency_still_answers(sandbox: Sandbox) -> None:
+    """Source: the sandbox's fault injection (--faults)."""
     set_faults(sandbox, "latency=30ms,jitter=10ms,only=speckle")
     pid = projects(sandbox)[0]
     page = data(sandbox, PROJECT_SYNCS, {"projectId": pid, "limit": 5})["project"]["syncs"]

@@ -111,8 +111,16 @@ def test_speckle_paused_failed_and_legacy(seeded: tuple[Sandbox, Scan]) -> None:
     for item in failed:
         run = item.sync.latest_run
         assert run is not None and run.state is RunState.FAILED
-        assert item.why.startswith(f"latest ingestion {run.vendor_status}: {run.error}")
+        # The vendor's own words, from the member of the status union it sent.
+        member = run.raw["modelIngestion"]["statusData"]
+        said = member.get("errorReason") or member.get("validationMessage")
+        assert said and run.error == said
+        assert item.why.startswith(f"latest ingestion {run.vendor_status}: {said}")
         assert item.since == run.finished_at
+    assert {i.sync.latest_run.vendor_status for i in failed if i.sync.latest_run} >= {
+        "failed",
+        "invalidInput",
+    }
 
     legacy = of(result, "speckle", Reason.LEGACY)
     assert sorted(i.sync.id.split("/")[1] for i in legacy) == sorted(state["legacy"])

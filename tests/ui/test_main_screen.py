@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+from textual.widgets import DataTable, Static
+
 from synctui.domain import errors
 from synctui.services.session import Session
 from synctui.ui.catalog import ALL, LoadState, View
 from synctui.ui.filtering import compile_filter
+from synctui.ui.formatting import one_line
 from synctui.ui.palette import SyncTuiCommands
 from synctui.ui.screens.call_log_screen import CallLogScreen
 from synctui.ui.screens.detail_screen import DetailScreen
@@ -66,6 +69,42 @@ async def test_switch_account_by_command_sidebar_and_back_to_all(session: Sessio
         await settle(pilot)
         assert app.main.view == View("vendor", "speckle")
         assert [c.title for c in app.main.table.model.columns][1] == "Account"
+
+
+async def test_the_status_cell_shows_the_vendors_reason_on_hover(session: Session) -> None:
+    """A failed Speckle ingestion's errorReason (from the status union) is the tooltip of
+    its status cell; other cells have none."""
+    app = make_app(session, initial_account=SPECKLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.main.table
+        table.set_filter("error")
+        await settle(pilot)
+        key = table.visible_keys[0]
+        sync = app.catalog.get(key)
+        assert sync is not None and sync.latest_run is not None and sync.latest_run.error
+        assert sync.status_reason == sync.latest_run.error
+        await pilot.hover(table, offset=(3, 1))  # the first row's status cell
+        await pilot.pause()
+        assert table.tooltip == sync.status_reason
+        await pilot.hover(table, offset=(40, 1))  # the file name
+        await pilot.pause()
+        assert table.tooltip is None
+
+        # The detail says the same, and its runs list each failure in the vendor's words.
+        table.focus()
+        table.move_cursor_to_key(key)
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen) and detail.runs
+        fields = str(detail.query_one("#fields", Static).content)
+        assert fields.count(sync.latest_run.error) >= 2  # the reason and the latest run
+        runs = detail.query_one("#run-table", DataTable)
+        failed = [r for r in detail.runs if r.error]
+        assert failed and all(
+            one_line(r.error, 80) in [str(c) for c in runs.get_row(r.id)] for r in failed
+        )
 
 
 async def test_filter_negated_filter_and_clear(session: Session) -> None:

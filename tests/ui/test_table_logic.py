@@ -127,6 +127,15 @@ def test_declared_columns_win_and_missing_keys_show_a_dash() -> None:
     assert row.cells == ("● active", "Orders", "hourly", "-")
 
 
+def test_a_row_carries_the_status_reason_as_its_tip() -> None:
+    sync = _sync("acc", "1", "Orders", status=SyncStatus.ERROR).model_copy(
+        update={"status_reason": "View '3D Coordination' not found in model"}
+    )
+    for layout in (vendor_layout("polytomic", [sync]), merged_layout()):
+        assert layout.row(sync).tip == "View '3D Coordination' not found in model"
+    assert vendor_layout("polytomic", []).row(_sync("acc", "2", "Fine")).tip == ""
+
+
 def test_without_declared_columns_extra_keys_are_appended() -> None:
     syncs = [_sync("acc", "1", "Orders", lastExecution="ok", brandNew="x")]
     layout = vendor_layout("polytomic", syncs)

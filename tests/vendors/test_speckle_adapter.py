@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -62,11 +62,17 @@ class Loopback(httpx.AsyncBaseTransport):
         self.inner = httpx.AsyncHTTPTransport(retries=0)
         self.sent: list[dict] = []
         self._armed: tuple[str, str, bool] | None = None
+        # A server variant: `rewrite` may change a request before it leaves, `reshape` the
+        # JSON answer to one (given the request's payload and the answer's body).
+        self.rewrite: Callable[[httpx.Request], httpx.Request] | None = None
+        self.reshape: Callable[[dict, dict], dict] | None = None
 
     def fault_on(self, mutation: str, spec: str, *, keep: bool = False) -> None:
         self._armed = (f"mutation {mutation}", f"{spec},only=speckle", keep)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.rewrite is not None:
+            request = self.rewrite(request)
         payload = json.loads(request.content or b"{}")
         self.sent.append(payload)
         armed = self._armed is not None and operation(payload) == self._armed[0]
@@ -76,10 +82,14 @@ class Loopback(httpx.AsyncBaseTransport):
             self._armed = None
             set_faults(self.sandbox, spec)
         try:
-            return await self.inner.handle_async_request(request)
+            response = await self.inner.handle_async_request(request)
         finally:
             if armed and not keep:
                 set_faults(self.sandbox, "")
+        if self.reshape is None or response.status_code != 200:
+            return response
+        body = json.loads(await response.aread())
+        return httpx.Response(200, json=self.reshape(payload, body))
 
     def mutations(self, name: str | None = None) -> list[dict]:
         return [
@@ -201,8 +211,43 @@ async def test_check_and_get_by_full_bare_and_legacy_ids(reader) -> None:
     assert legacy.status is SyncStatus.LEGACY and legacy.id.endswith("/" + legacy_id)
     assert legacy.status_reason == LEGACY_REASON
     assert (await adapter.get_sync(legacy.id)).id == legacy.id
+    # The vendor's AccSyncItem as it is: its project is an object, the acc* file fields kept.
+    project_id = legacy.id.split("/")[0]
+    assert legacy.raw["project"]["id"] == project_id and "projectId" not in legacy.raw
+    assert legacy.raw["status"] in {"failed", "paused", "pending", "succeeded", "syncing"}
+    assert isinstance(legacy.raw["accFileVersionIndex"], int)
+    assert legacy.raw["accFolderPath"] and legacy.raw["accFileVersionUrn"]
+    assert legacy.name == legacy.raw["accFileName"]
+    assert legacy.columns["project"] == legacy.raw["project"]["name"]
     await adapter.aclose()
     await one.aclose()
+
+
+async def test_a_failing_legacy_listing_is_shown_not_taken_for_none(reader) -> None:
+    """The deprecated `project.accSyncItems` can be refused (here: the server does not know
+    a field the request asks for); that is an error to show, never "no legacy syncs"."""
+    wire = Loopback(reader)
+
+    def break_legacy(request: httpx.Request) -> httpx.Request:
+        payload = json.loads(request.content or b"{}")
+        if operation(payload) != "query ProjectLegacySyncs":
+            return request
+        payload["query"] = payload["query"].replace("status", "status projectId", 1)
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+        return httpx.Request(request.method, request.url, headers=headers, json=payload)
+
+    wire.rewrite = break_legacy
+    adapter = make_adapter(reader, inner=wire)
+    modern: list[Sync] = []
+    with pytest.raises(errors.SyncTuiError, match="legacy ACC syncs") as info:
+        async for page in adapter.iter_syncs():
+            modern.extend(page)
+    assert "projectId" in str(info.value)
+    assert modern and all(s.status is not SyncStatus.LEGACY for s in modern)
+    legacy_id = state(reader)["legacy"][0]
+    with pytest.raises(errors.SyncTuiError, match="legacy ACC syncs"):
+        await adapter.get_sync(legacy_id)  # not "no sync ..."
+    await adapter.aclose()
 
 
 async def test_runs_are_newest_first_with_mapped_states(reader) -> None:
@@ -239,10 +284,159 @@ def test_run_states_map_from_ingestion_status(status: str, state: RunState) -> N
         {
             "id": "r1",
             "createdAt": "2026-05-06T14:55:00.000Z",
-            "modelIngestion": {"statusData": {"status": status, "errorMessage": None}},
+            "modelIngestion": {"statusData": {"__typename": "SomeStatus", "status": status}},
         }
     )
     assert run is not None and run.state is state and run.vendor_status == status
+
+
+def _item(status_data: dict) -> dict:
+    return {
+        "id": "r1",
+        "createdAt": "2026-05-06T14:55:00.000Z",
+        "updatedAt": "2026-05-06T14:58:00.000Z",
+        "modelIngestion": {"id": "i1", "statusData": status_data},
+    }
+
+
+@pytest.mark.parametrize(
+    ("status_data", "state", "error", "summary"),
+    [
+        (
+            {
+                "__typename": "ModelIngestionFailedStatus",
+                "status": "failed",
+                "errorReason": "locked",
+            },
+            RunState.FAILED,
+            "locked",
+            "",
+        ),
+        (
+            {
+                "__typename": "ModelIngestionInvalidStatus",
+                "status": "invalidInput",
+                "validationMessage": "View 'X' not found",
+            },
+            RunState.FAILED,
+            "View 'X' not found",
+            "",
+        ),
+        (
+            {
+                "__typename": "ModelIngestionCancelledStatus",
+                "status": "cancelled",
+                "cancellationMessage": "Cancelled by user",
+            },
+            RunState.CANCELLED,
+            None,
+            "Cancelled by user",
+        ),
+        (
+            {
+                "__typename": "ModelIngestionProcessingStatus",
+                "status": "processing",
+                "progressMessage": "Converting objects",
+                "progress": 0.45,
+            },
+            RunState.RUNNING,
+            None,
+            "Converting objects (45%)",
+        ),
+        (
+            {
+                "__typename": "ModelIngestionQueuedStatus",
+                "status": "queued",
+                "progressMessage": "Waiting for a worker",
+            },
+            RunState.QUEUED,
+            None,
+            "Waiting for a worker",
+        ),
+        (
+            {"__typename": "ModelIngestionSuccessStatus", "status": "success", "versionId": "v9"},
+            RunState.SUCCESS,
+            None,
+            "version v9",
+        ),
+        # No status selected or sent: the member type still says what happened.
+        (
+            {"__typename": "ModelIngestionFailedStatus", "errorReason": "boom"},
+            RunState.FAILED,
+            "boom",
+            "",
+        ),
+        # A member type this synctui does not know: shown as it is, never a failure to read.
+        (
+            {"__typename": "ModelIngestionPausedStatus", "status": "paused"},
+            RunState.UNKNOWN,
+            None,
+            "",
+        ),
+    ],
+)
+def test_run_messages_come_from_the_status_union(
+    status_data: dict, state: RunState, error: str | None, summary: str
+) -> None:
+    """Vendor schema: statusData is a union; the text of each member lives in its own field
+    (errorReason, validationMessage, cancellationMessage, progressMessage)."""
+    run = parse_run(_item(status_data))
+    assert run is not None
+    assert (run.state, run.error, run.summary) == (state, error, summary)
+
+
+def test_sync_reason_carries_the_latest_ingestion_message() -> None:
+    base = {"id": "s1", "active": True, "context": {}, "fileName": "A.rvt"}
+    failed = parse_sync(
+        "sp",
+        {
+            **base,
+            "latestItem": _item(
+                {
+                    "__typename": "ModelIngestionInvalidStatus",
+                    "status": "invalidInput",
+                    "validationMessage": "View 'X' not found",
+                }
+            ),
+        },
+        "p",
+        "P",
+    )
+    assert failed is not None and failed.status is SyncStatus.ERROR
+    assert failed.status_reason == "View 'X' not found"
+    cancelled = parse_sync(
+        "sp",
+        {
+            **base,
+            "latestItem": _item(
+                {
+                    "__typename": "ModelIngestionCancelledStatus",
+                    "status": "cancelled",
+                    "cancellationMessage": "Cancelled by user",
+                }
+            ),
+        },
+        "p",
+        "P",
+    )
+    assert cancelled is not None and cancelled.status is SyncStatus.ACTIVE
+    assert cancelled.status_reason == "latest ingestion cancelled: Cancelled by user"
+    working = parse_sync(
+        "sp",
+        {
+            **base,
+            "latestItem": _item(
+                {
+                    "__typename": "ModelIngestionQueuedStatus",
+                    "status": "queued",
+                    "progressMessage": "Waiting",
+                }
+            ),
+        },
+        "p",
+        "P",
+    )
+    assert working is not None and working.status_reason == "latest ingestion queued: Waiting"
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -633,6 +827,43 @@ async def test_trigger_fires_exactly_once_under_faults(sandbox, spec: str, sends
     assert result.run is not None and result.run.state is RunState.QUEUED
     assert sync_state(sandbox, full)["triggers"] == 1
     assert len(wire.mutations("UpdateSync")) == sends
+    await adapter.aclose()
+
+
+@pytest.mark.parametrize("how", ["trigger", "apply"])
+async def test_a_lost_trigger_is_verified_against_the_history_not_latest_item(
+    sandbox, how: str
+) -> None:
+    """Nothing documents when `Sync.latestItem` moves after `triggerNow`; the history is the
+    record of runs. On a server whose `latestItem` lags behind (a variant the docs allow),
+    a trigger whose answer was lost must be found in the history, not sent again."""
+    wire = Loopback(sandbox)
+    adapter = make_adapter(sandbox, inner=wire)
+    full = pick(sandbox)
+    sync = await adapter.get_sync(full)
+    stale = sync.raw["latestItem"]
+
+    def lagging(payload: dict, body: dict) -> dict:
+        project = (body.get("data") or {}).get("project") or {}
+        found = project.get("sync") if isinstance(project, dict) else None
+        if operation(payload) == "query ProjectSync" and isinstance(found, dict):
+            found["latestItem"] = stale
+        return body
+
+    wire.reshape = lagging
+    wire.fault_on("UpdateSync", "drop-after=1")
+    if how == "trigger":
+        result = await adapter.trigger(full)
+    else:
+        plan = await adapter.plan_update(
+            sync, {"context": {"referencePoint": "surveyPoint"}}, trigger_now=True
+        )
+        result = await adapter.apply(plan)
+    assert sync_state(sandbox, full)["triggers"] == 1
+    assert len(wire.mutations("UpdateSync")) == 1
+    # The run reported is the one the trigger started, read from the history.
+    newest = (await adapter.list_runs(full, limit=1))[0]
+    assert result.run is not None and result.run.id == newest.id != stale["id"]
     await adapter.aclose()
 
 

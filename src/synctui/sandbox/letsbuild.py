@@ -42,6 +42,7 @@ from synctui.sandbox.letsbuild_seed import (
     FEEDS,
     OPERATION_NAMES,
     POINT,
+    PROJECT,
     Change,
     Feed,
     LetsBuildWorld,
@@ -317,6 +318,11 @@ class LetsBuildSim(VendorSim):
         return JSONResponse({"added": count, "total": total, "maxSequence": max_sequence})
 
 
+# Calendar days kept as YYYY-MM-DD in the seed, served as the Entities guide's DateTime.
+_DAY_FIELDS = {PROJECT: ("startDate", "endDate"), POINT: ("dueDate",)}
+COUNTRIES = {"BE": "Belgium", "NL": "Netherlands", "FR": "France", "GB": "United Kingdom"}
+
+
 def _change_dict(feed: Feed, change: Change) -> dict[str, Any]:
     """The GraphQL shape of one stored change; the snapshot becomes a dict only here."""
     sequence, entity_id, op, snapshot, ts = change
@@ -326,9 +332,15 @@ def _change_dict(feed: Feed, change: Change) -> dict[str, Any]:
         data["__typename"] = feed.entity_type
         data["sequenceVersion"] = sequence
         data["updatedAt"] = iso_ms(ts)
+        for name in _DAY_FIELDS.get(feed.index, ()):
+            if data[name]:
+                data[name] = f"{data[name]}T00:00:00.000Z"
         if feed.index == POINT:
             name, color = data["status"]
             data["status"] = {"name": name, "color": color}
+        elif feed.index == PROJECT and data["country"]:
+            iso = data["country"]
+            data["country"] = {"name": COUNTRIES.get(iso, iso), "iso": iso}
     return {
         "entityId": entity_id,
         "entityType": feed.entity_type,

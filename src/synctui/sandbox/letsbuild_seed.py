@@ -487,7 +487,7 @@ class LetsBuildWorld:
         person = self.people[rng.randrange(len(self.people))]
         state = [
             _uuid(rng), rng.choice(_FORM_SUBJECTS[kind]).format_map(_Slots(rng)),
-            f"{('QUA', 'SAF', 'ENV')[kind]}-{num:04d}", num, iso_ms(ts), FORM_TYPES[kind],
+            f"{('QUA', 'SAF', 'ENV')[kind]}-{num:04d}", str(num), iso_ms(ts), FORM_TYPES[kind],
             "draft" if rng.random() < 0.4 else "open", None, False, rng.random() < 0.06,
             self.ids[PROJECT][project], meta.form_lists[kind], person.name,
         ]  # fmt: skip
@@ -523,7 +523,7 @@ class LetsBuildWorld:
         due = _day(ts) + timedelta(days=rng.randint(3, 28)) if rng.random() < 0.8 else None
         state = [
             _uuid(rng), rng.choice(_POINT_SUBJECTS).format_map(_Slots(rng)), f"P-{num:04d}",
-            num, iso_ms(ts), False, rng.random() < 0.1, due and due.isoformat(),
+            str(num), iso_ms(ts), False, rng.random() < 0.1, due and due.isoformat(),
             self.ids[PROJECT][project], rng.choice(meta.point_lists), POINT_STATUSES[0],
             rng.choice(_COMPANY_NAMES),
         ]  # fmt: skip

@@ -1,9 +1,12 @@
 """Speckle simulator: cloud integration syncs over GraphQL at `POST /speckle/graphql`.
 
 Queries and mutations run through graphql-core against the sandbox's own SDL
-(`schemas/speckle.graphql`), so a client that sends a field Speckle does not have gets the
-same HTTP 400 validation error it would get from the real server. Business errors come back
-the Speckle way: HTTP 200, `data: null`, `errors[].extensions.{code, statusCode}`.
+(`schemas/speckle.graphql`), which declares the sync API exactly as the vendor's generated
+client schema does (a union for an ingestion's status, `AccSyncItem.project`, a required
+`CreateSyncInput.fileExtension`) plus the `activeUser`, `serverInfo` and `Project` fields
+specklepy asks for. A client that sends a field Speckle does not have gets the same HTTP 400
+validation error it would get from the real server. Business errors come back the Speckle
+way: HTTP 200, `data: null`, `errors[].extensions.{code, statusCode}`.
 
 Executions (history items) are never advanced by a timer: their status is computed from the
 sandbox clock on every read, and their outcome is fixed when they are created.
@@ -40,6 +43,7 @@ from synctui.sandbox.speckle_seed import (
     REFERENCE_POINTS,
     build_seed,
     failure_message,
+    model_of,
     new_item,
     seed_history,
     short_id,
@@ -186,8 +190,25 @@ def _sim(info: GraphQLResolveInfo) -> SpeckleSim:
 
 
 # --- resolvers ------------------------------------------------------------------------------
+SERVER_INFO: dict[str, Any] = {
+    "name": "Speckle Sandbox",
+    "company": "synctui sandbox",
+    "description": "A local simulator of Speckle's cloud integration syncs.",
+    "adminContact": None,
+    "canonicalUrl": None,
+    "version": "2.26.4",
+    "scopes": [
+        {"name": READ_SCOPE, "description": "Read your projects and their syncs."},
+        {"name": WRITE_SCOPE, "description": "Create, update and delete syncs."},
+        {"name": "profile:read", "description": "Read your profile."},
+    ],
+    "authStrategies": [],
+    "workspaces": {"workspacesEnabled": False},
+}
+
+
 def _server_info(_root: Any, _info: GraphQLResolveInfo) -> dict[str, Any]:
-    return {"name": "Speckle Sandbox", "version": "2.26.4", "company": "synctui sandbox"}
+    return SERVER_INFO
 
 
 def _active_user(_root: Any, info: GraphQLResolveInfo) -> dict[str, Any] | None:
@@ -195,7 +216,17 @@ def _active_user(_root: Any, info: GraphQLResolveInfo) -> dict[str, Any] | None:
         return None  # anonymous: no user, as Speckle answers
     sim = _sim(info)
     sim.require(info, READ_SCOPE)
-    return {"id": sim.owner, "name": sim.users[sim.owner]}
+    name = sim.users[sim.owner]
+    return {
+        "id": sim.owner,
+        "name": name,
+        "email": name.lower().replace(" ", ".") + "@sandbox.example",
+        "bio": None,
+        "company": "synctui sandbox",
+        "avatar": None,
+        "verified": True,
+        "role": "server:user",
+    }
 
 
 def _user_projects(
@@ -245,19 +276,50 @@ def _project_acc_sync_items(
     return {"items": [sim.legacy[i] for i in ids], "cursor": next_cursor, "totalCount": len(keys)}
 
 
+def _project_acc_sync_item(
+    project: dict[str, Any], info: GraphQLResolveInfo, id: str
+) -> dict[str, Any]:
+    return _sim(info).legacy_item(project["id"], id)
+
+
+def _project_ingestion(
+    project: dict[str, Any], info: GraphQLResolveInfo, id: str
+) -> dict[str, Any]:
+    item = _sim(info).ingestion_item(project["id"], id)
+    return _ingestion(item, info)
+
+
 def _author(record: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any] | None:
     author = record.get("authorId")
     name = _sim(info).users.get(author) if author else None
-    return {"id": author, "name": name} if name else None
+    return {"id": author, "name": name, "avatar": None} if name else None
+
+
+def _owning_project(record: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
+    return _sim(info).project(record["projectId"])
 
 
 def _integration(sync: dict[str, Any], _info: GraphQLResolveInfo) -> dict[str, Any]:
     return INTEGRATIONS[sync["integration"]]
 
 
+def _sync_model(sync: dict[str, Any], _info: GraphQLResolveInfo) -> dict[str, Any]:
+    return {"id": sync["modelId"], "name": sync["modelName"]}
+
+
 def _latest_item(sync: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any] | None:
     history = _sim(info).history(sync)
     return history[-1] if history else None
+
+
+def _latest_item_context(sync: dict[str, Any], info: GraphQLResolveInfo) -> Any:
+    latest = _latest_item(sync, info)
+    return latest["context"] if latest else None
+
+
+def _sync_ingestion(sync: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any] | None:
+    latest = _latest_item(sync, info)
+    return _ingestion(latest, info) if latest else None
 
 
 def _history(
@@ -298,24 +360,69 @@ def _item_updated_at(item: dict[str, Any], info: GraphQLResolveInfo) -> datetime
     return _progress(item, info.context["now"])[1]
 
 
-def _model_ingestion(item: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
-    status, _, done = _progress(item, info.context["now"])
-    error = None
+def _status_data(item: dict[str, Any], status: str, done: float) -> dict[str, Any]:
+    """The member of the `ModelIngestionStatusData` union for this status, with its text."""
     if status == "queued":
-        message = "Waiting for an available worker"
-    elif status == "processing":
-        message = f"Converting objects ({int(done * 100)}%)"
-    elif status == "success":
-        message = f"Created a new version with {item['objects']:,} objects"
-    else:
-        message, error = "Ingestion did not complete", item["errorMessage"]
+        return {
+            "__typename": "ModelIngestionQueuedStatus",
+            "status": status,
+            "progressMessage": "Waiting for an available worker",
+        }
+    if status == "processing":
+        return {
+            "__typename": "ModelIngestionProcessingStatus",
+            "status": status,
+            "progress": round(done, 2),
+            "progressMessage": f"Converting objects from {item['objects']:,} elements",
+        }
+    if status == "success":
+        return {
+            "__typename": "ModelIngestionSuccessStatus",
+            "status": status,
+            "versionId": item["versionId"],
+        }
+    if status == "cancelled":
+        return {
+            "__typename": "ModelIngestionCancelledStatus",
+            "status": status,
+            "cancellationMessage": item["message"] or "Cancelled",
+        }
+    if status == "invalidInput":
+        return {
+            "__typename": "ModelIngestionInvalidStatus",
+            "status": status,
+            "validationMessage": item["message"] or "Invalid input",
+            "validationOptions": None,
+        }
+    # failed, and timeout (which has no member of its own in the schema).
     return {
-        "id": item["modelIngestionId"],
-        "statusData": {"status": status, "progressMessage": message, "errorMessage": error},
+        "__typename": "ModelIngestionFailedStatus",
+        "status": status,
+        "errorReason": item["message"] or "Ingestion failed",
+        "errorStacktrace": None,
     }
 
 
-def _sync_mutations(_root: Any, _info: GraphQLResolveInfo) -> dict[str, Any]:
+def _ingestion(item: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
+    """One model ingestion: the import run behind a history item."""
+    status, changed, done = _progress(item, info.context["now"])
+    return {
+        "id": item["modelIngestionId"],
+        "cancellationRequested": status == "cancelled",
+        "createdAt": item["createdAt"],
+        "updatedAt": changed,
+        "modelId": item["modelId"],
+        "projectId": item["projectId"],
+        "userId": item["userId"],
+        "statusData": _status_data(item, status, done),
+    }
+
+
+def _model_ingestion(item: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
+    return _ingestion(item, info)
+
+
+def _mutation_group(_root: Any, _info: GraphQLResolveInfo) -> dict[str, Any]:
     return {}
 
 
@@ -337,16 +444,22 @@ RESOLVERS: dict[str, dict[str, Any]] = {
         "syncs": _project_syncs,
         "sync": _project_sync,
         "accSyncItems": _project_acc_sync_items,
+        "accSyncItem": _project_acc_sync_item,
+        "ingestion": _project_ingestion,
     },
     "Sync": {
         "integration": _integration,
         "author": _author,
+        "model": _sync_model,
+        "project": _owning_project,
         "latestItem": _latest_item,
+        "latestItemContext": _latest_item_context,
+        "modelIngestion": _sync_ingestion,
         "history": _history,
     },
     "SyncItem": {"updatedAt": _item_updated_at, "modelIngestion": _model_ingestion},
-    "AccSyncItem": {"author": _author},
-    "Mutation": {"syncMutations": _sync_mutations},
+    "AccSyncItem": {"author": _author, "project": _owning_project},
+    "Mutation": {"syncMutations": _mutation_group, "accSyncItemMutations": _mutation_group},
     "SyncMutations": {
         "update": _mutation("update"),
         "setActive": _mutation("set_active"),
@@ -354,6 +467,7 @@ RESOLVERS: dict[str, dict[str, Any]] = {
         "create": _mutation("create"),
         "delete": _mutation("delete"),
     },
+    "AccSyncItemMutations": {"update": _mutation("update_legacy")},
 }
 
 
@@ -419,6 +533,8 @@ class SpeckleSim(VendorSim):
         self.migrated: list[str] = []
         self.created: list[str] = []
         self.deleted: list[str] = []
+        # modelIngestionId → (sync id, position in its history), filled as histories expand.
+        self.ingestions: dict[str, tuple[str, int]] = {}
 
     # --- frame ------------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
@@ -529,6 +645,26 @@ class SpeckleSim(VendorSim):
             raise _sync_not_found()
         return sync
 
+    def legacy_item(self, project_id: str, item_id: str) -> dict[str, Any]:
+        item = self.legacy.get(item_id)
+        if item is None or item["projectId"] != project_id:
+            raise SpeckleError("NOT_FOUND_ERROR", 404, "ACC sync item not found")
+        return item
+
+    def ingestion_item(self, project_id: str, ingestion_id: str) -> dict[str, Any]:
+        """The history item behind an ingestion id; histories are expanded as needed."""
+        self.project(project_id)
+        found = self.ingestions.get(ingestion_id)
+        if found is None:
+            for key in self.order.get((project_id, None), []):
+                self.history(self.syncs[key[1]])
+            found = self.ingestions.get(ingestion_id)
+        if found is not None:
+            sync = self.syncs.get(found[0])
+            if sync is not None and sync["projectId"] == project_id:
+                return self.history(sync)[found[1]]
+        raise SpeckleError("NOT_FOUND_ERROR", 404, "Model ingestion not found")
+
     def _writable_sync(self, data: dict[str, Any]) -> dict[str, Any]:
         """The sync a write names, or why it cannot be written."""
         project = self.project(data["projectId"])
@@ -540,6 +676,8 @@ class SpeckleSim(VendorSim):
     def history(self, sync: dict[str, Any]) -> list[dict[str, Any]]:
         if sync["history"] is None:
             sync["history"] = seed_history(sync, self.ctx.rng(f"speckle:history:{sync['id']}"))
+            for item in sync["history"]:
+                self.ingestions[item["modelIngestionId"]] = (sync["id"], item["seq"])
         return sync["history"]
 
     def _index(self, sync: dict[str, Any]) -> None:
@@ -569,6 +707,7 @@ class SpeckleSim(VendorSim):
             objects=rng.randint(800, 250_000),
         )
         history.append(item)
+        self.ingestions[item["modelIngestionId"]] = (sync["id"], seq)
         return item
 
     # --- mutations --------------------------------------------------------------------------
@@ -600,6 +739,11 @@ class SpeckleSim(VendorSim):
         item = self.legacy.get(data["id"])
         if item is None or item["projectId"] != project["id"]:
             return self.sync(project["id"], data["id"])  # already migrated: unchanged
+        model_id, model_name = (
+            (item["model"]["id"], item["model"]["name"])
+            if item["model"]
+            else model_of(item["id"], item["accFileName"])
+        )
         sync = {
             "id": item["id"],
             "projectId": project["id"],
@@ -615,8 +759,10 @@ class SpeckleSim(VendorSim):
             "fileName": item["accFileName"],
             "fileId": item["accFileLineageUrn"],
             "fileExtension": item["accFileExtension"],
-            "fileFolderPath": None,
+            "fileFolderPath": list(item["accFolderPath"]),
             "fileParentFolderId": None,
+            "modelId": model_id,
+            "modelName": model_name,
             "createdAt": item["createdAt"],
             "updatedAt": now,
             "authorId": item["authorId"],
@@ -625,9 +771,10 @@ class SpeckleSim(VendorSim):
         ending = {"succeeded": "success", "failed": "failed"}.get(item["status"])
         if ending:
             # Keep the last legacy outcome visible as the sync's latest execution.
-            sync["history"].append(new_item(sync, 0, item["updatedAt"], ending, None, 0.0, 0.0, 0))
-            if ending == "failed":
-                sync["history"][0]["errorMessage"] = "Legacy ACC sync failed before migration"
+            reason = "Legacy ACC sync failed before migration" if ending == "failed" else None
+            first = new_item(sync, 0, item["updatedAt"], ending, reason, 0.0, 0.0, 0)
+            sync["history"].append(first)
+            self.ingestions[first["modelIngestionId"]] = (sync["id"], 0)
         del self.legacy[item["id"]]
         keys = self.legacy_order[project["id"]]
         del keys[bisect_left(keys, _key(item))]
@@ -646,21 +793,24 @@ class SpeckleSim(VendorSim):
         context = data.get("context")
         context = _validate_context(context) if context is not None else {}
         name = data["fileName"]
-        extension = data.get("fileExtension") or (name.rsplit(".", 1)[1] if "." in name else "")
+        extension = data["fileExtension"].strip().lower().lstrip(".")
         if not extension:
-            raise _bad_request("fileExtension is required when fileName has no extension")
+            raise _bad_request("fileExtension must not be empty")
         sid = short_id(self._id_rng, self._taken)
+        model_id, model_name = model_of(sid, name)
         sync = {
             "id": sid,
             "projectId": project["id"],
             "integration": slug,
-            "active": data.get("active") is not False,
+            "active": True,  # CreateSyncInput has no `active`: a new sync runs
             "context": context,
             "fileName": name,
             "fileId": data["fileId"],
-            "fileExtension": extension.lower().lstrip("."),
+            "fileExtension": extension,
             "fileFolderPath": data.get("fileFolderPath"),
             "fileParentFolderId": data.get("fileParentFolderId"),
+            "modelId": model_id,
+            "modelName": model_name,
             "createdAt": now,
             "updatedAt": now,
             "authorId": self.owner,
@@ -668,10 +818,17 @@ class SpeckleSim(VendorSim):
         }
         self.syncs[sid] = sync
         self._index(sync)
-        if sync["active"]:
-            self._run(sync, now)  # a new sync imports its file at once
+        self._run(sync, now)  # a new sync imports its file at once
         self.created.append(sid)
         return sync
+
+    def update_legacy(self, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """The deprecated `accSyncItemMutations.update`: sets a legacy item's status."""
+        item = self.legacy_item(self.project(data["projectId"])["id"], data["id"])
+        if item["status"] != data["status"]:
+            item["status"] = data["status"]
+            item["updatedAt"] = now
+        return item
 
     def delete(self, data: dict[str, Any], now: datetime) -> bool:
         project = self.project(data["projectId"])

@@ -177,7 +177,11 @@ def new_item(
     run_for: float,
     objects: int,
 ) -> dict[str, Any]:
-    """One execution. Its status is not stored: it follows from the clock on every read."""
+    """One execution. Its status is not stored: it follows from the clock on every read.
+
+    `message` is why it did not succeed (the text of its status member: an error reason, a
+    validation or a cancellation message); the ingestion's ids come from the sync.
+    """
     return {
         "id": derived_id("item", sync["id"], seq),
         "syncId": sync["id"],
@@ -185,12 +189,21 @@ def new_item(
         "context": sync["context"],
         "createdAt": created_at,
         "modelIngestionId": derived_id("ingestion", sync["id"], seq),
+        "modelId": sync["modelId"],
+        "projectId": sync["projectId"],
+        "userId": sync["authorId"],
+        "versionId": derived_id("version", sync["id"], seq) if outcome == "success" else None,
         "queuedFor": queued_for,
         "runFor": run_for,
         "outcome": outcome,
-        "errorMessage": error,
+        "message": error,
         "objects": objects,
     }
+
+
+def model_of(sync_id: str, file_name: str) -> tuple[str, str]:
+    """(model id, model name) of the Speckle model a sync writes into: named after its file."""
+    return derived_id("model", sync_id), file_name.rsplit(".", 1)[0]
 
 
 def failure_message(rng: random.Random, sync: dict[str, Any], outcome: str) -> str | None:
@@ -362,8 +375,14 @@ def build_seed(rng_for: RngFactory, scale: int, now: datetime) -> dict[str, Any]
             "id": pid,
             "name": name,
             "code": code,
+            "description": f"{name} ({code}): federated design models synced from ACC and ProjectWise",
             "createdAt": created,
             "updatedAt": now - timedelta(hours=rng.uniform(1, 48)),
+            "allowPublicComments": False,
+            "role": "stream:owner",
+            "sourceApps": sorted(SOURCE_APPS[slug] for slug in mix[0]),
+            "visibility": "PRIVATE",
+            "workspaceId": None,
         }
         folders = _Folders(rng)
         for _ in range(per_scale * scale):
@@ -378,12 +397,15 @@ def build_seed(rng_for: RngFactory, scale: int, now: datetime) -> dict[str, Any]
             sync_created = last_run - timedelta(hours=72 * plan["count"] + rng.uniform(1, 500))
             updated = sync_created + (last_run - sync_created) * rng.uniform(0.3, 1.0)
             sid = short_id(id_rng, ids)
+            model_id, model_name = model_of(sid, fields["fileName"])
             syncs[sid] = {
                 "id": sid,
                 "projectId": pid,
                 "integration": slug,
                 "active": active,
                 **fields,
+                "modelId": model_id,
+                "modelName": model_name,
                 "createdAt": sync_created,
                 "updatedAt": updated,
                 "authorId": rng.choice(user_ids),
@@ -398,6 +420,7 @@ def build_seed(rng_for: RngFactory, scale: int, now: datetime) -> dict[str, Any]
 
 
 LEGACY_STATUSES = ("succeeded", "failed", "paused", "succeeded", "syncing", "pending")
+SOURCE_APPS = {"acc": "Autodesk Construction Cloud", "projectwise": "Bentley ProjectWise"}
 
 
 def _legacy_item(
@@ -412,6 +435,10 @@ def _legacy_item(
         else f"{code}-FED-ALL-W{rng.randint(1, 52):02d}.nwd"
     )
     created = now - timedelta(days=rng.uniform(200, 500))
+    status = LEGACY_STATUSES[n % len(LEGACY_STATUSES)]
+    version = rng.randint(1, 40)
+    folder = disc if ext == "rvt" else "Coordination"
+    folders = {"ARCH": "Architecture", "STR": "Structure", "MEP": "MEP"}
     return {
         "id": lid,
         "projectId": pid,
@@ -420,11 +447,21 @@ def _legacy_item(
         "accFileViewName": ("{3D}" if n % 2 else "3D Coordination")
         if ext == "rvt"
         else "Navisworks Export",
+        "accFileVersionIndex": version,
+        "accFileVersionUrn": f"urn:adsk.wipprod:fs.file:vf.{_urn_suffix(rng)}?version={version}",
+        "accFolderPath": ["Project Files", rng.choice(ACC_STAGES), folders.get(folder, folder)],
+        "accRootProjectFolderUrn": f"urn:adsk.wipprod:fs.folder:co.{_urn_suffix(rng)}",
         "accRegion": "EMEA" if rng.random() < 0.7 else "US",
         "accHubId": f"b.{_uuid(rng)}",
         "accProjectId": f"b.{_uuid(rng)}",
         "accFileLineageUrn": f"urn:adsk.wipprod:dm.lineage:{_urn_suffix(rng)}",
-        "status": LEGACY_STATUSES[n % len(LEGACY_STATUSES)],
+        # A webhook exists once the item has been set up; a pending one has none yet.
+        "accWebhookId": None if status == "pending" else _uuid(rng),
+        # The model it wrote into; a pending item has not synced anything yet.
+        "model": None
+        if status == "pending"
+        else {"id": derived_id("model", lid), "name": name.rsplit(".", 1)[0]},
+        "status": status,
         "authorId": author,
         "createdAt": created,
         "updatedAt": created + timedelta(days=rng.uniform(1, 150)),

@@ -134,7 +134,12 @@ class Layout:
                     cells.append(one_line(value))
         status = sync.status.value
         return Row(
-            sync.key, tuple(cells), tone=status, rank=STATUS_RANK.get(status, 9), order=order
+            sync.key,
+            tuple(cells),
+            tone=status,
+            rank=STATUS_RANK.get(status, 9),
+            order=order,
+            tip=sync.status_reason or "",
         )
 
     @cached_property

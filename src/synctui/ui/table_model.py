@@ -52,6 +52,7 @@ class Row:
     rank: int = 0  # sort order of the status column (most urgent first)
     order: tuple[int, ...] = ()  # default ("as listed") position; also breaks sort ties
     hay: str = field(default="")
+    tip: str = ""  # why the status is what it is: shown when the pointer rests on that cell
 
     def __post_init__(self) -> None:
         if not self.hay:

@@ -1,7 +1,11 @@
 """LetsBuild: read-only GraphQL change feeds (project, form, point, contact details).
 
 Cursors are opaque: stored and sent back exactly as received, never built or parsed.
-Queries are the ones from the vendor's documentation plus `sequenceVersion`.
+Queries are the ones from the vendor's Sync guide plus `sequenceVersion`, validated against
+`schemas/letsbuild.graphql` (written from the Entities guide and the reference types).
+Entity snapshots are kept exactly as sent: a field's JSON type is never coerced, so
+`codeNum` (a `String!` in the Entities guide, a number in older examples) is stored as it
+came, and a field LetsBuild adds later is kept too.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ def _query(feed: str) -> str:
 
 
 QUERIES = {feed: _query(feed) for feed in _FIELDS}
+# Every document this adapter sends (all reads: the Sync API has no writes).
+DOCUMENTS = QUERIES
 
 
 def normalize_operation(value: Any) -> str:

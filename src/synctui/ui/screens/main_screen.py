@@ -37,7 +37,7 @@ DRAFT_MARK = "* "  # before the status of a sync with an unsaved edit (e reopens
 def with_draft_marker(row: Row) -> Row:
     """The same row with the unsaved-draft marker in its first (status) cell."""
     cells = (DRAFT_MARK + row.cells[0], *row.cells[1:]) if row.cells else row.cells
-    return Row(row.key, cells, row.tone, row.rank, row.order)
+    return Row(row.key, cells, row.tone, row.rank, row.order, tip=row.tip)
 
 
 class MainScreen(Screen[None]):

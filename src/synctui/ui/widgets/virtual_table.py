@@ -396,6 +396,27 @@ class VirtualTable(ScrollView, can_focus=True):
             if was_cursor and event.chain >= 2 and self.selectable:
                 self.action_select_row()
 
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Resting on a status cell shows that row's reason (the vendor's own words)."""
+        offset = event.get_content_offset(self)
+        tip = None
+        if offset is not None and offset.y > 0:
+            tip = self.tip_at(offset.x + int(self.scroll_x), int(self.scroll_y) + offset.y - 1)
+        if tip != self.tooltip:
+            self.tooltip = tip
+
+    def tip_at(self, x: int, index: int) -> str | None:
+        """The tip of the cell at content column `x` of view row `index`: only status cells
+        have one, and only when the row says why."""
+        self.ensure_view()
+        if not 0 <= index < len(self.model.view):
+            return None
+        column = self._column_at(x)
+        if column is None or self.model.columns[column].kind != "status":
+            return None
+        row = self.model.rows.get(self.model.view[index])
+        return (row.tip or None) if row is not None else None
+
     def _column_at(self, x: int) -> int | None:
         position = GUTTER
         for i, width in enumerate(self._widths()):

@@ -1,4 +1,4 @@
-"""Speckle: cloud integration syncs (ACC, ProjectWise) over GraphQL at `{host}/graphql`.
+"""The Speckle adapter: cloud integration syncs (ACC, ProjectWise) over GraphQL at `{host}/graphql`.
 
 A Speckle sync lives inside a project, so the id synctui shows is `PROJECT_ID/SYNC_ID`; a bare
 `SYNC_ID` is accepted when the account names one project, or looked up across its projects.
@@ -8,11 +8,14 @@ Editing follows the vendor's documented flow: `syncMutations.update` takes the *
 user's patch into the context as loaded and sends all of it; keys synctui does not know
 survive because they are sent back untouched. Pausing and resuming are `setActive`. A paused
 sync rejects `triggerNow`, so a resume is sent before an update that triggers. Legacy ACC
-syncs exist only in the deprecated `project.accSyncItems` until `migrateLegacy` promotes them.
+syncs exist only in the deprecated `project.accSyncItems` until `migrateLegacy` promotes them;
+a failure to list them is reported, never taken for "there are none".
 
 Mutations are not idempotent and the shared transport never resends one whose answer was
-lost; every write goes through `confirm_or_retry` with a verify step that re-reads the sync,
-so a write is applied once and a run is triggered once even when connections drop.
+lost; every write goes through `confirm_or_retry` with a verify step that reads the vendor's
+record of that action: the sync itself for its context and `active`, and the sync's history
+(the record of runs) for a trigger. `latestItem` is never trusted for that: nothing documents
+when it moves.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from contextlib import aclosing
 from typing import Any, ClassVar
 
 from gql import GraphQLRequest
-from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
+from pydantic import ValidationError
 
 from synctui.domain import errors
 from synctui.domain.merge_patch import (
@@ -36,21 +39,40 @@ from synctui.domain.models import (
     Capability,
     PlannedRequest,
     Run,
-    RunState,
     Sync,
     SyncStatus,
     WritePlan,
     WriteResult,
 )
 from synctui.domain.validation import ValidationIssue, validate_speckle_context
-from synctui.vendors.base import short_when, unreadable_sync
 from synctui.vendors.graphql import GraphQLAdapter, document
+from synctui.vendors.speckle.models import SpeckleSync
+from synctui.vendors.speckle.parsers import (
+    LEGACY_REASON,
+    parse_legacy,
+    parse_run,
+    parse_sync,
+    same_context,
+)
+from synctui.vendors.speckle.queries import (
+    M_DELETE,
+    M_MIGRATE,
+    M_SET_ACTIVE,
+    M_UPDATE,
+    Q_HISTORY,
+    Q_LEGACY,
+    Q_SYNC,
+    Q_SYNCS,
+    check_query,
+)
 
 PAGE_SIZE = 100
+# How much of the history a trigger's verification compares: a triggered run is the newest
+# item, so it shows on the first page however long the history is.
+HISTORY_HEAD = 10
 EDITABLE_KEYS = ("active", "context")
-LEGACY_REASON = "legacy ACC sync: migrate it before editing"
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
-PAUSED_REASON = "paused: file changes trigger no runs"
+LEGACY_LIST_FAILED = "legacy ACC syncs could not be listed"
 
 # The codes for "paused sync cannot be triggered" and "legacy sync must be migrated" are not
 # public: these are the ones observed so far, and the message wording is the fallback.
@@ -62,389 +84,12 @@ BAD_REQUEST_CODES = frozenset(
     {"BAD_REQUEST_ERROR", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST"}
 )
 
-# modelIngestion.statusData.status → RunState; matched case-insensitively, shown verbatim.
-RUN_STATES: dict[str, RunState] = {
-    "queued": RunState.QUEUED,
-    "processing": RunState.RUNNING,
-    "success": RunState.SUCCESS,
-    "failed": RunState.FAILED,
-    "timeout": RunState.FAILED,
-    "invalidinput": RunState.FAILED,
-    "cancelled": RunState.CANCELLED,
-}
-
-
-# --- the vendor's objects ------------------------------------------------------------------
-class _VendorModel(BaseModel):
-    """Vendor JSON: unknown fields are kept, enums stay plain text so new values show as is."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class SpeckleIntegration(_VendorModel):
-    slug: str | None = None
-    name: str | None = None
-
-
-class SpeckleIngestionStatus(_VendorModel):
-    status: str | None = None
-    progressMessage: str | None = None
-    errorMessage: str | None = None
-
-
-class SpeckleIngestion(_VendorModel):
-    id: str | None = None
-    statusData: SpeckleIngestionStatus | None = None
-
-
-class SpeckleSyncItem(_VendorModel):
-    """One execution of a sync (a history item)."""
-
-    id: str
-    syncId: str | None = None
-    context: dict[str, Any] | None = None
-    createdAt: str | None = None
-    updatedAt: str | None = None
-    modelIngestionId: str | None = None
-    modelIngestion: SpeckleIngestion | None = None
-
-
-class SpeckleSync(_VendorModel):
-    """A cloud integration sync. `active` and `context` are what a write is built from, so
-    they are checked strictly: a sync whose `active` is not a boolean or whose `context` is
-    not an object is shown, but never edited."""
-
-    id: str
-    active: StrictBool
-    context: dict[str, Any] | None = None
-    fileName: str | None = None
-    fileId: str | None = None
-    fileExtension: str | None = None
-    integration: SpeckleIntegration | None = None
-    createdAt: str | None = None
-    updatedAt: str | None = None
-    # Parsed on its own (parse_run): a broken latest item must not hide the sync.
-    latestItem: Any = None
-
-
-class SpeckleLegacySync(_VendorModel):
-    """A legacy ACC sync from the deprecated `project.accSyncItems`."""
-
-    id: str
-    projectId: str | None = None
-    accFileName: str | None = None
-    accFileExtension: str | None = None
-    status: str | None = None
-    createdAt: str | None = None
-    updatedAt: str | None = None
-
-
-# --- GraphQL documents ---------------------------------------------------------------------
-_ITEM_FIELDS = """
-fragment SyncItemFields on SyncItem {
-  id
-  syncId
-  createdAt
-  updatedAt
-  modelIngestionId
-  modelIngestion { id statusData { status progressMessage errorMessage } }
-}
-"""
-
-_SYNC_FIELDS = (
-    """
-fragment SyncFields on Sync {
-  id
-  fileName
-  fileId
-  fileExtension
-  fileFolderPath
-  fileParentFolderId
-  integration { slug name }
-  active
-  context
-  createdAt
-  updatedAt
-  author { id name }
-  latestItem { ...SyncItemFields }
-}
-"""
-    + _ITEM_FIELDS
-)
-
-Q_SYNCS = (
-    """
-query ProjectSyncs($projectId: String!, $limit: Int, $cursor: String) {
-  project(id: $projectId) {
-    id
-    name
-    syncs(limit: $limit, cursor: $cursor) { items { ...SyncFields } cursor totalCount }
-  }
-}
-"""
-    + _SYNC_FIELDS
-)
-
-Q_SYNC = (
-    """
-query ProjectSync($projectId: String!, $syncId: String!) {
-  project(id: $projectId) { id name sync(id: $syncId) { ...SyncFields } }
-}
-"""
-    + _SYNC_FIELDS
-)
-
-Q_LEGACY = """
-query ProjectLegacySyncs($projectId: String!, $limit: Int, $cursor: String) {
-  project(id: $projectId) {
-    id
-    name
-    accSyncItems(limit: $limit, cursor: $cursor) {
-      items {
-        id
-        projectId
-        accFileName
-        accFileExtension
-        accFileLineageUrn
-        accRegion
-        accHubId
-        accProjectId
-        status
-        author { id name }
-        createdAt
-        updatedAt
-      }
-      cursor
-      totalCount
-    }
-  }
-}
-"""
-
-Q_HISTORY = (
-    """
-query SyncHistory($projectId: String!, $syncId: String!, $limit: Int, $cursor: String) {
-  project(id: $projectId) {
-    id
-    sync(id: $syncId) {
-      id
-      history(limit: $limit, cursor: $cursor) {
-        items { ...SyncItemFields context }
-        cursor
-        totalCount
-      }
-    }
-  }
-}
-"""
-    + _ITEM_FIELDS
-)
-
-# The documented mutation takes `$input: UpdateSyncInput!`. The other inputs' type names are
-# not public, so they are written as inline objects of plain variables: a renamed input type
-# on the server cannot break them.
-# What a write answers with: the fields it changes and the run it may start. The rest of the
-# sync is already known from the read before it, which keeps a dry run's query short.
-_WRITE_FIELDS = """
-  id
-  active
-  context
-  updatedAt
-  latestItem {
-    id
-    syncId
-    createdAt
-    updatedAt
-    modelIngestionId
-    modelIngestion { id statusData { status progressMessage errorMessage } }
-  }
-"""
-
-M_UPDATE = (
-    "mutation UpdateSync($input: UpdateSyncInput!) {\n"
-    "  syncMutations { update(input: $input) {" + _WRITE_FIELDS + "} }\n}\n"
-)
-
-M_SET_ACTIVE = (
-    "mutation SetSyncActive($id: ID!, $projectId: String!, $active: Boolean!) {\n"
-    "  syncMutations {\n"
-    "    setActive(input: { id: $id, projectId: $projectId, active: $active }) {"
-    + _WRITE_FIELDS
-    + "}\n  }\n}\n"
-)
-
-M_MIGRATE = (
-    """
-mutation MigrateLegacySync($id: ID!, $projectId: String!) {
-  syncMutations { migrateLegacy(input: { id: $id, projectId: $projectId }) { ...SyncFields } }
-}
-"""
-    + _SYNC_FIELDS
-)
-
-M_DELETE = """
-mutation DeleteSync($id: ID!, $projectId: String!) {
-  syncMutations { delete(input: { id: $id, projectId: $projectId }) }
-}
-"""
-
 MUTATIONS = {"update": M_UPDATE, "setActive": M_SET_ACTIVE}
 
 
-def _check_query(count: int) -> str:
-    """One read covering every configured project (aliased), so `check` is a single call."""
-    params = ", ".join(f"$p{i}: String!" for i in range(count))
-    fields = " ".join(
-        f"p{i}: project(id: $p{i}) {{ id name syncs(limit: 1) {{ totalCount }} }}"
-        for i in range(count)
-    )
-    return f"query CheckProjects({params}) {{ {fields} }}"
-
-
-# --- parsing (pure) ------------------------------------------------------------------------
-
-
-def run_state(status: Any) -> RunState:
-    if not isinstance(status, str):
-        return RunState.UNKNOWN
-    return RUN_STATES.get(status.strip().lower(), RunState.UNKNOWN)
-
-
-def parse_run(item: Any) -> Run | None:
-    """A history item as a Run, or None if it cannot be read (it is then left out)."""
-    try:
-        model = SpeckleSyncItem.model_validate(item)
-    except ValidationError:
-        return None
-    data = model.modelIngestion.statusData if model.modelIngestion else None
-    status = data.status if data and data.status is not None else ""
-    state = run_state(status)
-    return Run(
-        id=model.id,
-        state=state,
-        vendor_status=status,
-        created_at=model.createdAt,
-        finished_at=model.updatedAt if state.finished else None,
-        summary=(data.progressMessage or "") if data else "",
-        error=data.errorMessage if data else None,
-        raw=item,
-    )
-
-
-def _sync_status(model: SpeckleSync, run: Run | None) -> tuple[SyncStatus, str | None]:
-    if not model.active:
-        return SyncStatus.PAUSED, PAUSED_REASON
-    if run is not None and run.state is RunState.FAILED:
-        return SyncStatus.ERROR, run.error or f"latest ingestion ended {run.vendor_status}"
-    return SyncStatus.ACTIVE, None
-
-
-def _vendor_status(model: SpeckleSync, run: Run | None) -> str:
-    text = f"active={'true' if model.active else 'false'}"
-    return f"{text}, ingestion={run.vendor_status}" if run and run.vendor_status else text
-
-
-def _latest_column(status: str, when: Any) -> str:
-    stamp = short_when(when)
-    return f"{status} · {stamp}" if status and stamp else status or stamp or "never"
-
-
-def parse_sync(account: str, item: Any, project_id: str, project_name: str | None) -> Sync | None:
-    """A `Sync` from one vendor sync object.
-
-    An item that cannot be read still shows up (status unknown, the reason saying why) as
-    long as it has an id, so one bad row never hides the rest of a list; `editable` refuses it.
-    An item without an id cannot be addressed at all and is left out (None).
-    """
-    project = project_name or project_id
-    try:
-        model = SpeckleSync.model_validate(item)
-    except ValidationError as exc:
-        return unreadable_sync(
-            item,
-            exc,
-            account=account,
-            vendor="speckle",
-            title="Speckle",
-            name_key="fileName",
-            updated_key="updatedAt",
-            id_prefix=f"{project_id}/",
-            columns={"project": project},
-        )
-    run = parse_run(model.latestItem) if model.latestItem is not None else None
-    status, reason = _sync_status(model, run)
-    integration = model.integration
-    columns = {
-        "file": model.fileName or model.fileId or model.id,
-        "integration": (integration.name or integration.slug or "") if integration else "",
-        "project": project,
-        "active": "yes" if model.active else "no",
-        "latest_ingestion": _latest_column(
-            run.vendor_status if run else "",
-            (run.raw.get("updatedAt") or run.created_at) if run else None,
-        ),
-    }
-    return Sync(
-        account=account,
-        vendor="speckle",
-        id=f"{project_id}/{model.id}",
-        name=model.fileName or model.fileId or model.id,
-        status=status,
-        vendor_status=_vendor_status(model, run),
-        status_reason=reason,
-        columns=columns,
-        updated_at=model.updatedAt,
-        latest_run=run,
-        complete=True,
-        raw=item,
-    )
-
-
-def parse_legacy(account: str, item: Any, project_id: str, project_name: str | None) -> Sync | None:
-    """A legacy ACC sync: listed so it can be found and migrated, never edited as is."""
-    try:
-        model = SpeckleLegacySync.model_validate(item)
-    except ValidationError:
-        ident = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(ident, str) or not ident:
-            return None
-        model = SpeckleLegacySync(id=ident)
-    status = model.status if model.status is not None else ""
-    return Sync(
-        account=account,
-        vendor="speckle",
-        id=f"{project_id}/{model.id}",
-        name=model.accFileName or model.id,
-        status=SyncStatus.LEGACY,
-        vendor_status=status,
-        status_reason=LEGACY_REASON,
-        columns={
-            "file": model.accFileName or model.id,
-            "integration": "ACC (legacy)",
-            "project": project_name or project_id,
-            "active": "no" if status.lower() == "paused" else "yes",
-            "latest_ingestion": _latest_column(status, model.updatedAt),
-        },
-        updated_at=model.updatedAt,
-        complete=True,
-        raw=item if isinstance(item, dict) else {"value": item},
-    )
-
-
-def _strip_nulls(value: Any) -> Any:
-    """A context with null members dropped: a server may store `"viewName": null` or omit it."""
-    if isinstance(value, dict):
-        return {k: _strip_nulls(v) for k, v in value.items() if v is not None}
-    return value
-
-
-def same_context(a: Any, b: Any) -> bool:
-    return json_equal(_strip_nulls(a or {}), _strip_nulls(b or {}))
-
-
-def _latest_id(raw: dict[str, Any]) -> str | None:
+def _latest_item(raw: dict[str, Any]) -> dict[str, Any] | None:
     latest = raw.get("latestItem")
-    return latest.get("id") if isinstance(latest, dict) else None
+    return latest if isinstance(latest, dict) else None
 
 
 class ProjectNotFound(errors.NotFound):
@@ -458,7 +103,7 @@ class ProjectNotFound(errors.NotFound):
 # --- the adapter ---------------------------------------------------------------------------
 class SpeckleAdapter(GraphQLAdapter):
     vendor = "speckle"
-    sdl_name = "speckle"
+    sdl_name = "speckle-syncs"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.LIST,
@@ -597,7 +242,7 @@ class SpeckleAdapter(GraphQLAdapter):
         projects = self._projects()
         variables = {f"p{i}": pid for i, pid in enumerate(projects)}
         try:
-            result = await self.execute(_check_query(len(projects)), variables)
+            result = await self.execute(check_query(len(projects)), variables)
         except ProjectNotFound as exc:
             alias = str(exc.path[0]) if exc.path else ""
             missing = variables.get(alias, "one of the configured projects")
@@ -618,10 +263,25 @@ class SpeckleAdapter(GraphQLAdapter):
         for project_id in self._projects():
             async for page in self._pages(project_id, Q_SYNCS, "syncs", parse_sync):
                 yield page
-            async for page in self._pages(
-                project_id, Q_LEGACY, "accSyncItems", parse_legacy, optional=True
-            ):
+            async for page in self._legacy_pages(project_id):
                 yield page
+
+    async def _legacy_pages(self, project_id: str) -> AsyncIterator[list[Sync]]:
+        """The deprecated `project.accSyncItems`, pages as they come. A failure says that it
+        was the legacy listing that failed: an empty answer and a refused one are not alike,
+        and legacy syncs that silently vanish cannot be migrated."""
+        pages = self._pages(project_id, Q_LEGACY, "accSyncItems", parse_legacy)
+        async with aclosing(pages):
+            try:
+                async for page in pages:
+                    yield page
+            except ProjectNotFound:
+                raise
+            except errors.SyncTuiError as exc:
+                prefix = f"{self.account.name}: "
+                detail = exc.message.removeprefix(prefix)
+                exc.message = f"{prefix}{LEGACY_LIST_FAILED} in project {project_id}: {detail}"
+                raise
 
     async def _pages(
         self,
@@ -629,25 +289,14 @@ class SpeckleAdapter(GraphQLAdapter):
         source: str,
         field: str,
         parse: Callable[[str, Any, str, str | None], Sync | None],
-        *,
-        optional: bool = False,
     ) -> AsyncIterator[list[Sync]]:
-        """Follow the vendor's cursor until it stops; a repeated cursor is an error, not a loop.
-
-        `optional`: a first page the server refuses as invalid means the (deprecated) field is
-        gone, i.e. there is nothing of that kind left to list.
-        """
+        """Follow the vendor's cursor until it stops; a repeated cursor is an error, not a loop."""
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            try:
-                project = await self._project_data(
-                    project_id, source, {"limit": self.page_size, "cursor": cursor}
-                )
-            except errors.ValidationFailed:
-                if optional and cursor is None:
-                    return
-                raise
+            project = await self._project_data(
+                project_id, source, {"limit": self.page_size, "cursor": cursor}
+            )
             collection = project.get(field)
             items = collection.get("items") if isinstance(collection, dict) else None
             if not isinstance(items, list):
@@ -676,7 +325,7 @@ class SpeckleAdapter(GraphQLAdapter):
         return raw
 
     async def _find_legacy(self, project_id: str, sync_id: str) -> Sync | None:
-        pages = self._pages(project_id, Q_LEGACY, "accSyncItems", parse_legacy, optional=True)
+        pages = self._legacy_pages(project_id)
         async with aclosing(pages):
             async for page in pages:
                 for sync in page:
@@ -702,6 +351,21 @@ class SpeckleAdapter(GraphQLAdapter):
         where = f"project {project}" if project else "the account's projects"
         raise errors.NotFound(f"{self.account.name}: no sync {sid} in {where}")
 
+    async def _history_page(
+        self, project_id: str, sid: str, limit: int, cursor: str | None = None
+    ) -> tuple[list[Any], str | None]:
+        """One page of the sync's history (newest first): its items and the next cursor."""
+        project = await self._project_data(
+            project_id, Q_HISTORY, {"syncId": sid, "limit": limit, "cursor": cursor}
+        )
+        sync = project.get("sync") if isinstance(project.get("sync"), dict) else {}
+        history = sync.get("history") if isinstance(sync.get("history"), dict) else {}
+        items = history.get("items")
+        if not isinstance(items, list):
+            raise errors.VendorError(f"{self.account.name}: unreadable history from Speckle")
+        following = history.get("cursor")
+        return items, following if isinstance(following, str) and following else None
+
     async def list_runs(self, sync_id: str, limit: int = 20) -> list[Run]:
         if limit <= 0:
             return []
@@ -711,10 +375,8 @@ class SpeckleAdapter(GraphQLAdapter):
         seen: set[str] = set()
         while len(runs) < limit:
             try:
-                project = await self._project_data(
-                    project_id,
-                    Q_HISTORY,
-                    {"syncId": sid, "limit": min(PAGE_SIZE, limit - len(runs)), "cursor": cursor},
+                items, cursor = await self._history_page(
+                    project_id, sid, min(PAGE_SIZE, limit - len(runs)), cursor
                 )
             except ProjectNotFound:
                 raise
@@ -722,13 +384,7 @@ class SpeckleAdapter(GraphQLAdapter):
                 if await self._find_legacy(project_id, sid) is not None:
                     return []  # legacy storage keeps no execution history
                 raise
-            sync = project.get("sync") if isinstance(project.get("sync"), dict) else {}
-            history = sync.get("history") if isinstance(sync.get("history"), dict) else {}
-            items = history.get("items")
-            if not isinstance(items, list):
-                raise errors.VendorError(f"{self.account.name}: unreadable history from Speckle")
             runs.extend(r for r in map(parse_run, items) if r is not None)
-            cursor = history.get("cursor")
             if not items or not isinstance(cursor, str) or not cursor or cursor in seen:
                 break
             seen.add(cursor)
@@ -893,20 +549,23 @@ class SpeckleAdapter(GraphQLAdapter):
                 "nothing was sent",
                 hint="reload it and edit again",
             )
-        latest_before = _latest_id(current)
+        triggers = any(
+            s["op"] == "update" and s["variables"]["input"].get("triggerNow") for s in steps
+        )
+        known = await self._run_ids(project_id, sid) if triggers else frozenset()
         done: list[str] = []
-        raw = current
+        raw, started = current, None
         for step in steps:
             try:
-                raw = await self._send(project_id, sid, step, latest_before, raw)
+                raw, run = await self._send(project_id, sid, step, known, raw)
             except errors.SyncTuiError as exc:
                 if done and exc.hint is None:
                     exc.hint = f"already applied: {', '.join(done)}"
                 raise
+            started = run or started
             done.append(str(step.get("done") or step["op"]))
         sync = self._parse(raw, project_id)
-        run = sync.latest_run if plan.trigger_now else None
-        return WriteResult(message=", ".join(done), sync=sync, run=run)
+        return WriteResult(message=", ".join(done), sync=sync, run=started)
 
     # --- writes ---------------------------------------------------------------------------
     async def _send(
@@ -914,13 +573,14 @@ class SpeckleAdapter(GraphQLAdapter):
         project_id: str,
         sid: str,
         step: dict[str, Any],
-        latest_before: str | None,
+        known: frozenset[str],
         base: dict[str, Any],
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], Run | None]:
+        """Send one planned step: the sync as it stands after it, and the run it started."""
         if step["op"] == "setActive":
             active = bool(step["variables"]["active"])
-            return await self._send_set_active(project_id, sid, active, base)
-        return await self._send_update(project_id, sid, step["variables"], latest_before, base)
+            return await self._send_set_active(project_id, sid, active, base), None
+        return await self._send_update(project_id, sid, step["variables"], known, base)
 
     def _mutation_result(self, result: dict[str, Any], field: str) -> Any:
         """The payload of `syncMutations.<field>`; an unreadable one leaves the outcome open."""
@@ -931,30 +591,63 @@ class SpeckleAdapter(GraphQLAdapter):
             raise errors.VendorError(f"{self.account.name}: unreadable answer to {field}")
         return value
 
+    async def _run_ids(self, project_id: str, sid: str) -> frozenset[str]:
+        """The ids at the head of the sync's history: the runs that exist before a trigger."""
+        items, _ = await self._history_page(project_id, sid, HISTORY_HEAD)
+        return frozenset(
+            i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)
+        )
+
+    async def _new_run(self, project_id: str, sid: str, known: frozenset[str]) -> Run | None:
+        """The newest run in the history that was not there before, if there is one."""
+        items, _ = await self._history_page(project_id, sid, HISTORY_HEAD)
+        for item in items:  # newest first
+            if isinstance(item, dict) and item.get("id") not in known:
+                run = parse_run(item)
+                if run is not None:
+                    return run
+        return None
+
     async def _send_update(
         self,
         project_id: str,
         sid: str,
         variables: dict[str, Any],
-        latest_before: str | None,
+        known: frozenset[str],
         base: dict[str, Any],
-    ) -> dict[str, Any]:
-        """Send one `update`; the answer is merged over `base`, the sync as read before."""
+    ) -> tuple[dict[str, Any], Run | None]:
+        """Send one `update`; the answer is merged over `base`, the sync as read before.
+
+        For a trigger, `known` holds the runs the history had before: the run it started is
+        the one that was not among them. Whether `latestItem` already shows that run is not
+        documented, so only the answer's own item or the history is taken as proof.
+        """
         sent = variables["input"].get("context")
         trigger = bool(variables["input"].get("triggerNow"))
 
-        async def send() -> dict[str, Any]:
+        async def send() -> tuple[dict[str, Any], Run | None]:
             answer = self._mutation_result(await self.execute(M_UPDATE, variables), "update")
-            return {**base, **answer}
+            raw = {**base, **answer}
+            if not trigger:
+                return raw, None
+            latest = _latest_item(answer)
+            if latest is not None and latest.get("id") not in known:
+                return raw, parse_run(latest)
+            try:
+                return raw, await self._new_run(project_id, sid, known)
+            except errors.SyncTuiError:
+                return raw, None  # applied for sure; only which run it started is unknown
 
-        async def verify() -> dict[str, Any] | None:
-            # Applied iff the context is what was sent and, for a trigger, a new run exists.
+        async def verify() -> tuple[dict[str, Any], Run | None] | None:
+            # Applied iff the sync holds the context sent and, for a trigger, the history
+            # has a run it did not have before.
             now = await self._read_raw(project_id, sid)
             if sent is not None and not same_context(now.get("context"), sent):
                 return None
-            if trigger and _latest_id(now) == latest_before:
-                return None
-            return now
+            if not trigger:
+                return now, None
+            run = await self._new_run(project_id, sid, known)
+            return (now, run) if run is not None else None
 
         return await self.confirm_or_retry(send, verify)
 
@@ -999,9 +692,9 @@ class SpeckleAdapter(GraphQLAdapter):
                 "triggerNow": True,
             }
         }
-        raw = await self._send_update(project_id, sid, variables, _latest_id(sync.raw), sync.raw)
-        updated = self._parse(raw, project_id)
-        return WriteResult(message="triggered", sync=updated, run=updated.latest_run)
+        known = await self._run_ids(project_id, sid)
+        raw, run = await self._send_update(project_id, sid, variables, known, sync.raw)
+        return WriteResult(message="triggered", sync=self._parse(raw, project_id), run=run)
 
     async def migrate(self, sync_id: str) -> WriteResult:
         sync = await self.get_sync(sync_id)
