@@ -320,3 +320,39 @@ def demo_tokens(environ: dict[str, str]) -> list[str]:
         for token in vendor.get("tokens", {}).values()
         if token
     ]
+
+
+# --- the app's states, as read from the screen ----------------------------------------------------
+FEEDS = ("project", "form", "point", "contact")
+TABLE_LOADED = re.compile(r"All accounts │ ([1-9][\d,]*) syncs")
+STORED = re.compile(r"FOLLOWING\s+([\d,]+) stored")
+
+
+def number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def table_loaded(text: str) -> str | None:
+    """Every demo account loaded: a sync count in the status line and nothing loading."""
+    if TABLE_LOADED.search(text) and "loading" not in text and "paragon-demo" in text:
+        return text
+    return None
+
+
+def caught_up(text: str) -> int | None:
+    """The feed viewer following, its backlog stored (every feed ● and polled): the total."""
+    match = STORED.search(text)
+    if not match or "catching up" in text or "backlog" in text:
+        return None
+    if not all(re.search(rf"● {feed} [\d,.kM]+ ", text) for feed in FEEDS):
+        return None
+    return number(match.group(1))
+
+
+def open_feed(screen: Screen) -> None:
+    """`:feed` Enter, as typed; returns once the feed viewer is on screen."""
+    screen.press(":")
+    screen.wait_for_text("ctx NAME")
+    screen.type("feed")
+    screen.press("Enter")
+    screen.wait_for_text("LetsBuild changes")

@@ -15,50 +15,30 @@ import pytest
 from tests.web.browser import (
     Screen,
     Served,
+    caught_up,
     chromium,
     chromium_missing,
     demo_tokens,
     http_status,
+    number,
+    open_feed,
     proc_cmdline,
     proc_environ,
     serving,
+    table_loaded,
     websocket_status,
 )
 
 MISSING = chromium_missing()
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
 
-FEEDS = ("project", "form", "point", "contact")
-TABLE_LOADED = re.compile(r"All accounts │ ([1-9][\d,]*) syncs")
 FILTERED = re.compile(r"([\d,]+) of ([\d,]+) syncs │ filter: paused")
-STORED = re.compile(r"FOLLOWING\s+([\d,]+) stored")
 CALL_ROW = re.compile(r"letsbuild-demo\s+POST\s+query \w+\s+200\s")
-
-
-def _number(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
-def table_loaded(text: str) -> str | None:
-    """Every demo account loaded: a sync count in the status line and nothing loading."""
-    if TABLE_LOADED.search(text) and "loading" not in text and "paragon-demo" in text:
-        return text
-    return None
 
 
 def filtered(text: str) -> tuple[int, int] | None:
     match = FILTERED.search(text)
-    return (_number(match.group(1)), _number(match.group(2))) if match else None
-
-
-def caught_up(text: str) -> int | None:
-    """The feed viewer following, its backlog stored (every feed ● and polled): the total."""
-    match = STORED.search(text)
-    if not match or "catching up" in text or "backlog" in text:
-        return None
-    if not all(re.search(rf"● {feed} [\d,.kM]+ ", text) for feed in FEEDS):
-        return None
-    return _number(match.group(1))
+    return (number(match.group(1)), number(match.group(2))) if match else None
 
 
 def check_404s(served: Served) -> None:
@@ -100,11 +80,7 @@ def test_the_demo_in_a_browser(tmp_path: Path) -> None:
             assert filtered(text) == (shown, total)  # still the table: no editor opened
 
             # `:feed`: the live LetsBuild feed; its backlog stored, then new changes arrive.
-            screen.press(":")
-            screen.wait_for_text("ctx NAME")
-            screen.type("feed")
-            screen.press("Enter")
-            screen.wait_for_text("LetsBuild changes")
+            open_feed(screen)
             before = screen.wait_for(caught_up, "the feed caught up with its backlog")
             after = screen.wait_for(
                 lambda t: (n := caught_up(t)) is not None and n > before and n,
