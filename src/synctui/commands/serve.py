@@ -82,30 +82,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     env = {SERVED_ENV: "1"}
     demo = None
-    if demo_wanted:
-        from synctui.services.demo import SHARED_DEMO_ENV, start_demo
-
-        try:
-            demo = start_demo()
-        except Exception as exc:
-            return fail(f"the demo sandbox could not start: {exc}")
-        env[SHARED_DEMO_ENV] = demo.shared()
-        flags.insert(0, "--demo")
-    what = "the demo sandbox" if demo_wanted else "your accounts"
-    mode = "read-only" if readonly else "WRITES ALLOWED"
-    config = ServeConfig(
-        host=host,
-        port=args.port,
-        command=app_command(flags),
-        env=env,
-        banner_note=f"{what} · {mode}",
-    )
     try:
+        if demo_wanted:
+            from synctui.services.demo import SHARED_DEMO_ENV, start_demo
+
+            try:
+                demo = start_demo()
+            except Exception as exc:
+                return fail(f"the demo sandbox could not start: {exc}")
+            env[SHARED_DEMO_ENV] = demo.shared()
+            flags.insert(0, "--demo")
+        what = "the demo sandbox" if demo_wanted else "your accounts"
+        mode = "read-only" if readonly else "WRITES ALLOWED"
+        config = ServeConfig(
+            host=host,
+            port=args.port,
+            command=app_command(flags),
+            env=env,
+            banner_note=f"{what} · {mode}",
+        )
         serve(config)
     except OSError as exc:
         return fail(f"cannot listen on {host}:{args.port}: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        pass
+    except KeyboardInterrupt:  # before the server took over Ctrl+C
+        sys.stderr.write("synctui: interrupted\n")
+        return 130
     finally:
         if demo is not None:
             demo.stop()
