@@ -78,6 +78,10 @@ def test_every_other_request_is_404(served: Served) -> None:
         assert http_status(served, path) == 404, path
     for method in ("POST", "PUT", "DELETE", "OPTIONS"):
         assert http_status(served, f"/{served.secret}/", method=method) == 404, method
+    # A loopback server asked for under another name (DNS rebinding) answers nothing.
+    port = served.origin.rsplit(":", 1)[1]
+    assert http_status(served, f"/{served.secret}/", Host=f"evil.example:{port}") == 404
+    assert http_status(served, f"/{served.secret}/", Host=f"localhost:{port}") == 200
 
 
 def test_the_websocket_needs_the_secret_and_the_page_origin(served: Served) -> None:

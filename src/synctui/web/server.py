@@ -10,7 +10,8 @@ runs. Here:
   start; anything else — `/`, `/ws`, `/static/…`, a wrong or partial secret, another
   method — is a 404 before any handler runs, compared in constant time;
 * a websocket must come from the page's own origin (a page on another site cannot drive
-  the app even if it learned the address), and at most `MAX_SESSIONS` apps run at once;
+  the app even if it learned the address); bound to loopback, the server answers only to a
+  loopback host name (no DNS rebinding); at most `MAX_SESSIONS` apps run at once;
 * the page loads nothing from other sites and sends no referrer, so the secret address
   never leaves the browser, and it carries no token: the app runs here, on the server; the
   browser only receives the rendered terminal;
@@ -37,6 +38,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
@@ -192,6 +194,7 @@ class SecretServer:
 
         self.config = config
         self.prefix = f"/{config.secret}"
+        self.loopback_only = is_loopback(config.host)
         self.command = "exec " + shlex.join(config.command)  # exec: the shell becomes the app
         self.statics = Path(textual_serve.__file__).parent / "static"
         self.page = TEMPLATE.read_text(encoding="utf-8")
@@ -215,10 +218,12 @@ class SecretServer:
         return app
 
     def allowed(self, request: web.Request) -> bool:
-        """The first path segment is the secret (constant-time), and a websocket comes from
-        the page's own origin."""
+        """The first path segment is the secret (constant-time), a loopback server is asked
+        for by a loopback name, and a websocket comes from the page's own origin."""
         first = request.raw_path.split("?", 1)[0].lstrip("/").split("/", 1)[0]
         if not hmac.compare_digest(first.encode(), self.config.secret.encode()):
+            return False
+        if self.loopback_only and not is_loopback(urlsplit(f"//{request.host}").hostname or ""):
             return False
         if request.headers.get("Upgrade", "").lower() == "websocket":
             origin = request.headers.get("Origin")
