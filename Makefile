@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench soak screenshots clean sandbox
+.PHONY: demo serve test lint bench soak screenshots serve-screenshot clean sandbox
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/synctui --demo
+
+serve: $(STAMP)
+	$(BIN)/synctui serve --demo
 
 sandbox: $(STAMP)
 	$(BIN)/synctui sandbox
@@ -36,6 +39,9 @@ soak: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python -m synctui.ui.screenshots screenshots
+
+serve-screenshot: $(STAMP)
+	$(BIN)/python -m tests.web.shoot_feed screenshots/serve-feed.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

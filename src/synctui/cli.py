@@ -66,13 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--json", action="store_true", help="print the connection details as JSON")
     sb.set_defaults(handler=_cmd_sandbox)
 
-    from synctui.commands import accounts, doctor, feed, journal, syncs
+    from synctui.commands import accounts, doctor, feed, journal, serve, syncs
 
     accounts.register(sub)
     syncs.register(sub)
     feed.register(sub)
     journal.register(sub)
     doctor.register(sub)
+    serve.register(sub)
     return parser
 
 

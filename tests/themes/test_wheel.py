@@ -53,6 +53,11 @@ def test_wheel_contains_the_theme_files(wheel: Path) -> None:
     assert "synctui/theming.py" in names and "synctui/settings.py" in names
 
 
+def test_wheel_contains_the_served_page(wheel: Path) -> None:
+    """`synctui serve` reads its page template from the package."""
+    assert "synctui/web/templates/app_index.html" in zipfile.ZipFile(wheel).namelist()
+
+
 def test_installed_wheel_finds_its_themes(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(

@@ -1,10 +1,13 @@
 """The built-in demo: an in-process sandbox and one in-memory account per vendor.
 
-Nothing here touches the config dir or the keyring: demo tokens live only in this process.
+Nothing here touches the config dir or the keyring: demo tokens live only in this process —
+or, under `synctui serve --demo`, in the environment of the app processes the server starts
+(one per browser tab), which attach to the server's sandbox instead of starting their own.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -14,14 +17,22 @@ from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
 from synctui.store.accounts import Account
 
+SHARED_DEMO_ENV = "SYNCTUI_SHARED_DEMO"
+
+
+class SharedDemoError(ValueError):
+    """The shared-demo description in the environment is unusable."""
+
 
 @dataclass
 class Demo:
-    sandbox: Sandbox
+    sandbox: Sandbox | None  # None when attached to a sandbox another process runs
     accounts: list[Account]
     tokens: dict[str, str]
     # The demo sandbox is reborn every run, so its feed positions must not outlive it.
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="synctui-demo-")))
+    # False for a process attached to another's sandbox: the owner stops it and removes scratch.
+    owned: bool = True
 
     @property
     def feed_db(self) -> Path:
@@ -36,8 +47,19 @@ class Demo:
         return self.tokens.get(account.name)
 
     def stop(self) -> None:
-        self.sandbox.stop()
+        if not self.owned:
+            return
+        if self.sandbox is not None:
+            self.sandbox.stop()
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def shared(self) -> str:
+        """What a process needs to attach to this demo (`attach_demo`): the sandbox's banner
+        (URLs, ids, demo tokens) and the scratch dir, so every attached process sees one
+        sandbox, one feed store and one journal. It carries tokens: pass it only through the
+        environment of a child process, never on a command line or to a browser."""
+        assert self.sandbox is not None
+        return json.dumps({"info": self.sandbox.info(), "scratch": str(self.scratch)})
 
 
 def demo_accounts(
@@ -109,3 +131,16 @@ def start_demo(
         limited.burst_per_second = None  # type: ignore[attr-defined]
     accounts, tokens = demo_accounts(sandbox.info())
     return Demo(sandbox=sandbox, accounts=accounts, tokens=tokens)
+
+
+def attach_demo(shared: str) -> Demo:
+    """A demo on a sandbox another process runs (see `Demo.shared`); stopping it is a no-op."""
+    try:
+        payload = json.loads(shared)
+        info, scratch = payload["info"], Path(payload["scratch"])
+        accounts, tokens = demo_accounts(info)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise SharedDemoError(f"{SHARED_DEMO_ENV} is not a shared demo description") from exc
+    if not scratch.is_dir():
+        raise SharedDemoError(f"the shared demo's directory {scratch} is gone")
+    return Demo(sandbox=None, accounts=accounts, tokens=tokens, scratch=scratch, owned=False)

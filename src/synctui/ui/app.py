@@ -24,6 +24,7 @@ from synctui.domain.models import Capability, Sync
 from synctui.services.session import Session
 from synctui.store.accounts import Account
 from synctui.ui import messages as msg
+from synctui.ui import readonly_keys
 from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, stream_syncs
 from synctui.ui.command_line import CommandError, parse_command, suggestions
 from synctui.ui.palette import SyncTuiCommands
@@ -48,6 +49,7 @@ class SyncTuiApp(App[int]):
         Binding("at", "call_log", "Calls", key_display="@", id="app.call-log"),
         Binding("exclamation_mark", "attention", "Attention", key_display="!", id="app.attention"),
         Binding("J", "journal", "Journal", show=False, id="app.journal"),
+        *readonly_keys.BINDINGS,
     ]
 
     def __init__(
@@ -74,6 +76,7 @@ class SyncTuiApp(App[int]):
         self.theme_name = theme_name  # --theme, or the theme picked during this run
         self.settings = settings
         self.persist_accounts = persist_accounts
+        self.served = False  # in a browser tab (`synctui serve`): see synctui.ui.served
         self.main: MainScreen | None = None
         self._pending_calls: deque[CallRecord] = deque()
         self._unsubscribe_calls: Any = None
@@ -125,7 +128,8 @@ class SyncTuiApp(App[int]):
             return
         self.theme_name = name
         self.apply_theme(self.main.view if self.main is not None else None)
-        self._save_default_theme(name)
+        if not self.served:  # a browser tab's pick lasts for that tab only
+            self._save_default_theme(name)
 
     @work(thread=True, exit_on_error=False, group="settings")
     def _save_default_theme(self, name: str) -> None:
@@ -607,8 +611,16 @@ class SyncTuiApp(App[int]):
 
     def action_add_account(self) -> None:
         from synctui.ui.screens.account_form_screen import AccountFormScreen
+        from synctui.ui.served import refuse_in_browser
 
+        if refuse_in_browser(self, "adding an account"):
+            return
         self.push_screen(AccountFormScreen())
 
+    def action_refused_write(self, key: str) -> None:
+        self.notify(readonly_keys.MESSAGE, severity="warning", timeout=4)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == readonly_keys.REFUSED_ACTION:
+            return self.session.readonly and readonly_keys.refused_here(self, str(parameters[0]))
         return not (action == "command_line" and self.main is None)

@@ -73,10 +73,14 @@ def launch(args: argparse.Namespace) -> int:
     demo = None
     demo_names: frozenset[str] = frozenset()
     if getattr(args, "demo", False):
-        from synctui.services.demo import start_demo
+        from synctui.services.demo import SHARED_DEMO_ENV, SharedDemoError, attach_demo, start_demo
 
+        shared = os.environ.pop(SHARED_DEMO_ENV, None)  # set by `synctui serve --demo`
         try:
-            demo = start_demo()
+            demo = attach_demo(shared) if shared else start_demo()
+        except SharedDemoError as exc:
+            sys.stderr.write(f"synctui: error: {exc}\n")
+            return 1
         except Exception as exc:
             sys.stderr.write(f"synctui: error: the demo sandbox could not start: {exc}\n")
             return 1
@@ -105,6 +109,9 @@ def launch(args: argparse.Namespace) -> int:
         theme_name=getattr(args, "theme", None),
         settings=settings,
     )
+    from synctui.ui.served import served_from
+
+    app.served = served_from(os.environ)
     try:
         result = app.run()
     except errors.SyncTuiError as exc:

@@ -59,6 +59,7 @@ from synctui.ui.feed.messages import (
 from synctui.ui.feed.project_picker import ALL_PROJECTS, ProjectPicker
 from synctui.ui.feed.rate_meter import RateMeter
 from synctui.ui.feed.rows import ChangeRow, to_row
+from synctui.ui.served import refuse_in_browser
 
 TICK_SECONDS = 0.2  # repaint cadence while changes pour in
 STORE_POLL_SECONDS = 1.0  # look at the store at least this often even without on_page
@@ -578,6 +579,8 @@ class FeedScreen(Screen[None]):
 
     # --- export ---------------------------------------------------------------------------
     def action_export(self) -> None:
+        if refuse_in_browser(self.app, "export to a file on the server"):
+            return
         if self.exporting:
             self.notify("An export is already running.", severity="warning")
             return

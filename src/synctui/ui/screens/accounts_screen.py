@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Static
 from synctui.ui import messages as msg
 from synctui.ui.screens.account_form_screen import AccountFormResult, AccountFormScreen
 from synctui.ui.screens.confirm_screen import ConfirmScreen
+from synctui.ui.served import refuse_in_browser
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -127,6 +128,8 @@ class AccountsScreen(Screen[None]):
         self.dismiss(None)
 
     def action_add(self) -> None:
+        if refuse_in_browser(self.app, "adding an account"):
+            return
         self.app.push_screen(AccountFormScreen(), self._form_done)
 
     def action_edit(self) -> None:
@@ -135,6 +138,8 @@ class AccountsScreen(Screen[None]):
             return
         if self.tui.is_demo_account(name):
             self.notify("demo accounts live in memory only and cannot be edited", timeout=4)
+            return
+        if refuse_in_browser(self.app, "editing an account"):
             return
         account = self.tui.catalog.entry(name).account
         self.app.push_screen(AccountFormScreen(account), self._form_done)
@@ -183,6 +188,8 @@ class AccountsScreen(Screen[None]):
             return
         if self.tui.is_demo_account(name):
             self.notify("demo accounts live in memory only; they go away when you quit")
+            return
+        if refuse_in_browser(self.app, "removing an account"):
             return
 
         def answered(yes: bool | None) -> None:

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from synctui.ui.screens.account_form_screen import AccountFormResult, AccountFormScreen
+from synctui.ui.served import refuse_in_browser
 
 if TYPE_CHECKING:
     from synctui.ui.app import SyncTuiApp
@@ -69,6 +70,8 @@ class WelcomeScreen(Screen[None]):
             self.app.exit(0)
 
     def action_add(self) -> None:
+        if refuse_in_browser(self.app, "adding an account"):
+            return
         self.app.push_screen(AccountFormScreen(), self._added)
 
     def _added(self, result: AccountFormResult | None) -> None:

@@ -1,0 +1,38 @@
+"""Read-only mode: write keys stay hidden, and pressing one says why nothing happens.
+
+The screens switch their write bindings off in read-only mode (`check_action` answers False),
+which keeps them out of the footer, the help and the palette. Textual then offers the key to
+the next namespace up, and finally to the app, whose hidden bindings below catch it: when a
+screen in front binds that key to an action it refuses, the app says "read-only mode" instead
+of silence — someone watching in a browser tab cannot tell a refused key from a lost one.
+A key no screen in front binds stays silent, as any unbound key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.binding import Binding
+
+REFUSED_ACTION = "refused_write"
+MESSAGE = "read-only mode: writes are refused"
+
+# Every key a screen binds to a write: edit, batch edit, new, run now, pause/resume, migrate,
+# delete, journal revert, attention fix.
+WRITE_KEYS = ("e", "E", "n", "t", "p", "m", "ctrl+d", "u", "f")
+
+# No description: never listed by the help or the palette; show=False: not in the footer.
+BINDINGS = [Binding(key, f"{REFUSED_ACTION}({key!r})", "", show=False) for key in WRITE_KEYS]
+
+
+def refused_here(app: Any, key: str) -> bool:
+    """Does a screen (or widget) in front of the app bind `key` to an action it refuses?"""
+    for namespace, bindings in app.screen._modal_binding_chain:
+        if namespace is app:
+            continue
+        for binding in bindings.key_to_bindings.get(key, ()):
+            if binding.action.startswith(REFUSED_ACTION):
+                continue
+            if app._check_action_state(binding.action, namespace) is False:
+                return True
+    return False
