@@ -106,10 +106,14 @@ def allowed(found: list[str], *patterns: str) -> list[str]:
     return [f for f in found if not any(re.match(p, f) for p in patterns)]
 
 
-def request_problems(method: str, body: Any, extras: frozenset[str] = frozenset()) -> list[str]:
+def request_problems(method: str, body: Any, read: dict[str, Any] | None = None) -> list[str]:
     """What is wrong with `body` as the JSON of `RawModelSyncClient.<method>`: a required
-    parameter missing, a key the method has no parameter for (unless named in `extras`:
-    fields read from the vendor and sent back untouched), or a value its annotation refuses."""
+    parameter missing, a key the method has no parameter for, a key a parameter's type does
+    not declare, or a value its annotation refuses.
+
+    `read` is the vendor's own document the body was built from: a key the SDK does not
+    declare passes if it is there at the same path in `read` (a field the vendor reported and
+    a full replacement must send back), unless the SDK knows it as response-only."""
     if not isinstance(body, dict):
         return [f"{method}: the body is not an object"]
     signature = inspect.signature(getattr(RawModelSyncClient, method))
@@ -119,13 +123,32 @@ def request_problems(method: str, body: Any, extras: frozenset[str] = frozenset(
     for name, parameter in parameters.items():
         if parameter.default is inspect.Parameter.empty and name not in body:
             found.append(f"{method}: required parameter {name} is missing")
+    reported = response_only_fields()
     for key, value in body.items():
-        if key not in parameters:
-            if key not in extras:
-                found.append(f"{method}: no parameter {key}")
-            continue
-        found.extend(undeclared(hints[key], value, key))
-    return found
+        if key in parameters:
+            found.extend(undeclared(hints[key], value, f"$.{key}"))
+        elif key in reported or read is None or key not in read:
+            found.append(f"{method}: no parameter {key}")
+    return [f for f in found if not _round_trip(f, read)]
+
+
+def _round_trip(problem: str, read: dict[str, Any] | None) -> bool:
+    """Is `problem` an undeclared key that `read` holds at the same path?"""
+    match = re.match(r"^\$((?:\.[^.\[:]+|\[\d+\])+): not declared by ", problem)
+    if read is None or match is None:
+        return False
+    value: Any = read
+    for part in re.findall(r"\.([^.\[]+)|\[(\d+)\]", match.group(1)):
+        key, index = part
+        if key:
+            if not isinstance(value, dict) or key not in value:
+                return False
+            value = value[key]
+        else:
+            if not isinstance(value, list) or int(index) >= len(value):
+                return False
+            value = value[int(index)]
+    return True
 
 
 def response_only_fields() -> frozenset[str]:
