@@ -185,11 +185,17 @@ async def test_dry_run_plan_is_the_whole_object_with_masked_headers_and_sends_no
     assert put.headers["X-Polytomic-Version"] == VERSION
     key = post.headers["Idempotency-Key"]
     assert key.startswith("synctui-") and 8 <= len(key) <= 255
-    # The body is every field we received (minus response-only ones), with the patch applied.
-    expected = editable_of(sync.raw)
-    expected["schedule"] = {"frequency": "daily", "minute": "30", "hour": "9"}
+    # The body is every field we received (minus response-only ones and the deprecated forms
+    # Polytomic derives from identities and model_filters/target_filters), patch applied.
+    received = {
+        k: v
+        for k, v in editable_of(sync.raw).items()
+        if k not in ("identity", "filters", "filter_logic")
+    }
+    assert "identities" in received and "model_filters" in received
+    expected = {**received, "schedule": {"frequency": "daily", "minute": "30", "hour": "9"}}
     assert put.body == expected == plan.after
-    assert plan.before == editable_of(sync.raw)
+    assert plan.before == received
     assert token not in json.dumps([r.model_dump() for r in plan.requests])
     assert inner.requests("PUT") == [] and inner.requests("POST") == []
     assert sync_state(sandbox, sid)["puts"] == 0

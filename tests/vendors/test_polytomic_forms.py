@@ -59,8 +59,9 @@ async def test_an_identity_edit_is_written_as_identities(sandbox: Sandbox) -> No
         adapter, sid, {"identity": {"target": "Alternate_Email__c"}}
     )
     body = plan.requests[0].body
-    assert body["identity"]["target"] == "Alternate_Email__c"
-    assert body["identities"]["mappings"] == [body["identity"]]
+    assert body["identities"]["mappings"][0]["target"] == "Alternate_Email__c"
+    assert "identity" not in body  # derived by Polytomic from identities
+    assert "identity, filters, filter_logic not sent" in plan.requests[0].note
     now = raw_get(sandbox, sid)
     assert now["identities"]["mappings"][0]["target"] == "Alternate_Email__c"  # not ignored
     assert now["identity"] == now["identities"]["mappings"][0]
@@ -68,7 +69,7 @@ async def test_an_identity_edit_is_written_as_identities(sandbox: Sandbox) -> No
     await adapter.aclose()
 
 
-async def test_an_identities_edit_keeps_identity_consistent(sandbox: Sandbox) -> None:
+async def test_an_identities_edit_is_sent_without_the_stale_identity(sandbox: Sandbox) -> None:
     sid = ids(sandbox)["sync_id"]
     adapter = make_adapter(sandbox)
     sync = await adapter.get_sync(sid)
@@ -76,9 +77,11 @@ async def test_an_identities_edit_keeps_identity_consistent(sandbox: Sandbox) ->
     user_id = {**email, "source": {**email["source"], "field": "user_id"}, "target": "User_Id__c"}
     patch = {"identities": {"strategy": "and", "mappings": [user_id, email]}}
     plan, _ = await plan_and_apply(adapter, sid, patch)
-    assert plan.requests[0].body["identity"] == user_id  # never the stale first mapping
+    assert "identity" not in plan.requests[0].body  # never the stale first mapping
+    assert "identity" not in adapter.editable(sync)  # nor offered for editing
     now = raw_get(sandbox, sid)
     assert now["identities"] == {"strategy": "and", "mappings": [user_id, email]}
+    assert now["identity"] == user_id
     # An edit of both forms that agree is fine too.
     sync = await adapter.get_sync(sid)
     both = {"identity": email, "identities": {"strategy": "priority", "mappings": [email]}}
@@ -116,6 +119,7 @@ async def test_a_model_filters_edit_is_sent_without_the_stale_old_form(sandbox: 
     body = plan.requests[0].body
     assert body["model_filters"]["logic"] == "f1 OR f2"
     assert not {"filters", "filter_logic"} & set(body) and "filter_logic" not in body["target"]
+    assert not {"filters", "filter_logic"} & set(plan.before)  # the diff shows the live form
     assert result.message == "updated"
     now = raw_get(sandbox, sid)
     assert now["model_filters"]["logic"] == "f1 OR f2" == now["filter_logic"]

@@ -52,6 +52,7 @@ from synctui.vendors.polytomic_forms import (
     cleared,
     holds,
     live_document,
+    without_derived,
 )
 from synctui.vendors.polytomic_models import PolytomicError, PolytomicSync
 from synctui.vendors.polytomic_parse import (
@@ -107,6 +108,11 @@ def _readable(raw: dict[str, Any]) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def _reported(raw: dict[str, Any]) -> dict[str, Any]:
+    """The vendor's JSON without its response-only fields (a deep copy)."""
+    return {k: copy.deepcopy(v) for k, v in raw.items() if not is_read_only(k)}
 
 
 def _derived(sent: dict[str, Any]) -> set[str]:
@@ -395,15 +401,16 @@ class PolytomicAdapter(RestAdapter):
 
     # --- editing --------------------------------------------------------------------------
     def editable(self, sync: Sync) -> dict[str, Any]:
-        """Every field of the vendor's JSON except the response-only ones.
+        """Every field of the vendor's JSON except the response-only ones and the deprecated
+        forms Polytomic derives from a live form it reports (`polytomic_forms`).
 
         For a list summary this is a subset of the sync; that is harmless, because
         `plan_update` applies the patch to a fresh full GET, never to this document.
         """
-        return {k: copy.deepcopy(v) for k, v in sync.raw.items() if not is_read_only(k)}
+        return self._editable_raw(sync.raw)
 
     def _editable_raw(self, raw: dict[str, Any]) -> dict[str, Any]:
-        return {k: copy.deepcopy(v) for k, v in raw.items() if not is_read_only(k)}
+        return without_derived(_reported(raw))
 
     def _moved(self, loaded: Sync, fresh: dict[str, Any]) -> bool:
         """Has the sync changed since the user loaded it? `updated_at` says, when we have it."""
@@ -453,10 +460,13 @@ class PolytomicAdapter(RestAdapter):
             )
         if self._moved(sync, fresh):
             raise self._conflict(sync.id)
-        before = self._editable_raw(fresh)
-        edited = apply_merge_patch(before, patch)
+        # The patch applies to the sync as reported (both forms of a setting, so a patch may
+        # name either); what is sent and compared leaves the derived forms out.
+        reported = _reported(fresh)
+        before = without_derived(reported)
+        edited = apply_merge_patch(reported, patch)
         after, form_issues, notes = (
-            live_document(before, edited) if isinstance(edited, dict) else (edited, [], [])
+            live_document(reported, edited) if isinstance(edited, dict) else (edited, [], [])
         )
         issues = form_issues or new_issues(before, after)
         if issues:

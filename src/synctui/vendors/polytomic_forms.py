@@ -11,13 +11,14 @@ Source: the vendor's SDK `polytomic` (25.9.x), `model_sync/raw_client.py` `updat
   'filters' only"; `target.filter_logic` is deprecated for `target_filters.logic`
   (`types/model_sync_v5target.py`).
 
-So a user may edit either form (the document holds both, as the vendor reports them), and
-`live_document` carries the edit into the live form: an `identity` edit becomes `identities`
-(and `identity` stays its first mapping), a `filters` edit becomes `model_filters` /
-`target_filters` (told apart by `field_type`). Once the filters change, the deprecated filter
-fields are left out of the PUT: Polytomic derives them, and a stale copy would be refused. An
-edit the live form cannot hold (an `identity` edit on a sync with several mappings, a filter
-whose kind is not said, both forms changed differently) is refused before anything is sent.
+So where the vendor reports the live form, the deprecated one is not part of what is edited
+or sent (`without_derived`): Polytomic derives it, and a stale copy next to an edited live
+form would be ignored (identity) or refused (filters). A patch may still name a deprecated
+field (`syncs update --patch '{"identity": ...}'`): `live_document` carries that edit into the
+live form — an `identity` edit becomes `identities`, a `filters` / `filter_logic` edit becomes
+`model_filters` / `target_filters` (told apart by `field_type`) — or refuses it before anything
+is sent when the live form cannot hold it (an `identity` edit on a sync with several
+mappings, a filter whose kind is not said, both forms changed differently).
 """
 
 from __future__ import annotations
@@ -30,25 +31,48 @@ from synctui.domain.validation import ValidationIssue
 
 LIVE_FILTERS = ("model_filters", "target_filters")
 OLD_FILTERS = ("filters", "filter_logic")
-# Either form of a setting may be what the vendor derives from the other one.
-DERIVED = frozenset({"identity", "identities", *LIVE_FILTERS, *OLD_FILTERS})
-FILTERS_LEFT_OUT = (
-    "filters, filter_logic and target.filter_logic are left out: Polytomic derives them from "
-    "model_filters and target_filters"
-)
 
 
 def live_document(
     before: dict[str, Any], after: dict[str, Any]
 ) -> tuple[dict[str, Any], list[ValidationIssue], list[str]]:
-    """`after` (the user's edit of `before`) as it must be PUT, the issues that refuse it, and
-    notes saying what was left out and why."""
+    """`after` (the user's edit of `before`, both forms as the vendor reported them) as it
+    must be PUT: edits carried into the live form, the deprecated forms left out. Also the
+    issues that refuse it, and notes saying what was left out and why."""
     document = copy.deepcopy(after)
     issues: list[ValidationIssue] = []
-    notes: list[str] = []
     _identities(before, document, issues)
-    _filters(before, document, issues, notes)
-    return document, issues, notes
+    _filters(before, document, issues)
+    notes: list[str] = []
+    return without_derived(document, before, notes), issues, notes
+
+
+def without_derived(
+    doc: dict[str, Any], reported: dict[str, Any] | None = None, notes: list[str] | None = None
+) -> dict[str, Any]:
+    """`doc` without the deprecated forms of the settings whose live form the vendor reports
+    (in `reported`, by default `doc` itself); `notes` gets a line naming what was left out."""
+    reported = doc if reported is None else reported
+    out = dict(doc)
+    gone: list[str] = []
+    if "identities" in reported and "identity" in out:
+        del out["identity"]
+        gone.append("identity")
+    if any(key in reported for key in LIVE_FILTERS):
+        for key in OLD_FILTERS:
+            if key in out:
+                del out[key]
+                gone.append(key)
+        target = out.get("target")
+        if isinstance(target, dict) and "filter_logic" in target:
+            out["target"] = {k: v for k, v in target.items() if k != "filter_logic"}
+            gone.append("target.filter_logic")
+    if gone and notes is not None:
+        notes.append(
+            f"{', '.join(gone)} not sent: deprecated, and derived by Polytomic from "
+            "identities, model_filters and target_filters"
+        )
+    return out
 
 
 # --- identity mappings --------------------------------------------------------------------
@@ -78,8 +102,6 @@ def _identities(before: dict[str, Any], doc: dict[str, Any], issues: list[Valida
                     "first of identities.mappings); change identities only",
                 )
             )
-        elif "identity" in before or "identity" in doc:
-            doc["identity"] = first
         return
     if not old_changed:
         return
@@ -112,42 +134,29 @@ def _old_form(doc: dict[str, Any]) -> tuple[Any, Any, Any]:
     return doc.get("filters"), doc.get("filter_logic"), logic
 
 
-def _filters(
-    before: dict[str, Any],
-    doc: dict[str, Any],
-    issues: list[ValidationIssue],
-    notes: list[str],
-) -> None:
+def _filters(before: dict[str, Any], doc: dict[str, Any], issues: list[ValidationIssue]) -> None:
     if not any(key in before for key in LIVE_FILTERS):
         return  # the vendor reports only one form: there is nothing to reconcile
     old_changed = not json_equal(_old_form(before), _old_form(doc))
     new_changed = any(not json_equal(before.get(k), doc.get(k)) for k in LIVE_FILTERS)
-    if not old_changed and not new_changed:
-        return  # sent back as read: both forms describe the same filters
-    if old_changed:
-        converted = _from_old_form(*_old_form(doc), issues)
-        if converted is None:
-            return
-        if new_changed:
-            live = (doc.get("model_filters"), doc.get("target_filters"))
-            if not _same(converted, live):
-                issues.append(
-                    ValidationIssue(
-                        "filters",
-                        "filters and model_filters/target_filters were both changed and "
-                        "describe different filters; change one form only",
-                    )
+    if not old_changed:
+        return  # the live form is what is sent, edited or not
+    converted = _from_old_form(*_old_form(doc), issues)
+    if converted is None:
+        return
+    if new_changed:
+        live = (doc.get("model_filters"), doc.get("target_filters"))
+        if not _same(converted, live):
+            issues.append(
+                ValidationIssue(
+                    "filters",
+                    "filters and model_filters/target_filters were both changed and "
+                    "describe different filters; change one form only",
                 )
-                return
-        else:
-            for key, group in zip(LIVE_FILTERS, converted, strict=True):
-                doc[key] = _merged(before.get(key), group)
-    for key in OLD_FILTERS:
-        doc.pop(key, None)
-    target = doc.get("target")
-    if isinstance(target, dict):
-        target.pop("filter_logic", None)
-    notes.append(FILTERS_LEFT_OUT)
+            )
+        return
+    for key, group in zip(LIVE_FILTERS, converted, strict=True):
+        doc[key] = _merged(before.get(key), group)
 
 
 def _from_old_form(
