@@ -128,6 +128,9 @@ def writable(sync: dict[str, Any]) -> dict[str, Any]:
 
 # --- seed and listing ---------------------------------------------------------------------
 def test_seed_is_a_believable_workspace(shared: Poly) -> None:
+    """Source: polytomic/types/list_sync_item.py (flat rows) and
+    polytomic/types/model_sync_v5response.py (a full sync, both identity forms, `problems`).
+    The workspace itself (names, connectors, counts) is this simulator's."""
     summaries = all_summaries(shared.rw)
     assert len(summaries) >= 25
     assert {s["mode"] for s in summaries} == MODES
@@ -160,6 +163,9 @@ def test_seed_is_a_believable_workspace(shared: Poly) -> None:
 
 
 def test_seed_is_deterministic_and_scales() -> None:
+    """The simulator's own promise (seeded, scalable); the stored body keeps only the
+    live forms (`polytomic_body`)."""
+
     def build(scale: int) -> PolytomicSim:
         clock = SandboxClock(FROZEN_EPOCH)
         return PolytomicSim(SimContext(seed=7, scale=scale, clock=clock, changes_per_second=0))
@@ -202,6 +208,8 @@ def test_list_pages_with_opaque_token_and_limits(shared: Poly) -> None:
 
 
 def test_list_filters(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `list` (`active`, `mode`,
+    `target_connection_id`; mode one of types/modelsync_sync_target_mode.py)."""
     inactive = all_summaries(shared.rw, active="false")
     active = all_summaries(shared.rw, active="true")
     assert inactive and all(not s["active"] for s in inactive)
@@ -217,6 +225,9 @@ def test_list_filters(shared: Poly) -> None:
 
 # --- auth, versions, routing --------------------------------------------------------------
 def test_credentials_and_version_header(shared: Poly) -> None:
+    """Source: polytomic/core/client_wrapper.py (Bearer API key, `X-Polytomic-Version`) and
+    ../shared/vendor-docs/polytomic-update-sync.txt (Basic deployment key, on premises). The
+    error keys are this simulator's."""
     tokens = shared.info["tokens"]
     assert_error(
         shared.raw(**{"X-Polytomic-Version": VERSION}).get("/api/syncs"), 401, "unauthorized"
@@ -252,6 +263,8 @@ def test_credentials_and_version_header(shared: Poly) -> None:
 
 
 def test_read_only_key_reads_but_cannot_write(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py (403 ForbiddenError on writes). A
+    read-only key is this simulator's way to get one."""
     sid = shared.ids["sync_id"]
     sync = shared.ro.get(f"/api/syncs/{sid}").json()["data"]
     assert shared.ro.get(f"/api/syncs/{sid}/status").status_code == 200
@@ -268,6 +281,8 @@ def test_read_only_key_reads_but_cannot_write(shared: Poly) -> None:
 
 
 def test_unknown_ids_paths_and_methods(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py (404 NotFoundError) and
+    polytomic/types/api_error.py (the body). The 405 is this simulator's."""
     missing = "00000000-0000-4000-8000-000000000000"
     sync = shared.rw.get(f"/api/syncs/{shared.ids['sync_id']}").json()["data"]
     assert_error(shared.rw.get(f"/api/syncs/{missing}"), 404, "not_found")
@@ -287,6 +302,9 @@ def test_unknown_ids_paths_and_methods(shared: Poly) -> None:
 
 # --- PUT: full replacement ----------------------------------------------------------------
 def test_put_round_trips_everything_including_unknown_fields(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `update` ("Every field in the request
+    body is written to the sync"); unknown fields kept is the simulator's stand-in for fields
+    a newer API version adds."""
     sid = poly.ids["sync_id"]
     before = poly.rw.get(f"/api/syncs/{sid}").json()["data"]
     body = writable(before)
@@ -311,6 +329,8 @@ def test_put_round_trips_everything_including_unknown_fields(poly: Poly) -> None
 
 
 def test_put_resets_every_omitted_optional_field(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `update` ("any field you omit is cleared
+    or reset to its default value")."""
     sid = poly.ids["sync_id"]
     sync = poly.rw.get(f"/api/syncs/{sid}").json()["data"]
     assert sync["active"] and sync["override_fields"] and "bulk_settings" in sync
@@ -353,6 +373,10 @@ def test_put_resets_every_omitted_optional_field(poly: Poly) -> None:
 def test_put_validation_names_the_field(
     shared: Poly, shared_sync: dict[str, Any], mutate: Any, field: str
 ) -> None:
+    """Source: polytomic/model_sync/raw_client.py `update` (422
+    UnprocessableEntityError; required `fields`, `mode`, `name`, `schedule`, `target`) and
+    polytomic/types/schedule.py (time parts are strings). `metadata.errors` is this
+    simulator's."""
     sid = shared.ids["sync_id"]
     body = writable(shared_sync)
     mutate(body)
@@ -362,6 +386,7 @@ def test_put_validation_names_the_field(
 
 
 def test_put_rejects_non_json_and_wrapped_bodies(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `update` (400 BadRequestError, 422)."""
     sid = shared.ids["sync_id"]
     sync = shared.rw.get(f"/api/syncs/{sid}").json()["data"]
     assert_error(shared.rw.put(f"/api/syncs/{sid}", content=b"{nope"), 400, "bad_request")
@@ -527,6 +552,8 @@ def test_schedule_options(shared: Poly) -> None:
 
 # --- create, delete, activate -------------------------------------------------------------
 def test_create_then_delete(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `create` and `delete` (a 2xx with no
+    body); polytomic/types/model_sync_v5response.py (the created sync)."""
     template = poly.rw.get(f"/api/syncs/{poly.ids['sync_id']}").json()["data"]
     body = {k: template[k] for k in ("mode", "schedule", "target", "fields", "identity")}
     body["name"] = "Snowflake users → Salesforce Contacts (copy)"
@@ -548,6 +575,9 @@ def test_create_then_delete(poly: Poly) -> None:
 
 
 def test_activate_and_inactive_syncs_refuse_runs(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `activate` ("Only active syncs execute
+    on schedule or in response to a manual trigger") and types/activate_sync_output.py. The
+    409 key `sync_inactive` is this simulator's."""
     sid = poly.ids["sync_id"]
     before = poly.rw.get(f"/api/syncs/{sid}").json()["data"]["updated_at"]
     off = poly.rw.post(f"/api/syncs/{sid}/activate", json={"active": False})
@@ -568,6 +598,10 @@ def test_activate_and_inactive_syncs_refuse_runs(poly: Poly) -> None:
 
 # --- executions ---------------------------------------------------------------------------
 def test_execution_progresses_with_the_clock(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `start` (`resync`, `test`,
+    `identities`; 409 ConflictError), types/start_sync_response_schema.py,
+    types/get_execution_response_schema.py and types/util_execution_status.py. Timing is this
+    simulator's."""
     sid = poly.ids["sync_id"]
     started = poly.rw.post(f"/api/syncs/{sid}/executions", json={})
     assert started.status_code == 200, started.text
@@ -666,6 +700,8 @@ def test_start_names_records_by_their_identities(poly: Poly) -> None:
 
 
 def test_broken_mapping_fails_until_the_field_is_removed(poly: Poly) -> None:
+    """The simulator's own failing data (a destination field that no longer exists);
+    the execution's shape is types/get_execution_response_schema.py."""
     sid = poly.ids["failing_sync_id"]
     first = poly.rw.post(f"/api/syncs/{sid}/executions", json={}).json()["data"]
     advance_clock(poly.sb, 15)
@@ -683,6 +719,8 @@ def test_broken_mapping_fails_until_the_field_is_removed(poly: Poly) -> None:
 
 
 def test_execution_history_pages_newest_first(shared: Poly) -> None:
+    """Source: polytomic/model_sync/executions/raw_client.py `list` ("ordered by start
+    time descending", opaque `page_token`, `ascending`)."""
     sid = shared.ids["hourly_sync_id"]
     runs: list[dict[str, Any]] = []
     token = None
@@ -707,6 +745,8 @@ def test_execution_history_pages_newest_first(shared: Poly) -> None:
 
 
 def test_status_reports_running_and_next_time(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `get_status` and
+    types/sync_status_response.py."""
     hourly = shared.rw.get(f"/api/syncs/{shared.ids['sync_id']}/status").json()["data"]
     assert hourly["next_execution_time"] == "2026-11-20T10:15:00.000Z"  # minute "15", UTC
     running = shared.rw.get(f"/api/syncs/{shared.ids['running_sync_id']}/status").json()["data"]
@@ -720,6 +760,9 @@ def test_status_reports_running_and_next_time(shared: Poly) -> None:
 
 # --- idempotency --------------------------------------------------------------------------
 def test_idempotency_key_replays_the_first_answer(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py (`idempotency_key` on `create`,
+    `start`, `activate`, `cancel`). Replay, mismatch and scoping are not in the SDK: they are
+    this simulator's reading of the vendor's idempotency keys (../shared/vendor-contracts.md)."""
     sid = poly.ids["sync_id"]
     path = f"/api/syncs/{sid}/executions"
     key = {"Idempotency-Key": "run-2026-11-20_0001"}
@@ -764,6 +807,8 @@ def test_idempotency_key_replays_the_first_answer(poly: Poly) -> None:
 
 
 def test_concurrent_duplicate_gets_409(poly: Poly) -> None:
+    """Not in the SDK: the simulator's answer to a duplicate still in flight
+    (../shared/vendor-contracts.md), in the shape of polytomic/types/api_error.py."""
     sid = poly.ids["sync_id"]
     key = "concurrent-0001"
     body = b"{}"
@@ -808,12 +853,14 @@ def test_concurrent_duplicate_gets_409(poly: Poly) -> None:
 def test_injected_server_errors_use_the_vendor_shape(
     shared_faults: Poly, status: int, key: str
 ) -> None:
+    """Injected faults, in the shape of polytomic/types/api_error.py."""
     set_faults(shared_faults.sb, f"{status}=1,only=polytomic")
     assert_error(shared_faults.rw.get("/api/syncs"), status, key)
     assert "Retry-After" not in shared_faults.rw.get("/api/syncs").headers
 
 
 def test_injected_429_carries_retry_after(shared_faults: Poly) -> None:
+    """An injected fault, in the shape of polytomic/types/api_error.py."""
     set_faults(shared_faults.sb, "429=1,retry-after=2,only=polytomic")
     response = shared_faults.rw.get(f"/api/syncs/{shared_faults.ids['sync_id']}")
     assert_error(response, 429, "rate_limited")
@@ -821,6 +868,7 @@ def test_injected_429_carries_retry_after(shared_faults: Poly) -> None:
 
 
 def test_drop_before_changes_nothing(poly: Poly) -> None:
+    """The fault injector's promise: a dropped request changes nothing."""
     sid = poly.ids["sync_id"]
     sync = poly.rw.get(f"/api/syncs/{sid}").json()["data"]
     set_faults(poly.sb, "drop-before=1,only=polytomic")
@@ -832,6 +880,7 @@ def test_drop_before_changes_nothing(poly: Poly) -> None:
 
 
 def test_drop_after_applies_and_an_idempotent_retry_replays(poly: Poly) -> None:
+    """The fault injector's promise, and the simulator's idempotency replay."""
     sid = poly.ids["sync_id"]
     key = {"Idempotency-Key": "lost-answer-0001"}
     set_faults(poly.sb, "drop-after=1,only=polytomic")
@@ -847,6 +896,7 @@ def test_drop_after_applies_and_an_idempotent_retry_replays(poly: Poly) -> None:
 
 
 def test_malformed_body_and_latency(shared_faults: Poly) -> None:
+    """The fault injector's promise."""
     set_faults(shared_faults.sb, "malformed=1,only=polytomic")
     broken = shared_faults.rw.get("/api/syncs")
     assert broken.status_code == 200

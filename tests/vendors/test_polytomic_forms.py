@@ -11,15 +11,17 @@ parameters of the SDK method that would send it (`polytomic_oracle.request_probl
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
 import pytest
+from polytomic.model_sync.raw_client import RawModelSyncClient
 
 from synctui.domain import errors
 from synctui.sandbox.server import Sandbox
-from synctui.vendors.polytomic import PolytomicAdapter
-from tests.sandbox.polytomic_oracle import request_problems
+from synctui.vendors.polytomic import PolytomicAdapter, is_read_only
+from tests.sandbox.polytomic_oracle import request_problems, response_only_fields
 from tests.vendors.polytomic_support import (
     Loopback,
     ids,
@@ -211,3 +213,17 @@ async def test_every_planned_body_is_one_the_sdk_sends(sandbox: Sandbox) -> None
     sdk_accepts("create", json.loads(posted[3]), template)
     assert created.raw["name"] == "A copy"
     await adapter.aclose()
+
+
+def test_what_synctui_never_sends_is_what_the_sdk_reports_but_does_not_take() -> None:
+    """Response-only: in `ModelSyncV5Response`, not among `update`'s parameters."""
+    reported = response_only_fields()
+    assert {"problems", "id", "model_ids", "updated_at", "created_by"} <= reported
+    assert all(is_read_only(key) for key in reported)
+    taken = set(inspect.signature(RawModelSyncClient.update).parameters) - {
+        "self",
+        "id",
+        "idempotency_key",
+        "request_options",
+    }
+    assert not any(is_read_only(key) for key in taken)
