@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import copy
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
@@ -47,11 +46,10 @@ from synctui.domain.models import (
 from synctui.domain.validation import ValidationIssue, validate_polytomic_sync
 from synctui.store.accounts import POLYTOMIC_DEFAULT_API_VERSION
 from synctui.vendors.polytomic_forms import (
-    LIVE_FILTERS,
-    OLD_FILTERS,
-    cleared,
-    holds,
+    is_read_only,
     live_document,
+    reported,
+    same_document,
     without_derived,
 )
 from synctui.vendors.polytomic_models import PolytomicError, PolytomicSync
@@ -72,6 +70,7 @@ __all__ = [
     "PolytomicAdapter",
     "describe_schedule",
     "describe_target",
+    "is_read_only",
     "parse_run",
     "parse_sync",
     "run_state",
@@ -81,19 +80,8 @@ __all__ = [
 
 PAGE_SIZE = 50  # the vendor's maximum `limit` (`list`: "capped at 50")
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
-# Response-only fields (in `ModelSyncV5Response`, not among `update`'s parameters): the vendor
-# ignores them in a PUT ("`problems` ... is ignored on input"), so they are not part of what a
-# user edits, and a patch touching them is refused rather than silently ignored.
-READ_ONLY_FIELDS = frozenset({"id", "model_ids", "problems"})
-READ_ONLY_PREFIXES = ("created_", "updated_")
-# Omitted from a PUT, these fall back to a server-side value rather than to empty.
-SERVER_FILLED = frozenset({"organization_id"})
 # Error keys for an `X-Polytomic-Version` the vendor does not accept.
 VERSION_KEYS = ("missing_version", "unsupported_version")
-
-
-def is_read_only(key: str) -> bool:
-    return key in READ_ONLY_FIELDS or key.startswith(READ_ONLY_PREFIXES)
 
 
 def new_idempotency_key() -> str:
@@ -108,47 +96,6 @@ def _readable(raw: dict[str, Any]) -> bool:
     except ValidationError:
         return False
     return True
-
-
-def _reported(raw: dict[str, Any]) -> dict[str, Any]:
-    """The vendor's JSON without its response-only fields (a deep copy)."""
-    return {k: copy.deepcopy(v) for k, v in raw.items() if not is_read_only(k)}
-
-
-def _derived(sent: dict[str, Any]) -> set[str]:
-    """Fields the vendor derives from the other form of a setting that was sent."""
-    found: set[str] = set()
-    if "identities" in sent:
-        found.add("identity")
-    if "identity" in sent:
-        found.add("identities")
-    if any(key in sent for key in LIVE_FILTERS):
-        found.update(OLD_FILTERS)
-    if any(key in sent for key in OLD_FILTERS):
-        found.update(LIVE_FILTERS)
-    return found
-
-
-def same_document(sent: dict[str, Any], now: dict[str, Any]) -> bool:
-    """Does the sync as read now hold the document that was PUT?
-
-    Every field sent must be held by what is read (`polytomic_forms.holds`: null and absent
-    count as the same, members the vendor adds itself are allowed), and every field left out
-    must read back cleared, since a full replacement resets what it omits — except the other
-    form of a setting that was sent, which the vendor derives. Read-only fields are the
-    server's, not the client's, to compare.
-    """
-    derived = _derived(sent)
-    return all(
-        holds(value, now.get(key)) for key, value in sent.items() if not is_read_only(key)
-    ) and all(
-        cleared(value)
-        for key, value in now.items()
-        if key not in sent
-        and not is_read_only(key)
-        and key not in SERVER_FILLED
-        and key not in derived
-    )
 
 
 def new_issues(before: dict[str, Any], after: Any) -> list[ValidationIssue]:
@@ -410,7 +357,7 @@ class PolytomicAdapter(RestAdapter):
         return self._editable_raw(sync.raw)
 
     def _editable_raw(self, raw: dict[str, Any]) -> dict[str, Any]:
-        return without_derived(_reported(raw))
+        return without_derived(reported(raw))
 
     def _moved(self, loaded: Sync, fresh: dict[str, Any]) -> bool:
         """Has the sync changed since the user loaded it? `updated_at` says, when we have it."""
@@ -462,11 +409,11 @@ class PolytomicAdapter(RestAdapter):
             raise self._conflict(sync.id)
         # The patch applies to the sync as reported (both forms of a setting, so a patch may
         # name either); what is sent and compared leaves the derived forms out.
-        reported = _reported(fresh)
-        before = without_derived(reported)
-        edited = apply_merge_patch(reported, patch)
+        as_read = reported(fresh)
+        before = without_derived(as_read)
+        edited = apply_merge_patch(as_read, patch)
         after, form_issues, notes = (
-            live_document(reported, edited) if isinstance(edited, dict) else (edited, [], [])
+            live_document(as_read, edited) if isinstance(edited, dict) else (edited, [], [])
         )
         issues = form_issues or new_issues(before, after)
         if issues:

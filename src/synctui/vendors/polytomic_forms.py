@@ -19,6 +19,9 @@ live form — an `identity` edit becomes `identities`, a `filters` / `filter_log
 `model_filters` / `target_filters` (told apart by `field_type`) — or refuses it before anything
 is sent when the live form cannot hold it (an `identity` edit on a sync with several
 mappings, a filter whose kind is not said, both forms changed differently).
+
+Response-only fields (`problems` among them: "ignored on input") are never part of it either,
+and `same_document` says whether a sync read back after a lost answer holds what was sent.
 """
 
 from __future__ import annotations
@@ -31,6 +34,23 @@ from synctui.domain.validation import ValidationIssue
 
 LIVE_FILTERS = ("model_filters", "target_filters")
 OLD_FILTERS = ("filters", "filter_logic")
+
+# Response-only fields (in `ModelSyncV5Response`, not among `update`'s parameters): the vendor
+# ignores them in a PUT ("`problems` ... is ignored on input"), so they are not part of what a
+# user edits, and a patch touching them is refused rather than silently ignored.
+READ_ONLY_FIELDS = frozenset({"id", "model_ids", "problems"})
+READ_ONLY_PREFIXES = ("created_", "updated_")
+# Omitted from a PUT, these fall back to a server-side value rather than to empty.
+SERVER_FILLED = frozenset({"organization_id"})
+
+
+def is_read_only(key: str) -> bool:
+    return key in READ_ONLY_FIELDS or key.startswith(READ_ONLY_PREFIXES)
+
+
+def reported(raw: dict[str, Any]) -> dict[str, Any]:
+    """The vendor's JSON without its response-only fields (a deep copy)."""
+    return {k: copy.deepcopy(v) for k, v in raw.items() if not is_read_only(k)}
 
 
 def live_document(
@@ -272,6 +292,42 @@ def _positional(index: int) -> str:
 
 
 # --- reading a write back -----------------------------------------------------------------
+def _derived(sent: dict[str, Any]) -> set[str]:
+    """Fields the vendor derives from the other form of a setting that was sent."""
+    found: set[str] = set()
+    if "identities" in sent:
+        found.add("identity")
+    if "identity" in sent:
+        found.add("identities")
+    if any(key in sent for key in LIVE_FILTERS):
+        found.update(OLD_FILTERS)
+    if any(key in sent for key in OLD_FILTERS):
+        found.update(LIVE_FILTERS)
+    return found
+
+
+def same_document(sent: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Does the sync as read now hold the document that was PUT?
+
+    Every field sent must be held by what is read (`polytomic_forms.holds`: null and absent
+    count as the same, members the vendor adds itself are allowed), and every field left out
+    must read back cleared, since a full replacement resets what it omits — except the other
+    form of a setting that was sent, which the vendor derives. Read-only fields are the
+    server's, not the client's, to compare.
+    """
+    derived = _derived(sent)
+    return all(
+        holds(value, now.get(key)) for key, value in sent.items() if not is_read_only(key)
+    ) and all(
+        cleared(value)
+        for key, value in now.items()
+        if key not in sent
+        and not is_read_only(key)
+        and key not in SERVER_FILLED
+        and key not in derived
+    )
+
+
 def cleared(value: Any) -> bool:
     """What an omitted field reads back as after a full replacement: null, false, or an
     empty list or object (or one holding only such values)."""
