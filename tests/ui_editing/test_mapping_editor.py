@@ -157,6 +157,22 @@ async def test_polytomic_fields_reorder_identity_and_full_put(sandbox: Sandbox) 
         ]
 
 
+async def test_polytomic_identity_mappings_are_all_shown(sandbox: Sandbox) -> None:
+    """`identities` is the live form; `identity` holds only the first of several mappings."""
+    app = make_app(edit_session(sandbox), initial_account=POLY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(
+            pilot, app, POLY, lambda s: s.name == "Companies → Salesforce Accounts"
+        )
+        mapping = editor.query_one(MappingEditor)
+        key = str(mapping.query_one("#mapping-key").render())
+        assert key == (
+            "identities (priority): domain → Website  (HostnameMatch), name → Name  (Equality)"
+        )
+        marked = [i for i in range(len(mapping.rows)) if str(mapping.table.get_row_at(i)[1])]
+        assert [mapping.rows[i]["target"] for i in marked] == ["Website"]
+
+
 async def test_paragon_credential_change_warns_and_confirms_on_cancel(sandbox: Sandbox) -> None:
     app = make_app(edit_session(sandbox), initial_account=PARAGON)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -25,6 +25,7 @@ __all__ = [
     "key_row",
     "mapping_spec",
     "move_row",
+    "polytomic_identities",
     "remove_row",
     "row_issues",
     "set_cell",
@@ -190,6 +191,17 @@ def row_issues(spec: MappingSpec, rows: list[Row]) -> dict[int, list[str]]:
     return found
 
 
+def polytomic_identities(doc: dict[str, Any]) -> tuple[str | None, list[Any]]:
+    """(strategy, mappings) of a Polytomic sync: its `identities` where it has them (the live
+    form), else the deprecated `identity` (the first mapping only)."""
+    identities = doc.get("identities")
+    if isinstance(identities, dict) and isinstance(identities.get("mappings"), list):
+        strategy = identities.get("strategy")
+        return (strategy if isinstance(strategy, str) else None), identities["mappings"]
+    identity = doc.get("identity")
+    return None, [identity] if isinstance(identity, dict) else []
+
+
 def key_row(spec: MappingSpec, rows: list[Row], doc: dict[str, Any]) -> int | None:
     """The row carrying the sync's primary key (Signalsmith) or identity (Polytomic)."""
     if spec.vendor == "signalsmith":
@@ -198,10 +210,10 @@ def key_row(spec: MappingSpec, rows: list[Row], doc: dict[str, Any]) -> int | No
             if isinstance(row, dict) and key and row.get("source_column") == key:
                 return index
         return None
-    identity = doc.get("identity")
-    if not isinstance(identity, dict):
+    identity = polytomic_identities(doc)[1][:1]
+    if not identity or not isinstance(identity[0], dict):
         return None
-    target = identity.get("target")
+    target = identity[0].get("target")
     for index, row in enumerate(rows):
         if isinstance(row, dict) and target and row.get("target") == target:
             return index

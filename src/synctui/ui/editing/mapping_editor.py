@@ -25,6 +25,7 @@ from synctui.ui.editing.mapping import (
     cell_text,
     key_row,
     move_row,
+    polytomic_identities,
     remove_row,
     row_issues,
     set_cell,
@@ -147,13 +148,12 @@ class MappingEditor(Vertical):
             key = self.doc.get("primary_key") or "(none)"
             text = f"primary key: {key}  (the source column that identifies a record)"
         else:
-            identity = self.doc.get("identity")
-            if isinstance(identity, dict):
-                source = identity.get("source") or {}
-                text = (
-                    f"identity: {source.get('field', '?')} → {identity.get('target', '?')}"
-                    f"  ({identity.get('function', 'Equality')})"
-                )
+            strategy, mappings = polytomic_identities(self.doc)
+            shown = [_identity_text(m) for m in mappings]
+            if len(shown) > 1:
+                text = f"identities ({strategy or '?'}): " + ", ".join(shown)
+            elif shown:
+                text = f"identity: {shown[0]}"
             else:
                 text = "identity: none (this mode does not match existing records)"
         self.query_one("#mapping-key", Static).update(text)
@@ -251,3 +251,12 @@ class MappingEditor(Vertical):
         if 0 <= index < len(self.rows):
             self.rows, target = move_row(self.rows, index, delta)
             self._changed(target)
+
+
+def _identity_text(mapping: Any) -> str:
+    """'email → Email (Equality)': one Polytomic identity mapping in words."""
+    if not isinstance(mapping, dict):
+        return "?"
+    source = mapping.get("source") if isinstance(mapping.get("source"), dict) else {}
+    function = mapping.get("function", "Equality")
+    return f"{source.get('field', '?')} → {mapping.get('target', '?')}  ({function})"
