@@ -771,7 +771,8 @@ def readable_source(vendor: Vendor, sync: Sync) -> bool:
     """Could the adapter's own model read the data a plan for `sync` is built from?
 
     Speckle and Signalsmith plan from the sync as loaded; Polytomic from a fresh GET;
-    Paragon from the loaded detail, or a fresh GET when the sync came from the list.
+    Paragon from the loaded sync (list row and status answer), or a fresh read of both when
+    its status was not loaded.
     """
     name = vendor.name
     if name == "polytomic":
@@ -783,7 +784,13 @@ def readable_source(vendor: Vendor, sync: Sync) -> bool:
     if name == "paragon" and not sync.complete:
         from synctui.vendors.paragon import ParagonSync
 
-        return _validates(ParagonSync, vendor.served("get"))
+        listed = vendor.served("list")
+        rows = listed.get("data") if isinstance(listed, dict) else None
+        row = next(
+            (r for r in rows or () if isinstance(r, dict) and r.get("id") == sync.id), None
+        )
+        status = vendor.served("get")
+        return isinstance(status, dict) and _validates(ParagonSync, {**(row or {}), **status})
     return sync.vendor_status != "unreadable"
 
 

@@ -163,6 +163,7 @@ async def test_paragon_credential_change_warns_and_confirms_on_cancel(sandbox: S
         editor = await open_editor(pilot, app, PARAGON, _active)
         warning = editor.query_one("#credential-warning")
         assert str(warning.render()) == ""
+        assert editor.query_one("#frequency").is_blank()  # "not reported by Paragon"
         await _type(pilot, "#credential", "not-a-uuid")
         assert any(i.path == "credentialId" for i in editor.issues)
         assert editor.check_action("save", ()) is None
@@ -184,6 +185,9 @@ async def test_paragon_credential_change_warns_and_confirms_on_cancel(sandbox: S
         await settle(pilot)
         await pilot.click("#send")
         await settle(pilot)
+        # Paragon reports no frequency: left blank, it is not sent along with the credential.
+        (waiting,) = admin_state(sandbox, "paragon")["syncs"][sid]["pending"]
+        assert waiting["changes"] == {"credentialId": new}
         advance_clock(sandbox, 600)  # Paragon applies an accepted PATCH a moment later
         state = admin_state(sandbox, "paragon")["syncs"][sid]
         assert state["patches"] == 1 and state["credentialId"] == new
