@@ -23,7 +23,7 @@ dropped connection can neither apply an edit twice nor start a second run.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -52,6 +52,7 @@ MAX_PAGES = 10_000  # a server that never stops paging is an error, not an endle
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
 DRAFT_MESSAGE = "sync is a draft: set its status to active before triggering"
 RUNNING_MESSAGE = "a run is already in progress"
+LATEST_RUN = "latest run"  # the secondary read of a sync shown in full
 
 # Set by the server: accepted in a PUT body by the vendor but never applied, so an edit to
 # one of them would silently do nothing. They are left out of the editable document.
@@ -424,15 +425,21 @@ class SignalsmithAdapter(RestAdapter):
             raise errors.VendorError(f"{self.account.name}: unreadable sync from Signalsmith")
         return sync
 
+    async def _read_run(self, sync_id: str, run_id: str) -> Run:
+        response = await self.request(
+            "GET", self.sync_path(sync_id, f"/runs/{id_segment(run_id, 'Signalsmith run')}")
+        )
+        run = parse_run(self.read_json(response, "run"))
+        if run is None:
+            raise self.unreadable("run")
+        return run
+
     async def _run_or_none(self, sync_id: str, run_id: Any) -> Run | None:
         """One run, or None: a run that cannot be read must not hide its sync."""
         if not isinstance(run_id, str) or not run_id:
             return None
         try:
-            response = await self.request(
-                "GET", self.sync_path(sync_id, f"/runs/{id_segment(run_id, 'Signalsmith run')}")
-            )
-            return parse_run(self.read_json(response, "run"))
+            return await self._read_run(sync_id, run_id)
         except errors.SyncTuiError:
             return None
 
@@ -441,6 +448,20 @@ class SignalsmithAdapter(RestAdapter):
         raw = await self.read_raw(sync_id)
         run = await self._run_or_none(sync_id, raw.get("last_run_id"))
         return self._parse(raw, run)
+
+    # For display (services/detail.py): the latest run (`last_run_id`, "ID of the most recent
+    # run") is a secondary read, marked unavailable when it fails.
+    async def read_sync(self, sync_id: str) -> Sync:
+        return self._parse(await self.read_raw(sync_id))
+
+    def side_reads(self, sync: Sync) -> dict[str, Callable[[], Awaitable[Any]]]:
+        run_id = sync.raw.get("last_run_id")
+        if not isinstance(run_id, str) or not run_id:
+            return {}
+        return {LATEST_RUN: lambda: self._read_run(sync.id, run_id)}
+
+    def with_parts(self, sync: Sync, parts: dict[str, Any]) -> Sync:
+        return self._parse(sync.raw, parts.get(LATEST_RUN))
 
     async def list_runs(self, sync_id: str, limit: int = 20) -> list[Run]:
         """Runs newest first, up to `limit`, reading only as many pages as that needs."""
