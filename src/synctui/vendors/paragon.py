@@ -181,7 +181,10 @@ def status_of(
         if read is None:
             return normalized, "Paragon reports ERRORED (its status was not read)"
         if not read:
-            return normalized, "Paragon reports ERRORED (its status, with the reason, is unavailable)"
+            return (
+                normalized,
+                "Paragon reports ERRORED (its status, with the reason, is unavailable)",
+            )
         return normalized, "Paragon reports ERRORED without a reason"
     if normalized is SyncStatus.PAUSED:
         return normalized, "disabled: no incremental checks until it is re-enabled"
@@ -256,6 +259,16 @@ def parse_sync(
     )
 
 
+def _patch_note(body: dict[str, Any]) -> str:
+    """What a dry run says about a PATCH: when it lands, and what is checked before sending."""
+    note = "Paragon accepts it at once and applies it a moment later"
+    if "credentialId" in body:
+        note += "; sent only if credentialId still holds what was loaded"
+    if FREQUENCY in body:
+        note += "; the current frequency is not reported by Paragon, so it is not checked"
+    return note
+
+
 def _not_removable(key: str) -> ValidationIssue:
     if key == FREQUENCY:
         return ValidationIssue(
@@ -300,6 +313,7 @@ class ParagonAdapter(RestAdapter):
         ("configuration", "Configuration"),
         ("synced", "Synced"),
     )
+
     # --- plumbing -------------------------------------------------------------------------
     def sync_path(self, sync_id: str | None = None, suffix: str = "") -> str:
         if sync_id is None:
@@ -498,8 +512,7 @@ class ParagonAdapter(RestAdapter):
                     url=f"{self.base_url}{self.sync_path(sync.id)}",
                     headers=self.masked(headers),
                     body=body,
-                    note="Paragon accepts it at once and applies it a moment later; "
-                    "sent only if those fields still hold what was loaded",
+                    note=_patch_note(body),
                 )
             )
         return WritePlan(
