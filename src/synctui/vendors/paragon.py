@@ -350,10 +350,10 @@ class ParagonAdapter(RestAdapter):
     details_in_lists: bool = True
 
     # --- reads ----------------------------------------------------------------------------
-    async def _rows(self, credential_id: str | None = None) -> list[Any]:
-        """The list's rows (all of them, or one credential's: `?credentialId=`)."""
-        params = {"credentialId": credential_id} if credential_id else None
-        response = await self.request("GET", self.sync_path(), params=params)
+    async def _rows(self) -> list[Any]:
+        """Every row of the list (unfiltered: `?credentialId=` would narrow it to one
+        credential's syncs, and an account shows all of its user's)."""
+        response = await self.request("GET", self.sync_path())
         payload = self.read_json(response, "syncs")
         rows = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(rows, list):
