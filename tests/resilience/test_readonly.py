@@ -38,7 +38,9 @@ VENDORS = ("speckle", "letsbuild", "polytomic", "signalsmith", "paragon")
 
 # Coroutines of Session that only read (plan_update plans, it never sends). Anything else
 # async on Session is treated as a write and must refuse in read-only mode.
-SESSION_READS = frozenset({"get_sync", "list_runs", "plan_update", "guard", "aclose"})
+SESSION_READS = frozenset(
+    {"get_sync", "show_sync", "detail", "list_runs", "plan_update", "guard", "aclose"}
+)
 
 # CLI commands that never write to a vendor (feed reset and accounts touch local files only).
 CLI_READS = frozenset(

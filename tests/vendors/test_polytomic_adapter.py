@@ -277,7 +277,7 @@ async def test_invalid_edits_are_refused_before_anything_is_sent(sandbox) -> Non
     adapter = make_adapter(sandbox, inner=inner)
     sync = await adapter.get_sync(sid)
     with pytest.raises(errors.ValidationFailed) as caught:
-        await adapter.plan_update(sync, {"schedule": {"hour": "29"}, "mode": "merge"})
+        await adapter.plan_update(sync, {"schedule": {"hour": 9}, "mode": "merge"})
     assert {i.path for i in caught.value.issues} == {"schedule.hour", "mode"}
     assert "schedule.hour" in str(caught.value)
     with pytest.raises(errors.ValidationFailed, match="cannot be edited"):

@@ -42,9 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=cmd_list)
 
-    show = sc.add_parser("show", help="one sync, every field")
+    show = sc.add_parser("show", help="one sync, every field, and its recent runs")
     show.add_argument("account")
     show.add_argument("sync_id", help="Speckle ids may be PROJECT_ID/SYNC_ID")
+    show.add_argument(
+        "--runs", type=int, default=5, metavar="N", help="recent runs to show (default 5, 0: none)"
+    )
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
 
@@ -121,6 +124,7 @@ def sync_json(sync: Sync) -> dict[str, Any]:
         "updated_at": sync.updated_at,
         "columns": sync.columns,
         "latest_run": run_json(sync.latest_run) if sync.latest_run else None,
+        "unavailable": sync.unavailable,
         "raw": sync.raw,
     }
 
@@ -214,10 +218,26 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    """The sync, its recent runs, and — never as a failure — any part that could not be read.
+
+    Only the sync's own record must be read; a secondary read that fails (Polytomic's status,
+    Signalsmith's runs, Paragon's status, Speckle's history) is named as unavailable, and the
+    command still exits 0.
+    """
+
     async def body(ctx: Context) -> int:
-        sync = await ctx.session.get_sync(args.account, args.sync_id)
+        if args.runs < 0 or args.runs > 100:
+            raise errors.UsageError("--runs must be between 0 and 100")
+        detail = await ctx.session.detail(args.account, args.sync_id, runs=args.runs)
+        sync = detail.sync
         if args.json:
-            emit_json(sync_json(sync))
+            emit_json(
+                {
+                    **sync_json(sync),
+                    "unavailable": detail.unavailable,
+                    "runs": [run_json(r) for r in detail.runs] if detail.runs is not None else None,
+                }
+            )
             return 0
         titles = dict(ctx.session.adapter(args.account).table_columns)
         rows: list[tuple[str, str]] = [
@@ -230,20 +250,27 @@ def cmd_show(args: argparse.Namespace) -> int:
             (titles.get(key, key.replace("_", " ")), value) for key, value in sync.columns.items()
         ]
         if sync.latest_run:
-            run = sync.latest_run
-            rows.append(
-                ("latest run", f"{run.state.value} {run.created_at or ''} {run.summary}".strip())
-            )
+            rows.append(("latest run", _run_line(sync.latest_run)))
+        rows += [("unavailable", f"{part} ({why})") for part, why in detail.unavailable.items()]
         width = max(len(label) for label, _ in rows) + 2
         print(f"{sync.name}  [{sync.vendor} · {sync.account}]")
         for label, value in rows:
             print(f"  {(label + ':').ljust(width)}{value}")
+        if detail.runs is not None:
+            print(f"  recent runs ({len(detail.runs)}):" if detail.runs else "  recent runs: none")
+            for run in detail.runs:
+                print(f"    {run.id}  {_run_line(run)}")
         print("  raw:")
         for line in json.dumps(sync.raw, indent=2, ensure_ascii=False).splitlines():
             print(f"    {line}")
         return 0
 
     return run_command(args, body)
+
+
+def _run_line(run: Run) -> str:
+    when = run.finished_at or run.started_at or run.created_at or ""
+    return " ".join(p for p in (run.state.value, when[:19], run.error or run.summary) if p)
 
 
 def _load_patch(args: argparse.Namespace) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -149,7 +150,8 @@ class FaultMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        decision = self.faults.decide(self.sim.name)
+        target, receive = await _target(scope, receive, self.faults.spec)
+        decision = self.faults.decide(self.sim.name, target)
         await sleep(decision.delay_s)
         if decision.status is not None:
             retry = self.faults.spec.retry_after if decision.status == 429 else None
@@ -191,6 +193,38 @@ class FaultMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+async def _target(scope: Scope, receive: Receive, spec: FaultSpec) -> tuple[str, Receive]:
+    """The request's full path, `PATH#Operation` for a GraphQL request when a fault names an
+    operation; the body read for that is handed on unchanged (the returned `receive`)."""
+    path = scope.get("path", "")
+    if not path.endswith("/graphql") or not any("#" in entry for entry in spec.paths):
+        return path, receive
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+    try:
+        payload = json.loads(body or b"null")
+    except ValueError:
+        payload = None
+    name = payload.get("operationName") if isinstance(payload, dict) else None
+    query = payload.get("query") if isinstance(payload, dict) else None
+    if not isinstance(name, str) and isinstance(query, str):
+        found = _OPERATION.search(query)
+        name = found.group(1) if found else None
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return (f"{path}#{name}" if isinstance(name, str) else path), replay
 
 
 async def _drain(receive: Receive) -> None:

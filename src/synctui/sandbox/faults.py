@@ -11,12 +11,17 @@ Spec grammar (comma separated, all optional)::
     drop-before=0.01,drop-after=0.01,malformed=0.01,
     latency=50ms,jitter=20ms,only=speckle+polytomic
 
-Rates are probabilities in [0, 1]. ``only`` limits faults to some vendor prefixes.
+Rates are probabilities in [0, 1]. ``only`` limits faults to some vendors, or to some
+requests: an entry with a ``/`` is a glob over the request's full path (``*`` spans ``/``),
+e.g. ``only=/polytomic/api/syncs/*/status``, so a test can break one secondary read and
+leave the rest of the vendor working. A GraphQL request is matched as ``PATH#Operation``
+too (``only=/speckle/graphql#SyncHistory``): every operation shares one path.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import random
 import threading
 from dataclasses import dataclass, field
@@ -48,6 +53,21 @@ class FaultSpec:
             or self.malformed
             or self.latency_ms
             or self.jitter_ms
+        )
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The entries of `only` that name requests (globs over the path) rather than vendors."""
+        return tuple(sorted(entry for entry in self.only if "/" in entry))
+
+    def applies(self, vendor: str, target: str = "") -> bool:
+        """Does the spec cover this request? Everything, without `only`."""
+        if not self.only or vendor in self.only:
+            return True
+        path = target.split("#", 1)[0]
+        return any(
+            fnmatch.fnmatchcase(target, pattern) or fnmatch.fnmatchcase(path, pattern)
+            for pattern in self.paths
         )
 
     @classmethod
@@ -150,10 +170,12 @@ class FaultInjector:
         with self._lock:
             self._spec = spec
 
-    def decide(self, vendor: str) -> FaultDecision:
+    def decide(self, vendor: str, target: str = "") -> FaultDecision:
+        """What happens to one request of `vendor`; `target` is its path (`PATH#Operation`
+        for GraphQL), matched against the path entries of `only`."""
         with self._lock:
             spec = self._spec
-            if not spec.active or (spec.only and vendor not in spec.only):
+            if not spec.active or not spec.applies(vendor, target):
                 return FaultDecision()
             rng = self._rng
             delay = spec.latency_ms / 1000.0

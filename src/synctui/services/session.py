@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from synctui.domain import errors
 from synctui.domain.models import Capability, Run, Sync, WritePlan, WriteResult
+from synctui.services.detail import SyncDetail, read_detail, read_sync
 from synctui.store.accounts import Account
 from synctui.vendors.base import Adapter
 from synctui.vendors.http import CallLog, RetrySettings
@@ -119,7 +120,17 @@ class Session:
             ) from exc
 
     async def get_sync(self, account: str, sync_id: str) -> Sync:
+        """The whole sync or a failure: what a write is planned and checked against."""
         return await self.guard(self.adapter(account).get_sync(sync_id))
+
+    async def show_sync(self, account: str, sync_id: str) -> Sync:
+        """The sync for display: a secondary read that fails leaves its part marked
+        unavailable instead of failing the read (see services/detail.py)."""
+        return await read_sync(self.adapter(account), sync_id, self.guard)
+
+    async def detail(self, account: str, sync_id: str, *, runs: int = 0) -> SyncDetail:
+        """`show_sync` and, for vendors that keep runs, up to `runs` recent ones."""
+        return await read_detail(self.adapter(account), sync_id, self.guard, runs=runs)
 
     async def list_runs(self, account: str, sync_id: str, limit: int = 20) -> list[Run]:
         return await self.guard(self.adapter(account).list_runs(sync_id, limit))

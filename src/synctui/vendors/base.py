@@ -193,6 +193,23 @@ class Adapter:
     async def get_sync(self, sync_id: str) -> Sync:
         raise errors.Unsupported(f"{self.vendor} cannot show a sync")
 
+    # A sync shown in full may take more than one read: its own record, then secondary reads
+    # (Polytomic's /status, Signalsmith's latest run, Paragon's status). The services read
+    # them apart, so that a failed secondary read leaves the sync shown with that part marked
+    # unavailable (see services/detail.py); `get_sync` is the all-or-nothing read writes use.
+    async def read_sync(self, sync_id: str) -> Sync:
+        """The sync's own record, without the parts `side_reads` fills (default: get_sync)."""
+        return await self.get_sync(sync_id)
+
+    def side_reads(self, sync: Sync) -> dict[str, Callable[[], Awaitable[Any]]]:
+        """The secondary reads that complete `sync` for display, by the part each fills."""
+        return {}
+
+    def with_parts(self, sync: Sync, parts: dict[str, Any]) -> Sync:
+        """`sync` completed with what its secondary reads returned; a part missing from
+        `parts` could not be read."""
+        return sync
+
     def editable(self, sync: Sync) -> dict[str, Any]:
         """The document a merge patch applies to, in the vendor's own field names."""
         raise errors.Unsupported(f"{self.vendor} syncs cannot be edited")

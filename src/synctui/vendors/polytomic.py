@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar
 
 import httpx
@@ -311,6 +311,17 @@ class PolytomicAdapter(RestAdapter):
                 raise outcome
         assert isinstance(raw, dict)
         return self._parse(raw, status)
+
+    # For display (services/detail.py): `/status` is a secondary read, marked unavailable
+    # when it fails instead of failing the sync's read.
+    async def read_sync(self, sync_id: str) -> Sync:
+        return self._parse(await self.read_raw(sync_id), None, status_known=False)
+
+    def side_reads(self, sync: Sync) -> dict[str, Callable[[], Awaitable[Any]]]:
+        return {"status": lambda: self._read_status(sync.id)}
+
+    def with_parts(self, sync: Sync, parts: dict[str, Any]) -> Sync:
+        return self._parse(sync.raw, parts.get("status"), status_known="status" in parts)
 
     async def _complete(self, raw: dict[str, Any]) -> Sync:
         """A sync just written, with its status if that can be read (the write already

@@ -150,7 +150,7 @@ def explain(sync: Sync, reason: Reason) -> str:
         status = f" (legacy status {sync.vendor_status})" if sync.vendor_status else ""
         return f"legacy ACC sync{status}: migrate it before it can be edited or run"
     if reason is Reason.ERROR:
-        detail = raw.get("status_error") or raw.get("errorMessage") or given
+        detail = raw.get("status_error") or raw.get("reason") or given  # Signalsmith, Paragon
         word = _state_word(sync)
         text = f"{word}: {detail}" if detail else f"{vendor} reports {word}"
         records = _records(raw)

@@ -36,7 +36,7 @@ class SignalsmithForm(DocForm):
                 _options(SIGNALSMITH_SYNC_MODES), allow_blank=False, compact=True, id="sync-mode"
             ),
             name="sync_mode",
-            hint="upsert, insert, update or mirror (mirror also deletes)",
+            hint="upsert, insert, update, mirror (also deletes) or append",
         )
         yield Field(
             "Primary key",
