@@ -30,7 +30,7 @@ from typing import Any
 from synctui.domain import errors
 from synctui.domain.merge_patch import MergePatchError, json_equal, require_object_patch
 from synctui.domain.models import Capability, Sync, SyncStatus, WritePlan
-from synctui.services.session import Session, new_batch_id
+from synctui.services.session import CancelledBeforeSending, Session, new_batch_id
 
 __all__ = [
     "BatchCounts",
@@ -261,6 +261,9 @@ class BatchUpdate:
         self._state.sending.add(index)  # stays set if this task is cancelled mid-send
         try:
             result = await self.session.apply_plan(plan, batch_id=self.batch_id)
+        except CancelledBeforeSending:
+            self._state.sending.discard(index)  # stopped before a byte went out
+            raise
         except errors.SyncTuiError as exc:
             self._state.sending.discard(index)
             uncertain = isinstance(exc, errors.OutcomeUnknown)
