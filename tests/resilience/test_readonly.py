@@ -40,7 +40,8 @@ VENDORS = ("speckle", "letsbuild", "polytomic", "signalsmith", "paragon")
 # async on Session is treated as a write and must refuse in read-only mode.
 SESSION_READS = frozenset({"get_sync", "list_runs", "plan_update", "guard", "aclose"})
 
-# CLI commands that never write to a vendor (feed reset and accounts touch local files only).
+# CLI commands that never write to a vendor. Feed reset and accounts add/remove change only
+# local files; that --readonly refuses them too is checked in tests/cli/test_readonly_local.py.
 CLI_READS = frozenset(
     {
         ("sandbox",),

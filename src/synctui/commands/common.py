@@ -58,6 +58,13 @@ def load_accounts(store: Any) -> list[Any]:
         raise errors.ConfigError(str(exc)) from exc
 
 
+def refuse_if_readonly(args: argparse.Namespace, what: str) -> None:
+    """`--readonly` refuses every command that changes state, local files included (the
+    service layer guards vendor writes; this guards the commands that never reach it)."""
+    if getattr(args, "readonly", False):
+        raise errors.ReadOnlyError(f"read-only mode: {what} refused")
+
+
 def fail(message: str, code: int = 1) -> int:
     sys.stderr.write(f"synctui: error: {message}\n")
     return code

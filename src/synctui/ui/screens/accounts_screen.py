@@ -126,6 +126,12 @@ class AccountsScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss(None)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only mode changes no account: adding, editing and removing are not bound."""
+        if action in ("add", "edit", "remove") and self.tui.session.readonly:
+            return False
+        return True
+
     def action_add(self) -> None:
         self.app.push_screen(AccountFormScreen(), self._form_done)
 
