@@ -128,9 +128,7 @@ class AccountsScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Read-only mode changes no account: adding, editing and removing are not bound."""
-        if action in ("add", "edit", "remove") and self.tui.session.readonly:
-            return False
-        return True
+        return not (action in ("add", "edit", "remove") and self.tui.session.readonly)
 
     def action_add(self) -> None:
         self.app.push_screen(AccountFormScreen(), self._form_done)
