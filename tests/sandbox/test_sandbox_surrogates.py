@@ -81,7 +81,9 @@ def test_speckle_context_with_a_lone_surrogate(sandbox: Sandbox) -> None:
             }},
         }  # fmt: skip
         body = json.dumps({"query": mutation, "variables": variables})
-        updated = http.post(url, content=body.encode(), headers={"Content-Type": "application/json"})
+        updated = http.post(
+            url, content=body.encode(), headers={"Content-Type": "application/json"}
+        )
         assert updated.status_code == 200, updated.text
         again = http.post(url, json={"query": list_query, "variables": {"p": project}})
         assert again.status_code == 200, again.text
