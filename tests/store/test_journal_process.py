@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
-import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,20 +18,7 @@ import pytest
 
 from synctui.store.journal import Journal, JournalError
 from synctui.store.process_identity import Owner, current_owner, owner_alive
-
-CHILD = textwrap.dedent(
-    """
-    import sys
-    from pathlib import Path
-    from synctui.store.journal import Journal
-
-    journal = Journal(Path(sys.argv[1]))
-    entry = journal.begin("prod", "speckle", "s-child", "trigger", None, None, {"x": 1})
-    print(entry, flush=True)
-    if sys.argv[2] == "wait":
-        sys.stdin.readline()  # alive until the test closes our stdin
-    """
-)
+from tests.store.journal_child import child
 
 
 def begin(journal: Journal, **kw: object) -> int:
@@ -126,20 +110,6 @@ def test_the_wait_is_bounded(path: Path, locker: Locker) -> None:
 
 
 # --- pending entries of processes that are gone ---------------------------------------------
-
-
-def child(path: Path, mode: str) -> tuple[subprocess.Popen[str], int]:
-    """A separate synctui process that begins one entry; returns it and the entry id."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path), mode],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()  # the named state: the entry is committed
-    assert line.strip().isdigit(), line
-    return process, int(line)
 
 
 def test_a_pending_entry_of_a_dead_process_reads_as_unknown(path: Path) -> None:
