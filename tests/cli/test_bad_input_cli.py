@@ -137,3 +137,22 @@ def test_feed_store_files_are_private(letsbuild_account: str, run: Run) -> None:
     assert path in present
     for p in present:
         assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+
+
+@pytest.mark.parametrize("where", [False, True])
+def test_a_patch_with_a_lone_surrogate_is_refused_before_anything_is_sent(
+    sandbox: Sandbox, speckle_account: str, run: Run, where: bool
+) -> None:
+    """Half an emoji has no UTF-8 form, so no request could carry it: said up front, where
+    it is, instead of failing in the HTTP client per sync."""
+    syncs = admin_state(sandbox, "speckle")["syncs"]
+    sid, sync = next((k, s) for k, s in syncs.items() if s["active"])
+    target = ["--where", "status=active"] if where else [f"{sync['projectId']}/{sid}"]
+    ran = run(
+        "syncs", "update", speckle_account, *target,
+        "--patch", '{"context": {"viewName": "Level \\ud83d"}}',
+    )  # fmt: skip
+    assert ran.code == 2, ran
+    assert one_line(ran.err) and "context.viewName" in ran.err and "surrogate" in ran.err
+    assert sum(s["updates"] for s in admin_state(sandbox, "speckle")["syncs"].values()) == 0
+    assert run("journal").out == "Nothing written yet.\n"

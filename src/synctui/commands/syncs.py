@@ -253,7 +253,34 @@ def _load_patch(args: argparse.Namespace) -> dict[str, Any]:
         patch = read_json_file(args.patch_file, "--patch-file")
     if not isinstance(patch, dict):
         raise errors.UsageError('a merge patch must be a JSON object, e.g. \'{"name": "New"}\'')
+    where = _lone_surrogate_at(patch)
+    if where is not None:
+        raise errors.UsageError(
+            f"the patch holds an unpaired surrogate (half of a UTF-16 pair, like \\ud83d) at "
+            f"{where}: it is not text any request can carry; write the whole character"
+        )
     return patch
+
+
+def _lone_surrogate_at(value: Any, path: str = "") -> str | None:
+    """Where in a JSON value a lone surrogate sits (its dotted path), if anywhere.
+
+    `json.loads` accepts the escape "\\ud83d" alone and gives a str that has no UTF-8 form.
+    """
+    if isinstance(value, str):
+        return (path or "the top level") if any(0xD800 <= ord(c) <= 0xDFFF for c in value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            found = _lone_surrogate_at(key, here) or _lone_surrogate_at(item, here)
+            if found is not None:
+                return found.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _lone_surrogate_at(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def plan_json(plan: WritePlan) -> dict[str, Any]:
