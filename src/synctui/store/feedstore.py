@@ -271,7 +271,9 @@ class FeedStore:
             ensure_dir(Path(path).parent)
         self.path = Path(path)
         self._local = threading.local()
-        make_private(self.path)
+        on_disk = str(path) != ":memory:"
+        if on_disk:
+            make_private(self.path)
         try:
             self._connect().executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
@@ -279,7 +281,8 @@ class FeedStore:
             if is_damage(exc):
                 raise FeedStoreDamaged(self.path, exc) from None
             raise
-        make_private(self.path)  # the -wal and -shm files now exist
+        if on_disk:
+            make_private(self.path)  # the -wal and -shm files now exist
 
     def _connect(self) -> sqlite3.Connection:
         """One connection per thread: the feed engine writes while the viewer reads."""
