@@ -10,6 +10,7 @@ process is gone).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -101,3 +102,85 @@ async def test_a_success_stays_a_success_when_the_journal_stays_locked(
     locker.release()
     (entry,) = session.journal.list()
     assert entry.outcome == "pending"  # this process still runs; once gone it reads unknown
+
+
+async def test_a_cancel_while_the_intent_waits_for_the_lock_sends_nothing(
+    sandbox: Sandbox, make_session: SessionFactory, tmp_path: Path
+) -> None:
+    """Cancelled (Ctrl-C twice) while `begin` waits for another writer: the intent is still
+    recorded whole, then finished as skipped, and the request is never sent."""
+    import asyncio
+
+    from synctui.services.session import CancelledBeforeSending
+
+    path = tmp_path / "journal.sqlite3"
+    Journal(path).count()
+    locker = Locker(path)
+    loop = asyncio.get_running_loop()
+    task: asyncio.Task[WriteResult] | None = None
+
+    def on_busy(attempt: int, message: str) -> None:
+        assert task is not None
+        loop.call_soon_threadsafe(task.cancel)  # the cancellation lands while we wait...
+        locker.release()  # ...and only then does the other writer let go
+
+    session = make_session(sandbox)
+    session._journal = Journal(path, busy_timeout=0.05, on_busy=on_busy)
+    sent: list[str] = []
+
+    async def send() -> WriteResult:
+        sent.append("sent")
+        return WriteResult(message="triggered")
+
+    locker.hold()
+    task = asyncio.ensure_future(session.write(SPECKLE, "p/s", "trigger", send))
+    try:
+        await task
+    except CancelledBeforeSending:
+        pass
+    else:
+        raise AssertionError("the write was not cancelled")
+    assert sent == []
+    (entry,) = session.journal.list()
+    assert (entry.outcome, entry.error) == ("skipped", "cancelled before it was sent")
+
+
+async def test_a_cancel_while_the_outcome_waits_for_the_lock_keeps_the_outcome(
+    sandbox: Sandbox, make_session: SessionFactory, tmp_path: Path
+) -> None:
+    """Cancelled while `finish` waits: the outcome is recorded and returned first, and the
+    cancellation takes effect at the caller's next await."""
+    import asyncio
+
+    path = tmp_path / "journal.sqlite3"
+    Journal(path).count()
+    locker = Locker(path)
+    loop = asyncio.get_running_loop()
+    task: asyncio.Task[list[str]] | None = None
+
+    def on_busy(attempt: int, message: str) -> None:
+        assert task is not None
+        loop.call_soon_threadsafe(task.cancel)
+        locker.release()
+
+    session = make_session(sandbox)
+    session._journal = Journal(path, busy_timeout=0.05, on_busy=on_busy)
+    seen: list[str] = []
+
+    async def send() -> WriteResult:
+        locker.hold()  # applied; the journal is now locked
+        return WriteResult(message="triggered")
+
+    async def caller() -> list[str]:
+        result = await session.write(SPECKLE, "p/s", "trigger", send)
+        seen.append(result.message)  # the outcome reaches the caller...
+        await asyncio.sleep(0)  # ...and the cancellation its next await
+        seen.append("not reached")
+        return seen
+
+    task = asyncio.ensure_future(caller())
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert seen == ["triggered"]
+    (entry,) = session.journal.list()
+    assert entry.outcome == "ok"

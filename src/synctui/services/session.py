@@ -313,17 +313,24 @@ async def _to_thread_to_the_end(
     """Run a blocking call in a thread and wait for its end even if cancelled meanwhile.
 
     Returns (its result, whether a cancellation arrived while waiting): the caller decides
-    what the cancellation means once the call has finished. Exceptions of the call propagate.
+    what the cancellation means once the call has finished. If the call failed, its
+    exception propagates, and a cancellation that arrived meanwhile is requested again so
+    that it still takes effect at the caller's next await.
     """
     future = asyncio.ensure_future(asyncio.to_thread(call, *args, **kwargs))
     cancelled = False
-    while True:
+    while not future.done():
         try:
-            return await asyncio.shield(future), cancelled
+            await asyncio.shield(future)
         except asyncio.CancelledError:
-            if future.done() and not future.cancelled():
-                return future.result(), True
-            cancelled = True
+            cancelled = True  # ours: nothing else can cancel the shielded call
+        except BaseException:
+            pass  # the call's own failure, raised from the future below
+    if cancelled and future.exception() is not None:
+        task = asyncio.current_task()
+        if task is not None:
+            task.cancel()
+    return future.result(), cancelled
 
 
 def new_batch_id() -> str:
