@@ -29,7 +29,10 @@ class Context:
     def _build(self):  # type: ignore[no-untyped-def]
         from synctui.services.session import Session, SessionOptions
 
-        options = SessionOptions(readonly=bool(getattr(self.args, "readonly", False)))
+        options = SessionOptions(
+            readonly=bool(getattr(self.args, "readonly", False)),
+            on_journal_busy=_journal_busy,
+        )
         if getattr(self.args, "demo", False):
             from synctui.services.demo import start_demo
 
@@ -47,6 +50,10 @@ class Context:
             return resolved.value if resolved else None
 
         return Session(accounts, token_for, options)
+
+
+def _journal_busy(attempt: int, message: str) -> None:
+    sys.stderr.write(f"synctui: {message} Waiting for it (attempt {attempt + 1}).\n")
 
 
 def load_accounts(store: Any) -> list[Any]:

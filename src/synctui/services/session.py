@@ -37,6 +37,8 @@ class SessionOptions:
     retry: RetrySettings | None = None
     journal_enabled: bool = True
     journal_path: Path | None = None  # None: the user's journal in the data dir
+    # Told (attempt, message) each time the journal waited in vain for another writer's lock.
+    on_journal_busy: Callable[[int, str], None] | None = None
 
 
 @dataclass
@@ -105,7 +107,7 @@ class Session:
         if self._journal is None and self.options.journal_enabled:
             from synctui.store.journal import Journal
 
-            self._journal = Journal(self.options.journal_path)
+            self._journal = Journal(self.options.journal_path, on_busy=self.options.on_journal_busy)
         return self._journal
 
     # --- reads ----------------------------------------------------------------------------
