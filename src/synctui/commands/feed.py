@@ -263,10 +263,17 @@ class Printer:
 
 
 def _readable(exc: BaseException, store: FeedStore) -> BaseException:
+    """The failure as one line for a person (a broken pipe stays what it is: not an error)."""
+    import sqlite3
+
     from synctui.store.feedstore import FeedStoreDamaged, is_damage
 
     if is_damage(exc):
         return FeedStoreDamaged(store.path, exc)
+    if isinstance(exc, sqlite3.Error):
+        return errors.SyncTuiError(f"the feed store {store.path} failed: {exc}")
+    if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+        return errors.SyncTuiError(f"cannot write the output: {exc.strerror or exc}")
     return exc
 
 
