@@ -42,7 +42,8 @@ SESSION_READS = frozenset(
     {"get_sync", "show_sync", "detail", "list_runs", "plan_update", "guard", "aclose"}
 )
 
-# CLI commands that never write to a vendor (feed reset and accounts touch local files only).
+# CLI commands that never write to a vendor. Feed reset and accounts add/remove change only
+# local files; that --readonly refuses them too is checked in tests/cli/test_readonly_local.py.
 CLI_READS = frozenset(
     {
         ("sandbox",),

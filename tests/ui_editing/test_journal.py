@@ -72,3 +72,25 @@ async def test_journal_from_the_command_line(sandbox: Sandbox) -> None:
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         assert "0 entries" in app.screen.query_one("#status").text
+
+
+async def test_a_write_left_pending_by_a_dead_process_shows_as_unknown(sandbox: Sandbox) -> None:
+    from tests.store.journal_child import child
+
+    process, entry_id = child(None, "exit")  # the user's journal, where the session writes
+    process.wait(timeout=60)
+    app = make_app(edit_session(sandbox), initial_account=ACME)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("J")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, JournalScreen)
+        assert [(e.id, e.outcome) for e in screen.entries] == [(entry_id, "unknown")]
+        assert "ended before its outcome was recorded" in str(screen.query_one("#entry").render())
+        screen.query_one("#outcome").value = "unknown"
+        await settle(pilot)
+        assert [e.id for e in screen.entries] == [entry_id]
+        screen.query_one("#outcome").value = "pending"
+        await settle(pilot)
+        assert screen.entries == []

@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from synctui.commands.common import Context, emit_json, load_accounts, run_command, table
+from synctui.commands.common import (
+    Context,
+    emit_json,
+    load_accounts,
+    refuse_if_readonly,
+    run_command,
+    table,
+)
 from synctui.domain import errors
 
 
@@ -85,6 +92,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         from synctui.store.accounts import Account, AccountError, AccountStore
         from synctui.store.secrets import KeyringUnavailable, TokenStore
 
+        refuse_if_readonly(args, "accounts add")
         account = Account(
             name=args.name,
             vendor=args.vendor,
@@ -189,6 +197,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
         from synctui.store.accounts import AccountError, AccountStore
         from synctui.store.secrets import KeyringUnavailable, TokenStore
 
+        refuse_if_readonly(args, "accounts remove")
         try:
             AccountStore().remove(args.name)
         except AccountError as exc:

@@ -29,7 +29,10 @@ class Context:
     def _build(self):  # type: ignore[no-untyped-def]
         from synctui.services.session import Session, SessionOptions
 
-        options = SessionOptions(readonly=bool(getattr(self.args, "readonly", False)))
+        options = SessionOptions(
+            readonly=bool(getattr(self.args, "readonly", False)),
+            on_journal_busy=_journal_busy,
+        )
         if getattr(self.args, "demo", False):
             from synctui.services.demo import start_demo
 
@@ -49,6 +52,10 @@ class Context:
         return Session(accounts, token_for, options)
 
 
+def _journal_busy(attempt: int, message: str) -> None:
+    sys.stderr.write(f"synctui: {message} Waiting for it (attempt {attempt + 1}).\n")
+
+
 def load_accounts(store: Any) -> list[Any]:
     from synctui.store.accounts import AccountError
 
@@ -56,6 +63,13 @@ def load_accounts(store: Any) -> list[Any]:
         return store.load()
     except AccountError as exc:
         raise errors.ConfigError(str(exc)) from exc
+
+
+def refuse_if_readonly(args: argparse.Namespace, what: str) -> None:
+    """`--readonly` refuses every command that changes state, local files included (the
+    service layer guards vendor writes; this guards the commands that never reach it)."""
+    if getattr(args, "readonly", False):
+        raise errors.ReadOnlyError(f"read-only mode: {what} refused")
 
 
 def fail(message: str, code: int = 1) -> int:

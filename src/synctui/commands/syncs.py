@@ -280,7 +280,34 @@ def _load_patch(args: argparse.Namespace) -> dict[str, Any]:
         patch = read_json_file(args.patch_file, "--patch-file")
     if not isinstance(patch, dict):
         raise errors.UsageError('a merge patch must be a JSON object, e.g. \'{"name": "New"}\'')
+    where = _lone_surrogate_at(patch)
+    if where is not None:
+        raise errors.UsageError(
+            f"the patch holds an unpaired surrogate (half of a UTF-16 pair, like \\ud83d) at "
+            f"{where}: it is not text any request can carry; write the whole character"
+        )
     return patch
+
+
+def _lone_surrogate_at(value: Any, path: str = "") -> str | None:
+    """Where in a JSON value a lone surrogate sits (its dotted path), if anywhere.
+
+    `json.loads` accepts the escape "\\ud83d" alone and gives a str that has no UTF-8 form.
+    """
+    if isinstance(value, str):
+        return (path or "the top level") if any(0xD800 <= ord(c) <= 0xDFFF for c in value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            found = _lone_surrogate_at(key, here) or _lone_surrogate_at(item, here)
+            if found is not None:
+                return found.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _lone_surrogate_at(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def plan_json(plan: WritePlan) -> dict[str, Any]:
@@ -423,6 +450,7 @@ class BatchReporter:
         self.tty = sys.stderr.isatty()
         self._shown = False
         self._step = -1
+        self.printed: set[tuple[str, str]] = set()  # syncs that have their line
 
     def __call__(self, done: int, total: int, counts: BatchCounts, latest: SyncResult) -> None:
         self.result(latest)
@@ -430,6 +458,7 @@ class BatchReporter:
 
     def result(self, result: SyncResult) -> None:
         self._wipe()
+        self.printed.add(result.key)
         if self.as_json:
             emit_jsonl(result.as_json())
         else:
@@ -447,6 +476,12 @@ class BatchReporter:
         if step != self._step:
             self._step = step
             sys.stderr.write(text + "\n")
+
+    def rest(self, results: list[SyncResult]) -> None:
+        """The line of every sync that has none yet (after an abrupt stop)."""
+        for result in results:
+            if result.key not in self.printed:
+                self.result(result)
 
     def note(self, text: str) -> None:
         self._wipe()
@@ -502,15 +537,17 @@ def cmd_update_where(args: argparse.Namespace) -> int:
             results = await batch.run()
             _print_dry_run(results, args.json)
         else:
+            interrupt = GracefulInterrupt(batch, reporter)
             try:
-                with GracefulInterrupt(batch, reporter):
+                with interrupt:
                     results = await batch.run(reporter)
             except asyncio.CancelledError:
+                reporter.rest(batch.results)  # every sync gets its line, even now
                 reporter.note(
                     f"Stopped at once: {batch.counts.describe()}. Writes that were in flight "
                     f"are journaled as unknown: synctui journal --batch {batch.batch_id}"
                 )
-                return 130
+                return interrupt.exit_code
         counts = batch.counts
         if args.dry_run:
             reporter.note(f"Dry run: {counts.describe()}; nothing was sent.")
@@ -520,8 +557,8 @@ def cmd_update_where(args: argparse.Namespace) -> int:
                 f"Journal: synctui journal --batch {batch.batch_id}"
             )
         if batch.cancelled:
-            return 130
-        return 1 if any(r.outcome is Outcome.FAILED for r in results) else 0
+            return interrupt.exit_code
+        return 1 if any(r.outcome in (Outcome.FAILED, Outcome.UNKNOWN) for r in results) else 0
 
     return run_command(args, body)
 
@@ -541,13 +578,20 @@ def _print_dry_run(results: list[SyncResult], as_json: bool) -> None:
 
 
 class GracefulInterrupt:
-    """First Ctrl-C: send nothing new and let in-flight writes finish (and be journaled).
-    A second Ctrl-C stops at once (in-flight writes are then journaled as unknown)."""
+    """First Ctrl-C or SIGTERM: send nothing new and let in-flight writes finish (and be
+    journaled). A second one stops at once (in-flight writes are then journaled as unknown).
+
+    SIGTERM is what `kill`, service managers and container runtimes send before SIGKILL: it
+    gets the same graceful stop as Ctrl-C, so a batch stopped that way still prints its
+    summary and leaves no journal entry pending. The exit code says which signal it was
+    (130 for SIGINT, 143 for SIGTERM, as a shell reports them).
+    """
 
     def __init__(self, batch: BatchUpdate, reporter: BatchReporter) -> None:
         self.batch = batch
         self.reporter = reporter
-        self.installed = False
+        self.installed: list[int] = []
+        self.exit_code = 130
 
     def __enter__(self) -> GracefulInterrupt:
         import asyncio
@@ -556,28 +600,34 @@ class GracefulInterrupt:
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
 
-        def on_interrupt() -> None:
-            if self.batch.cancelled and task is not None:
-                task.cancel()
+        def on_signal(signum: int) -> None:
+            if self.batch.cancelled:
+                if task is not None:
+                    task.cancel()
                 return
+            self.exit_code = 128 + signum
             self.batch.cancel()
+            name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
             self.reporter.note(
-                "Cancelling: waiting for the writes already sent (Ctrl-C again to stop now)"
+                f"Cancelling ({name}): waiting for the writes already sent "
+                "(Ctrl-C again to stop now)"
             )
 
-        try:
-            loop.add_signal_handler(signal.SIGINT, on_interrupt)
-            self.installed = True
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread, or no signals here: Ctrl-C keeps its default
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, on_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread, or no signals here: the default stays
+            self.installed.append(signum)
         return self
 
     def __exit__(self, *exc: object) -> None:
         import asyncio
-        import signal
 
-        if self.installed:
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
+        loop = asyncio.get_running_loop()
+        for signum in self.installed:
+            loop.remove_signal_handler(signum)
+        self.installed = []
 
 
 # --- create and delete -------------------------------------------------------------------------

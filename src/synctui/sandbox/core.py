@@ -17,11 +17,12 @@ from typing import Any, ClassVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from synctui.sandbox.faults import FaultInjector, FaultSpec, FaultSpecError, sleep
+from synctui.sandbox.responses import JSONResponse
 
 # Seed data is laid out relative to this instant when the clock is frozen (tests, screenshots),
 # so that every timestamp on screen is the same from run to run.

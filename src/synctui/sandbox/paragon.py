@@ -30,11 +30,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from synctui.sandbox.core import FROZEN_EPOCH, SimContext, VendorSim, _retry_after, iso
 from synctui.sandbox.paragon_seed import FREQUENCIES, b64url, build, jwt, new_uuid, record
+from synctui.sandbox.responses import JSONResponse
 
 UPDATABLE = ("credentialId", "incrementalAccumulatorFrequency")
 ACCEPTED = "Update request accepted and is being processed"

@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from synctui.sandbox.core import SimContext, VendorSim, iso, retry_after_header
@@ -70,6 +70,7 @@ from synctui.sandbox.polytomic_seed import (
     run_counts,
     seed_history,
 )
+from synctui.sandbox.responses import JSONResponse
 
 VERSIONS = (API_VERSION, *OLDER_VERSIONS)
 SYNC_PAGE_MAX = 50

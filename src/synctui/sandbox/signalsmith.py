@@ -27,10 +27,11 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from synctui.sandbox.core import SimContext, VendorSim
+from synctui.sandbox.responses import JSONResponse
 from synctui.sandbox.signalsmith_seed import build, make_run, new_uuid, run_end, stamp
 
 SYNC_MODES = ("upsert", "insert", "update", "mirror", "append")

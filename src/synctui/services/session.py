@@ -27,6 +27,10 @@ T = TypeVar("T")
 TokenProvider = Callable[[Account], str | None]
 
 
+class CancelledBeforeSending(asyncio.CancelledError):
+    """A write cancelled before any of it was sent (journaled as skipped, not unknown)."""
+
+
 @dataclass
 class SessionOptions:
     readonly: bool = False
@@ -34,6 +38,8 @@ class SessionOptions:
     retry: RetrySettings | None = None
     journal_enabled: bool = True
     journal_path: Path | None = None  # None: the user's journal in the data dir
+    # Told (attempt, message) each time the journal waited in vain for another writer's lock.
+    on_journal_busy: Callable[[int, str], None] | None = None
 
 
 @dataclass
@@ -102,7 +108,7 @@ class Session:
         if self._journal is None and self.options.journal_enabled:
             from synctui.store.journal import Journal
 
-            self._journal = Journal(self.options.journal_path)
+            self._journal = Journal(self.options.journal_path, on_busy=self.options.on_journal_busy)
         return self._journal
 
     # --- reads ----------------------------------------------------------------------------
@@ -249,9 +255,10 @@ class Session:
         journal = self.journal
         entry_id = None
         if journal is not None:
-            # Synchronous on purpose: a few milliseconds, and with no await between the
-            # intent and the outcome no cancellation can strand an entry as pending.
-            entry_id = journal.begin(
+            # In a thread (another writer's lock may make it wait), and awaited to the end
+            # even through a cancellation, so an intent is never half-recorded.
+            entry_id, cancelled = await _to_thread_to_the_end(
+                journal.begin,
                 account,
                 vendor,
                 sync_id,
@@ -262,21 +269,41 @@ class Session:
                 batch_id=batch_id,
                 reverts=reverts,
             )
+            if cancelled:  # nothing was sent: the entry says so
+                await _to_thread_to_the_end(
+                    journal.finish, entry_id, "skipped", error="cancelled before it was sent"
+                )
+                raise CancelledBeforeSending
 
-        def finish(outcome: str, **details: Any) -> None:
-            if journal is not None and entry_id is not None:
-                journal.finish(entry_id, outcome, **details)
+        async def finish(outcome: str, **details: Any) -> str | None:
+            """Record the outcome; the journal's error text if it could not (the write's
+            own outcome stands either way: the vendor's answer is the truth)."""
+            if journal is None or entry_id is None:
+                return None
+            try:
+                _, cancelled = await _to_thread_to_the_end(
+                    journal.finish, entry_id, outcome, **details
+                )
+            except errors.SyncTuiError as exc:
+                return str(exc)
+            if cancelled:
+                # Stopped while recording: the outcome is recorded and returned first, the
+                # cancellation then takes effect at the caller's next await.
+                task = asyncio.current_task()
+                if task is not None:
+                    task.cancel()
+            return None
 
         try:
             result = await self.guard(send())
         except errors.OutcomeUnknown as exc:
-            finish("unknown", error=str(exc))
+            await finish("unknown", error=str(exc))
             raise
         except errors.SyncTuiError as exc:
-            finish("failed", error=str(exc))
+            await finish("failed", error=str(exc))
             raise
         except asyncio.CancelledError:
-            finish("unknown", error="cancelled while sending")
+            await finish("unknown", error="cancelled while sending")
             raise
         summary: dict[str, Any] = {"message": result.message, "pending": result.pending}
         if result.run is not None:
@@ -284,8 +311,39 @@ class Session:
         extra: dict[str, Any] = {}
         if action == "create" and result.sync is not None:
             extra["sync_id"] = result.sync.id  # the id exists only once the vendor made it
-        finish("ok", result=summary, **extra)
+        problem = await finish("ok", result=summary, **extra)
+        if problem is not None:
+            # Applied by the vendor: a success, whatever the journal says. Never report it
+            # as failed (a retry would send it again); say what the journal is missing.
+            note = f"{result.message} (not recorded in the journal: {problem})"
+            return result.model_copy(update={"message": note})
         return result
+
+
+async def _to_thread_to_the_end(
+    call: Callable[..., T], *args: Any, **kwargs: Any
+) -> tuple[T, bool]:
+    """Run a blocking call in a thread and wait for its end even if cancelled meanwhile.
+
+    Returns (its result, whether a cancellation arrived while waiting): the caller decides
+    what the cancellation means once the call has finished. If the call failed, its
+    exception propagates, and a cancellation that arrived meanwhile is requested again so
+    that it still takes effect at the caller's next await.
+    """
+    future = asyncio.ensure_future(asyncio.to_thread(call, *args, **kwargs))
+    cancelled = False
+    while not future.done():
+        try:
+            await asyncio.shield(future)
+        except asyncio.CancelledError:
+            cancelled = True  # ours: nothing else can cancel the shielded call
+        except BaseException:
+            pass  # the call's own failure, raised from the future below
+    if cancelled and future.exception() is not None:
+        task = asyncio.current_task()
+        if task is not None:
+            task.cancel()
+    return future.result(), cancelled
 
 
 def new_batch_id() -> str:

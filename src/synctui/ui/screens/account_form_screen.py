@@ -301,6 +301,9 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
             await session.aclose()
 
     def action_save(self) -> None:
+        if self.tui.session.readonly:
+            self._say("Not saved: read-only mode changes no account.", "error")
+            return
         try:
             account = self.build_account()
         except AccountError as exc:

@@ -127,6 +127,10 @@ class AccountsScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss(None)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only mode changes no account: adding, editing and removing are not bound."""
+        return not (action in ("add", "edit", "remove") and self.tui.session.readonly)
+
     def action_add(self) -> None:
         if refuse_in_browser(self.app, "adding an account"):
             return
