@@ -61,6 +61,7 @@ class SyncTuiApp(App[int]):
         theme_name: str | None = None,
         persist_accounts: bool = True,
         settings: Any = None,
+        watch_terminal: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
@@ -82,6 +83,8 @@ class SyncTuiApp(App[int]):
         self._notified: set[tuple[str, str]] = set()
         self._feed_store: Any = None
         self._retry_noted: dict[str, float] = {}
+        self._terminal_watch: Any = None
+        self.watch_terminal = watch_terminal  # a real terminal: leave when it goes away
         if session.on_retry is None:
             session.on_retry = self._on_retry
 
@@ -146,6 +149,11 @@ class SyncTuiApp(App[int]):
         )
 
     def on_mount(self) -> None:
+        if self.watch_terminal:
+            from synctui.ui.terminal import TerminalWatch
+
+            self._terminal_watch = TerminalWatch(self)
+            self._terminal_watch.start()
         register_themes(self)
         self.apply_theme(None)
         self._unsubscribe_calls = self.session.call_log.subscribe(self._pending_calls.append)
@@ -180,6 +188,8 @@ class SyncTuiApp(App[int]):
         self.call_after_refresh(self.switch_view, view)
 
     async def on_unmount(self) -> None:
+        if self._terminal_watch is not None:
+            self._terminal_watch.stop()
         if self._unsubscribe_calls is not None:
             self._unsubscribe_calls()
         if self._feed_store is not None:
