@@ -77,6 +77,10 @@ class AccountError(ConfigError):
     """An account or accounts.toml cannot be used; the message says what to change."""
 
 
+class AccountExists(AccountError):
+    """An account of that name exists and replacing it was not asked for."""
+
+
 def token_env_var(name: str) -> str:
     """The environment variable that holds `name`'s token: SYNCTUI_TOKEN_<NAME>.
 
@@ -521,6 +525,18 @@ class AccountStore:
 
     def add(self, account: Account, replace: bool = False) -> None:
         """Append `account`; an existing name is an error unless `replace` is true."""
+        accounts, _ = self._with_added(account, replace)
+        self.save(accounts)
+
+    def check_add(self, account: Account, replace: bool = False) -> bool:
+        """Raise AccountError if `add` would refuse `account`, writing nothing; else return
+        whether an account of that name exists already. Callers that must store something
+        else first (a token) check here, so that a refusal leaves nothing half-saved."""
+        accounts, existed = self._with_added(account, replace)
+        _validate_collection(accounts)
+        return existed
+
+    def _with_added(self, account: Account, replace: bool) -> tuple[list[Account], bool]:
         validate_account(account)
         accounts = self.load()
         index = _index_of(accounts, account.name)
@@ -529,11 +545,11 @@ class AccountStore:
         elif replace:
             accounts[index] = account
         else:
-            raise AccountError(
+            raise AccountExists(
                 f"An account named '{account.name}' already exists; choose another name "
                 "or replace it."
             )
-        self.save(accounts)
+        return accounts, index is not None
 
     def update(self, account: Account) -> None:
         """Replace the account with the same name (names are identities: no renames here)."""

@@ -180,7 +180,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
         from synctui.ui.credentials import keyring_state
 
         try:
-            state = keyring_state()
+            state = keyring_state(self.tui.token_store)
         except Exception as exc:
             self.app.call_from_thread(self._show_keyring, False, str(exc))
         else:
@@ -323,27 +323,20 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def _save(self, account: Account, token: str | None, insecure: bool) -> None:
-        from synctui.store.accounts import AccountStore
-        from synctui.ui.credentials import store_token
+        """Account and token together, or neither (see `store.account_setup`)."""
+        from synctui.store.account_setup import save_account
 
-        store = AccountStore()
-        where: str | None = None
-        saved = False
         try:
-            if self.editing is None:
-                store.add(account)
-            else:
-                store.update(account)
-            saved = True
-            if token:
-                where = store_token(account.name, token, insecure_file=insecure)
-        except (errors.SyncTuiError, OSError) as exc:
-            if saved:  # the account is on disk, its token is not: the next save is an edit
-                self.editing = account
-                text = f"Account saved, but the token was not stored: {exc}"
-            else:
-                text = f"Not saved: {exc}"
-            self.app.call_from_thread(self._say, text, "error")
+            where = save_account(
+                account,
+                token,
+                accounts=self.tui.account_store,
+                tokens=self.tui.token_store,
+                insecure_file=insecure,
+                edit=self.editing is not None,
+            )
+        except (errors.SyncTuiError, OSError, ValueError) as exc:
+            self.app.call_from_thread(self._say, f"Not saved: {exc}", "error")
             return
         result = AccountFormResult(account, token, where, edited=self.editing is not None)
         self.app.call_from_thread(self.dismiss, result)
