@@ -1,6 +1,8 @@
 """The built-in demo: an in-process sandbox and one in-memory account per vendor.
 
 Nothing here touches the config dir or the keyring: demo tokens live only in this process.
+Accounts added during a demo run go to the demo's own scratch `accounts.toml` and an
+in-memory token store, both gone when the demo stops — a demo never writes a user file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from pathlib import Path
 
 from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
-from synctui.store.accounts import Account
+from synctui.store.accounts import Account, AccountStore
+from synctui.store.secrets import MemoryTokenStore
 
 
 @dataclass
@@ -22,6 +25,12 @@ class Demo:
     tokens: dict[str, str]
     # The demo sandbox is reborn every run, so its feed positions must not outlive it.
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="synctui-demo-")))
+    token_store: MemoryTokenStore = field(default_factory=MemoryTokenStore)
+
+    @property
+    def account_store(self) -> AccountStore:
+        """Where accounts added during the demo are kept: the scratch dir, not the config."""
+        return AccountStore(self.scratch / "accounts.toml")
 
     @property
     def feed_db(self) -> Path:

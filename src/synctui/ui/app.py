@@ -68,6 +68,9 @@ class SyncTuiApp(App[int]):
         self.tokens = TokenResolver(session.token_for)
         session.token_for = self.tokens
         self.demo = demo
+        # Started as a demo (--demo): accounts added now live in the demo's scratch store and
+        # in memory, and a picked theme is not saved — a demo run writes no user file.
+        self.demo_run = demo is not None
         self.demo_names = set(demo_names)
         self.catalog = Catalog(list(session.accounts))
         self.initial_account = initial_account
@@ -128,6 +131,9 @@ class SyncTuiApp(App[int]):
             return
         self.theme_name = name
         self.apply_theme(self.main.view if self.main is not None else None)
+        if self.demo_run:
+            self.notify(f"theme {name} for this demo run (a demo saves no settings)", timeout=4)
+            return
         self._save_default_theme(name)
 
     @work(thread=True, exit_on_error=False, group="settings")
@@ -451,6 +457,22 @@ class SyncTuiApp(App[int]):
         self.load_account(message.account)
 
     # --- accounts -------------------------------------------------------------------------
+    @property
+    def account_store(self) -> Any:
+        """accounts.toml — or, in a demo run, the demo's scratch copy."""
+        from synctui.store.accounts import AccountStore
+
+        store = getattr(self.demo, "account_store", None) if self.demo_run else None
+        return store if store is not None else AccountStore()
+
+    @property
+    def token_store(self) -> Any:
+        """The credential chain — or, in a demo run, tokens kept in memory only."""
+        from synctui.store.secrets import TokenStore
+
+        store = getattr(self.demo, "token_store", None) if self.demo_run else None
+        return store if store is not None else TokenStore()
+
     def adopt_accounts(self, accounts: list[Account], tokens: dict[str, str]) -> None:
         """Accounts created in this process (the demo, a just-saved account)."""
         for account in accounts:
