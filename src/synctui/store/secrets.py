@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 from synctui.domain.errors import ConfigError, SyncTuiError, UsageError
 from synctui.store.accounts import token_env_var, toml_key, toml_string, validate_name
-from synctui.store.paths import atomic_write_text, tokens_file
+from synctui.store.paths import atomic_write_text, locked, tokens_file
 
 KEYRING_SERVICE = "synctui"
 # A user name no account can have (names start with a letter or digit), for status probes.
@@ -318,7 +318,9 @@ class TokenStore:
     def _update_file(self, account_name: str, value: str | None) -> bool:
         """Set (or with None, remove) one entry; returns whether the file changed. Never
         creates the file just to remove something from it."""
-        with self._file_lock:
+        if value is None and not self.tokens_path.exists():
+            return False  # nothing to remove, and no reason to create a lock file either
+        with self._file_lock, locked(self.tokens_path):  # this process's threads, then others
             tokens = self._read_file()
             if value is None:
                 if account_name not in tokens:
