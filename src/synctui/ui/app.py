@@ -28,7 +28,7 @@ from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, 
 from synctui.ui.command_line import CommandError, parse_command, suggestions
 from synctui.ui.palette import SyncTuiCommands
 from synctui.ui.screens.main_screen import MainScreen
-from synctui.ui.theme import STATUS_VARIABLES, register_themes
+from synctui.ui.theme import STATUS_VARIABLES, own_themes, register_themes
 from synctui.ui.tokens import TokenResolver
 from synctui.vendors.http import CallRecord
 
@@ -40,7 +40,8 @@ class SyncTuiApp(App[int]):
 
     TITLE = "synctui"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {SyncTuiCommands}
+    # Only synctui's provider: its own actions first, its own themes (see ui.palette).
+    COMMANDS = {SyncTuiCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
@@ -87,6 +88,7 @@ class SyncTuiApp(App[int]):
         self._feed_store: Any = None
         self._retry_noted: dict[str, float] = {}
         self._terminal_watch: Any = None
+        self.own_themes: list[str] = []  # synctui's and the user's, not Textual's stock ones
         self.watch_terminal = watch_terminal  # a real terminal: leave when it goes away
         if session.on_retry is None:
             session.on_retry = self._on_retry
@@ -161,6 +163,7 @@ class SyncTuiApp(App[int]):
             self._terminal_watch = TerminalWatch(self)
             self._terminal_watch.start()
         register_themes(self)
+        self.own_themes = own_themes(self)
         self.apply_theme(None)
         self._unsubscribe_calls = self.session.call_log.subscribe(self._pending_calls.append)
         self.set_interval(CALL_FLUSH_SECONDS, self._flush_calls)
@@ -530,7 +533,8 @@ class SyncTuiApp(App[int]):
 
     # --- commands -------------------------------------------------------------------------
     def command_suggestions(self) -> list[str]:
-        return [*suggestions(self.catalog.names()), "journal"]
+        themes = [f"theme {name}" for name in self.own_themes]
+        return [*suggestions(self.catalog.names()), "journal", *themes]
 
     def run_command_line(self, text: str) -> None:
         if text.strip().lstrip(":").split()[:1] == ["journal"]:
