@@ -18,11 +18,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Static
+from textual.widgets import Button, Static
 
 from synctui.domain.models import WritePlan
 from synctui.ui.editing.diff_view import diff_content, requests_content
 from synctui.ui.editing.messages import Planned
+from synctui.ui.widgets.toggles import Checkbox
 
 Replan = Callable[[bool], Awaitable[WritePlan]]
 

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from synctui.domain import errors
 from synctui.services.session import Session, SessionOptions
@@ -28,6 +28,7 @@ from synctui.store.accounts import (
     token_env_var,
     validate_account,
 )
+from synctui.ui.widgets.toggles import Checkbox
 from synctui.vendors.http import RetrySettings
 
 if TYPE_CHECKING:
