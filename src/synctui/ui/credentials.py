@@ -57,11 +57,12 @@ def delete_token(name: str, store: Any = None) -> str:
 
 
 def explain_no_keyring(name: str, env_var: str, reason: str) -> str:
-    """The plain explanation shown in the account form when the keyring cannot be used."""
+    """The plain explanation shown in the account form when the keyring cannot be used:
+    the reason (which already says there is no usable keyring) once, then the two ways out."""
     return (
-        f"No usable system keyring on this machine ({reason.rstrip('.')}). Either leave the "
-        f"token empty and export {env_var} in the shell that starts synctui, or tick "
-        "'plain-text file' to keep it in a file only you can read (mode 0600)."
+        f"{reason.rstrip('.')}. Either leave the token empty and export {env_var} in the "
+        "shell that starts synctui, or tick the plain-text file box below to keep it in a "
+        "file only you can read (mode 0600)."
     )
 
 
