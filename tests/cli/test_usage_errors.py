@@ -64,3 +64,36 @@ def test_syncs_list_where_uses_the_filter_language(
 
     word = run("syncs", "list", "--where", "x")  # a bare word: text search, never an error
     assert word.code == 0, word.err
+
+
+def test_a_control_character_in_a_patch_names_line_and_column(
+    run: Run, offline_account: str
+) -> None:
+    ran = run("syncs", "update", offline_account, "p1/s1", "--patch", '{"a": "x\ty"}')
+    assert ran.code == 2
+    assert ran.err.count("\n") == 1
+    assert "line 1, column 9: a tab (U+0009) inside a string; write it as \\t" in ran.err
+    assert " at at " not in ran.err
+
+
+def test_an_undocumented_signalsmith_field_is_noted_not_refused(run: Run, sandbox: Sandbox) -> None:
+    info = sandbox.info()["signalsmith"]
+    workspace = info["ids"]["workspaces"][0]
+    added = run(
+        "accounts", "add", "ss", "--vendor", "signalsmith", "--url", info["base_url"],
+        "--workspace", workspace,
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    import os
+
+    os.environ["SYNCTUI_TOKEN_SS"] = info["tokens"]["rw"]
+    try:
+        listed = json.loads(run("syncs", "list", "--account", "ss", "--json").out)
+        ran = run(
+            "syncs", "update", "ss", listed[0]["id"], "--patch", '{"nonsense": 1}', "--dry-run"
+        )
+    finally:
+        del os.environ["SYNCTUI_TOKEN_SS"]
+    assert ran.code == 0, ran.err
+    assert "note: 'nonsense' is not a field of Signalsmith's documented sync model" in ran.err
+    assert '"nonsense": 1' in ran.out

@@ -149,9 +149,9 @@ def parse_json_arg(text: str, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise errors.UsageError(
-            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
+        from synctui.domain.json_errors import describe_json_error
+
+        raise errors.UsageError(f"{what} is not valid JSON: {describe_json_error(exc)}") from None
     except RecursionError:
         raise errors.UsageError(f"{what} is nested too deeply to read") from None
 

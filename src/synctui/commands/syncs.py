@@ -328,6 +328,10 @@ def cmd_update(args: argparse.Namespace) -> int:
             session.refuse_if_readonly("update")
         sync = await session.get_sync(args.account, args.sync_id)
         plan = await session.plan_update(args.account, sync, patch, trigger_now=args.trigger_now)
+        from synctui.domain.undocumented import notes
+
+        for note in notes(plan.vendor, plan.before, plan.after):
+            sys.stderr.write(f"synctui: note: {note}\n")
         if args.dry_run:
             print_plan(plan, args.json)
             return 0
