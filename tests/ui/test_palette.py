@@ -51,6 +51,19 @@ async def test_in_the_editor_its_own_actions_come_first_and_are_found(sandbox: S
         assert (await type_query(pilot, "discard"))[0] == "Discard draft"
 
 
+async def test_on_the_main_screen_its_actions_come_before_the_tables_keys(
+    sandbox: Sandbox,
+) -> None:
+    app = make_app(edit_session(sandbox))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        listed = await options(pilot)
+        assert listed[:4] == ["Filter", "Sort", "Reverse", "Refresh"], listed
+        assert "Open" in listed  # the table's own shown key
+        assert not {"Up", "Down", "Page up", "Scroll left"} & set(listed), listed
+
+
 async def test_only_synctuis_and_the_users_themes_are_offered(sandbox: Sandbox) -> None:
     app = make_app(edit_session(sandbox))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -56,23 +56,39 @@ class SyncTuiCommands(Provider):
         yield Entry("Quit", "leave synctui  (q, :q)", partial(app.run_action, "quit"))
 
     def _screen_actions(self) -> Iterator[Entry]:
+        """The screen's own actions, then those of the focused widget that the footer shows
+        (a table's Open, a mapping's Add row — not its cursor keys), then the app's."""
         app = self.app
+        screen = self.screen
+        groups: tuple[list[Entry], list[Entry], list[Entry]] = ([], [], [])
         seen: set[str] = set()
-        for active in self.screen.active_bindings.values():
+        for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.id or not binding.description or binding.action in seen:
                 continue
             if binding.action in ("command_palette", "quit"):
                 continue
+            if active.node is screen:
+                group = groups[0]
+            elif active.node is app:
+                group = groups[2]
+            elif binding.show:
+                group = groups[1]
+            else:
+                continue  # a widget's own movement keys (up, page down, scroll left…)
             seen.add(binding.action)
             shown = app.get_key_display(binding)
             state = "" if active.enabled else " · not available right now"
-            yield Entry(
-                binding.description,
-                f"key: {shown}{state}",
-                partial(app.run_action, binding.action, active.node),
-                own=True,
+            group.append(
+                Entry(
+                    binding.description,
+                    f"key: {shown}{state}",
+                    partial(app.run_action, binding.action, active.node),
+                    own=True,
+                )
             )
+        for group in groups:
+            yield from group
 
     def _places(self) -> Iterator[Entry]:
         app: SyncTuiApp = self.app  # type: ignore[assignment]
