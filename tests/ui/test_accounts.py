@@ -63,8 +63,8 @@ async def test_add_account_tests_the_connection_and_stores_the_token(
         values = _speckle_form(sandbox)
         _fill(form, **values)
         await pilot.pause()
-        assert not form.query_one("#projects").has_class("-hidden")
-        assert form.query_one("#workspace").has_class("-hidden")
+        assert not form.query_one("#projects").parent.has_class("-hidden")
+        assert form.query_one("#workspace").parent.has_class("-hidden")
         assert form.query_one("#token").password  # masked
 
         await pilot.press("ctrl+t")

@@ -255,7 +255,7 @@ async def test_call_log_lists_calls_and_never_a_token(session: Session) -> None:
         assert table.row_count == len(records) > 0
         cells = [table.row_for(k).cells for k in table.visible_keys]
         assert all(c[1] == SPECKLE for c in cells)
-        assert any(c[3].startswith("query ") for c in cells)  # GraphQL operation names
+        assert any(c[4].startswith("query ") for c in cells)  # GraphQL operation names
         rendered = "\n".join(" ".join(c) for c in cells) + app.export_screenshot()
         for token in session.demo_tokens.values():  # type: ignore[attr-defined]
             assert token not in rendered

@@ -117,9 +117,23 @@ def emit_jsonl(value: Any, out: TextIO | None = None) -> None:
     stream.flush()
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO | None = None) -> None:
-    """A plain aligned table: readable over SSH and easy to grep or cut."""
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    out: TextIO | None = None,
+    *,
+    clip: bool | None = None,
+) -> None:
+    """A plain aligned table: readable over SSH and easy to grep or cut.
+
+    On a terminal a long cell is cut to its column (48 characters at most) so rows stay on
+    one screen line; piped into a file, a log or grep (`clip` None and the stream is not a
+    terminal) every cell is written whole, and a long one only pushes the rest of its row.
+    """
     stream = out or sys.stdout
+    if clip is None:
+        isatty = getattr(stream, "isatty", None)
+        clip = bool(isatty and isatty())
     materialized = [[_cell(v) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in materialized:
@@ -129,10 +143,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO | N
         "  ".join(h.upper().ljust(widths[i]) for i, h in enumerate(headers)).rstrip() + "\n"
     )
     for row in materialized:
-        stream.write(
-            "  ".join(_clip(v, widths[i]).ljust(widths[i]) for i, v in enumerate(row)).rstrip()
-            + "\n"
-        )
+        cells = (_clip(v, widths[i]) if clip else v for i, v in enumerate(row))
+        stream.write("  ".join(v.ljust(widths[i]) for i, v in enumerate(cells)).rstrip() + "\n")
 
 
 def _cell(value: Any) -> str:
@@ -151,9 +163,9 @@ def parse_json_arg(text: str, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise errors.UsageError(
-            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
+        from synctui.domain.json_errors import describe_json_error
+
+        raise errors.UsageError(f"{what} is not valid JSON: {describe_json_error(exc)}") from None
     except RecursionError:
         raise errors.UsageError(f"{what} is nested too deeply to read") from None
 

@@ -39,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--account", action="append", default=[], metavar="NAME")
     ls.add_argument("--vendor", choices=["speckle", "polytomic", "signalsmith", "paragon"])
     ls.add_argument("--status", choices=STATUSES, help="normalized status")
+    ls.add_argument(
+        "--where",
+        metavar="FILTER",
+        help="only syncs matching this filter (the TUI's / language), e.g. "
+        "'status=paused integration.slug=acc' or 'acme !legacy'",
+    )
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=cmd_list)
 
@@ -157,6 +163,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     async def body(ctx: Context) -> int:
         import asyncio
 
+        from synctui.domain.filtering import compile_filter
+
+        # A malformed filter is a usage error before any account is read.
+        matches = compile_filter(args.where) if args.where else None
         session = ctx.session
         if not session.accounts:
             import sys
@@ -194,6 +204,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 syncs.extend(outcome)
         if args.status:
             syncs = [s for s in syncs if s.status.value == args.status]
+        if matches is not None:
+            syncs = [s for s in syncs if matches(s)]
         if args.json:
             emit_json([sync_json(s) for s in syncs])
         else:
@@ -370,6 +382,10 @@ def cmd_update(args: argparse.Namespace) -> int:
             session.refuse_if_readonly("update")
         sync = await session.get_sync(args.account, args.sync_id)
         plan = await session.plan_update(args.account, sync, patch, trigger_now=args.trigger_now)
+        from synctui.domain.undocumented import notes
+
+        for note in notes(plan.vendor, plan.before, plan.after):
+            sys.stderr.write(f"synctui: note: {note}\n")
         if args.dry_run:
             print_plan(plan, args.json)
             return 0

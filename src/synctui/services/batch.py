@@ -79,6 +79,7 @@ class SyncResult:
         """The CLI's one-line record per sync (stable field names: scripts read them)."""
         return {
             "sync": self.sync.id,
+            "name": self.sync.name,
             "account": self.sync.account,
             "outcome": self.outcome.value,
             "message": self.message,

@@ -29,7 +29,7 @@ from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, 
 from synctui.ui.command_line import CommandError, parse_command, suggestions
 from synctui.ui.palette import SyncTuiCommands
 from synctui.ui.screens.main_screen import MainScreen
-from synctui.ui.theme import STATUS_VARIABLES, register_themes
+from synctui.ui.theme import STATUS_VARIABLES, own_themes, register_themes
 from synctui.ui.tokens import TokenResolver
 from synctui.vendors.http import CallRecord
 
@@ -41,7 +41,8 @@ class SyncTuiApp(App[int]):
 
     TITLE = "synctui"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {SyncTuiCommands}
+    # Only synctui's provider: its own actions first, its own themes (see ui.palette).
+    COMMANDS = {SyncTuiCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
@@ -63,12 +64,16 @@ class SyncTuiApp(App[int]):
         theme_name: str | None = None,
         persist_accounts: bool = True,
         settings: Any = None,
+        watch_terminal: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
         self.tokens = TokenResolver(session.token_for)
         session.token_for = self.tokens
         self.demo = demo
+        # Started as a demo (--demo): accounts added now live in the demo's scratch store and
+        # in memory, and a picked theme is not saved — a demo run writes no user file.
+        self.demo_run = demo is not None
         self.demo_names = set(demo_names)
         self.catalog = Catalog(list(session.accounts))
         self.initial_account = initial_account
@@ -85,6 +90,9 @@ class SyncTuiApp(App[int]):
         self._notified: set[tuple[str, str]] = set()
         self._feed_store: Any = None
         self._retry_noted: dict[str, float] = {}
+        self._terminal_watch: Any = None
+        self.own_themes: list[str] = []  # synctui's and the user's, not Textual's stock ones
+        self.watch_terminal = watch_terminal  # a real terminal: leave when it goes away
         if session.on_retry is None:
             session.on_retry = self._on_retry
 
@@ -128,8 +136,12 @@ class SyncTuiApp(App[int]):
             return
         self.theme_name = name
         self.apply_theme(self.main.view if self.main is not None else None)
-        if not self.served:  # a browser tab's pick lasts for that tab only
-            self._save_default_theme(name)
+        if self.served:  # a browser tab's pick lasts for that tab only
+            return
+        if self.demo_run:
+            self.notify(f"theme {name} for this demo run (a demo saves no settings)", timeout=4)
+            return
+        self._save_default_theme(name)
 
     @work(thread=True, exit_on_error=False, group="settings")
     def _save_default_theme(self, name: str) -> None:
@@ -150,7 +162,13 @@ class SyncTuiApp(App[int]):
         )
 
     def on_mount(self) -> None:
+        if self.watch_terminal:
+            from synctui.ui.terminal import TerminalWatch
+
+            self._terminal_watch = TerminalWatch(self)
+            self._terminal_watch.start()
         register_themes(self)
+        self.own_themes = own_themes(self)
         self.apply_theme(None)
         self._unsubscribe_calls = self.session.call_log.subscribe(self._pending_calls.append)
         self.set_interval(CALL_FLUSH_SECONDS, self._flush_calls)
@@ -184,6 +202,8 @@ class SyncTuiApp(App[int]):
         self.call_after_refresh(self.switch_view, view)
 
     async def on_unmount(self) -> None:
+        if self._terminal_watch is not None:
+            self._terminal_watch.stop()
         if self._unsubscribe_calls is not None:
             self._unsubscribe_calls()
         if self._feed_store is not None:
@@ -445,6 +465,22 @@ class SyncTuiApp(App[int]):
         self.load_account(message.account)
 
     # --- accounts -------------------------------------------------------------------------
+    @property
+    def account_store(self) -> Any:
+        """accounts.toml — or, in a demo run, the demo's scratch copy."""
+        from synctui.store.accounts import AccountStore
+
+        store = getattr(self.demo, "account_store", None) if self.demo_run else None
+        return store if store is not None else AccountStore()
+
+    @property
+    def token_store(self) -> Any:
+        """The credential chain — or, in a demo run, tokens kept in memory only."""
+        from synctui.store.secrets import TokenStore
+
+        store = getattr(self.demo, "token_store", None) if self.demo_run else None
+        return store if store is not None else TokenStore()
+
     def adopt_accounts(self, accounts: list[Account], tokens: dict[str, str]) -> None:
         """Accounts created in this process (the demo, a just-saved account)."""
         for account in accounts:
@@ -502,7 +538,8 @@ class SyncTuiApp(App[int]):
 
     # --- commands -------------------------------------------------------------------------
     def command_suggestions(self) -> list[str]:
-        return [*suggestions(self.catalog.names()), "journal"]
+        themes = [f"theme {name}" for name in self.own_themes]
+        return [*suggestions(self.catalog.names()), "journal", *themes]
 
     def run_command_line(self, text: str) -> None:
         if text.strip().lstrip(":").split()[:1] == ["journal"]:

@@ -54,7 +54,22 @@ def _setting() -> object:
     return tui.get("refresh_seconds") if isinstance(tui, dict) else None
 
 
+def unknown_account(name: str | None, known: list[str]) -> str | None:
+    """The one-line refusal for `--account NAME` when no such account exists, else None."""
+    if name is None or name in known:
+        return None
+    if not known:
+        return f"there is no account named {name!r} (no accounts are configured yet)"
+    return f"there is no account named {name!r}; accounts: {', '.join(known)}"
+
+
 def launch(args: argparse.Namespace) -> int:
+    from synctui.ui.terminal import terminal_problem
+
+    problem = terminal_problem()
+    if problem is not None:
+        sys.stderr.write(f"synctui: error: {problem}\n")
+        return 2
     tune_for_ssh(os.environ)
     from synctui.domain.errors import ConfigError
     from synctui.settings import load_settings
@@ -84,6 +99,11 @@ def launch(args: argparse.Namespace) -> int:
         except Exception as exc:
             sys.stderr.write(f"synctui: error: the demo sandbox could not start: {exc}\n")
             return 1
+        refused = unknown_account(getattr(args, "account", None), [a.name for a in demo.accounts])
+        if refused is not None:
+            demo.stop()
+            sys.stderr.write(f"synctui: error: {refused}\n")
+            return 2
         options.journal_path = demo.journal_db
         session = Session(list(demo.accounts), demo.token_for, options)
         demo_names = frozenset(a.name for a in demo.accounts)
@@ -95,6 +115,10 @@ def launch(args: argparse.Namespace) -> int:
             accounts = AccountStore().load()
         except AccountError as exc:
             sys.stderr.write(f"synctui: error: {exc}\n")
+            return 2
+        refused = unknown_account(getattr(args, "account", None), [a.name for a in accounts])
+        if refused is not None:
+            sys.stderr.write(f"synctui: error: {refused}\n")
             return 2
         session = Session(accounts, token_for, options)
 
@@ -108,6 +132,7 @@ def launch(args: argparse.Namespace) -> int:
         refresh_seconds=interval,
         theme_name=getattr(args, "theme", None),
         settings=settings,
+        watch_terminal=True,
     )
     from synctui.ui.served import served_from
 

@@ -40,6 +40,9 @@ class Column:
     # When space runs out, higher gives way first (timestamps before names): the column a
     # person scans for, usually the name, keeps its width longest.
     give: float = 1.0
+    # Where a text too long for the column is cut: at the end, or in the middle for paths,
+    # whose useful part (the sync id, `/runs`) is at the end.
+    clip: Literal["end", "middle"] = "end"
 
 
 @dataclass(slots=True)

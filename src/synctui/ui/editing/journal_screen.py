@@ -25,6 +25,7 @@ from synctui.domain import errors
 from synctui.ui.editing.diff_view import diff_content, requests_content
 from synctui.ui.editing.glue import apply_result
 from synctui.ui.editing.messages import JournalListed, Reverted, RevertPlanned
+from synctui.ui.sync_names import sync_label, sync_name
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ class JournalScreen(Screen[None]):
                 Content.styled(entry.outcome, OUTCOME_STYLE.get(entry.outcome, "")),
                 entry.action + (f" of #{entry.reverts}" if entry.reverts else ""),
                 entry.account,
-                entry.sync_id,
+                self.label(entry),
                 key=str(entry.id),
             )
         if current is not None:
@@ -158,6 +159,10 @@ class JournalScreen(Screen[None]):
                 table.move_cursor(row=ids.index(current.id))
         self.show_entry()
         self.show_status()
+
+    def label(self, entry: Any) -> str:
+        """The sync's name (its id is in the entry's detail)."""
+        return sync_label(self.tui.catalog, entry.account, entry.sync_id, entry.after, entry.before)
 
     def show_status(self) -> None:
         parts: list[Content | str | tuple[str, str]] = [
@@ -186,7 +191,12 @@ class JournalScreen(Screen[None]):
         if entry is not None:
             known = {a.name: a.base_url for a in self.tui.session.accounts}
             base = known.get(entry.account)
-        self.query_one("#entry", Static).update(entry_content(entry, base))
+        name = None
+        if entry is not None:
+            name = sync_name(
+                self.tui.catalog, entry.account, entry.sync_id, entry.after, entry.before
+            )
+        self.query_one("#entry", Static).update(entry_content(entry, base, name))
         self.refresh_bindings()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -267,8 +277,10 @@ class JournalScreen(Screen[None]):
             return
         plan = message.plan
         forced = " (forced: the sync changed since)" if plan.forced else ""
+        name = sync_name(self.tui.catalog, plan.account, plan.sync_id, plan.entry.after)
+        shown = f"{name!r} ({plan.sync_id})" if name else plan.sync_id
         question = (
-            f"Revert journal entry #{plan.entry.id} on {plan.sync_id} ({plan.account}): "
+            f"Revert journal entry #{plan.entry.id} on {shown} ({plan.account}): "
             f"{plan.summary}{forced}?"
         )
         self.app.push_screen(
@@ -320,14 +332,15 @@ class JournalScreen(Screen[None]):
         self.dismiss(None)
 
 
-def entry_content(entry: Any, base: str | None = None) -> Content:
+def entry_content(entry: Any, base: str | None = None, name: str | None = None) -> Content:
     """One entry in full: what, when, outcome, the diff, what was sent, what came back."""
     if entry is None:
         return Content.styled("no entry selected (nothing journaled yet?)", "dim")
+    which = f"{name} (id {entry.sync_id})" if name else entry.sync_id
     lines: list[Content] = [
         Content.assemble(
             (f"#{entry.id} {entry.action} ", "bold"),
-            f"{entry.sync_id} on {entry.account} ({entry.vendor}) — ",
+            f"{which} on {entry.account} ({entry.vendor}) — ",
             (entry.outcome, OUTCOME_STYLE.get(entry.outcome, "") + " bold"),
         ),
         Content.styled(

@@ -160,8 +160,11 @@ def move_row(rows: list[Row], index: int, delta: int) -> tuple[list[Row], int]:
     return out, target
 
 
-def row_issues(spec: MappingSpec, rows: list[Row]) -> dict[int, list[str]]:
-    """Inline problems per row: missing required cells, repeated destinations, bad model ids."""
+def row_issues(
+    spec: MappingSpec, rows: list[Row], type_casts: set[str] | None = None
+) -> dict[int, list[str]]:
+    """Inline problems per row: missing required cells, repeated destinations, bad model ids,
+    and (given `type_casts`, the accepted ones) a type cast that is not among them."""
     found: dict[int, list[str]] = {}
     seen: dict[str, int] = {}
     for index, row in enumerate(rows):
@@ -179,6 +182,11 @@ def row_issues(spec: MappingSpec, rows: list[Row]) -> dict[int, list[str]]:
                 problems.append(f'"{destination}" is already mapped by row {seen[destination] + 1}')
             else:
                 seen[destination] = index
+        cast = row.get("type_cast")
+        if type_casts is not None and isinstance(cast, str) and cast and cast not in type_casts:
+            problems.append(
+                f"type cast {cast!r} is not documented (use {', '.join(sorted(type_casts))})"
+            )
         if spec.vendor == "polytomic":
             model = _get(row, ("source", "model_id"))
             field = _get(row, ("source", "field"))

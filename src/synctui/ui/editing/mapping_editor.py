@@ -80,6 +80,8 @@ class MappingEditor(Vertical):
         self.rows: list[Row] = []
         self.doc: dict[str, Any] = {}
         self._filled = -1
+        # Type casts a row may use (None: no check); set by the vendor's form.
+        self.type_casts: set[str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(f"Field mapping ({self.spec.field})", id="mapping-title", markup=False)
@@ -122,7 +124,7 @@ class MappingEditor(Vertical):
 
     def _refresh(self, cursor: int) -> None:
         table = self.table
-        issues = row_issues(self.spec, self.rows)
+        issues = row_issues(self.spec, self.rows, self.type_casts)
         key_index = key_row(self.spec, self.rows, self.doc)
         table.clear()
         for index, row in enumerate(self.rows):
@@ -205,7 +207,7 @@ class MappingEditor(Vertical):
     def _update_row(self, index: int) -> None:
         """Repaint one row and every row's problems (a duplicate involves two rows)."""
         table = self.table
-        issues = row_issues(self.spec, self.rows)
+        issues = row_issues(self.spec, self.rows, self.type_casts)
         for i, row in enumerate(self.rows):
             row_key = table.coordinate_to_cell_key((i, 0)).row_key
             if i == index:

@@ -114,9 +114,10 @@ class AccountsScreen(Screen[None]):
         from synctui.ui.credentials import token_source
 
         sources = {}
+        store = self.tui.token_store
         for name in list(self.tui.catalog.entries):
             if not self.tui.is_demo_account(name):
-                sources[name] = token_source(name)
+                sources[name] = token_source(name, store)
         self.app.call_from_thread(self._sources_found, sources)
 
     def _sources_found(self, sources: dict[str, str]) -> None:
@@ -206,12 +207,11 @@ class AccountsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="remove", exit_on_error=False)
     def _remove(self, name: str) -> None:
-        from synctui.store.accounts import AccountStore
         from synctui.ui.credentials import delete_token
 
         try:
-            AccountStore().remove(name)
-            note = delete_token(name)
+            self.tui.account_store.remove(name)
+            note = delete_token(name, self.tui.token_store)
         except Exception as exc:
             self.app.call_from_thread(self.notify, f"cannot remove {name}: {exc}", severity="error")
             return

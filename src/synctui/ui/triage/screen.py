@@ -23,7 +23,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, OptionList
+from textual.widgets import Footer, Input, OptionList
 
 from synctui.domain.models import Capability
 from synctui.services.triage import (
@@ -47,6 +47,7 @@ from synctui.ui.triage.messages import (
     ScanStarted,
 )
 from synctui.ui.widgets.prompt_bar import PromptBar
+from synctui.ui.widgets.toggles import Checkbox
 
 Clock = Callable[[], datetime]
 RUNS_SHOWN = 10

@@ -44,6 +44,19 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, max(0, width - 1)) + "…" if width > 0 else ""
 
 
+def fit_middle(text: str, width: int) -> str:
+    """Exactly `width` cells, a too-long text cut in the middle: `/api/v1/wo…/syncs/42/runs`."""
+    if cell_len(text) <= width or width < 5:
+        return fit(text, width)
+    tail = (width - 1) * 2 // 3
+    head = width - 1 - tail
+    start = set_cell_size(text, head)
+    end = text[len(text) - tail :]
+    while cell_len(end) > tail:  # wide characters at the end
+        end = end[1:]
+    return fit(start + "…" + end, width)
+
+
 class VirtualTable(ScrollView, can_focus=True):
     """Rows by key with a cursor, marks, sorting, filtering; only visible lines rendered."""
 
@@ -490,7 +503,8 @@ class VirtualTable(ScrollView, can_focus=True):
                 style = base + self.get_component_rich_style(
                     f"virtual-table--status-{row.tone}", partial=True
                 )
-            segments.append(Segment(fit(text, width), style))
+            clip = fit_middle if columns[i].clip == "middle" else fit
+            segments.append(Segment(clip(text, width), style))
             if i < last:
                 segments.append(Segment(" " * GAP, base))
         return Strip(segments)
