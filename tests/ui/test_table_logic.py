@@ -7,14 +7,14 @@ import argparse
 import pytest
 
 from synctui.domain import errors
-from synctui.domain.filtering import CellFields, compile_for, parse_filter
+from synctui.domain.filtering import compile_for, parse_filter
 from synctui.domain.models import Sync, SyncStatus
 from synctui.store.accounts import Account
 from synctui.ui.catalog import ALL, Catalog, LoadState, View
 from synctui.ui.columns import merged_layout, vendor_layout
 from synctui.ui.command_line import Command, CommandError, parse_command
 from synctui.ui.launch import refresh_seconds, tune_for_ssh
-from synctui.ui.table_model import Column, Row, TableModel
+from synctui.ui.table_model import CellFields, Column, Row, TableModel
 
 
 def _sync(

@@ -1,5 +1,5 @@
 """The one filter language: the TUI's `/` (sync table, attention, call log, feed search) and
-the CLI's `--where`.
+the CLI's `--where`. README.md "Filter language" is its full reference.
 
 One grammar and one matcher for every face means a filter tried in the table can be pasted
 into a batch command and select exactly the same syncs — the batch is then no surprise.
@@ -11,35 +11,24 @@ Grammar (terms are separated by whitespace; every term must match)::
     field  := a name of letters, digits, "_", "-" and "." (a dotted path into the raw JSON)
     word, value := text without spaces, or "quoted text" / 'quoted text' (\\" escapes a quote)
 
-- ``acme``            a bare word: a case-insensitive substring of one of the subject's
-                      fields (for a sync: name, id, account, vendor, status, vendor_status,
-                      latest run, updated time and every table column value)
-- ``!paused``         negation (k9s): syncs that do *not* mention "paused"
-- ``~plmsf``          fuzzy: these letters in this order within ONE field, anything in
-                      between ("polymsft"); fields are tried name first
-- ``status=active``   equality, case-insensitive; ``status!=active`` its negation
-- ``name~level``      substring, case-insensitive; ``name!~level`` its negation
-- ``context.referencePoint=surveyPoint``, ``integration.slug=acc``, ``schedule.frequency=daily``
-                      dotted paths into the vendor's own JSON (``Sync.raw``)
-
-Sync fields resolve to the normalized fields ``account vendor id name status vendor_status
-reason latest_run updated_at`` (``updated`` is the same as ``updated_at``); any other name
-reads both the table column of that key (``Sync.columns``, spelled loosely:
-``latestIngestion`` = ``latest_ingestion``) and the path into ``Sync.raw``, and a term
-matches when either does. A field a sync does not have never raises: ``=`` and ``~`` are
-false, ``!=`` and ``!~`` are true, so a filter over the All view simply skips vendors that
-lack the field. ``field=`` (empty value) matches a missing, null or empty field. Across a list
-(``fields.target=email``) a term matches when any element does; a digit segment
-(``fields.0.target``) indexes the list.
+A bare word is a case-insensitive substring of one field of the subject (its "haystack":
+fields joined by SEPARATOR); ``~abc`` finds the letters in order within ONE field, fields
+tried name first — across the whole row "htarch" would pick letters from several columns.
+``=`` is case-insensitive equality, ``~`` a substring, ``!=`` / ``!~`` their negations, and
+a leading ``!`` negates any term. A field a subject does not have never raises: ``=`` and
+``~`` are false, ``!=`` and ``!~`` true, so a filter over the All view simply skips vendors
+that lack the field; ``field=`` matches a missing, null or empty field; across a list a term
+matches when any element does, and a digit segment (``fields.0.target``) indexes it.
 
 A quote opens only at the start of a word or value, so ``o'brien`` is a plain word; a term
 such as ``a$b=1`` (an operator after something that is not a field name) is an error rather
 than a guess — quote it to search for it as text.
 
-The same terms work over other subjects through a :class:`FieldSet`: a table of plain cells
-(:class:`CellFields`, fields are its columns) or the LetsBuild change store (which turns the
-terms into SQL, see ``store/change_search.py``). While a person is still typing, the TUI parses
-with ``partial=True``: a lone ``!`` or ``~`` is ignored and an unclosed quote is read as closed
+What a field means is the subject's (a :class:`FieldSet`): :class:`SyncFields` (normalized
+fields, table columns, paths into ``Sync.raw``), a table of plain text (its columns:
+``ui/table_model.py``), or the LetsBuild change store, which turns the terms into SQL
+(``store/change_search.py``). While a person is still typing, the TUI parses with
+``partial=True``: a lone ``!`` or ``~`` is ignored and an unclosed quote is read as closed
 at the end, so the table never flickers to an error mid-word.
 """
 
@@ -58,7 +47,6 @@ __all__ = [
     "BUILTIN_FIELDS",
     "SEPARATOR",
     "SYNC_FIELDS",
-    "CellFields",
     "FieldSet",
     "Filter",
     "SyncFields",
@@ -71,6 +59,7 @@ __all__ = [
     "haystack",
     "in_order",
     "json_texts",
+    "loose_name",
     "narrows",
     "parse_filter",
     "path_test",
@@ -79,7 +68,6 @@ __all__ = [
 
 Op = Literal["has", "fuzzy", "=", "!=", "~", "!~"]
 S = TypeVar("S")
-Reader = Callable[[S], list[Any]]
 
 SEPARATOR = "\x1f"  # between the fields of a haystack; no term can hold it (it is whitespace)
 
@@ -526,7 +514,7 @@ def sync_haystack(sync: Sync) -> str:
     return haystack(parts)
 
 
-def _loose(key: str) -> str:
+def loose_name(key: str) -> str:
     """'latestIngestion', 'Latest ingestion' and 'latest_ingestion' name the same column."""
     return re.sub(r"[^0-9a-z]+", "", key.casefold())
 
@@ -550,7 +538,7 @@ class SyncFields(FieldSet[Sync]):
 
             return builtin
         path = field.split(".")
-        loose = _loose(field)
+        loose = loose_name(field)
 
         def other(sync: Sync) -> list[Any]:
             # A column and a raw key may share a name and differ in spelling (Speckle's
@@ -559,7 +547,7 @@ class SyncFields(FieldSet[Sync]):
             if field in columns:
                 found: list[Any] = [columns[field]]
             else:
-                found = [v for k, v in columns.items() if _loose(k) == loose]
+                found = [v for k, v in columns.items() if loose_name(k) == loose]
             _walk(sync.raw, path, found)
             return found
 
@@ -616,34 +604,3 @@ def describe_filter(text: str) -> str:
         UsageError: as :func:`compile_filter`.
     """
     return compile_filter(text).describe()
-
-
-# --- rows of plain cells -------------------------------------------------------------------------
-
-
-class CellFields(FieldSet[Sequence[str]]):
-    """Fields of a table row that is only text (the API call log): its columns, by key or
-    title, spelled loosely. A field the table has no column for is an error, not a silent
-    "matches nothing" — the columns are all there is."""
-
-    def __init__(self, columns: Sequence[Sequence[str]]) -> None:
-        """``columns``: for each cell position, the names it answers to (key, title)."""
-        self.names = [names[0] for names in columns if names]
-        self._index: dict[str, int] = {}
-        for i, names in enumerate(columns):
-            for name in names:
-                self._index.setdefault(_loose(name), i)
-
-    def haystack(self, subject: Sequence[str]) -> str:
-        return haystack(subject)
-
-    def reader(self, field: str) -> Callable[[Sequence[str]], list[Any]]:
-        index = self._index.get(_loose(field))
-        if index is None:
-            raise UsageError(f"no column {field!r} here", hint="columns: " + ", ".join(self.names))
-
-        def cell(cells: Sequence[str]) -> list[Any]:
-            text = cells[index] if index < len(cells) else ""
-            return [] if text in ("", "-") else [text]
-
-        return cell

@@ -14,14 +14,14 @@ from typing import Any, Literal
 from rich.cells import cell_len
 
 from synctui.domain.errors import UsageError
-from synctui.domain.filtering import CellFields, FieldSet, compile_for, haystack, narrows
+from synctui.domain.filtering import FieldSet, compile_for, haystack, loose_name, narrows
 
 Key = Hashable
 RowTest = Callable[["Row"], bool]
 
 RECENT_VIEWS = 8  # filter results kept for backspacing (a list of rows each)
 
-__all__ = ["Column", "Row", "RowFiltering", "TableModel", "narrows"]
+__all__ = ["CELLS", "CellFields", "Column", "Row", "RowFiltering", "TableModel", "narrows"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,34 @@ class RowFiltering:
 
     fields: Callable[[Sequence[Column]], FieldSet[Any]]
     subject: Callable[[Row], Any]
+
+
+class CellFields(FieldSet[Sequence[str]]):
+    """Fields of a row that is only text (the API call log): its columns, by key or title,
+    spelled loosely. A name the table has no column for is an error, not a silent "matches
+    nothing" — the columns are all there is."""
+
+    def __init__(self, columns: Sequence[Sequence[str]]) -> None:
+        """``columns``: for each cell position, the names it answers to (key, title)."""
+        self.names = [names[0] for names in columns if names]
+        self._index: dict[str, int] = {}
+        for i, names in enumerate(columns):
+            for name in names:
+                self._index.setdefault(loose_name(name), i)
+
+    def haystack(self, subject: Sequence[str]) -> str:
+        return haystack(subject)
+
+    def reader(self, field: str) -> Callable[[Sequence[str]], list[Any]]:
+        index = self._index.get(loose_name(field))
+        if index is None:
+            raise UsageError(f"no column {field!r} here", hint="columns: " + ", ".join(self.names))
+
+        def cell(cells: Sequence[str]) -> list[Any]:
+            text = cells[index] if index < len(cells) else ""
+            return [] if text in ("", "-") else [text]
+
+        return cell
 
 
 def cell_fields(columns: Sequence[Column]) -> CellFields:
