@@ -497,21 +497,22 @@ def sync_haystack(sync: Sync) -> str:
     """What a bare word searches on a sync, name first, lower-cased, joined by SEPARATOR.
 
     Exposed so a table holding many rows can compute it once per row and call
-    :meth:`Filter.matches` with it, instead of rebuilding it on every keystroke.
+    :meth:`Filter.matches` with it, instead of rebuilding it on every keystroke. A column
+    often repeats the name or the status: once is enough to find it, and a shorter text is
+    a faster keystroke over 100,000 rows.
     """
+    parts: list[str] = [sync.name, sync.id, sync.account, sync.vendor, sync.status]
+    if sync.vendor_status != sync.status:
+        parts.append(sync.vendor_status)
     run = sync.latest_run
-    parts = [
-        sync.name,
-        sync.id,
-        sync.account,
-        sync.vendor,
-        sync.status.value,
-        sync.vendor_status,
-        run.state.value if run is not None else "",
-        sync.updated_at or "",
-    ]
-    parts.extend(str(v) for v in sync.columns.values())
-    return haystack(parts)
+    if run is not None:
+        parts.append(run.state)  # StrEnum: joins as its value
+    if sync.updated_at:
+        parts.append(sync.updated_at)
+    for value in sync.columns.values():
+        if value not in parts:
+            parts.append(value)
+    return SEPARATOR.join(parts).casefold()
 
 
 def loose_name(key: str) -> str:
