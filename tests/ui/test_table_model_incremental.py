@@ -45,6 +45,7 @@ def test_narrows() -> None:
     assert not narrows("name", "name=")  # a word became a field term
     assert not narrows("a", "a=")
     assert not narrows("=", "=x")  # malformed: nothing to narrow from
+    assert narrows("!a status=paused", "x !a status=paused")  # same terms, one more
 
 
 def test_typing_erasing_and_changes_between_keys_match_a_full_rebuild() -> None:

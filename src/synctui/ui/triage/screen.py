@@ -95,7 +95,7 @@ class AttentionScreen(Screen[None]):
         yield AttentionHeader(locked=self.session.readonly, id="header")
         yield AttentionList(id="attention")
         yield InvestigationPane(id="investigation")
-        yield PromptBar(placeholder="filter: words, !negate, ~fuzzy", id="filter")
+        yield PromptBar(placeholder="filter: words, !not, ~fuzzy, field=value", id="filter")
         yield Footer(compact=True)
 
     @property
