@@ -179,6 +179,12 @@ def test_describe_reads_as_a_sentence() -> None:
     assert describe_filter("!status=active") == 'syncs where status is not "active"'
 
 
+def test_one_plain_word_is_offered_as_a_needle() -> None:
+    assert compile_filter("LeVel").needle == "level"
+    for text in ("!level", "~lvl", "level 2", "name=level", ""):
+        assert compile_filter(text).needle is None
+
+
 def test_a_cached_haystack_gives_the_same_answer() -> None:
     predicate = compile_filter("level !paused")
     for sync in SYNCS:

@@ -471,6 +471,14 @@ class Filter(Generic[S]):
                     return False
         return all(test(subject) != negated for test, negated in self._field_tests)
 
+    @property
+    def needle(self) -> str | None:
+        """The text to look for when the filter is one plain word (the commonest, while a
+        person types): a table can then test ``needle in hay`` inline, with no call per row."""
+        if len(self.terms) == 1 and self.terms[0].op == "has" and not self.terms[0].negated:
+            return self.terms[0].value.casefold()
+        return None
+
     def haystack_test(self) -> Callable[[str], bool]:
         """The word terms as one test over a haystack (the fast path of a large table)."""
         tests = self._word_tests

@@ -116,6 +116,7 @@ class TableModel:
         # The compiled filter: a test of the cached text when every term is a word (the
         # fast path: one call per row), else a test of the whole row; both None: keep all.
         self._hay_test: Callable[[str], bool] | None = None
+        self._needle: str | None = None  # the filter is this one plain word
         self._row_test: RowTest | None = None
         self.tones: frozenset[str] | None = None  # keep only rows of these tones
         self.widths: list[int] = [cell_len(c.title) for c in self.columns]
@@ -202,7 +203,7 @@ class TableModel:
 
     def _compile(self) -> None:
         """Compile the filter text for these columns, read as still being typed."""
-        self._hay_test = self._row_test = None
+        self._hay_test = self._row_test = self._needle = None
         self.filter_error = None
         try:
             flt = compile_for(self.filtering.fields(self.columns), self.filter_text, partial=True)
@@ -214,6 +215,7 @@ class TableModel:
             return
         if flt.words_only:
             self._hay_test = flt.haystack_test()
+            self._needle = flt.needle
             return
         subject = self.filtering.subject
         self._row_test = lambda row: flt.matches(subject(row), row.hay)
@@ -251,14 +253,16 @@ class TableModel:
         narrow_from, self._narrow_from = self._narrow_from, None
         selected = self._recent.get(self.filter_text)
         if selected is None:
-            hay_test, row_test = self._hay_test, self._row_test
+            hay_test, row_test, needle = self._hay_test, self._row_test, self._needle
             tones = self.tones
             if narrow_from is not None:
                 rows = narrow_from  # already of these tones, already in order
                 tones = None
             else:
                 rows = self._ordered if self._ordered is not None else self._sorted()
-            if hay_test and tones:
+            if needle is not None and not tones:
+                selected = [r for r in rows if needle in r.hay]
+            elif hay_test and tones:
                 selected = [r for r in rows if r.tone in tones and hay_test(r.hay)]
             elif hay_test:
                 selected = [r for r in rows if hay_test(r.hay)]
