@@ -7,14 +7,14 @@ import argparse
 import pytest
 
 from synctui.domain import errors
+from synctui.domain.filtering import compile_for, parse_filter
 from synctui.domain.models import Sync, SyncStatus
 from synctui.store.accounts import Account
 from synctui.ui.catalog import ALL, Catalog, LoadState, View
 from synctui.ui.columns import merged_layout, vendor_layout
 from synctui.ui.command_line import Command, CommandError, parse_command
-from synctui.ui.filtering import compile_filter, haystack, parse_filter
 from synctui.ui.launch import refresh_seconds, tune_for_ssh
-from synctui.ui.table_model import Column, Row, TableModel
+from synctui.ui.table_model import CellFields, Column, Row, TableModel
 
 
 def _sync(
@@ -32,8 +32,9 @@ def _sync(
 
 
 def _keep(text: str, *cells: str) -> bool:
-    predicate = compile_filter(text)
-    return predicate is None or predicate(haystack(cells))
+    """A row of plain cells, as the call log's `/` reads it (columns c0, c1, ...)."""
+    fields = CellFields([(f"c{i}",) for i in range(len(cells))])
+    return compile_for(fields, text, partial=True)(cells)
 
 
 def test_filter_words_are_anded_and_case_insensitive() -> None:
@@ -50,8 +51,16 @@ def test_negated_and_fuzzy_terms() -> None:
 
 
 def test_unfinished_prefixes_keep_everything() -> None:
-    assert parse_filter("! ~") == []
-    assert compile_filter("!") is None
+    assert parse_filter("! ~ !~", partial=True) == []
+    assert _keep("!", "anything")
+
+
+def test_a_table_of_cells_filters_by_its_columns() -> None:
+    assert _keep("c1=paused", "x", "paused")
+    assert not _keep("c0=paused", "x", "paused")
+    assert _keep("c1!~act", "x", "paused")
+    with pytest.raises(errors.UsageError, match="no column 'nosuch' here"):
+        _keep("nosuch=1", "x")
 
 
 def _model() -> TableModel:

@@ -66,8 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.add_argument(
         "--where",
         metavar="FILTER",
-        help="update every sync of the account matching this filter, e.g. "
-        "'integration.slug=acc context.referencePoint!=surveyPoint'",
+        help="update every sync of the account matching this filter (the TUI's / language, "
+        "README: Filter language), e.g. 'integration.slug=acc context.referencePoint!=surveyPoint'",
     )
     group = up.add_mutually_exclusive_group(required=True)
     group.add_argument("--patch", metavar="JSON")

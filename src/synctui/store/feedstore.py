@@ -33,7 +33,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from synctui.domain.errors import SyncTuiError
+from synctui.domain.errors import SyncTuiError, UsageError
+from synctui.store.change_search import register as register_search
+from synctui.store.change_search import search_sql
 
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
 
@@ -173,7 +175,7 @@ class ChangeFilter:
     feeds: tuple[str, ...] = ()
     operations: tuple[str, ...] = ()
     project_id: str | None = None
-    text: str | None = None
+    text: str | None = None  # a search in the filter language (store/change_search.py)
     partial_only: bool = False
 
     def where(self, account: str | None) -> tuple[str, list[Any]]:
@@ -192,14 +194,29 @@ class ChangeFilter:
             clauses.append("project_id = ?")
             params.append(self.project_id)
         if self.text:
-            clauses.append("(subject LIKE ? ESCAPE '\\' OR data LIKE ? ESCAPE '\\')")
-            like = (
-                "%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            )
-            params.extend([like, like])
+            search, values = self._search()
+            if search:
+                clauses.append(search)
+                params.extend(values)
         if self.partial_only:
             clauses.append("partial = 1")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _search(self) -> tuple[str, list[Any]]:
+        """The search text in the filter language; a malformed one keeps no change."""
+        try:
+            return search_sql(self.text or "")
+        except UsageError:
+            return "0", []
+
+    @property
+    def search_error(self) -> str | None:
+        """Why the search text is malformed (the viewer shows it), or None."""
+        try:
+            search_sql(self.text or "")
+        except UsageError as exc:
+            return str(exc)
+        return None
 
 
 # A vendor's JSON may carry a lone surrogate ("\\ud83d", a name cut in the middle of an emoji);
@@ -296,6 +313,7 @@ class FeedStore:
                 db.close()
                 raise
             db.row_factory = sqlite3.Row
+            register_search(db)
             self._local.db = db
         return db
 

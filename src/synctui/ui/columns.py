@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from synctui.domain.filtering import SYNC_FIELDS, sync_haystack
 from synctui.domain.models import Sync, SyncStatus
 from synctui.ui.formatting import one_line, short_time
-from synctui.ui.table_model import Column, Row
+from synctui.ui.table_model import Column, Row, RowFiltering
 
 STATUS_SYMBOLS: dict[str, str] = {
     SyncStatus.ACTIVE: "●",
@@ -90,6 +91,10 @@ VENDOR_COLUMNS: dict[str, tuple[VendorColumn, ...]] = {
     "letsbuild": (VendorColumn("Name", ("name",), 36, fallback="name"),),
 }
 
+# The sync table's `/` reads each row's sync exactly as `--where` does, whatever the columns:
+# a filter tried in the table selects the same syncs in a batch command.
+SYNC_ROWS = RowFiltering(lambda columns: SYNC_FIELDS, lambda row: row.subject)
+
 STATUS_COLUMN = Column("status", "Status", max_width=16, min_width=10, kind="status", give=0.5)
 
 
@@ -139,7 +144,9 @@ class Layout:
             tone=status,
             rank=STATUS_RANK.get(status, 9),
             order=order,
+            hay=sync_haystack(sync),
             tip=sync.status_reason or "",
+            subject=sync,
         )
 
     @cached_property

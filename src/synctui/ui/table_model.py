@@ -7,25 +7,21 @@ owns a `TableModel` and only asks it for the rows it is about to paint.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from rich.cells import cell_len
 
-from synctui.ui.filtering import Predicate, compile_filter, haystack
+from synctui.domain.errors import UsageError
+from synctui.domain.filtering import FieldSet, compile_for, haystack, loose_name, narrows
 
 Key = Hashable
-
+RowTest = Callable[["Row"], bool]
 
 RECENT_VIEWS = 8  # filter results kept for backspacing (a list of rows each)
 
-
-def narrows(old: str, new: str) -> bool:
-    """Whether filter `new` can only keep rows that `old` keeps: more typed at the end, and
-    no negation (`!ab` keeps more rows than `!a`). Plain and fuzzy terms only get stricter
-    as they grow, and a new word is one more condition."""
-    return new.startswith(old) and "!" not in new
+__all__ = ["CELLS", "CellFields", "Column", "Row", "RowFiltering", "TableModel", "narrows"]
 
 
 @dataclass(frozen=True)
@@ -54,25 +50,77 @@ class Row:
     tone: str = ""  # e.g. "active" / "error": picks the status style
     rank: int = 0  # sort order of the status column (most urgent first)
     order: tuple[int, ...] = ()  # default ("as listed") position; also breaks sort ties
-    hay: str = field(default="")
+    hay: str = field(default="")  # what a bare word of the filter searches
     tip: str = ""  # why the status is what it is: shown when the pointer rests on that cell
+    subject: Any = None  # what field terms read (a Sync); None: the cells themselves
 
     def __post_init__(self) -> None:
         if not self.hay:
             self.hay = haystack(self.cells)
 
 
+@dataclass(frozen=True)
+class RowFiltering:
+    """How a table's `/` filter reads its rows (the language is the domain's, one for all):
+    the fields its terms name, given the columns, and the subject a row stands for."""
+
+    fields: Callable[[Sequence[Column]], FieldSet[Any]]
+    subject: Callable[[Row], Any]
+
+
+class CellFields(FieldSet[Sequence[str]]):
+    """Fields of a row that is only text (the API call log): its columns, by key or title,
+    spelled loosely. A name the table has no column for is an error, not a silent "matches
+    nothing" — the columns are all there is."""
+
+    def __init__(self, columns: Sequence[Sequence[str]]) -> None:
+        """``columns``: for each cell position, the names it answers to (key, title)."""
+        self.names = [names[0] for names in columns if names]
+        self._index: dict[str, int] = {}
+        for i, names in enumerate(columns):
+            for name in names:
+                self._index.setdefault(loose_name(name), i)
+
+    def haystack(self, subject: Sequence[str]) -> str:
+        return haystack(subject)
+
+    def reader(self, field: str) -> Callable[[Sequence[str]], list[Any]]:
+        index = self._index.get(loose_name(field))
+        if index is None:
+            raise UsageError(f"no column {field!r} here", hint="columns: " + ", ".join(self.names))
+
+        def cell(cells: Sequence[str]) -> list[Any]:
+            text = cells[index] if index < len(cells) else ""
+            return [] if text in ("", "-") else [text]
+
+        return cell
+
+
+def cell_fields(columns: Sequence[Column]) -> CellFields:
+    return CellFields([(c.key, c.title) for c in columns])
+
+
+# A table of plain text: bare words search the cells, fields are the columns.
+CELLS = RowFiltering(cell_fields, lambda row: row.cells)
+
+
 class TableModel:
     """Keyed rows plus the current filtered, sorted view of their keys."""
 
-    def __init__(self, columns: Sequence[Column] = ()) -> None:
+    def __init__(self, columns: Sequence[Column] = (), filtering: RowFiltering = CELLS) -> None:
         self.columns: list[Column] = list(columns)
         self.rows: dict[Key, Row] = {}
         self.view: list[Key] = []
         self.sort_column: int | None = None
         self.sort_reverse = False
+        self.filtering = filtering
         self.filter_text = ""
-        self._predicate: Predicate | None = None
+        self.filter_error: str | None = None  # the filter is malformed: it keeps no row
+        # The compiled filter: a test of the cached text when every term is a word (the
+        # fast path: one call per row), else a test of the whole row; both None: keep all.
+        self._hay_test: Callable[[str], bool] | None = None
+        self._needle: str | None = None  # the filter is this one plain word
+        self._row_test: RowTest | None = None
         self.tones: frozenset[str] | None = None  # keep only rows of these tones
         self.widths: list[int] = [cell_len(c.title) for c in self.columns]
         self.dirty = True
@@ -91,6 +139,8 @@ class TableModel:
         if self.sort_column is not None and self.sort_column >= len(self.columns):
             self.sort_column = None
         self.widths = [cell_len(c.title) for c in self.columns]
+        if self.filter_text:
+            self._compile()  # the fields a filter names are the columns of some tables
         self._touch()
 
     def upsert(self, rows: Iterable[Row]) -> int:
@@ -144,13 +194,34 @@ class TableModel:
             if len(self._recent) > RECENT_VIEWS:
                 del self._recent[next(iter(self._recent))]  # the oldest
         pending = self._narrow_from is not None
-        if narrows(self.filter_text, text) and (pending or not self.dirty):
+        # A malformed filter kept no row: nothing to narrow from.
+        can_narrow = self.filter_error is None and (pending or not self.dirty)
+        if can_narrow and narrows(self.filter_text, text):
             self._narrow_from = self._narrow_from if pending else self._selected
         else:
             self._narrow_from = None
         self.filter_text = text
-        self._predicate = compile_filter(text)
+        self._compile()
         self.dirty = True
+
+    def _compile(self) -> None:
+        """Compile the filter text for these columns, read as still being typed."""
+        self._hay_test = self._row_test = self._needle = None
+        self.filter_error = None
+        try:
+            flt = compile_for(self.filtering.fields(self.columns), self.filter_text, partial=True)
+        except UsageError as exc:
+            self.filter_error = str(exc)
+            self._row_test = lambda row: False
+            return
+        if flt.empty:
+            return
+        if flt.words_only:
+            self._hay_test = flt.haystack_test()
+            self._needle = flt.needle
+            return
+        subject = self.filtering.subject
+        self._row_test = lambda row: flt.matches(subject(row), row.hay)
 
     def set_tones(self, tones: frozenset[str] | None) -> None:
         if tones != self.tones:
@@ -185,17 +256,23 @@ class TableModel:
         narrow_from, self._narrow_from = self._narrow_from, None
         selected = self._recent.get(self.filter_text)
         if selected is None:
-            predicate = self._predicate
+            hay_test, row_test, needle = self._hay_test, self._row_test, self._needle
             tones = self.tones
             if narrow_from is not None:
                 rows = narrow_from  # already of these tones, already in order
                 tones = None
             else:
                 rows = self._ordered if self._ordered is not None else self._sorted()
-            if predicate and tones:
-                selected = [r for r in rows if r.tone in tones and predicate(r.hay)]
-            elif predicate:
-                selected = [r for r in rows if predicate(r.hay)]
+            if needle is not None and not tones:
+                selected = [r for r in rows if needle in r.hay]
+            elif hay_test and tones:
+                selected = [r for r in rows if r.tone in tones and hay_test(r.hay)]
+            elif hay_test:
+                selected = [r for r in rows if hay_test(r.hay)]
+            elif row_test and tones:
+                selected = [r for r in rows if r.tone in tones and row_test(r)]
+            elif row_test:
+                selected = [r for r in rows if row_test(r)]
             elif tones:
                 selected = [r for r in rows if r.tone in tones]
             else:

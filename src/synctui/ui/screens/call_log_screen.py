@@ -77,9 +77,14 @@ class CallLogScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine(locked=self.app.session.readonly, id="status")  # type: ignore[attr-defined]
         yield VirtualTable(
-            COLUMNS, empty_text="No calls yet", follow_tail=True, selectable=True, id="calls"
+            COLUMNS,
+            empty_text="No calls yet",
+            no_match_text="No calls match the filter {filter} — Esc clears it",
+            follow_tail=True,
+            selectable=True,
+            id="calls",
         )
-        yield PromptBar(placeholder="filter: words, !negate, ~fuzzy", id="filter")
+        yield PromptBar(placeholder="filter: words, !not, ~fuzzy, status=500, error~…", id="filter")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -27,7 +27,9 @@ COMMANDS_HELP = (
 FILTER_HELP = (
     ("/acme error", "rows containing both words"),
     ("/!paused", "rows NOT containing 'paused'"),
-    ("/~plmsf", "fuzzy: these letters in order"),
+    ("/~plmsf", "fuzzy: these letters in order, in one field"),
+    ("/status=paused", "a field equals (!= not, ~ contains, !~ not)"),
+    ("/schedule.frequency=daily", "a path into the vendor's JSON (README: Filter language)"),
 )
 
 

@@ -18,7 +18,14 @@ from textual.widgets import Footer, Input
 
 from synctui.domain.models import Capability, Sync, SyncStatus
 from synctui.ui.catalog import ALL, LoadState, SyncKey, View
-from synctui.ui.columns import Layout, layout_signature, merged_layout, normalize_key, vendor_layout
+from synctui.ui.columns import (
+    SYNC_ROWS,
+    Layout,
+    layout_signature,
+    merged_layout,
+    normalize_key,
+    vendor_layout,
+)
 from synctui.ui.table_model import Row
 from synctui.ui.widgets.account_sidebar import AccountSidebar, SidebarEntry
 from synctui.ui.widgets.prompt_bar import PromptBar
@@ -31,13 +38,16 @@ if TYPE_CHECKING:
 NARROW = 100  # below this width the sidebar starts hidden (80×24 over SSH)
 WRITE_ACTIONS = frozenset({"trigger", "toggle_active"})
 
+FILTER_HINT = "filter: words, !not, ~fuzzy, field=value, field~text (README: Filter language)"
 DRAFT_MARK = "* "  # before the status of a sync with an unsaved edit (e reopens it)
 
 
 def with_draft_marker(row: Row) -> Row:
     """The same row with the unsaved-draft marker in its first (status) cell."""
     cells = (DRAFT_MARK + row.cells[0], *row.cells[1:]) if row.cells else row.cells
-    return Row(row.key, cells, row.tone, row.rank, row.order, tip=row.tip)
+    return Row(
+        row.key, cells, row.tone, row.rank, row.order, row.hay, tip=row.tip, subject=row.subject
+    )
 
 
 class MainScreen(Screen[None]):
@@ -110,8 +120,14 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield AccountSidebar(id="sidebar")
             with Vertical(id="table-area"):
-                yield VirtualTable(empty_text="No syncs (yet)", selectable=True, id="syncs")
-                yield PromptBar(placeholder="filter: words, !negate, ~fuzzy", id="filter")
+                yield VirtualTable(
+                    empty_text="No syncs (yet)",
+                    no_match_text="No syncs match the filter {filter} — Esc clears it",
+                    filtering=SYNC_ROWS,
+                    selectable=True,
+                    id="syncs",
+                )
+                yield PromptBar(placeholder=FILTER_HINT, id="filter")
                 yield PromptBar(placeholder="ctx NAME, all, speckle, log, accounts…", id="command")
         yield Footer(compact=True)
 

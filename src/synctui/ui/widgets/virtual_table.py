@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from synctui.ui.table_model import Column, Row, TableModel
+from synctui.ui.table_model import CELLS, Column, Row, RowFiltering, TableModel
 
 Key = Hashable
 GAP = 2
@@ -135,6 +135,8 @@ class VirtualTable(ScrollView, can_focus=True):
         columns: Sequence[Column] = (),
         *,
         empty_text: str = "No rows",
+        no_match_text: str = "No rows match the filter {filter} — Esc clears it",
+        filtering: RowFiltering = CELLS,
         follow_tail: bool = False,
         selectable: bool = False,
         name: str | None = None,
@@ -142,9 +144,10 @@ class VirtualTable(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.model = TableModel(columns)
+        self.model = TableModel(columns, filtering)
         self.marked: set[Key] = set()
-        self.empty_text = empty_text
+        self.empty_text = empty_text  # there are no rows at all (yet)
+        self.no_match_text = no_match_text  # there are, but the filter hides every one
         self.follow_tail = follow_tail
         self.selectable = selectable
         self._cursor = 0
@@ -211,6 +214,16 @@ class VirtualTable(ScrollView, can_focus=True):
         return f"{self.model.columns[column].title} {arrow}"
 
     # --- reading --------------------------------------------------------------------------
+    @property
+    def empty_message(self) -> str:
+        """Why no row shows: a malformed filter, a filter hiding every row, or no rows yet."""
+        model = self.model
+        if model.filter_error is not None:
+            return f"Filter error: {model.filter_error} — Esc clears it"
+        if model.total and model.filter_text:
+            return self.no_match_text.format(filter=repr(model.filter_text))
+        return self.empty_text
+
     @property
     def row_count(self) -> int:
         self.ensure_view()
@@ -454,7 +467,7 @@ class VirtualTable(ScrollView, can_focus=True):
             view = self.model.view
             if not view and y == 2:
                 style = base + self.get_component_rich_style("virtual-table--empty", partial=True)
-                return Strip([Segment(fit("  " + self.empty_text, width), style)], width)
+                return Strip([Segment(fit("  " + self.empty_message, width), style)], width)
             if index >= len(view):
                 return Strip.blank(width, base)
             row = self.model.rows.get(view[index])
