@@ -11,6 +11,10 @@
     poll_seconds = 30           # feed polling against real vendor servers
     demo_poll_seconds = 2       # feed polling against the built-in sandbox (--demo)
 
+    [keymap]                    # your own keys: binding id = keys (see synctui.ui.keymap)
+    "app.call-log" = "ctrl+l"
+    "main.delete" = "ctrl+d,shift+delete"
+
 Everything is optional: a missing file or key means the default above (theme: none saved, so
 `synctui-dark`). A file that cannot be read is a `ConfigError` naming the file and the line —
 never silently replaced by defaults, because the user would lose the edit they just made and
@@ -81,6 +85,16 @@ class Settings:
         """The poll interval for a feed, depending on whether it talks to the sandbox."""
         return self.demo_feed_poll_seconds if demo else self.feed_poll_seconds
 
+    @property
+    def keymap(self) -> dict[str, str]:
+        """`[keymap]` as Textual takes it: binding id → keys ("ctrl+l", or "ctrl+l,f2").
+
+        Kept in `extra`, so it is written back exactly as read; `app.quit = "x"` (a dotted
+        TOML key) and `"app.quit" = "x"` mean the same binding.
+        """
+        table = self.extra.get("keymap")
+        return dict(_keymap_entries(table)) if isinstance(table, dict) else {}
+
 
 @dataclass(frozen=True)
 class _Field:
@@ -136,6 +150,33 @@ def _check_number(spec: _Field, value: Any) -> float | None:
     return float(value) if spec.low <= value <= spec.high else None
 
 
+def _keymap_entries(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """(binding id, value) pairs of a `[keymap]` table, its dotted keys joined again."""
+    entries: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            entries += _keymap_entries(value, f"{prefix}{key}.")
+        else:
+            entries.append((f"{prefix}{key}", value))
+    return entries
+
+
+def _check_keymap(table: Any, path: Path, text: str) -> None:
+    """Each binding gets one or more keys as text; what a key is, Textual decides."""
+    if not isinstance(table, dict):
+        raise _fail(path, "keymap must be a table ([keymap])", _line_of(text, "", "keymap"))
+    for binding, value in _keymap_entries(table):
+        keys = value.split(",") if isinstance(value, str) else []
+        if not keys or any(not key.strip() or " " in key.strip() for key in keys):
+            line = _line_of(text, "keymap", binding) or _line_of(text, "keymap", f'"{binding}"')
+            raise _fail(
+                path,
+                f'keymap: {binding} must be keys as text, like "ctrl+l" or "ctrl+l,f2", '
+                f"not {value!r}",
+                line,
+            )
+
+
 def parse_settings(data: Mapping[str, Any], path: Path, text: str = "") -> Settings:
     """Settings from already-parsed TOML; `path` and `text` only serve the messages."""
     values: dict[str, Any] = {}
@@ -149,6 +190,8 @@ def parse_settings(data: Mapping[str, Any], path: Path, text: str = "") -> Setti
         )
     if version != FILE_VERSION:
         extra["version"] = version  # a newer file: read what we know, keep its number
+    if "keymap" in data:
+        _check_keymap(data["keymap"], path, text)
     for section in ("tui", "feed"):
         table = data.get(section, {})
         if not isinstance(table, dict):

@@ -36,6 +36,7 @@ from tests.vendors.helpers import (
     demo_adapter,
     faults,
 )
+from tests.waits import Waits
 
 NEW_SYNC = {
     "name": "Orders to Snowflake mirror",
@@ -683,12 +684,14 @@ async def test_rate_limit_waits_as_long_as_retry_after_says(sandbox) -> None:
             advance_clock(sandbox, float(response.headers["retry-after"]))
 
     inner.on_response = time_passes
-    retry = RetrySettings(base_delay=0.001, max_delay=0.01, max_retry_after=2.0)
+    slept = Waits()
+    retry = RetrySettings(base_delay=0.001, max_delay=0.01, max_retry_after=2.0, sleep=slept)
     adapter = make_adapter(sandbox, inner=inner, retry=retry, on_retry=waits.append)
     for _ in range(4):  # the fourth read within a second is refused once, then passes
         assert (await adapter.list_runs(sid, limit=1))[0].id
     assert admin_state(sandbox, "signalsmith")["rate_limited"] == 1
     assert waits == ["rate limited, retrying in 1 s"]  # Retry-After, not the 10 ms backoff
+    assert slept.asked == [1.0]
     await adapter.aclose()
     # When the limit outlasts the retries, the error says so (and when to come back).
     sim.burst_per_second = 1  # type: ignore[attr-defined]

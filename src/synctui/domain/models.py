@@ -124,7 +124,7 @@ class PlannedRequest(BaseModel):
     method: str
     url: str
     headers: dict[str, str] = Field(default_factory=dict)
-    body: Any = None
+    body: object = None
     note: str = ""
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from synctui.domain.cron import CronError, parse_cron
 from synctui.domain.diff import PathPart, format_path
@@ -118,7 +118,9 @@ class _Checks:
     def add(self, path: tuple[PathPart, ...], message: str) -> None:
         self.issues.append(ValidationIssue(_path_str(path), message))
 
-    def obj(self, value: Any, path: tuple[PathPart, ...], *, nullable: bool = False) -> bool:
+    def obj(
+        self, value: object, path: tuple[PathPart, ...], *, nullable: bool = False
+    ) -> TypeGuard[dict[str, Any]]:
         """Record an issue unless ``value`` is an object; True if it is one."""
         if isinstance(value, dict):
             return True
@@ -166,7 +168,7 @@ def _name(path: tuple[PathPart, ...]) -> str:
 # -- Speckle -------------------------------------------------------------------------------
 
 
-def validate_speckle_context(ctx: Any) -> list[ValidationIssue]:
+def validate_speckle_context(ctx: object) -> list[ValidationIssue]:
     """Check a Speckle sync ``context`` before ``syncMutations.update``.
 
     Only the two documented keys are checked; every other key is integration-specific and must
@@ -187,7 +189,7 @@ def validate_speckle_context(ctx: Any) -> list[ValidationIssue]:
 # -- Polytomic -----------------------------------------------------------------------------
 
 
-def validate_polytomic_sync(doc: Any) -> list[ValidationIssue]:
+def validate_polytomic_sync(doc: object) -> list[ValidationIssue]:
     """Check a whole Polytomic sync before ``PUT /api/syncs/{id}`` (or a create).
 
     A Polytomic update is a full replacement, so the required fields must all be present every
@@ -275,7 +277,7 @@ def _polytomic_schedule(checks: _Checks, schedule: Any) -> None:
 # -- Signalsmith ---------------------------------------------------------------------------
 
 
-def validate_signalsmith_sync(doc: Any, *, creating: bool) -> list[ValidationIssue]:
+def validate_signalsmith_sync(doc: object, *, creating: bool) -> list[ValidationIssue]:
     """Check a Signalsmith sync body for ``POST`` (``creating=True``) or ``PUT``.
 
     Signalsmith's update takes only the fields to change, so on update nothing is required and
@@ -346,7 +348,7 @@ def _signalsmith_schedule(checks: _Checks, schedule: Any) -> None:
 # -- Paragon -------------------------------------------------------------------------------
 
 
-def validate_paragon_patch(patch: Any) -> list[ValidationIssue]:
+def validate_paragon_patch(patch: object) -> list[ValidationIssue]:
     """Check a body for Paragon's ``PATCH /api/syncs/{id}``.
 
     Source: ``vendor-docs/paragon-update-sync.txt``: exactly two updatable keys, at least one

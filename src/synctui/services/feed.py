@@ -9,10 +9,9 @@ by the HTTP policy below, so what reaches this loop is a real outage.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from synctui.domain import errors
@@ -71,6 +70,9 @@ class FeedEngine:
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     # What `FeedState.last_success` is measured on; the viewer's clock must agree with it.
     clock: Callable[[], float] = time.monotonic
+    # How a wait (the poll interval, a backoff) passes; `stop()` cuts it short either way.
+    # Tests give one that records the wait instead of sleeping.
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     def __post_init__(self) -> None:
         for feed in self.feeds:
@@ -106,7 +108,7 @@ class FeedEngine:
         state.stored += len(ids)
         if self.on_page is not None and page.changes:
             self.on_page(feed, page.changes, ids)
-        return page.has_more
+        return bool(page.has_more)
 
     async def run_feed(self, feed: str, *, follow: bool, give_up_after: int = 8) -> None:
         state = self.states[feed]
@@ -144,5 +146,12 @@ class FeedEngine:
         return random.uniform(ceiling / 2, ceiling)
 
     async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+        waiting = asyncio.ensure_future(self.sleep(seconds))
+        stopping = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait((waiting, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+            stopping.cancel()
+        if waiting.done() and not waiting.cancelled():
+            waiting.result()  # a failing sleep is a bug to see, not to swallow

@@ -11,8 +11,9 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from synctui.domain import errors
 from synctui.domain.models import Capability, Run, Sync, WritePlan, WriteResult
@@ -21,6 +22,9 @@ from synctui.store.accounts import Account
 from synctui.vendors.base import Adapter
 from synctui.vendors.http import CallLog, RetrySettings
 from synctui.vendors.registry import adapter_class
+
+if TYPE_CHECKING:  # at run time the journal (and sqlite3) is imported when first used
+    from synctui.store.journal import FinalOutcome, Journal
 
 T = TypeVar("T")
 
@@ -52,7 +56,7 @@ class Session:
     call_log: CallLog = field(default_factory=CallLog)
     on_retry: Callable[[str, str], None] | None = None  # (account, message)
     _adapters: dict[str, Adapter] = field(default_factory=dict)
-    _journal: Any = None
+    _journal: Journal | None = None
 
     # --- accounts and adapters ----------------------------------------------------------
     @property
@@ -84,7 +88,7 @@ class Session:
             call_log=self.call_log,
             retry=self.options.retry,
             max_concurrency=self.options.max_concurrency,
-            on_retry=(lambda msg, n=name: self.on_retry(n, msg)) if self.on_retry else None,
+            on_retry=partial(self.on_retry, name) if self.on_retry else None,
         )
         self._adapters[name] = adapter
         return adapter
@@ -104,7 +108,7 @@ class Session:
             await adapter.aclose()
 
     @property
-    def journal(self) -> Any:
+    def journal(self) -> Journal | None:
         if self._journal is None and self.options.journal_enabled:
             from synctui.store.journal import Journal
 
@@ -240,9 +244,9 @@ class Session:
         action: str,
         send: Callable[[], Awaitable[WriteResult]],
         *,
-        before: Any = None,
-        after: Any = None,
-        request: Any = None,
+        before: object = None,
+        after: object = None,
+        request: object = None,
         batch_id: str | None = None,
         reverts: int | None = None,
     ) -> WriteResult:
@@ -275,7 +279,7 @@ class Session:
                 )
                 raise CancelledBeforeSending
 
-        async def finish(outcome: str, **details: Any) -> str | None:
+        async def finish(outcome: FinalOutcome, **details: Any) -> str | None:
             """Record the outcome; the journal's error text if it could not (the write's
             own outcome stands either way: the vendor's answer is the truth)."""
             if journal is None or entry_id is None:

@@ -248,7 +248,7 @@ def _sequence(value: Any) -> int | None:
     return None
 
 
-def has_null_guid(value: Any) -> bool:
+def has_null_guid(value: object) -> bool:
     if isinstance(value, str):
         return value == NULL_GUID
     if isinstance(value, dict):

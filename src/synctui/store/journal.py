@@ -153,12 +153,12 @@ class JournalEntry:
     vendor: str
     sync_id: str
     action: str
-    before: Any
-    after: Any
-    request: Any
+    before: object
+    after: object
+    request: object
     outcome: Outcome
     error: str | None
-    result: Any
+    result: object
     batch_id: str | None
     reverts: int | None
     finished_at: str | None = None
@@ -174,7 +174,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def scrub(value: Any) -> Any:
+def scrub(value: object) -> object:
     """A copy of `value` with credentials masked: header-like keys and Bearer/Basic values."""
     if isinstance(value, dict):
         return {
@@ -360,9 +360,9 @@ class Journal:
         vendor: str,
         sync_id: str,
         action: str,
-        before: Any,
-        after: Any,
-        request: Any,
+        before: object,
+        after: object,
+        request: object,
         batch_id: str | None = None,
         *,
         reverts: int | None = None,
@@ -416,7 +416,7 @@ class Journal:
         entry_id: int,
         outcome: FinalOutcome,
         error: str | None = None,
-        result: Any = None,
+        result: object = None,
         *,
         sync_id: str | None = None,
     ) -> None:

@@ -27,6 +27,7 @@ from synctui.ui import messages as msg
 from synctui.ui import readonly_keys
 from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, stream_syncs
 from synctui.ui.command_line import CommandError, parse_command, suggestions
+from synctui.ui.keymap import apply_keymap
 from synctui.ui.palette import SyncTuiCommands
 from synctui.ui.screens.main_screen import MainScreen
 from synctui.ui.theme import STATUS_VARIABLES, own_themes, register_themes
@@ -169,6 +170,8 @@ class SyncTuiApp(App[int]):
             self._terminal_watch.start()
         register_themes(self)
         self.own_themes = own_themes(self)
+        if self.settings is not None:
+            apply_keymap(self, self.settings.keymap)
         self.apply_theme(None)
         self._unsubscribe_calls = self.session.call_log.subscribe(self._pending_calls.append)
         self.set_interval(CALL_FLUSH_SECONDS, self._flush_calls)

@@ -19,7 +19,6 @@ from gql.transport.exceptions import (
     TransportServerError,
 )
 from gql.transport.httpx import HTTPXAsyncTransport
-from graphql import DocumentNode
 
 from synctui.domain import errors
 from synctui.vendors.base import USER_AGENT, Adapter
@@ -32,7 +31,7 @@ def load_sdl(name: str) -> str:
 
 
 @cache
-def document(source: str) -> DocumentNode:
+def document(source: str) -> GraphQLRequest:
     return gql(source)
 
 
@@ -116,7 +115,7 @@ class GraphQLAdapter(Adapter):
         """Vendor-specific subclasses refine this; the default reads extensions.code."""
         first = items[0] if items and isinstance(items[0], dict) else {"message": str(items)}
         message = self.redact(str(first.get("message", "unknown error")))
-        ext = first.get("extensions") or {}
+        ext = found if isinstance(found := first.get("extensions"), dict) else {}
         code = str(ext.get("code", "")).upper()
         status = ext.get("statusCode")
         name = self.account.name

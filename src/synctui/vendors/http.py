@@ -21,7 +21,7 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -142,6 +142,8 @@ class RetrySettings:
     max_delay: float = 5.0
     max_retry_after: float = 30.0
     rng: random.Random = field(default_factory=random.Random)
+    # How a wait between attempts passes; tests give one that records instead of sleeping.
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter (attempt counts from 1)."""
@@ -284,7 +286,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
     async def _wait(self, seconds: float, template: str) -> None:
         if self.on_retry is not None:
             self.on_retry(template.format(s=_seconds(seconds)))
-        await asyncio.sleep(seconds)
+        await self.retry.sleep(seconds)
 
     def _log(
         self,

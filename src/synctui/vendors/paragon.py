@@ -439,9 +439,10 @@ class ParagonAdapter(RestAdapter):
     async def get_sync(self, sync_id: str) -> Sync:
         """Row and status, read together; both must be read (writes check against them)."""
         id_segment(sync_id, self.vendor_title)
-        row, status = await asyncio.gather(
+        answers = await asyncio.gather(
             self._row(sync_id), self.read_raw(sync_id), return_exceptions=True
         )
+        row, status = answers
         for outcome in (status, row):  # the vendor's own "not found" before ours
             if isinstance(outcome, BaseException):
                 raise outcome

@@ -303,9 +303,10 @@ class PolytomicAdapter(RestAdapter):
         return sync
 
     async def get_sync(self, sync_id: str) -> Sync:
-        raw, status = await asyncio.gather(
+        answers = await asyncio.gather(
             self.read_raw(sync_id), self._read_status(sync_id), return_exceptions=True
         )
+        raw, status = answers
         for outcome in (raw, status):
             if isinstance(outcome, BaseException):
                 raise outcome
@@ -491,7 +492,7 @@ class PolytomicAdapter(RestAdapter):
         run: Run | None = None
         for request in plan.requests:
             try:
-                if request.method == "PUT":
+                if request.method == "PUT" and isinstance(request.body, dict):
                     current = await self.read_raw(sync_id)
                     if current.get("updated_at") != plan.payload.get("updated_at"):
                         raise self._conflict(sync_id)
@@ -640,7 +641,7 @@ class PolytomicAdapter(RestAdapter):
             )
         key = new_idempotency_key()
         known = {row.get("id") for row in await self._first_rows()}
-        target = document.get("target") if isinstance(document.get("target"), dict) else {}
+        target = found if isinstance(found := document.get("target"), dict) else {}
         same = {
             "name": document.get("name"),
             "mode": document.get("mode"),

@@ -139,7 +139,7 @@ def describe_target(item: Any) -> str:
     (`target: {connection_id, object, new_name}`); either is read, the flat form first."""
     if not isinstance(item, dict):
         return "-"
-    target = item.get("target") if isinstance(item.get("target"), dict) else {}
+    target = found if isinstance(found := item.get("target"), dict) else {}
     connection = item.get("target_connection_id") or target.get("connection_id")
     obj = item.get("target_object") or target.get("object") or target.get("new_name")
     if not connection and not obj:

@@ -28,7 +28,7 @@ ours.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -388,7 +388,7 @@ class SignalsmithAdapter(RestAdapter):
     # --- reads ----------------------------------------------------------------------------
     async def _pages(
         self, path: str, what: str, page_size: int | None = None
-    ) -> AsyncIterator[list[Any]]:
+    ) -> AsyncGenerator[list[Any]]:
         """Items page by page via `page`/`page_size`; a bare array is the whole list at once."""
         size = page_size or self.page_size
         fetched = 0

@@ -21,7 +21,7 @@ when it moves.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from typing import Any, ClassVar
 
@@ -138,10 +138,10 @@ class SpeckleAdapter(GraphQLAdapter):
         """
         first = items[0] if items and isinstance(items[0], dict) else {"message": str(items)}
         message = self.redact(str(first.get("message") or "unknown error"))
-        ext = first.get("extensions") if isinstance(first.get("extensions"), dict) else {}
+        ext = found if isinstance(found := first.get("extensions"), dict) else {}
         code = str(ext.get("code") or "").upper()
         status = ext.get("statusCode")
-        path = first.get("path") if isinstance(first.get("path"), list) else []
+        path = where if isinstance(where := first.get("path"), list) else []
         low = message.lower()
         name = self.account.name
         if code in PAUSED_CODES or ("paused" in low and "trigger" in low):
@@ -252,8 +252,8 @@ class SpeckleAdapter(GraphQLAdapter):
             ) from None
         parts = []
         for alias, pid in variables.items():
-            project = result.get(alias) if isinstance(result.get(alias), dict) else {}
-            syncs = project.get("syncs") if isinstance(project.get("syncs"), dict) else {}
+            project = found if isinstance(found := result.get(alias), dict) else {}
+            syncs = listed if isinstance(listed := project.get("syncs"), dict) else {}
             total = syncs.get("totalCount")
             parts.append(f"{project.get('name') or pid} ({total if total is not None else '?'})")
         noun = "project" if len(parts) == 1 else "projects"
@@ -266,7 +266,7 @@ class SpeckleAdapter(GraphQLAdapter):
             async for page in self._legacy_pages(project_id):
                 yield page
 
-    async def _legacy_pages(self, project_id: str) -> AsyncIterator[list[Sync]]:
+    async def _legacy_pages(self, project_id: str) -> AsyncGenerator[list[Sync]]:
         """The deprecated `project.accSyncItems`, pages as they come. A failure says that it
         was the legacy listing that failed: an empty answer and a refused one are not alike,
         and legacy syncs that silently vanish cannot be migrated."""
@@ -289,7 +289,7 @@ class SpeckleAdapter(GraphQLAdapter):
         source: str,
         field: str,
         parse: Callable[[str, Any, str, str | None], Sync | None],
-    ) -> AsyncIterator[list[Sync]]:
+    ) -> AsyncGenerator[list[Sync]]:
         """Follow the vendor's cursor until it stops; a repeated cursor is an error, not a loop."""
         cursor: str | None = None
         seen: set[str] = set()
@@ -299,7 +299,7 @@ class SpeckleAdapter(GraphQLAdapter):
             )
             collection = project.get(field)
             items = collection.get("items") if isinstance(collection, dict) else None
-            if not isinstance(items, list):
+            if not isinstance(collection, dict) or not isinstance(items, list):
                 raise errors.VendorError(
                     f"{self.account.name}: Speckle sent an unreadable page of {field}"
                 )
@@ -358,8 +358,8 @@ class SpeckleAdapter(GraphQLAdapter):
         project = await self._project_data(
             project_id, Q_HISTORY, {"syncId": sid, "limit": limit, "cursor": cursor}
         )
-        sync = project.get("sync") if isinstance(project.get("sync"), dict) else {}
-        history = sync.get("history") if isinstance(sync.get("history"), dict) else {}
+        sync = found if isinstance(found := project.get("sync"), dict) else {}
+        history = kept if isinstance(kept := sync.get("history"), dict) else {}
         items = history.get("items")
         if not isinstance(items, list):
             raise errors.VendorError(f"{self.account.name}: unreadable history from Speckle")
@@ -703,7 +703,7 @@ class SpeckleAdapter(GraphQLAdapter):
             return WriteResult(message="already migrated", sync=sync)
         variables = {"id": sid, "projectId": project_id}
 
-        async def send() -> dict[str, Any]:
+        async def send() -> Any:
             return self._mutation_result(await self.execute(M_MIGRATE, variables), "migrateLegacy")
 
         async def verify() -> dict[str, Any] | None:
