@@ -431,7 +431,7 @@ class Journal:
             )
         if sync_id is not None:
             _require_text("sync_id", sync_id)
-        safe_error = _safe_text(scrub(error)) if error is not None else None
+        safe_error = _safe_text(str(scrub(error))) if error is not None else None
         values = (
             outcome,
             safe_error,
