@@ -18,7 +18,7 @@ from synctui.domain import errors
 from synctui.domain.models import Capability, Run, Sync, WritePlan, WriteResult
 from synctui.store.accounts import Account
 from synctui.vendors.base import Adapter
-from synctui.vendors.http import CallLog, RetrySettings
+from synctui.vendors.http import CallLog, Limits, RetrySettings
 from synctui.vendors.registry import adapter_class
 
 T = TypeVar("T")
@@ -31,6 +31,7 @@ class SessionOptions:
     readonly: bool = False
     max_concurrency: int = 6
     retry: RetrySettings | None = None
+    limits: Limits | None = None
     journal_enabled: bool = True
     journal_path: Path | None = None  # None: the user's journal in the data dir
 
@@ -76,6 +77,7 @@ class Session:
             token,
             call_log=self.call_log,
             retry=self.options.retry,
+            limits=self.options.limits,
             max_concurrency=self.options.max_concurrency,
             on_retry=(lambda msg, n=name: self.on_retry(n, msg)) if self.on_retry else None,
         )

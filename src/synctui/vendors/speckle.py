@@ -632,13 +632,14 @@ class SpeckleAdapter(GraphQLAdapter):
         *,
         optional: bool = False,
     ) -> AsyncIterator[list[Sync]]:
-        """Follow the vendor's cursor until it stops; a repeated cursor is an error, not a loop.
+        """Follow the vendor's cursor until it stops, within the page guard's stops (a repeated
+        cursor, pages with nothing new, the page cap); items already listed are dropped.
 
         `optional`: a first page the server refuses as invalid means the (deprecated) field is
         gone, i.e. there is nothing of that kind left to list.
         """
         cursor: str | None = None
-        seen: set[str] = set()
+        guard = self.pages(field)
         while True:
             try:
                 project = await self._project_data(
@@ -655,17 +656,14 @@ class SpeckleAdapter(GraphQLAdapter):
                     f"{self.account.name}: Speckle sent an unreadable page of {field}"
                 )
             name = self._project_names.get(project_id)
-            page = [s for s in (parse(self.account.name, i, project_id, name) for i in items) if s]
+            fresh = guard.fresh(items)
+            page = [s for s in (parse(self.account.name, i, project_id, name) for i in fresh) if s]
             if page:
                 yield page
             cursor = collection.get("cursor")
             if not items or not isinstance(cursor, str) or not cursor:
                 return
-            if cursor in seen:
-                raise errors.VendorError(
-                    f"{self.account.name}: Speckle repeated a page cursor while listing {field}"
-                )
-            seen.add(cursor)
+            guard.follow(cursor)
 
     async def _read_raw(self, project_id: str, sync_id: str) -> dict[str, Any]:
         """The sync as Speckle has it now; NotFound if it is not (or no longer) a sync."""
@@ -708,7 +706,7 @@ class SpeckleAdapter(GraphQLAdapter):
         project_id, sid = await self._resolve(sync_id)
         runs: list[Run] = []
         cursor: str | None = None
-        seen: set[str] = set()
+        guard = self.pages("history")
         while len(runs) < limit:
             try:
                 project = await self._project_data(
@@ -727,11 +725,10 @@ class SpeckleAdapter(GraphQLAdapter):
             items = history.get("items")
             if not isinstance(items, list):
                 raise errors.VendorError(f"{self.account.name}: unreadable history from Speckle")
-            runs.extend(r for r in map(parse_run, items) if r is not None)
+            runs.extend(r for r in map(parse_run, guard.fresh(items)) if r is not None)
             cursor = history.get("cursor")
-            if not items or not isinstance(cursor, str) or not cursor or cursor in seen:
+            if not items or not isinstance(cursor, str) or not cursor or guard.stops(cursor):
                 break
-            seen.add(cursor)
         return runs[:limit]
 
     # --- editing --------------------------------------------------------------------------
