@@ -13,10 +13,12 @@ from __future__ import annotations
 import gzip
 import tracemalloc
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
+from synctui.cli import main
 from synctui.domain import errors
 from synctui.vendors.http import Limits
 from tests.hostile.conftest import TINY, Serve, account_for, make_adapter
@@ -146,3 +148,21 @@ async def test_a_write_whose_answer_drips_past_the_deadline_is_verified(
         await adapter.aclose()
     assert runs == ["run-0", "run-1"]
     assert result.run is not None and result.run.id == "run-1"
+
+
+def test_a_command_stops_at_its_deadline(
+    hostile: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Each request may take a minute, but the whole command only one second."""
+    server = hostile(always(Drip(interval=0.05, seconds=8)))
+    settings = tmp_path / "config" / "synctui" / "settings.toml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text("[network]\nrequest_seconds = 60\ncommand_seconds = 1\n")
+    url = server.url
+    assert main(["accounts", "add", "slow", "--vendor", "polytomic", "--url", url]) == 0
+    monkeypatch.setenv("SYNCTUI_TOKEN_SLOW", "slow-token-0123456789")
+    capsys.readouterr()
+    assert main(["syncs", "list", "--account", "slow"]) == 1
+    err = capsys.readouterr().err
+    assert "stopped after 1 s (network.command_seconds)" in err
+    assert len(err.strip().splitlines()) == 1

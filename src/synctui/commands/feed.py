@@ -82,8 +82,8 @@ def cmd_tail(args: argparse.Namespace) -> int:
         from synctui.store.feedstore import ChangeFilter, FeedStore
 
         feeds = parse_feeds(args.feed)
-        if args.poll <= 0:
-            raise errors.UsageError("--poll must be a positive number of seconds")
+        if not 0 < args.poll < float("inf"):  # also refuses nan, which compares false
+            raise errors.UsageError(f"--poll must be a positive number of seconds, not {args.poll}")
         _feed_account(ctx, args.account)
         store = FeedStore(ctx.demo.feed_db if ctx.demo else None)
         out = sys.stdout
