@@ -40,7 +40,7 @@ from synctui.vendors.http import (
 from synctui.vendors.paging import PageGuard
 
 USER_AGENT = "synctui"
-_TITLES = {"speckle": "Speckle", "letsbuild": "LetsBuild"}  # the REST adapters say their own
+VENDOR_TITLES = {"speckle": "Speckle", "letsbuild": "LetsBuild"}  # the REST adapters say their own
 T = TypeVar("T")
 
 
@@ -127,7 +127,7 @@ class Adapter:
 
     def pages(self, what: str) -> PageGuard:
         """The stops of one page loop (repeated cursor, pages with nothing new, page cap)."""
-        title = getattr(self, "vendor_title", "") or _TITLES.get(self.vendor, self.vendor)
+        title = getattr(self, "vendor_title", "") or VENDOR_TITLES.get(self.vendor, self.vendor)
         return PageGuard(self.account.name, title, what, max_pages=self.limits.max_pages)
 
     def http_client(self, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
