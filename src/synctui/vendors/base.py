@@ -188,8 +188,9 @@ class Adapter:
         itself fails, the write is reported as `OutcomeUnknown`, never as a plain failure.
         """
         failure: errors.SyncTuiError | None = None
-        tries = max(1, sends)
-        for attempt in range(1, tries + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 return await send()
             except errors.SyncTuiError as exc:
@@ -202,15 +203,20 @@ class Adapter:
                 raise _unknown(failure) from None
             if confirmed is not None:
                 return confirmed
-            if attempt < tries:
-                retry_after = getattr(failure, "retry_after", None)
-                await self.transport.pause(
-                    retry_after if isinstance(retry_after, int | float) else None,
-                    attempt,
-                    f"{failure.message}; not applied",
-                )
+            # A rate limit that visibly refused the write may take the policy's full number
+            # of tries, as a read would; anything else is sent at most `sends` times.
+            limited = isinstance(failure, errors.RateLimited)
+            tries = max(sends, self.transport.retry.attempts) if limited else sends
+            if attempt >= max(1, tries):
+                break
+            retry_after = getattr(failure, "retry_after", None)
+            await self.transport.pause(
+                retry_after if isinstance(retry_after, int | float) else None,
+                attempt,
+                f"{failure.message}; not applied",
+            )
         assert failure is not None
-        raise failure  # sent `sends` times, and each time visibly not applied
+        raise failure  # sent as often as allowed, and each time visibly not applied
 
     # --- the contract -------------------------------------------------------------------
     async def aclose(self) -> None:

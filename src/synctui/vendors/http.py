@@ -387,8 +387,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         return self.redact(text, ERROR_TEXT_LIMIT) or f"HTTP {response.status_code}"
 
     async def _wait(self, seconds: float, budget: _Budget, template: str) -> None:
+        """Sleep `seconds` (spent from the budget), saying `template` with `{s}` filled in."""
         if self.on_retry is not None:
-            self.on_retry(template.format(s=_seconds(seconds)))
+            self.on_retry(template.replace("{s}", _seconds(seconds)))
         budget.spent += seconds
         await asyncio.sleep(seconds)
 
@@ -397,11 +398,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         Retry-After (capped, and said if capped) or the backoff."""
         text = None if retry_after is None else f"{retry_after:g}"
         delay, note = self.retry.wait_for(text, attempt)
-        said = (
-            f"{what}; {note}; sending again in {{s}}" if note else what + "; sending again in {s}"
-        )
-        if self.on_retry is not None:
-            self.on_retry(said.format(s=_seconds(delay)))
+        said = f"{what}; {note}" if note else what
+        if self.on_retry is not None:  # `what` may hold a vendor's words: never a template
+            self.on_retry(f"{said}; sending again in {_seconds(delay)}")
         await asyncio.sleep(delay)
 
     def _log(
