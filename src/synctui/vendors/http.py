@@ -21,7 +21,7 @@ Limits, because a vendor (or what sits in front of it) can misbehave without end
   waits between them; a server dripping a byte every few seconds (which resets every read
   timeout) fails there (`DeadlineExceeded`);
 - a `Retry-After` is obeyed up to `RetrySettings.max_retry_after`, and a longer one is said
-  ("server asked to wait 31 years; capped at 30 s") rather than waited out in silence;
+  ("server asked to wait 32 years; capped at 30 s") rather than waited out in silence;
 - error text is redacted first and then cut to a few hundred characters, never a whole body.
 """
 
@@ -184,7 +184,7 @@ class RetrySettings:
         """(seconds to wait, a note for the user) from a Retry-After header or the backoff.
 
         A wait beyond `max_retry_after` is capped, and the note says so: a server asking
-        for `1e9` seconds must not hold a command silently for 31 years.
+        for `1e9` seconds must not hold a command silently for 32 years.
         """
         if retry_after is None or not retry_after.strip():
             return self.backoff(attempt), ""
@@ -200,7 +200,7 @@ class RetrySettings:
 
 
 def duration(seconds: float) -> str:
-    """A wait in words: 250 ms, 3 s, 5 min, 2 h, 4 days, 31 years."""
+    """A wait in words: 250 ms, 3 s, 5 min, 2 h, 4 days, 32 years."""
     if not math.isfinite(seconds):
         return "forever"
     if seconds < 1:
