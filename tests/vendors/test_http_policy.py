@@ -76,17 +76,29 @@ async def test_get_retried_on_5xx_then_succeeds() -> None:
     assert [r.status for r in log.records()] == [503, 502, 200]
 
 
-async def test_429_honours_retry_after_even_for_post() -> None:
+async def test_429_honours_retry_after_for_a_read() -> None:
+    inner, calls = scripted(
+        httpx.Response(429, headers={"Retry-After": "0"}, json={"error": "slow down"}),
+        httpx.Response(200, json={"id": "run"}),
+    )
+    waits: list[str] = []
+    async with client(inner, waits=waits) as c:
+        response = await c.get("/runs")
+    assert response.status_code == 200
+    assert len(calls) == 2
+    assert waits == ["rate limited, retrying in 0 ms"]
+
+
+async def test_429_on_a_post_goes_back_to_the_adapter() -> None:
+    """A limiter may answer 429 after the write ran: the adapter verifies before resending."""
     inner, calls = scripted(
         httpx.Response(429, headers={"Retry-After": "0"}, json={"error": "slow down"}),
         httpx.Response(201, json={"id": "run"}),
     )
-    waits: list[str] = []
-    async with client(inner, waits=waits) as c:
+    async with client(inner) as c:
         response = await c.post("/trigger")
-    assert response.status_code == 201
-    assert len(calls) == 2
-    assert waits == ["rate limited, retrying in 0 ms"]
+    assert response.status_code == 429
+    assert len(calls) == 1
 
 
 async def test_waits_pass_through_the_injected_sleep() -> None:

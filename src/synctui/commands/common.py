@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -19,6 +20,30 @@ class Context:
         self.args = args
         self.demo = None
         self._session = None
+        self._settings = None
+
+    @property
+    def settings(self):  # type: ignore[no-untyped-def]
+        """The user's settings (`settings.toml`), read once."""
+        if self._settings is None:
+            from synctui.settings import load_settings
+
+            self._settings = load_settings()
+        return self._settings
+
+    def deadline(self) -> float | None:
+        """Seconds this command may run (`network.command_seconds`); None: no limit. A
+        followed feed runs until stopped, so it has none."""
+        if getattr(self.args, "follow", False):
+            return None
+        seconds = float(self.settings.command_seconds)
+        return seconds if seconds > 0 else None
+
+    def redact(self, text: str) -> str:
+        """Text with every token this command's session used masked, on one line."""
+        if self._session is None:
+            return " ".join(text.split())
+        return self._session.redact(text, 2000)
 
     @property
     def session(self):  # type: ignore[no-untyped-def]
@@ -27,18 +52,19 @@ class Context:
         return self._session
 
     def _build(self):  # type: ignore[no-untyped-def]
-        from synctui.services.session import Session, SessionOptions
+        from synctui.services.session import Session, SessionOptions, network_options
 
         options = SessionOptions(
             readonly=bool(getattr(self.args, "readonly", False)),
             on_journal_busy=_journal_busy,
         )
+        options.limits, options.retry = network_options(self.settings)
         if getattr(self.args, "demo", False):
             from synctui.services.demo import start_demo
 
             self.demo = start_demo(changes_per_second=4.0)
             options.journal_path = self.demo.journal_db
-            return Session(self.demo.accounts, self.demo.token_for, options)
+            return _saying_waits(Session(self.demo.accounts, self.demo.token_for, options))
         from synctui.store.accounts import AccountStore
         from synctui.store.secrets import TokenStore
 
@@ -49,7 +75,23 @@ class Context:
             resolved = tokens.get(account.name)
             return resolved.value if resolved else None
 
-        return Session(accounts, token_for, options)
+        return _saying_waits(Session(accounts, token_for, options))
+
+
+# A retry note worth a line on stderr: a capped or unreadable Retry-After, or a wait of a
+# second or more (shorter waits pass unnoticed and would only be noise).
+_WORTH_SAYING = re.compile(r"server asked|unreadable Retry-After|in \d+ s$")
+
+
+def _saying_waits(session):  # type: ignore[no-untyped-def]
+    """Say on stderr when a command waits for a vendor noticeably, and why."""
+
+    def say(account: str, message: str) -> None:
+        if _WORTH_SAYING.search(message):
+            sys.stderr.write(f"synctui: {account}: {session.redact(message)}\n")
+
+    session.on_retry = say
+    return session
 
 
 def _journal_busy(attempt: int, message: str) -> None:
@@ -85,10 +127,10 @@ def run_command(args: argparse.Namespace, body: Callable[[Context], Awaitable[in
         import asyncio
 
         if asyncio.iscoroutine(outcome):
-            outcome = asyncio.run(_closing(ctx, outcome))
+            outcome = asyncio.run(_closing(ctx, outcome))  # type: ignore[arg-type]
         return int(outcome)  # type: ignore[arg-type]
     except errors.SyncTuiError as exc:
-        return fail(str(exc), exc.exit_code)
+        return fail(ctx.redact(str(exc)), exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("synctui: interrupted\n")
         return 130
@@ -99,9 +141,26 @@ def run_command(args: argparse.Namespace, body: Callable[[Context], Awaitable[in
             ctx.demo.stop()
 
 
-async def _closing(ctx: Context, coro: Awaitable[int]) -> int:
+async def _closing(ctx: Context, coro: Coroutine[Any, Any, int]) -> int:
+    """Run the command within its deadline (`Context.deadline`), then close the session."""
+    import asyncio
+
     try:
-        return await coro
+        deadline = ctx.deadline()
+    except BaseException:
+        coro.close()
+        raise
+    limit = asyncio.timeout(deadline)
+    try:
+        async with limit:
+            return await coro
+    except TimeoutError:
+        if not limit.expired():
+            raise
+        raise errors.SyncTuiError(
+            f"stopped after {deadline:g} s (network.command_seconds)",
+            hint="raise network.command_seconds in settings.toml, or 0 for no limit",
+        ) from None
     finally:
         if ctx._session is not None:
             await ctx._session.aclose()

@@ -119,8 +119,8 @@ def cmd_tail(args: argparse.Namespace) -> int:
         from synctui.services.feed import FeedEngine, parse_feeds
 
         feeds = parse_feeds(args.feed)
-        if args.poll <= 0:
-            raise errors.UsageError("--poll must be a positive number of seconds")
+        if not 0 < args.poll < float("inf"):  # also refuses nan, which compares false
+            raise errors.UsageError(f"--poll must be a positive number of seconds, not {args.poll}")
         _feed_account(ctx, args.account)
         store = _open_store(ctx)
         try:

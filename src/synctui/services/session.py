@@ -3,6 +3,8 @@
 A `Session` owns the accounts, one adapter per account, the API call log and the journal.
 Every write goes through `Session.write`, the one path that refuses writes in read-only mode,
 journals the intent *before* sending and the outcome after, and maps failures to typed errors.
+Every error that leaves the session, and every error text it journals, has been through the
+redactor that knows every token the session handed to an adapter (in all its echoed forms).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from synctui.domain.models import Capability, Run, Sync, WritePlan, WriteResult
 from synctui.services.detail import SyncDetail, read_detail, read_sync
 from synctui.store.accounts import Account
 from synctui.vendors.base import Adapter
-from synctui.vendors.http import CallLog, RetrySettings
+from synctui.vendors.http import CallLog, Limits, MiB, Redactor, RetrySettings
 from synctui.vendors.registry import adapter_class
 
 if TYPE_CHECKING:  # at run time the journal (and sqlite3) is imported when first used
@@ -40,10 +42,24 @@ class SessionOptions:
     readonly: bool = False
     max_concurrency: int = 6
     retry: RetrySettings | None = None
+    limits: Limits | None = None
     journal_enabled: bool = True
     journal_path: Path | None = None  # None: the user's journal in the data dir
     # Told (attempt, message) each time the journal waited in vain for another writer's lock.
     on_journal_busy: Callable[[int, str], None] | None = None
+
+
+def network_options(settings: Any) -> tuple[Limits, RetrySettings]:
+    """The limits and retry policy a user's settings (`[network]`) ask for."""
+    limits = Limits(
+        max_body_bytes=max(1, int(settings.max_body_mb * MiB)),
+        request_seconds=settings.request_seconds,
+        max_pages=settings.max_pages,
+    )
+    retry = RetrySettings(
+        attempts=settings.retry_attempts, max_retry_after=settings.max_retry_wait_seconds
+    )
+    return limits, retry
 
 
 @dataclass
@@ -55,6 +71,7 @@ class Session:
     options: SessionOptions = field(default_factory=SessionOptions)
     call_log: CallLog = field(default_factory=CallLog)
     on_retry: Callable[[str, str], None] | None = None  # (account, message)
+    redact: Redactor = field(default_factory=Redactor)  # every token handed out so far
     _adapters: dict[str, Adapter] = field(default_factory=dict)
     _journal: Journal | None = None
 
@@ -81,12 +98,14 @@ class Session:
                 hint=f"set {account.token_env_var} or run: synctui accounts add {name} "
                 f"--vendor {account.vendor} --url {account.base_url} --token-stdin",
             )
+        self.redact.add(token)
         cls = adapter_class(account.vendor)
         adapter = cls(
             account,
             token,
             call_log=self.call_log,
             retry=self.options.retry,
+            limits=self.options.limits,
             max_concurrency=self.options.max_concurrency,
             on_retry=partial(self.on_retry, name) if self.on_retry else None,
         )
@@ -117,17 +136,28 @@ class Session:
 
     # --- reads ----------------------------------------------------------------------------
     async def guard(self, call: Awaitable[T]) -> T:
-        """Await a vendor call, turning any stray failure into a typed, readable error."""
+        """Await a vendor call, turning any stray failure into a typed, readable error, and
+        any error's text into one without a token."""
         try:
             return await call
-        except errors.SyncTuiError:
+        except errors.SyncTuiError as exc:
+            self.redacted(exc)
             raise
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             raise errors.VendorError(
-                f"unexpected failure: {exc.__class__.__name__}: {exc}"
+                self.redact(f"unexpected failure: {exc.__class__.__name__}: {exc}")
             ) from exc
+
+    def redacted(self, exc: errors.SyncTuiError) -> errors.SyncTuiError:
+        """The same error, its message and hint redacted (in place: its type is kept)."""
+        message = self.redact(exc.message, None)
+        hint = self.redact(exc.hint, None) if exc.hint else exc.hint
+        if message != exc.message or hint != exc.hint:
+            exc.message, exc.hint = message, hint
+            exc.args = (message, *exc.args[1:])
+        return exc
 
     async def get_sync(self, account: str, sync_id: str) -> Sync:
         """The whole sync or a failure: what a write is planned and checked against."""
@@ -301,15 +331,18 @@ class Session:
         try:
             result = await self.guard(send())
         except errors.OutcomeUnknown as exc:
-            await finish("unknown", error=str(exc))
+            await finish("unknown", error=self.redact(str(exc), None))
             raise
         except errors.SyncTuiError as exc:
-            await finish("failed", error=str(exc))
+            await finish("failed", error=self.redact(str(exc), None))
             raise
         except asyncio.CancelledError:
             await finish("unknown", error="cancelled while sending")
             raise
-        summary: dict[str, Any] = {"message": result.message, "pending": result.pending}
+        summary: dict[str, Any] = {
+            "message": self.redact(result.message, None),
+            "pending": result.pending,
+        }
         if result.run is not None:
             summary["run"] = result.run.id
         extra: dict[str, Any] = {}

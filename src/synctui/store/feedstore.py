@@ -702,6 +702,45 @@ class FeedStore:
             "snapshot": json.loads(row["snapshot"]) if row["snapshot"] else None,
         }
 
+    def repeats(self, account: str, changes: Sequence[Any]) -> list[bool]:
+        """For each change, whether it is exactly its entity's last stored change again: the
+        same deletion, or the same sequence version with the same snapshot. A vendor that
+        sends a change twice (the same page again, a cursor that did not move) must not get
+        it stored twice; one read per page, however many changes it holds."""
+        keys = {_text(c.entity_id) or "" for c in changes}
+        last: dict[str, tuple[int | None, bool, str | None]] = {}
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            rows = (
+                self._connect()
+                .execute(
+                    "SELECT entity_id, sequence_version, deleted, snapshot FROM entities "
+                    f"WHERE account = ? AND entity_id IN ({','.join('?' * len(chunk))})",
+                    (account, *chunk),
+                )
+                .fetchall()
+            )
+            for row in rows:
+                last[row["entity_id"]] = (row[1], bool(row[2]), row[3])
+        out: list[bool] = []
+        for change in changes:
+            known = last.get(_text(change.entity_id) or "")
+            if known is None:
+                out.append(False)
+                continue
+            sequence, deleted, snapshot = known
+            if change.operation == "deleted" or change.data is None:
+                out.append(deleted)
+                continue
+            out.append(
+                not deleted
+                and change.sequence_version is not None
+                and sequence == _sequence(change.sequence_version)
+                and snapshot == _json_text(change.data)
+            )
+        return out
+
     # --- keyset reads for viewers (never OFFSET) --------------------------------------------
     def ids(
         self,

@@ -82,9 +82,10 @@ def launch(args: argparse.Namespace) -> int:
     interval = refresh_seconds(args, os.environ)
 
     from synctui.domain import errors
-    from synctui.services.session import Session, SessionOptions
+    from synctui.services.session import Session, SessionOptions, network_options
 
     options = SessionOptions(readonly=bool(getattr(args, "readonly", False)))
+    options.limits, options.retry = network_options(settings)
     demo = None
     demo_names: frozenset[str] = frozenset()
     if getattr(args, "demo", False):

@@ -61,7 +61,7 @@ from synctui.domain.validation import (
     ValidationIssue,
     validate_paragon_patch,
 )
-from synctui.vendors.base import VendorModel, short_when
+from synctui.vendors.base import VendorModel, outcome_open, short_when
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
 EDITABLE_KEYS = ("credentialId", "incrementalAccumulatorFrequency")
@@ -571,8 +571,8 @@ class ParagonAdapter(RestAdapter):
 
         try:
             return await self.confirm_or_retry(send, verify)
-        except (errors.OutcomeUnknown, errors.VendorError) as exc:
-            if isinstance(exc, errors.VendorError) and exc.status not in (None, 500, 502, 504):
+        except errors.SyncTuiError as exc:
+            if not outcome_open(exc):
                 raise
             raise errors.OutcomeUnknown(
                 f"{self.account.name}: the update of {sync_id} was sent but its answer was lost; "

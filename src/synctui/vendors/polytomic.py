@@ -237,9 +237,9 @@ class PolytomicAdapter(RestAdapter):
         return f"Polytomic API {self.api_version}: syncs readable with this {self.credential}"
 
     async def iter_syncs(self) -> AsyncIterator[list[Sync]]:
-        """Follow `pagination.next_page_token` exactly as given; a repeated token is an error."""
+        """Follow `pagination.next_page_token` exactly as given, within the page guard's stops."""
         token: str | None = None
-        seen: set[str] = set()
+        guard = self.pages("syncs")
         while True:
             params: dict[str, Any] = {"limit": PAGE_SIZE}
             if token is not None:
@@ -250,18 +250,14 @@ class PolytomicAdapter(RestAdapter):
                 raise errors.VendorError(
                     f"{self.account.name}: Polytomic sent an unreadable page of syncs"
                 )
-            page = await self._parse_page(items)
+            page = await self._parse_page(guard.fresh(items))
             if page:
                 yield page
             pagination = payload.get("pagination")
             nxt = pagination.get("next_page_token") if isinstance(pagination, dict) else None
             if not isinstance(nxt, str) or not nxt:
                 return
-            if nxt in seen:
-                raise errors.VendorError(
-                    f"{self.account.name}: Polytomic repeated a page token while listing syncs"
-                )
-            seen.add(nxt)
+            guard.follow(nxt)
             token = nxt
 
     async def _parse_page(self, items: list[Any]) -> list[Sync]:
@@ -337,7 +333,7 @@ class PolytomicAdapter(RestAdapter):
             return []
         runs: list[Run] = []
         token: str | None = None
-        seen: set[str] = set()
+        guard = self.pages("executions")
         while len(runs) < limit:
             params = {"page_token": token} if token else None
             response = await self.request(
@@ -349,12 +345,11 @@ class PolytomicAdapter(RestAdapter):
                 raise errors.VendorError(
                     f"{self.account.name}: Polytomic sent an unreadable page of executions"
                 )
-            runs.extend(r for r in map(parse_run, items) if r is not None)
+            runs.extend(r for r in map(parse_run, guard.fresh(items)) if r is not None)
             pagination = payload.get("pagination")
             nxt = pagination.get("next_page_token") if isinstance(pagination, dict) else None
-            if not items or not isinstance(nxt, str) or not nxt or nxt in seen:
+            if not items or not isinstance(nxt, str) or not nxt or guard.stops(nxt):
                 break
-            seen.add(nxt)
             token = nxt
         return runs[:limit]
 

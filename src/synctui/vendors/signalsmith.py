@@ -53,7 +53,6 @@ from synctui.vendors.base import VendorModel, unreadable_sync
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
 PAGE_SIZE = 100  # the vendor's maximum page_size
-MAX_PAGES = 10_000  # a server that never stops paging is an error, not an endless loop
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
 DRAFT_MESSAGE = "sync is a draft: set its status to active before triggering"
 RUNNING_MESSAGE = "a run is already in progress"
@@ -389,10 +388,14 @@ class SignalsmithAdapter(RestAdapter):
     async def _pages(
         self, path: str, what: str, page_size: int | None = None
     ) -> AsyncGenerator[list[Any]]:
-        """Items page by page via `page`/`page_size`; a bare array is the whole list at once."""
+        """Items page by page via `page`/`page_size`; a bare array is the whole list at once.
+        Items already listed are dropped, and the page guard stops a listing that never ends."""
         size = page_size or self.page_size
         fetched = 0
-        for page in range(1, MAX_PAGES + 1):
+        guard = self.pages(what)
+        page = 0
+        while True:
+            page += 1
             response = await self.request("GET", path, params={"page": page, "page_size": size})
             payload = self.read_json(response, what)
             if isinstance(payload, list):  # the documented, unpaged shape
@@ -403,8 +406,9 @@ class SignalsmithAdapter(RestAdapter):
                 raise errors.VendorError(
                     f"{self.account.name}: Signalsmith sent an unreadable page of {what}"
                 )
-            if items:
-                yield items
+            fresh = guard.fresh(items)
+            if fresh:
+                yield fresh
             fetched += len(items)
             pagination = payload.get("pagination")
             pagination = pagination if isinstance(pagination, dict) else {}
@@ -416,9 +420,7 @@ class SignalsmithAdapter(RestAdapter):
                     return
             elif len(items) < (served if isinstance(served, int) and served > 0 else size):
                 return
-        raise errors.VendorError(
-            f"{self.account.name}: Signalsmith kept sending pages of {what}; stopped listing"
-        )
+            guard.follow(None)
 
     async def check(self) -> str:
         response = await self.request("GET", self.sync_path(), params={"page": 1, "page_size": 1})

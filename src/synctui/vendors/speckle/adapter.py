@@ -290,9 +290,10 @@ class SpeckleAdapter(GraphQLAdapter):
         field: str,
         parse: Callable[[str, Any, str, str | None], Sync | None],
     ) -> AsyncGenerator[list[Sync]]:
-        """Follow the vendor's cursor until it stops; a repeated cursor is an error, not a loop."""
+        """Follow the vendor's cursor until it stops, within the page guard's stops (a repeated
+        cursor, pages with nothing new, the page cap); items already listed are dropped."""
         cursor: str | None = None
-        seen: set[str] = set()
+        guard = self.pages(field)
         while True:
             project = await self._project_data(
                 project_id, source, {"limit": self.page_size, "cursor": cursor}
@@ -304,17 +305,14 @@ class SpeckleAdapter(GraphQLAdapter):
                     f"{self.account.name}: Speckle sent an unreadable page of {field}"
                 )
             name = self._project_names.get(project_id)
-            page = [s for s in (parse(self.account.name, i, project_id, name) for i in items) if s]
+            fresh = guard.fresh(items)
+            page = [s for s in (parse(self.account.name, i, project_id, name) for i in fresh) if s]
             if page:
                 yield page
             cursor = collection.get("cursor")
             if not items or not isinstance(cursor, str) or not cursor:
                 return
-            if cursor in seen:
-                raise errors.VendorError(
-                    f"{self.account.name}: Speckle repeated a page cursor while listing {field}"
-                )
-            seen.add(cursor)
+            guard.follow(cursor)
 
     async def _read_raw(self, project_id: str, sync_id: str) -> dict[str, Any]:
         """The sync as Speckle has it now; NotFound if it is not (or no longer) a sync."""
@@ -372,7 +370,7 @@ class SpeckleAdapter(GraphQLAdapter):
         project_id, sid = await self._resolve(sync_id)
         runs: list[Run] = []
         cursor: str | None = None
-        seen: set[str] = set()
+        guard = self.pages("history")
         while len(runs) < limit:
             try:
                 items, cursor = await self._history_page(
@@ -384,10 +382,9 @@ class SpeckleAdapter(GraphQLAdapter):
                 if await self._find_legacy(project_id, sid) is not None:
                     return []  # legacy storage keeps no execution history
                 raise
-            runs.extend(r for r in map(parse_run, items) if r is not None)
-            if not items or not isinstance(cursor, str) or not cursor or cursor in seen:
+            runs.extend(r for r in map(parse_run, guard.fresh(items)) if r is not None)
+            if not items or not isinstance(cursor, str) or not cursor or guard.stops(cursor):
                 break
-            seen.add(cursor)
         return runs[:limit]
 
     # --- editing --------------------------------------------------------------------------
