@@ -82,6 +82,8 @@ class SyncTuiApp(App[int]):
         self._notified: set[tuple[str, str]] = set()
         self._feed_store: Any = None
         self._retry_noted: dict[str, float] = {}
+        self._first_view_pending = False  # the main screen is up, its first view not yet asked
+        self._view_shown = False  # the main table has shown a view (not only a feed opened)
         if session.on_retry is None:
             session.on_retry = self._on_retry
 
@@ -177,7 +179,24 @@ class SyncTuiApp(App[int]):
                 self.switch_screen(self.main)
             else:
                 self.push_screen(self.main)
+        self._first_view_pending = True
         self.call_after_refresh(self.switch_view, view)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more can arrive for what the main screen shows: every account of its view
+        has finished loading (ready, failed, unavailable or a change feed) and the table's
+        view holds all of it. Tests and screenshots wait for this state, never for time."""
+        if self._first_view_pending:
+            return False
+        main = self.main
+        if main is None or not main.live or not self._view_shown:
+            return True
+        unfinished = (LoadState.IDLE, LoadState.LOADING)
+        for name in self.catalog.accounts_in(main.view):
+            if self.catalog.entry(name).state in unfinished:
+                return False
+        return main.table.settled
 
     async def on_unmount(self) -> None:
         if self._unsubscribe_calls is not None:
@@ -188,12 +207,14 @@ class SyncTuiApp(App[int]):
 
     # --- loading --------------------------------------------------------------------------
     def switch_view(self, view: View) -> None:
+        self._first_view_pending = False
         if self.main is None:
             return
         if view.kind == "account" and self._is_feed_only(view.name):
             self.open_feed(view.name)
             return
         self.main.set_view(view)
+        self._view_shown = True
         self.apply_theme(view)
         self.reload_view(view, force=False)
 

@@ -240,7 +240,8 @@ async def settle(pilot: Pilot[Any], *, held: Sequence[str] = ()) -> None:
         await pilot.pause()
         catalog = getattr(app, "catalog", None)
         loading = catalog.loading() if catalog is not None else []
-        if not loading and not any(w.is_running for w in busy()):
+        settled = getattr(app, "settled", True)  # every account of the view in, table rebuilt
+        if settled and not loading and not any(w.is_running for w in busy()):
             break
     await pilot.pause()
 

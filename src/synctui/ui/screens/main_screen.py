@@ -98,7 +98,9 @@ class MainScreen(Screen[None]):
         self.table_layout: Layout = merged_layout()
         self._row_cache: dict[tuple[str, ...], dict[SyncKey, tuple[Sync, Row]]] = {}
         self._sidebar_toggled = False
-        self._sort_key: str | None = None
+        # Each view keeps its own sort (column key, reversed): sorting one account by status
+        # does not re-sort the next one a person opens.
+        self._sorts: dict[View, tuple[str | None, bool]] = {}
 
     @property
     def tui(self) -> SyncTuiApp:
@@ -153,6 +155,7 @@ class MainScreen(Screen[None]):
             table.set_filter("")
             self.query_one("#filter", PromptBar).value = ""
             self.query_one("#filter", PromptBar).close()
+            table.reset_cursor()
         self.view = view
         self.table_layout = self._layout_for(view)
         rows = self._rows(self.tui.catalog.syncs_in(view))
@@ -178,11 +181,9 @@ class MainScreen(Screen[None]):
         )
 
     def _restore_sort(self) -> None:
+        key, reverse = self._sorts.get(self.view, (None, False))
         keys = [c.key for c in self.table_layout.columns]
-        if self._sort_key in keys:
-            self.table.sort_by(keys.index(self._sort_key))
-        else:
-            self.table.sort_by(None)
+        self.table.sort_by(keys.index(key) if key in keys else None, reverse)
 
     def _rows(self, syncs: Any) -> list[Row]:
         """Rows for syncs under the current layout, reusing rows built for the same object."""
@@ -262,6 +263,7 @@ class MainScreen(Screen[None]):
         if not self.live:
             return
         self.set_view(self.view)
+        self.tui.reload_view(self.view, force=False)  # a new or edited account loads at once
 
     # --- chrome (header and sidebar) ------------------------------------------------------
     def refresh_chrome(self) -> None:
@@ -383,8 +385,10 @@ class MainScreen(Screen[None]):
         self._remember_sort()
 
     def _remember_sort(self) -> None:
-        column = self.table.model.sort_column
-        self._sort_key = None if column is None else self.table_layout.columns[column].key
+        model = self.table.model
+        column = model.sort_column
+        key = None if column is None else self.table_layout.columns[column].key
+        self._sorts[self.view] = (key, model.sort_reverse)
         self.status.show(self._status_content())
 
     def action_refresh(self) -> None:

@@ -5,9 +5,13 @@ and removing a row is O(n)). Here the rows live in a `TableModel` (plain lists),
 filtering happen there, and `render_line` builds a `Strip` for a visible line only — so the
 cost of a repaint depends on the terminal height, not on the number of syncs.
 
-Rows are addressed by key, so updates are diffs (`upsert_rows`, `remove_rows`), the cursor
-stays on the same row when rows move, and marks (`marked`, toggled with space) survive
-sorting, filtering and refreshes.
+Rows are addressed by key, so updates are diffs (`upsert_rows`, `remove_rows`), and marks
+(`marked`, toggled with space) survive sorting, filtering and refreshes.
+
+The cursor is always on a shown row and always on screen. Until a person moves it, it stays
+on the first shown row, whatever order pages arrive in (rows of a slow account landing above
+it must not carry it away); once moved, it follows its row through sorts and refreshes and
+the view scrolls with it.
 """
 
 from __future__ import annotations
@@ -136,6 +140,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.selectable = selectable
         self._cursor = 0
         self._cursor_key: Key | None = None
+        self._cursor_placed = False  # moved by a person: follow its row, not the top
         self._rebuild_pending = False
         self._widths_cache: tuple[tuple[int, tuple[int, ...]], list[int]] | None = None
 
@@ -226,6 +231,19 @@ class VirtualTable(ScrollView, can_focus=True):
     def row_for(self, key: Key) -> Row | None:
         return self.model.rows.get(key)
 
+    @property
+    def settled(self) -> bool:
+        """The view reflects every row, filter and sort given so far (none is pending)."""
+        return not self.model.dirty and not self._rebuild_pending
+
+    def reset_cursor(self) -> None:
+        """Back to the first shown row, as on a fresh view (another account, say)."""
+        self._cursor_placed = False
+        view = self.model.view
+        self._cursor, self._cursor_key = 0, (view[0] if view else None)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+
     def move_cursor_to_key(self, key: Key) -> bool:
         self.ensure_view()
         try:
@@ -269,7 +287,7 @@ class VirtualTable(ScrollView, can_focus=True):
         )
         if at_tail and view:
             self._cursor = len(view) - 1
-        elif self._cursor_key is not None:
+        elif self._cursor_placed and self._cursor_key is not None:
             try:
                 self._cursor = view.index(self._cursor_key)
             except ValueError:
@@ -279,8 +297,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._cursor_key = view[self._cursor] if view else None
         self._update_virtual_size()
         self.post_message(self.ViewUpdated(self, model.total, len(view)))
-        if at_tail:
-            self._scroll_cursor_into_view()
+        self._scroll_cursor_into_view()
         self.refresh()
 
     _last_view_length = 0
@@ -317,6 +334,7 @@ class VirtualTable(ScrollView, can_focus=True):
             return
         index = max(0, min(index, len(view) - 1))
         old = self._cursor
+        self._cursor_placed = True
         self._cursor = index
         self._cursor_key = view[index]
         self._scroll_cursor_into_view()
@@ -376,6 +394,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def action_select_row(self) -> None:
         key = self.cursor_key
         if key is not None:
+            self._cursor_placed = True  # back from what it opened, the cursor is on this row
             self.post_message(self.Selected(self, key))
 
     def on_click(self, event: events.Click) -> None:
@@ -426,6 +445,11 @@ class VirtualTable(ScrollView, can_focus=True):
             row = self.model.rows.get(view[index])
             if row is None:
                 return Strip.blank(width, base)
+            if index == self._cursor:  # the cursor bar spans the whole width
+                name = (
+                    "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
+                )
+                base = base + self.get_component_rich_style(name, partial=True)
             strip = self._row_strip(row, base, index == self._cursor)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
@@ -448,9 +472,7 @@ class VirtualTable(ScrollView, can_focus=True):
         return Strip(segments)
 
     def _row_strip(self, row: Row, base: Style, is_cursor: bool) -> Strip:
-        if is_cursor:
-            name = "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
-            base = base + self.get_component_rich_style(name, partial=True)
+        """One row; `base` already carries the cursor's colours when `is_cursor`."""
         marked = row.key in self.marked
         if marked:
             mark_style = base + self.get_component_rich_style("virtual-table--mark", partial=True)
