@@ -33,6 +33,19 @@ from synctui.ui.tokens import TokenResolver
 from synctui.vendors.http import CallRecord
 
 CALL_FLUSH_SECONDS = 0.1
+# Keys that write on some screen (each screen names its write actions in WRITE_ACTIONS).
+READONLY_KEYS = {
+    "e": "e",
+    "E": "shift-e",
+    "n": "n",
+    "t": "t",
+    "p": "p",
+    "m": "m",
+    "u": "u",
+    "f": "f",
+    "ctrl+d": "ctrl-d",
+}
+READONLY_REFUSAL = "read-only: not allowed"
 
 
 class SyncTuiApp(App[int]):
@@ -48,6 +61,12 @@ class SyncTuiApp(App[int]):
         Binding("at", "call_log", "Calls", key_display="@", id="app.call-log"),
         Binding("exclamation_mark", "attention", "Attention", key_display="!", id="app.attention"),
         Binding("J", "journal", "Journal", show=False, id="app.journal"),
+        # Read-only: a screen does not bind its write keys; these catch such a key and say so
+        # (see `check_action`), so a refused key is never silently ignored.
+        *(
+            Binding(key, f"refuse_write({key!r})", show=False, id=f"app.refuse-{name}")
+            for key, name in READONLY_KEYS.items()
+        ),
     ]
 
     def __init__(
@@ -568,7 +587,7 @@ class SyncTuiApp(App[int]):
         elif verb == "help":
             self.action_help()
         elif verb == "quit":
-            self.exit(0)
+            self.request_quit()
 
     def show_view(self, view: View) -> None:
         """Switch view from anywhere: back to the main screen first if needed."""
@@ -631,5 +650,62 @@ class SyncTuiApp(App[int]):
 
         self.push_screen(AccountFormScreen())
 
+    # --- quitting: never silently with unsaved drafts ----------------------------------------
+    def unsaved_drafts(self) -> list[str]:
+        """Names of the syncs with an edit that saving would still send."""
+        from synctui.ui.editing.glue import drafts_of
+
+        drafts = drafts_of(self)
+        names = []
+        for key in drafts:
+            draft = drafts.get(key)
+            if draft is not None and draft.dirty:
+                names.append(draft.base.name)
+        return names
+
+    async def action_quit(self) -> None:
+        self.request_quit()
+
+    def request_quit(self) -> None:
+        """`q`, `:q`, ctrl+q: quit at once, or ask first when drafts would be lost."""
+        from synctui.ui.screens.confirm_screen import ConfirmScreen
+
+        unsaved = self.unsaved_drafts()
+        if not unsaved:
+            self.exit(0)
+            return
+        if isinstance(self.screen, ConfirmScreen) and self.screen.id == "quit-confirm":
+            return  # already asking
+        shown = ", ".join(repr(n) for n in unsaved[:3]) + (" …" if len(unsaved) > 3 else "")
+        count = f"{len(unsaved)} unsaved draft" + ("s" if len(unsaved) > 1 else "")
+        question = f"Quit with {count} ({shown})? Unsaved drafts are lost when synctui exits."
+        self.push_screen(
+            ConfirmScreen(question, "Quit", id="quit-confirm"),
+            lambda yes: self.exit(0) if yes else None,
+        )
+
+    # --- read-only: a refused write key says so, once -----------------------------------------
+    def refused_write(self, key: str) -> str | None:
+        """The write action `key` would run on this screen if writes were allowed."""
+        screen = self.screen
+        writes = getattr(screen, "WRITE_ACTIONS", frozenset())
+        for binding in screen._bindings.key_to_bindings.get(key, ()):
+            if binding.action in writes:
+                return binding.description or binding.action
+        return None
+
+    def action_refuse_write(self, key: str) -> None:
+        what = self.refused_write(key) or key
+        self.notify_once(f"{READONLY_REFUSAL} ({what})", severity="warning", timeout=3)
+
+    def notify_once(self, text: str, **kwargs: Any) -> None:
+        """A toast, unless the same one is still on screen (a key held or pressed again)."""
+        if any(n.message == text for n in self._notifications):
+            return
+        self.notify(text, **kwargs)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refuse_write":
+            key = str(parameters[0]) if parameters else ""
+            return self.session.readonly and self.refused_write(key) is not None
         return not (action == "command_line" and self.main is None)

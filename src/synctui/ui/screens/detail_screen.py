@@ -38,6 +38,15 @@ RUN_STATE_STYLE = {
 
 class DetailScreen(Screen[None]):
     help_title = "sync detail"
+    # Unbound in read-only mode, where the app says "read-only: not allowed" instead.
+    WRITE_ACTIONS = frozenset({"edit", "trigger", "toggle_active", "migrate", "delete_sync"})
+    HELP_NOTES = {
+        "migrate": "legacy Speckle syncs",
+        "trigger": "if the vendor can start a run",
+        "toggle_active": "if the vendor can pause it",
+        "edit": "if the vendor allows edits",
+        "delete_sync": "if the vendor allows deletes",
+    }
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
