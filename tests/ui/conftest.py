@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,9 +91,14 @@ async def settle(pilot: Any) -> None:
     one more round so that state is painted. Never for an amount of time: a machine under
     load takes more rounds, not a different path. The bound only turns a hang into an error.
     """
+    from textual.worker import WorkerCancelled
+
     app = pilot.app
     for _ in range(SETTLE_ROUNDS):
-        await app.workers.wait_for_complete()
+        # A worker cancelled on purpose (its screen was dismissed, an exclusive worker was
+        # superseded) has finished too: that is settled, not an error.
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause()
         loading = app.catalog.loading() if hasattr(app, "catalog") else []
         settled = getattr(app, "settled", True)
