@@ -52,6 +52,12 @@ class SyncTuiApp(App[int]):
     """Accounts, sync tables per vendor, the detail pane and the API call log."""
 
     TITLE = "synctui"
+    # The compact footer gives every key a right margin, the palette key docked on the right
+    # too: when the other keys overflow the footer, that last cell showed one of their
+    # letters ("^p palettet"). The palette key paints it instead (padding, not margin).
+    CSS = """
+    Footer.-compact FooterKey.-command-palette { margin-right: 0; padding-right: 1; }
+    """
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {SyncTuiCommands}
     BINDINGS = [

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from synctui.domain.models import Capability, Run, Sync
+from synctui.domain.models import Capability, Run, RunState, Sync
 from synctui.ui import messages as msg
 from synctui.ui.columns import STATUS_SYMBOLS
 from synctui.ui.formatting import one_line, short_time
@@ -97,7 +97,11 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#run-table", DataTable)
-        table.add_columns("Run", "State", "Started", "Finished", "Summary", "Error")
+        table.add_column("Run")
+        # A styled cell is not measured by the table: the width of the longest state, or
+        # "success" shows as "succe".
+        table.add_column("State", width=max(len(state.value) for state in RunState))
+        table.add_columns("Started", "Finished", "Summary", "Error")
         self.show()
         self.reload()
 

@@ -33,6 +33,7 @@ from synctui.ui.table_model import Column, Row, TableModel
 Key = Hashable
 GAP = 2
 GUTTER = 2  # the mark column: "▌ " on marked rows
+MARGIN = 1  # blank after the last column: its text never runs into the scrollbar's thumb
 TONES = ("active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown")
 
 
@@ -58,8 +59,8 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("pagedown,ctrl+f", "page_down_rows", "Page down", show=False, id="table.page-down"),
         Binding("home,g", "first_row", "First row", show=False, id="table.first"),
         Binding("end,G", "last_row", "Last row", show=False, id="table.last"),
-        Binding("left,h", "scroll_columns(-8)", "Scroll left", show=False, id="table.left"),
-        Binding("right,l", "scroll_columns(8)", "Scroll right", show=False, id="table.right"),
+        Binding("left,h", "scroll_columns(-1)", "Scroll left", show=False, id="table.left"),
+        Binding("right,l", "scroll_columns(1)", "Scroll right", show=False, id="table.right"),
         Binding("enter", "select_row", "Open", id="table.open"),
     ]
 
@@ -304,12 +305,12 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         widths = self._widths()
-        width = GUTTER + sum(widths) + GAP * max(0, len(widths) - 1)
+        width = GUTTER + sum(widths) + GAP * max(0, len(widths) - 1) + MARGIN
         self._last_view_length = len(self.model.view)
         self.virtual_size = Size(width, len(self.model.view) + 1)
 
     def _widths(self) -> list[int]:
-        available = max(10, self.scrollable_content_region.width - GUTTER)
+        available = max(10, self.scrollable_content_region.width - GUTTER - MARGIN)
         signature = (available, tuple(self.model.widths))
         cached = self._widths_cache
         if cached is not None and cached[0] == signature:
@@ -383,8 +384,25 @@ class VirtualTable(ScrollView, can_focus=True):
         self.ensure_view()
         self._move_cursor(len(self.model.view) - 1)
 
-    def action_scroll_columns(self, delta: int) -> None:
-        self.scroll_to(x=max(0, self.scroll_x + delta), animate=False, immediate=True)
+    def action_scroll_columns(self, direction: int) -> None:
+        """One column sideways (when the columns are wider than the screen): the view
+        starts at a column's left edge, so no column is shown cut at the left."""
+        starts = self._column_starts()
+        x = int(self.scroll_x)
+        if direction > 0:
+            target = next((s for s in starts if s > x), x)
+        else:
+            target = next((s for s in reversed(starts) if s < x), 0)
+        target = min(target, int(self.max_scroll_x))
+        self.scroll_to(x=target, animate=False, immediate=True)
+
+    def _column_starts(self) -> list[int]:
+        """Where each column begins (the first at 0, so the mark gutter shows with it)."""
+        starts, position = [0], GUTTER
+        for width in self._widths()[:-1]:
+            position += width + GAP
+            starts.append(position)
+        return starts
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "select_row":
