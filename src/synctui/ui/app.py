@@ -35,12 +35,20 @@ from synctui.ui.tokens import TokenResolver
 from synctui.vendors.http import CallRecord
 
 CALL_FLUSH_SECONDS = 0.1
+# What a refused write key says (tests and the browser view look for it).
+READONLY_REFUSAL = readonly_keys.MESSAGE
 
 
 class SyncTuiApp(App[int]):
     """Accounts, sync tables per vendor, the detail pane and the API call log."""
 
     TITLE = "synctui"
+    # The compact footer gives every key a right margin, the palette key docked on the right
+    # too: when the other keys overflow the footer, that last cell showed one of their
+    # letters ("^p palettet"). The palette key paints it instead (padding, not margin).
+    CSS = """
+    Footer.-compact FooterKey.-command-palette { margin-right: 0; padding-right: 1; }
+    """
     ENABLE_COMMAND_PALETTE = True
     # Only synctui's provider: its own actions first, its own themes (see ui.palette).
     COMMANDS = {SyncTuiCommands}
@@ -94,6 +102,8 @@ class SyncTuiApp(App[int]):
         self._terminal_watch: Any = None
         self.own_themes: list[str] = []  # synctui's and the user's, not Textual's stock ones
         self.watch_terminal = watch_terminal  # a real terminal: leave when it goes away
+        self._first_view_pending = False  # the main screen is up, its first view not yet asked
+        self._view_shown = False  # the main table has shown a view (not only a feed opened)
         if session.on_retry is None:
             session.on_retry = self._on_retry
 
@@ -202,7 +212,24 @@ class SyncTuiApp(App[int]):
                 self.switch_screen(self.main)
             else:
                 self.push_screen(self.main)
+        self._first_view_pending = True
         self.call_after_refresh(self.switch_view, view)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more can arrive for what the main screen shows: every account of its view
+        has finished loading (ready, failed, unavailable or a change feed) and the table's
+        view holds all of it. Tests and screenshots wait for this state, never for time."""
+        if self._first_view_pending:
+            return False
+        main = self.main
+        if main is None or not main.live or not self._view_shown:
+            return True
+        unfinished = (LoadState.IDLE, LoadState.LOADING)
+        for name in self.catalog.accounts_in(main.view):
+            if self.catalog.entry(name).state in unfinished:
+                return False
+        return main.table.settled
 
     async def on_unmount(self) -> None:
         if self._terminal_watch is not None:
@@ -215,12 +242,14 @@ class SyncTuiApp(App[int]):
 
     # --- loading --------------------------------------------------------------------------
     def switch_view(self, view: View) -> None:
+        self._first_view_pending = False
         if self.main is None:
             return
         if view.kind == "account" and self._is_feed_only(view.name):
             self.open_feed(view.name)
             return
         self.main.set_view(view)
+        self._view_shown = True
         self.apply_theme(view)
         self.reload_view(view, force=False)
 
@@ -591,7 +620,7 @@ class SyncTuiApp(App[int]):
         elif verb == "help":
             self.action_help()
         elif verb == "quit":
-            self.exit(0)
+            self.request_quit()
 
     def show_view(self, view: View) -> None:
         """Switch view from anywhere: back to the main screen first if needed."""
@@ -657,8 +686,50 @@ class SyncTuiApp(App[int]):
             return
         self.push_screen(AccountFormScreen())
 
+    # --- quitting: never silently with unsaved drafts ----------------------------------------
+    def unsaved_drafts(self) -> list[str]:
+        """Names of the syncs with an edit that saving would still send."""
+        from synctui.ui.editing.glue import drafts_of
+
+        drafts = drafts_of(self)
+        names = []
+        for key in drafts:
+            draft = drafts.get(key)
+            if draft is not None and draft.dirty:
+                names.append(draft.base.name)
+        return names
+
+    async def action_quit(self) -> None:
+        self.request_quit()
+
+    def request_quit(self) -> None:
+        """`q`, `:q`, ctrl+q: quit at once, or ask first when drafts would be lost."""
+        from synctui.ui.screens.confirm_screen import ConfirmScreen
+
+        unsaved = self.unsaved_drafts()
+        if not unsaved:
+            self.exit(0)
+            return
+        if isinstance(self.screen, ConfirmScreen) and self.screen.id == "quit-confirm":
+            return  # already asking
+        shown = ", ".join(repr(n) for n in unsaved[:3]) + (" …" if len(unsaved) > 3 else "")
+        count = f"{len(unsaved)} unsaved draft" + ("s" if len(unsaved) > 1 else "")
+        question = f"Quit with {count} ({shown})? Unsaved drafts are lost when synctui exits."
+        self.push_screen(
+            ConfirmScreen(question, "Quit", id="quit-confirm"),
+            lambda yes: self.exit(0) if yes else None,
+        )
+
+    def notify_once(self, text: str, **kwargs: Any) -> None:
+        """A toast, unless the same one is still on screen (a key held or pressed again)."""
+        if any(n.message == text for n in self._notifications):
+            return
+        self.notify(text, **kwargs)
+
     def action_refused_write(self, key: str) -> None:
-        self.notify(readonly_keys.MESSAGE, severity="warning", timeout=4)
+        what = readonly_keys.refused_description(self, key)
+        text = f"{readonly_keys.MESSAGE} ({what})" if what else readonly_keys.MESSAGE
+        self.notify_once(text, severity="warning", timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == readonly_keys.REFUSED_ACTION:

@@ -20,6 +20,7 @@ Key = Hashable
 RowTest = Callable[["Row"], bool]
 
 RECENT_VIEWS = 8  # filter results kept for backspacing (a list of rows each)
+SHORT = 14  # cells; a column whose values all fit this is never cut (enums, flags, vendors)
 
 __all__ = ["CELLS", "CellFields", "Column", "Row", "RowFiltering", "TableModel", "narrows"]
 
@@ -33,12 +34,16 @@ class Column:
     max_width: int = 40
     min_width: int = 4
     kind: Literal["text", "status"] = "text"
-    # When space runs out, higher gives way first (timestamps before names): the column a
-    # person scans for, usually the name, keeps its width longest.
+    # When space runs out, higher gives way first among the columns that may be shortened.
     give: float = 1.0
     # Where a text too long for the column is cut: at the end, or in the middle for paths,
     # whose useful part (the sync id, `/runs`) is at the end.
     clip: Literal["end", "middle"] = "end"
+    # Always shown in full, never cut: a status, a timestamp ("failed 11-20 09:12" cut to
+    # "failed 1…" says nothing). When even these do not fit, the table scrolls sideways.
+    fixed: bool = False
+    # Takes the room the others leave (the name): wider than `max_width` when there is room.
+    flex: bool = False
 
 
 @dataclass(slots=True)
@@ -302,32 +307,52 @@ class TableModel:
         return len(self.rows)
 
     def fitted_widths(self, available: int, gap: int) -> list[int]:
-        """Natural widths capped per column, then shrunk (widest first) to fit `available`."""
-        widths = [
-            max(c.min_width, min(w, c.max_width))
-            for c, w in zip(self.columns, self.widths, strict=False)
-        ]
-        excess = sum(widths) + gap * max(0, len(widths) - 1) - available
-        # Shrink every column in proportion to its spare room, weighted by how readily it
-        # gives way: all columns stay legible instead of one starving the rest.
-        while excess > 0:
-            shares = [
-                (w - c.min_width) * c.give for c, w in zip(self.columns, widths, strict=False)
+        """Widths by content: fixed columns whole, short values whole, the rest capped at
+        `max_width` and shrunk in proportion to their spare room when space runs out; room
+        left over goes to the flex column. The sum may exceed `available` when even the
+        floors do not fit: the table then scrolls sideways (h / l)."""
+        columns = self.columns
+        caps: list[int] = []
+        floors: list[int] = []
+        for column, natural in zip(columns, self.widths, strict=False):
+            if column.fixed:
+                cap = floor = natural
+            else:
+                cap = min(natural, max(column.max_width, cell_len(column.title)))
+                # Never cut below the title, nor values up to SHORT cells (yes, mirror,
+                # signalsmith): a cut there saves little and loses the meaning.
+                floor = min(cap, max(column.min_width, SHORT, cell_len(column.title)))
+            caps.append(cap)
+            floors.append(floor)
+        widths = list(caps)
+        flex = next((i for i, c in enumerate(columns) if c.flex), None)
+        room = available - gap * max(0, len(widths) - 1)
+        spare = room - sum(widths)
+        if spare > 0:
+            # Room left: the name first, then any column held at its cap, up to its content.
+            order = ([flex] if flex is not None else []) + [
+                i for i in range(len(widths)) if i != flex
             ]
+            for i in order:
+                grow = min(spare, self.widths[i] - widths[i])
+                if grow > 0:
+                    widths[i] += grow
+                    spare -= grow
+            return widths
+        excess = -spare
+        # Every shortenable column gives in proportion to its spare room, weighted by how
+        # readily it gives way (the name least): all stay legible, none starves the rest.
+        while excess > 0:
+            shares = [(w - f) * c.give for c, w, f in zip(columns, widths, floors, strict=False)]
             pool = sum(shares)
             if pool <= 0:
-                shares = [w - c.min_width for c, w in zip(self.columns, widths, strict=False)]
-                pool = sum(shares)
-                if pool <= 0:
-                    break
+                break
             taken = 0
             for i, share in enumerate(shares):
                 if share <= 0 or taken >= excess:
                     continue
                 take = min(
-                    widths[i] - self.columns[i].min_width,
-                    excess - taken,
-                    max(1, round(excess * share / pool)),
+                    widths[i] - floors[i], excess - taken, max(1, round(excess * share / pool))
                 )
                 widths[i] -= take
                 taken += take

@@ -74,7 +74,7 @@ POLYTOMIC_MAPPING = MappingSpec(
     "fields",
     (
         MappingColumn(("target",), "Target", required=True, width=18),
-        MappingColumn(("source", "model_id"), "Source model", width=14),
+        MappingColumn(("source", "model_id"), "Source model", width=36),  # a UUID
         MappingColumn(("source", "field"), "Source field", width=16),
         MappingColumn(("override_value",), "Override", width=12),
         MappingColumn(("sync_mode",), "Sync mode", width=10),

@@ -56,7 +56,8 @@ class MappingEditor(Vertical):
     MappingEditor #mapping-key { color: $text-muted; }
     MappingEditor DataTable { height: auto; max-height: 12; }
     MappingEditor #row-inputs { height: auto; margin-top: 1; }
-    MappingEditor #row-inputs > Vertical { width: 1fr; height: auto; }
+    MappingEditor #row-inputs > Vertical { width: 1fr; height: auto; margin-right: 2; }
+    MappingEditor #row-inputs Input { background: $boost; }
     MappingEditor #row-inputs Label { color: $text-muted; }
     MappingEditor #row-buttons { height: auto; }
     MappingEditor #row-buttons Button { margin-right: 1; min-width: 8; }
@@ -89,7 +90,10 @@ class MappingEditor(Vertical):
         yield DataTable(id="mapping-table", cursor_type="row", zebra_stripes=False)
         with Horizontal(id="row-inputs"):
             for column in self.spec.columns:
-                with Vertical():
+                # Each field as wide as its values need (a model id is a 36-character UUID),
+                # apart from the next: a long value never reads as running into its neighbour.
+                with Vertical() as cell:
+                    cell.styles.width = f"{column.width}fr"
                     yield Label(column.title + (" *" if column.required else ""))
                     yield Input(compact=True, id=f"cell-{column.name.replace('.', '-')}")
         with Horizontal(id="row-buttons"):

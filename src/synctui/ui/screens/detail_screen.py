@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from synctui.domain.models import Capability, Run, Sync
+from synctui.domain.models import Capability, Run, RunState, Sync
 from synctui.ui import messages as msg
 from synctui.ui.columns import STATUS_SYMBOLS
 from synctui.ui.formatting import one_line, short_time
@@ -43,6 +43,15 @@ RUN_STATE_STYLE = {
 
 class DetailScreen(Screen[None]):
     help_title = "sync detail"
+    # Unbound in read-only mode, where the app says "read-only: not allowed" instead.
+    WRITE_ACTIONS = frozenset({"edit", "trigger", "toggle_active", "migrate", "delete_sync"})
+    HELP_NOTES = {
+        "migrate": "legacy Speckle syncs",
+        "trigger": "if the vendor can start a run",
+        "toggle_active": "if the vendor can pause it",
+        "edit": "if the vendor allows edits",
+        "delete_sync": "if the vendor allows deletes",
+    }
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
@@ -95,7 +104,11 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#run-table", DataTable)
-        table.add_columns("Run", "State", "Started", "Finished", "Summary", "Error")
+        table.add_column("Run")
+        # A styled cell is not measured by the table: the width of the longest state, or
+        # "success" shows as "succe".
+        table.add_column("State", width=max(len(state.value) for state in RunState))
+        table.add_columns("Started", "Finished", "Summary", "Error")
         self.show()
         self.reload()
 

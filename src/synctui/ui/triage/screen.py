@@ -64,6 +64,7 @@ class AttentionScreen(Screen[None]):
 
     help_title = "attention"
     AUTO_FOCUS = "#attention"
+    WRITE_ACTIONS = frozenset({"fix"})  # unbound in read-only mode; the app says why
 
     BINDINGS = [
         Binding("f,enter", "fix", "Fix", key_display="f/⏎", id="triage.fix"),
