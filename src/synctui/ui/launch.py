@@ -64,9 +64,13 @@ def unknown_account(name: str | None, known: list[str]) -> str | None:
 
 
 def launch(args: argparse.Namespace) -> int:
+    from synctui.ui.served import served_from
     from synctui.ui.terminal import terminal_problem
 
-    problem = terminal_problem()
+    # In a browser tab (`synctui serve`) the app speaks to the server over pipes, not a
+    # terminal: the server owns its lifetime, so neither the check nor the watch applies.
+    served = served_from(os.environ)
+    problem = None if served else terminal_problem()
     if problem is not None:
         sys.stderr.write(f"synctui: error: {problem}\n")
         return 2
@@ -133,11 +137,9 @@ def launch(args: argparse.Namespace) -> int:
         refresh_seconds=interval,
         theme_name=getattr(args, "theme", None),
         settings=settings,
-        watch_terminal=True,
+        watch_terminal=not served,
     )
-    from synctui.ui.served import served_from
-
-    app.served = served_from(os.environ)
+    app.served = served
     try:
         result = app.run()
     except errors.SyncTuiError as exc:
