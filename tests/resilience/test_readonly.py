@@ -47,6 +47,9 @@ SESSION_READS = frozenset(
 CLI_READS = frozenset(
     {
         ("sandbox",),
+        # Serves the app to a browser until stopped; its tabs run read-only unless
+        # --allow-writes (tests/web checks both), and it writes nothing itself.
+        ("serve",),
         ("accounts", "add"),
         ("accounts", "list"),
         ("accounts", "remove"),
