@@ -25,6 +25,7 @@ from tests.cli.conftest import Run
 READS = frozenset(
     {
         ("sandbox",),
+        ("serve",),  # serves until stopped and changes no state (tests/web checks it)
         ("accounts", "list"),
         ("accounts", "test"),
         ("syncs", "list"),
