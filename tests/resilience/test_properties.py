@@ -382,7 +382,7 @@ class _NoUI(Exception):
 
 @pytest.fixture
 def no_side_doors(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing here may start the TUI, a sandbox, or the demo: those paths are not argument
+    """Nothing here may start the TUI, a sandbox, the browser server or the demo: those paths are not argument
     handling, and they would wait forever or open a terminal UI inside the test."""
 
     def refuse(*_: Any, **__: Any) -> Any:
@@ -391,6 +391,7 @@ def no_side_doors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("synctui.ui.launch.launch", refuse)
     monkeypatch.setattr("synctui.services.demo.start_demo", refuse)
     monkeypatch.setattr("synctui.sandbox.server.Sandbox.serve_forever", refuse)
+    monkeypatch.setattr("synctui.web.server.serve", refuse)  # `serve` runs until stopped
 
 
 @settings(
