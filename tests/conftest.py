@@ -64,7 +64,6 @@ def _isolated_dirs(tmp_path, monkeypatch) -> None:
 _KNOWN_AFTER_MERGE = {
     "tests/hostile/test_limits.py::test_a_write_whose_answer_drips_past_the_deadline_is_verified",
     "tests/feed/test_feed_engine.py::test_backoff_waits_grow_and_pass_through_the_injected_sleep",
-    "tests/hostile/test_network_settings.py::test_the_readme_example_is_the_defaults",
     "tests/services/test_shared_demo.py::test_the_app_says_so_in_one_line_when_the_description_is_broken",
     "tests/resilience/test_lost_answers.py::test_a_trigger_that_lands_on_the_retry_starts_one_run",
     "tests/test_architecture.py::test_no_new_any_in_public_signatures",
