@@ -57,25 +57,3 @@ def _isolated_dirs(tmp_path, monkeypatch) -> None:
     for key in list(__import__("os").environ):
         if key.startswith("SYNCTUI_TOKEN_"):
             monkeypatch.delenv(key)
-
-
-# Known failures after this session's merges, each to be fixed at its cause next session
-# (listed in the closing note); kept visible as xfail rather than hidden.
-_KNOWN_AFTER_MERGE = {
-    "tests/hostile/test_limits.py::test_a_write_whose_answer_drips_past_the_deadline_is_verified",
-    "tests/feed/test_feed_engine.py::test_backoff_waits_grow_and_pass_through_the_injected_sleep",
-    "tests/services/test_shared_demo.py::test_the_app_says_so_in_one_line_when_the_description_is_broken",
-    "tests/resilience/test_lost_answers.py::test_a_trigger_that_lands_on_the_retry_starts_one_run",
-    "tests/test_architecture.py::test_no_new_any_in_public_signatures",
-    "tests/resilience/test_secrets_scan.py::test_no_token_anywhere_after_a_tui_and_cli_session",
-}
-
-
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    import pytest as _pytest
-
-    for item in items:
-        if item.nodeid in _KNOWN_AFTER_MERGE:
-            item.add_marker(
-                _pytest.mark.xfail(reason="regression after merging branches; see notes")
-            )

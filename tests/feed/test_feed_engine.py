@@ -233,9 +233,26 @@ async def test_backoff_waits_grow_and_pass_through_the_injected_sleep(tmp_path) 
         await engine.run_feed("point", follow=False, give_up_after=4)
     assert adapter.fetches == 4
     assert len(waits.asked) == 3  # between the attempts, none after the last
+    # A one-shot read (no follow) starts from `error_backoff`, not the poll interval: a
+    # `feed tail` without --follow must not sit out poll-sized waits before it gives up.
     for failures, asked in enumerate(waits.asked, start=1):
-        ceiling = min(60, 10 * 2 ** (failures - 1))
+        ceiling = min(60, engine.error_backoff * 2 ** (failures - 1))
         assert ceiling / 2 <= asked <= ceiling
+    store.close()
+
+
+async def test_a_followed_feed_backs_off_from_its_poll_interval(tmp_path) -> None:
+    """Following, the waits grow from the poll interval up to `max_backoff`."""
+    waits = Waits()
+    adapter = Unreachable()
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    engine = FeedEngine(
+        "lb", adapter, store, feeds=("point",), poll_interval=10, max_backoff=60, sleep=waits
+    )
+    asked = [engine._backoff(failures, follow=True) for failures in range(1, 6)]
+    for failures, wait in enumerate(asked, start=1):
+        ceiling = min(60, 10 * 2 ** (failures - 1))
+        assert ceiling / 2 <= wait <= ceiling
     store.close()
 
 

@@ -135,6 +135,8 @@ async def test_a_write_whose_answer_drips_past_the_deadline_is_verified(
         if request.method == "POST" and request.path.endswith("/trigger"):
             runs.append(f"run-{len(runs)}")
             return Drip(interval=0.05, seconds=8)
+        if request.path.endswith("/runs"):  # the vendor's record of runs, newest first
+            return Reply.json([{"id": run, "status": "running"} for run in reversed(runs)])
         if "/runs/" in request.path:
             return Reply.json({"id": request.path.rsplit("/", 1)[1], "status": "running"})
         return Reply.json({**sync, "last_run_id": runs[-1]})

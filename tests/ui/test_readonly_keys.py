@@ -34,7 +34,9 @@ async def test_a_refused_write_key_says_read_only(sandbox: Sandbox) -> None:
         app.clear_notifications()
         await pilot.press("t")
         await settle(pilot)
-        assert isinstance(app.screen, DetailScreen) and [m.split(" (")[0] for m in _messages(app)] == [MESSAGE]
+        assert isinstance(app.screen, DetailScreen) and [
+            m.split(" (")[0] for m in _messages(app)
+        ] == [MESSAGE]
 
 
 async def test_the_write_keys_stay_hidden_in_read_only_mode(sandbox: Sandbox) -> None:

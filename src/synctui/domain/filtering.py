@@ -406,7 +406,7 @@ def path_test(term: Term) -> Callable[[Any], bool]:
     return on
 
 
-def json_texts(document: Any) -> Iterator[str]:
+def json_texts(document: object) -> Iterator[str]:
     """Every scalar value of a JSON document as a filter reads it (keys left out)."""
     if isinstance(document, dict):
         for value in document.values():

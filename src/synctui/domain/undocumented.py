@@ -16,7 +16,6 @@ cast (`type_cast_issues`); elsewhere it is a note.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from synctui.domain.validation import ValidationIssue
 
@@ -46,7 +45,7 @@ SIGNALSMITH_FIELDS = frozenset(
 SIGNALSMITH_TYPE_CASTS: tuple[str, ...] = ("number",)
 
 
-def signalsmith_casts(doc: Any) -> set[str]:
+def signalsmith_casts(doc: object) -> set[str]:
     """Every `type_cast` in a Signalsmith document's field mapping."""
     rows = doc.get("field_mapping") if isinstance(doc, dict) else None
     if not isinstance(rows, list):
@@ -59,7 +58,7 @@ def signalsmith_casts(doc: Any) -> set[str]:
 
 
 def type_cast_issues(
-    before: Any, after: Any, accepted: Iterable[str] = ()
+    before: object, after: object, accepted: Iterable[str] = ()
 ) -> list[ValidationIssue]:
     """A cast in `after` that is not documented, not already in `before` and not among
     `accepted` (casts the vendor's other syncs use): the mapping editor refuses it."""
@@ -83,7 +82,7 @@ def type_cast_issues(
     return issues
 
 
-def notes(vendor: str, before: Any, after: Any) -> list[str]:
+def notes(vendor: str, before: object, after: object) -> list[str]:
     """Sentences for a save preview: what this edit sends that the vendor does not document."""
     if vendor != "signalsmith" or not isinstance(after, dict):
         return []

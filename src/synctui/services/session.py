@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from synctui.domain import errors
 from synctui.domain.models import Capability, Run, Sync, WritePlan, WriteResult
@@ -37,6 +37,16 @@ class CancelledBeforeSending(asyncio.CancelledError):
     """A write cancelled before any of it was sent (journaled as skipped, not unknown)."""
 
 
+class NetworkSettings(Protocol):
+    """The `[network]` settings, as `synctui.settings.Settings` holds them."""
+
+    max_body_mb: float
+    request_seconds: float
+    max_pages: int
+    retry_attempts: int
+    max_retry_wait_seconds: float
+
+
 @dataclass
 class SessionOptions:
     readonly: bool = False
@@ -49,7 +59,7 @@ class SessionOptions:
     on_journal_busy: Callable[[int, str], None] | None = None
 
 
-def network_options(settings: Any) -> tuple[Limits, RetrySettings]:
+def network_options(settings: NetworkSettings) -> tuple[Limits, RetrySettings]:
     """The limits and retry policy a user's settings (`[network]`) ask for."""
     limits = Limits(
         max_body_bytes=max(1, int(settings.max_body_mb * MiB)),

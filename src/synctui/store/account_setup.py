@@ -12,10 +12,10 @@ Both the CLI (`synctui accounts add`) and the TUI's account form go through `sav
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from synctui.domain.errors import SyncTuiError
 from synctui.store.accounts import Account, AccountStore
+from synctui.store.secrets import MemoryTokenStore, TokenStore
 
 
 def save_account(
@@ -23,7 +23,7 @@ def save_account(
     token: str | None,
     *,
     accounts: AccountStore,
-    tokens: Any,
+    tokens: TokenStore | MemoryTokenStore,
     insecure_file: bool = False,
     replace: bool = False,
     edit: bool = False,
