@@ -89,10 +89,10 @@ def sync_table(table: MutableMapping[str, Any], wanted: Mapping[str, Any]) -> No
 
     Keys not wanted are removed; a key whose value is unchanged is not touched (so `30`
     written by hand stays `30`, not `30.0`); a changed value is replaced where it stands;
-    a new key is appended. A wanted mapping over an existing `[table]` is synced the same way
-    rather than replaced, so the comments inside it survive too.
+    a new key is appended. A wanted mapping over an existing table (`[table]` or inline) is
+    synced the same way rather than replaced, so the comments inside it survive too.
     """
-    from tomlkit.items import Item, Table
+    from tomlkit.items import InlineTable, Item, Table
 
     for key in [key for key in table if key not in wanted]:
         del table[key]
@@ -106,7 +106,7 @@ def sync_table(table: MutableMapping[str, Any], wanted: Mapping[str, Any]) -> No
             table[key] = new_item(value, super_table=all_tables)
             continue
         current = table[key]
-        if isinstance(value, Mapping) and isinstance(current, Table):
+        if isinstance(value, Mapping) and isinstance(current, Table | InlineTable):
             sync_table(current, value)
             continue
         check_value(value)
