@@ -38,9 +38,9 @@ from synctui.vendors.http import (
     mask_headers,
 )
 from synctui.vendors.paging import PageGuard
+from synctui.vendors.rules import NEUTRAL, VendorRules
 
 USER_AGENT = "synctui"
-VENDOR_TITLES = {"speckle": "Speckle", "letsbuild": "LetsBuild"}  # the REST adapters say their own
 T = TypeVar("T")
 
 
@@ -82,6 +82,7 @@ class Adapter:
     """Base class: one instance per account, holding one pooled HTTP client."""
 
     vendor: ClassVar[str] = ""
+    rules: ClassVar[VendorRules] = NEUTRAL  # what the vendor refuses, known without a session
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     feeds: ClassVar[tuple[str, ...]] = ()  # change feeds, for vendors that have them
     # (key in Sync.columns, column title) in table order; the TUI shows exactly these.
@@ -127,8 +128,12 @@ class Adapter:
 
     def pages(self, what: str) -> PageGuard:
         """The stops of one page loop (repeated cursor, pages with nothing new, page cap)."""
-        title = getattr(self, "vendor_title", "") or VENDOR_TITLES.get(self.vendor, self.vendor)
-        return PageGuard(self.account.name, title, what, max_pages=self.limits.max_pages)
+        return PageGuard(
+            self.account.name,
+            self.rules.title or self.vendor,
+            what,
+            max_pages=self.limits.max_pages,
+        )
 
     def http_client(self, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
         """A pooled client on the shared policy (the caller keeps and closes it)."""

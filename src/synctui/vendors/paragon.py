@@ -49,24 +49,24 @@ from pydantic import ValidationError
 from synctui.domain import errors
 from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import (
-    Capability,
     PlannedRequest,
     Sync,
     SyncStatus,
     WritePlan,
     WriteResult,
 )
-from synctui.domain.validation import (
-    PARAGON_FREQUENCIES,
-    ValidationIssue,
-    validate_paragon_patch,
-)
+from synctui.domain.validation import ValidationIssue
 from synctui.vendors.base import VendorModel, outcome_open, short_when
+from synctui.vendors.paragon_rules import (
+    EDITABLE_KEYS,
+    FREQUENCIES,
+    ONLY_TWO,
+    RULES,
+    validate_patch,
+)
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
-EDITABLE_KEYS = ("credentialId", "incrementalAccumulatorFrequency")
 FREQUENCY = "incrementalAccumulatorFrequency"
-ONLY_TWO = "Paragon can only change credentialId and incrementalAccumulatorFrequency"
 ACCEPTED = "accepted, applying"
 NOT_REPORTED = "not reported by Paragon"
 UNAVAILABLE = "unavailable"
@@ -274,7 +274,7 @@ def _not_removable(key: str) -> ValidationIssue:
         return ValidationIssue(
             key,
             f"{key} cannot be removed: Paragon does not report the current one, so there is "
-            "nothing to put back; choose one of " + ", ".join(PARAGON_FREQUENCIES),
+            "nothing to put back; choose one of " + ", ".join(FREQUENCIES),
         )
     return ValidationIssue(key, f"{key} cannot be removed, only changed")
 
@@ -286,7 +286,7 @@ def _field_of(message: str) -> str:
 # --- the adapter ---------------------------------------------------------------------------
 class ParagonAdapter(RestAdapter):
     vendor = "paragon"
-    vendor_title = "Paragon"
+    vendor_title = RULES.title
     credential = "user token"
     credential_hint = "Paragon user token"
     # Paragon's body code says what a refusal is even where the status does not.
@@ -297,15 +297,8 @@ class ParagonAdapter(RestAdapter):
         "VALIDATION_ERROR": Kind.INVALID,
         "RATE_LIMITED": Kind.RATE_LIMITED,
     }
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.DELETE,
-        }
-    )
+    rules = RULES
+    capabilities = RULES.capabilities
     table_columns: ClassVar[tuple[tuple[str, str], ...]] = (
         ("integration", "Integration"),
         ("pipeline", "Pipeline"),
@@ -496,7 +489,7 @@ class ParagonAdapter(RestAdapter):
             if key not in before or not json_equal(before[key], after[key])
         }
         if body:
-            issues = validate_paragon_patch(body)
+            issues = validate_patch(body)
             if issues:
                 raise self._refuse(issues)
         requests: list[PlannedRequest] = []

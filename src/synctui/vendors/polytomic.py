@@ -36,14 +36,13 @@ from synctui.domain import errors
 from synctui.domain.diff import changed_paths
 from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import (
-    Capability,
     PlannedRequest,
     Run,
     Sync,
     WritePlan,
     WriteResult,
 )
-from synctui.domain.validation import ValidationIssue, validate_polytomic_sync
+from synctui.domain.validation import ValidationIssue
 from synctui.store.accounts import POLYTOMIC_DEFAULT_API_VERSION
 from synctui.vendors.polytomic_forms import (
     is_read_only,
@@ -62,6 +61,7 @@ from synctui.vendors.polytomic_parse import (
     run_state,
     run_summary,
 )
+from synctui.vendors.polytomic_rules import RULES, new_issues, validate_sync
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
 __all__ = [
@@ -98,32 +98,12 @@ def _readable(raw: dict[str, Any]) -> bool:
     return True
 
 
-def new_issues(before: dict[str, Any], after: Any) -> list[ValidationIssue]:
-    """What the validator finds in the edited sync that it did not find in the loaded one.
-
-    The vendor accepts values our validator does not understand (a `custom` schedule's cron
-    parts like "*/30", for instance); an edit that leaves them alone must not be refused.
-    """
-    already = {(i.path, i.message) for i in validate_polytomic_sync(before)}
-    return [i for i in validate_polytomic_sync(after) if (i.path, i.message) not in already]
-
-
 # --- the adapter ---------------------------------------------------------------------------
 class PolytomicAdapter(RestAdapter):
     vendor = "polytomic"
-    vendor_title = "Polytomic"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.TRIGGER,
-            Capability.RUNS,
-            Capability.DELETE,
-            Capability.CREATE,
-        }
-    )
+    vendor_title = RULES.title
+    rules = RULES
+    capabilities = RULES.capabilities
     table_columns: ClassVar[tuple[tuple[str, str], ...]] = (
         ("name", "Name"),
         ("mode", "Mode"),
@@ -629,7 +609,7 @@ class PolytomicAdapter(RestAdapter):
         if not isinstance(body, dict):
             raise errors.ValidationFailed(f"{name}: a sync must be a JSON object")
         document = {k: v for k, v in body.items() if not is_read_only(k)}
-        issues = validate_polytomic_sync(document)
+        issues = validate_sync(document)
         if issues:
             raise errors.ValidationFailed(
                 f"{name}: " + "; ".join(i.message for i in issues), issues

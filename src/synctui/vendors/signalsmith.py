@@ -39,7 +39,6 @@ from synctui.domain import errors
 from synctui.domain.cron import describe_cron
 from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import (
-    Capability,
     PlannedRequest,
     Run,
     RunState,
@@ -48,9 +47,10 @@ from synctui.domain.models import (
     WritePlan,
     WriteResult,
 )
-from synctui.domain.validation import ValidationIssue, validate_signalsmith_sync
+from synctui.domain.validation import ValidationIssue
 from synctui.vendors.base import VendorModel, unreadable_sync
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
+from synctui.vendors.signalsmith_rules import RULES, validate_sync
 
 PAGE_SIZE = 100  # the vendor's maximum page_size
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
@@ -291,20 +291,10 @@ def _field_of(message: str) -> str:
 # --- the adapter ---------------------------------------------------------------------------
 class SignalsmithAdapter(RestAdapter):
     vendor = "signalsmith"
-    vendor_title = "Signalsmith"
+    vendor_title = RULES.title
     rate_limit_note = " (100 requests a minute, 20 a second per workspace)"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.TRIGGER,
-            Capability.RUNS,
-            Capability.DELETE,
-            Capability.CREATE,
-        }
-    )
+    rules = RULES
+    capabilities = RULES.capabilities
     table_columns: ClassVar[tuple[tuple[str, str], ...]] = (
         ("name", "Name"),
         ("model_destination", "Model → destination"),
@@ -549,7 +539,7 @@ class SignalsmithAdapter(RestAdapter):
             if key in after and (key not in before or not json_equal(before[key], after[key]))
         ]
         body = {key: copy.deepcopy(after[key]) for key in changed}
-        for issue in validate_signalsmith_sync(body, creating=False):
+        for issue in validate_sync(body, creating=False):
             issues.append(issue)
         if issues:
             raise self._refuse(issues)
@@ -736,7 +726,7 @@ class SignalsmithAdapter(RestAdapter):
         if not isinstance(body, dict):
             raise self._refuse([ValidationIssue("", "a sync must be a JSON object")])
         document = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_OWNED}
-        issues = validate_signalsmith_sync(document, creating=True)
+        issues = validate_sync(document, creating=True)
         if issues:
             raise self._refuse(issues)
         known = {i.get("id") for i in await self._all_raw() if isinstance(i, dict)}

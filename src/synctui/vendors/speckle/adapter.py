@@ -36,7 +36,6 @@ from synctui.domain.merge_patch import (
     require_object_patch,
 )
 from synctui.domain.models import (
-    Capability,
     PlannedRequest,
     Run,
     Sync,
@@ -44,7 +43,7 @@ from synctui.domain.models import (
     WritePlan,
     WriteResult,
 )
-from synctui.domain.validation import ValidationIssue, validate_speckle_context
+from synctui.domain.validation import ValidationIssue
 from synctui.vendors.graphql import GraphQLAdapter, document
 from synctui.vendors.speckle.models import SpeckleSync
 from synctui.vendors.speckle.parsers import (
@@ -65,12 +64,12 @@ from synctui.vendors.speckle.queries import (
     Q_SYNCS,
     check_query,
 )
+from synctui.vendors.speckle_rules import RULES, edit_issues
 
 PAGE_SIZE = 100
 # How much of the history a trigger's verification compares: a triggered run is the newest
 # item, so it shows on the first page however long the history is.
 HISTORY_HEAD = 10
-EDITABLE_KEYS = ("active", "context")
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
 LEGACY_LIST_FAILED = "legacy ACC syncs could not be listed"
 
@@ -104,18 +103,8 @@ class ProjectNotFound(errors.NotFound):
 class SpeckleAdapter(GraphQLAdapter):
     vendor = "speckle"
     sdl_name = "speckle-syncs"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.TRIGGER,
-            Capability.RUNS,
-            Capability.MIGRATE,
-            Capability.DELETE,
-        }
-    )
+    rules = RULES
+    capabilities = RULES.capabilities
     table_columns: ClassVar[tuple[tuple[str, str], ...]] = (
         ("file", "File"),
         ("integration", "Integration"),
@@ -403,40 +392,6 @@ class SpeckleAdapter(GraphQLAdapter):
         model = self._model(sync)
         return {"active": model.active, "context": copy.deepcopy(model.context or {})}
 
-    def _issues(self, before: dict[str, Any], after: Any) -> list[ValidationIssue]:
-        """What is wrong with the edited document; values the edit did not touch never are."""
-        issues: list[ValidationIssue] = []
-        if not isinstance(after, dict):
-            return [ValidationIssue("", "the edited sync must be a JSON object")]
-        for key in after:
-            if key not in EDITABLE_KEYS:
-                issues.append(
-                    ValidationIssue(key, f"{key} cannot be edited: only active and context can")
-                )
-        if not isinstance(after.get("active"), bool):
-            issues.append(ValidationIssue("active", "active must be true or false"))
-        if "context" not in after:
-            issues.append(
-                ValidationIssue(
-                    "context", "context cannot be removed: set single keys to null instead"
-                )
-            )
-            return issues
-        context, old = after["context"], before.get("context") or {}
-        for issue in validate_speckle_context(context):
-            key = issue.path.split(".", 1)[0].split("[", 1)[0]
-            untouched = (
-                key
-                and isinstance(context, dict)
-                and key in context
-                and key in old
-                and json_equal(context[key], old[key])
-            )
-            if not untouched:  # an unknown enum value the vendor already holds is kept
-                path = f"context.{issue.path}" if issue.path else "context"
-                issues.append(ValidationIssue(path, issue.message))
-        return issues
-
     def _request(self, op: str, variables: dict[str, Any], note: str = "") -> PlannedRequest:
         """Exactly what `execute` will POST: gql's own payload for the same document."""
         body = GraphQLRequest(
@@ -469,7 +424,7 @@ class SpeckleAdapter(GraphQLAdapter):
         ):
             # The vendor clears view scoping with an explicit null, so it is sent, not dropped.
             after["context"]["viewName"] = None
-        issues = self._issues(before, after)
+        issues = edit_issues(before, after)
         if issues:
             raise errors.ValidationFailed(
                 f"{self.account.name}: " + "; ".join(i.message for i in issues), issues
