@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from synctui.commands.common import Context, refuse_if_readonly, run_command
 from synctui.domain import errors
 from synctui.domain.capabilities import Capability
-from synctui.services.vendor_rules import rules_for, titles, vendors_with
+from synctui.services.vendor_rules import feed_title, rules_for
 
 if TYPE_CHECKING:
     from synctui.store.feedstore import FeedStore
@@ -43,13 +43,8 @@ def consumer_name(text: str) -> str:
     return text
 
 
-def _feed_vendors() -> str:
-    """The vendors with a change feed, by name ("LetsBuild")."""
-    return titles(vendors_with(Capability.CHANGE_FEED), "or")
-
-
 def register(sub: argparse._SubParsersAction) -> None:
-    feed = sub.add_parser("feed", help=f"the {_feed_vendors()} change feed")
+    feed = sub.add_parser("feed", help=f"the {feed_title()} change feed")
     fc = feed.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
 
     tail = fc.add_parser("tail", help="print changes as they arrive (resumes where it stopped)")
@@ -113,9 +108,7 @@ def change_line(account: str, change: Any) -> str:
 def _feed_account(ctx: Context, name: str):  # type: ignore[no-untyped-def]
     account = ctx.session.account(name)
     if Capability.CHANGE_FEED not in rules_for(account.vendor).capabilities:
-        raise errors.UsageError(
-            f"{name} is a {account.vendor} account; feeds are {_feed_vendors()}'s"
-        )
+        raise errors.UsageError(f"{name} is a {account.vendor} account; feeds are {feed_title()}'s")
     return account
 
 

@@ -16,6 +16,8 @@ __all__ = [
     "BatchField",
     "RemedyPlan",
     "VendorRules",
+    "feed_title",
+    "feed_vendors",
     "rules_for",
     "title_of",
     "titles",
@@ -38,6 +40,16 @@ def titles(vendors: tuple[str, ...] = VENDORS, last: str = "and") -> str:
     """The vendors' names, for a sentence: "A, B, C and D"."""
     names = [title_of(v) for v in vendors]
     return ", ".join(names[:-1]) + f" {last} {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def feed_vendors() -> tuple[str, ...]:
+    """The vendors with a change feed."""
+    return vendors_with(Capability.CHANGE_FEED)
+
+
+def feed_title() -> str:
+    """Whose change feed the feed viewer and `synctui feed` show, by name ("LetsBuild")."""
+    return titles(feed_vendors(), "or")
 
 
 def using(account_field: str) -> tuple[str, ...]:
