@@ -6,11 +6,9 @@ Source: `vendor-docs/paragon-update-sync.txt` and `paragon-syncs-api.txt`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from synctui.domain.capabilities import Capability
-from synctui.vendors.rules import BatchField, RemedyPlan, VendorRules, changed_keys
+from synctui.vendors.rules import BROWSE_EDIT, BatchField, RemedyPlan, VendorRules, changed_keys
 
 if TYPE_CHECKING:
     from synctui.domain.models import Sync
@@ -72,15 +70,7 @@ def progress(raw: dict[str, Any]) -> str:
 class ParagonRules(VendorRules):
     vendor = "paragon"
     title = "Paragon"
-    capabilities = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.DELETE,
-        }
-    )
+    capabilities = BROWSE_EDIT
     enums = {"incrementalAccumulatorFrequency": FREQUENCIES}
     batch_fields = (
         BatchField(
@@ -91,13 +81,7 @@ class ParagonRules(VendorRules):
     stopped_means = "no incremental checks run"
     paused_means_disabled = True
 
-    def edit_issues(
-        self,
-        before: dict[str, Any],
-        after: Any,
-        *,
-        accepted_casts: Iterable[str] | None = None,
-    ) -> list[ValidationIssue]:
+    def check_edit(self, before: dict[str, Any], after: Any) -> list[ValidationIssue]:
         """Only the changed keys are sent (a PATCH), so only they are checked."""
         if not isinstance(after, dict):
             return validate_patch(after)

@@ -8,12 +8,11 @@ modes, schedule frequencies and identity functions).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from synctui.domain.capabilities import Capability
 from synctui.domain.merge_patch import json_type_name
-from synctui.vendors.rules import BatchField, VendorRules
+from synctui.vendors.rules import BROWSE_EDIT, RUNS, BatchField, VendorRules
 
 if TYPE_CHECKING:
     from synctui.domain.diff import PathPart
@@ -146,18 +145,7 @@ def new_issues(before: dict[str, Any], after: Any) -> list[ValidationIssue]:
 class PolytomicRules(VendorRules):
     vendor = "polytomic"
     title = "Polytomic"
-    capabilities = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.TRIGGER,
-            Capability.RUNS,
-            Capability.DELETE,
-            Capability.CREATE,
-        }
-    )
+    capabilities = BROWSE_EDIT | RUNS | {Capability.CREATE}
     enums = {
         "mode": MODES,
         "schedule.frequency": FREQUENCIES,
@@ -175,13 +163,7 @@ class PolytomicRules(VendorRules):
     resume_label = "Activate, then start an execution"
     trigger_label = "Start a new execution"
 
-    def edit_issues(
-        self,
-        before: dict[str, Any],
-        after: Any,
-        *,
-        accepted_casts: Iterable[str] | None = None,
-    ) -> list[ValidationIssue]:
+    def check_edit(self, before: dict[str, Any], after: Any) -> list[ValidationIssue]:
         return new_issues(before, after)
 
     def create_issues(self, body: Any) -> list[ValidationIssue]:

@@ -26,6 +26,14 @@ if TYPE_CHECKING:
     from synctui.domain.validation import ValidationIssue
 
 
+# What most vendors' syncs allow: read, change, pause and delete (BROWSE_EDIT); and start
+# and list runs (RUNS).
+BROWSE_EDIT = frozenset(
+    {Capability.LIST, Capability.GET, Capability.EDIT, Capability.PAUSE_RESUME, Capability.DELETE}
+)
+RUNS = frozenset({Capability.TRIGGER, Capability.RUNS})
+
+
 class BatchField(NamedTuple):
     """A field the batch editor offers when every marked sync is of one vendor."""
 
@@ -91,6 +99,19 @@ class VendorRules:
         checks do not know can still be edited. `accepted_casts` (type casts the vendor's
         own syncs use) asks for the editor's stricter type-cast check too.
         """
+        issues = self.check_edit(before, after)
+        if accepted_casts is not None and isinstance(after, dict):
+            issues += self.cast_issues(before, after, accepted_casts)
+        return issues
+
+    def check_edit(self, before: dict[str, Any], after: Any) -> list[ValidationIssue]:
+        """The vendor's own checks of an edit (`edit_issues` without the type-cast check)."""
+        return []
+
+    def cast_issues(
+        self, before: dict[str, Any], after: dict[str, Any], accepted: Iterable[str]
+    ) -> list[ValidationIssue]:
+        """The editor's type-cast check: a new cast neither documented nor in use."""
         return []
 
     def create_issues(self, body: Any) -> list[ValidationIssue]:

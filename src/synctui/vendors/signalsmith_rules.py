@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from synctui.domain.capabilities import Capability
-from synctui.vendors.rules import BatchField, VendorRules, changed_keys
+from synctui.vendors.rules import BROWSE_EDIT, RUNS, BatchField, VendorRules, changed_keys
 
 if TYPE_CHECKING:
     from synctui.domain.diff import PathPart
@@ -119,21 +119,12 @@ def _schedule(checks: Checks, schedule: Any) -> None:
         checks.add(("schedule",), f"schedule is not a valid cron expression: {error}")
 
 
-# The Sync object and the create/update request body, as documented.
-FIELDS = frozenset(
+# Set by the server: accepted in a PUT body by the vendor but never applied, so an edit to
+# one of them would silently do nothing. They are left out of the editable document.
+SERVER_OWNED = frozenset(
     {
         "id",
         "workspace_id",
-        "model_id",
-        "destination_id",
-        "name",
-        "description",
-        "field_mapping",
-        "sync_mode",
-        "schedule",
-        "config",
-        "primary_key",
-        "status",
         "status_error",
         "created_by",
         "created_at",
@@ -142,6 +133,21 @@ FIELDS = frozenset(
         "last_run_id",
     }
 )
+EDITABLE_KEYS = (
+    "name",
+    "description",
+    "model_id",
+    "destination_id",
+    "field_mapping",
+    "sync_mode",
+    "schedule",
+    "config",
+    "primary_key",
+    "status",
+)
+# The Sync object and the create/update request body, as documented: every field is either
+# set by the server or editable.
+FIELDS = SERVER_OWNED | frozenset(EDITABLE_KEYS)
 TYPE_CASTS: tuple[str, ...] = ("number",)
 
 
@@ -207,18 +213,7 @@ def notes(before: object, after: object) -> list[str]:
 class SignalsmithRules(VendorRules):
     vendor = "signalsmith"
     title = "Signalsmith"
-    capabilities = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.TRIGGER,
-            Capability.RUNS,
-            Capability.DELETE,
-            Capability.CREATE,
-        }
-    )
+    capabilities = BROWSE_EDIT | RUNS | {Capability.CREATE}
     enums = {"sync_mode": SYNC_MODES, "status": STATUSES}
     batch_fields = (
         BatchField(("sync_mode",), "Sync mode", "choice", SYNC_MODES),
@@ -230,21 +225,18 @@ class SignalsmithRules(VendorRules):
     resume_clears_error = True
     resume_label = "Set status active, then trigger a run"
 
-    def edit_issues(
-        self,
-        before: dict[str, Any],
-        after: Any,
-        *,
-        accepted_casts: Iterable[str] | None = None,
-    ) -> list[ValidationIssue]:
+    def check_edit(self, before: dict[str, Any], after: Any) -> list[ValidationIssue]:
         """Signalsmith's update takes only the fields to change: those are checked."""
         if not isinstance(after, dict):
             return validate_sync(after, creating=False)
-        body = {k: after[k] for k in changed_keys(before, after)}
-        issues = validate_sync(body, creating=False)
-        if accepted_casts is not None and "field_mapping" in body:
-            issues += type_cast_issues(before, after, accepted_casts)
-        return issues
+        return validate_sync({k: after[k] for k in changed_keys(before, after)}, creating=False)
+
+    def cast_issues(
+        self, before: dict[str, Any], after: dict[str, Any], accepted: Iterable[str]
+    ) -> list[ValidationIssue]:
+        if "field_mapping" not in changed_keys(before, after):
+            return []
+        return type_cast_issues(before, after, accepted)
 
     def create_issues(self, body: Any) -> list[ValidationIssue]:
         return validate_sync(body, creating=True)

@@ -8,12 +8,11 @@ one of three values; `viewName` a view name, or null to clear) and the GraphQL s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from synctui.domain.capabilities import Capability
 from synctui.domain.merge_patch import json_equal
-from synctui.vendors.rules import BatchField, VendorRules
+from synctui.vendors.rules import BROWSE_EDIT, RUNS, BatchField, VendorRules
 
 if TYPE_CHECKING:
     from synctui.domain.models import Sync
@@ -84,18 +83,7 @@ def edit_issues(before: dict[str, Any], after: Any) -> list[ValidationIssue]:
 class SpeckleRules(VendorRules):
     vendor = "speckle"
     title = "Speckle"
-    capabilities = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.TRIGGER,
-            Capability.RUNS,
-            Capability.MIGRATE,
-            Capability.DELETE,
-        }
-    )
+    capabilities = BROWSE_EDIT | RUNS | {Capability.MIGRATE}
     enums = {"context.referencePoint": REFERENCE_POINTS}
     batch_fields = (
         BatchField(("context", "referencePoint"), "Reference point", "choice", REFERENCE_POINTS),
@@ -109,13 +97,7 @@ class SpeckleRules(VendorRules):
     resume_note = "setActive, then update with triggerNow"
     trigger_label = "Trigger a new ingestion"
 
-    def edit_issues(
-        self,
-        before: dict[str, Any],
-        after: Any,
-        *,
-        accepted_casts: Iterable[str] | None = None,
-    ) -> list[ValidationIssue]:
+    def check_edit(self, before: dict[str, Any], after: Any) -> list[ValidationIssue]:
         return edit_issues(before, after)
 
     def state_word(self, sync: Sync) -> str | None:
