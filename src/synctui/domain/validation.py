@@ -89,24 +89,24 @@ class Checks:
         self.add((*path, key), f"{field_name((*path, key))} is required")
         return False
 
-    def text(self, value: Any, path: tuple[PathPart, ...]) -> bool:
+    def text(self, value: object, path: tuple[PathPart, ...]) -> bool:
         """A documented string: its type is checked, never whether it is empty."""
         if isinstance(value, str):
             return True
         self.add(path, f"{field_name(path)} must be a string")
         return False
 
-    def enum(self, value: Any, path: tuple[PathPart, ...], allowed: Collection[str]) -> None:
+    def enum(self, value: object, path: tuple[PathPart, ...], allowed: Collection[str]) -> None:
         if not (isinstance(value, str) and value in allowed):
             self.add(path, f"{field_name(path)} must be one of {', '.join(allowed)}")
 
-    def uuid(self, value: Any, path: tuple[PathPart, ...]) -> None:
+    def uuid(self, value: object, path: tuple[PathPart, ...]) -> None:
         if not is_uuid(value):
             self.add(
                 path, f"{field_name(path)} must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
             )
 
-    def boolean(self, value: Any, path: tuple[PathPart, ...]) -> None:
+    def boolean(self, value: object, path: tuple[PathPart, ...]) -> None:
         if not isinstance(value, bool):
             self.add(path, f"{field_name(path)} must be true or false")
 
