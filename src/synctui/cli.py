@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from synctui import __version__
+from synctui.services.vendor_rules import titles
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -61,8 +62,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="synctui",
-        description="Browse, edit and watch data syncs across Speckle, LetsBuild, Polytomic, "
-        "Signalsmith and Paragon. Run without a command to open the TUI.",
+        description=f"Browse, edit and watch data syncs across {titles()}. "
+        "Run without a command to open the TUI.",
     )
     parser.add_argument("--version", action="version", version=f"synctui {__version__}")
     parser.add_argument(

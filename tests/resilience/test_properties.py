@@ -40,28 +40,25 @@ from synctui.domain import errors
 from synctui.domain.cron import CronError, describe_cron, parse_cron
 from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import ChangePage, Run, Sync
-from synctui.domain.validation import (
-    PARAGON_FREQUENCIES,
-    POLYTOMIC_FREQUENCIES,
-    POLYTOMIC_IDENTITY_FUNCTIONS,
-    POLYTOMIC_MODES,
-    SIGNALSMITH_STATUSES,
-    SIGNALSMITH_SYNC_MODES,
-    SPECKLE_REFERENCE_POINTS,
-    ValidationIssue,
-    is_uuid,
-    validate_paragon_patch,
-    validate_polytomic_sync,
-    validate_signalsmith_sync,
-    validate_speckle_context,
-)
+from synctui.domain.validation import ValidationIssue, is_uuid
 from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
 from synctui.services.demo import demo_accounts
 from synctui.store.accounts import Account
 from synctui.store.feedstore import FeedStore
 from synctui.vendors.http import RetrySettings
+from synctui.vendors.paragon_rules import FREQUENCIES as PARAGON_FREQUENCIES
+from synctui.vendors.paragon_rules import validate_patch as validate_paragon_patch
+from synctui.vendors.polytomic_rules import FREQUENCIES as POLYTOMIC_FREQUENCIES
+from synctui.vendors.polytomic_rules import IDENTITY_FUNCTIONS as POLYTOMIC_IDENTITY_FUNCTIONS
+from synctui.vendors.polytomic_rules import MODES as POLYTOMIC_MODES
+from synctui.vendors.polytomic_rules import validate_sync as validate_polytomic_sync
 from synctui.vendors.registry import adapter_class
+from synctui.vendors.signalsmith_rules import STATUSES as SIGNALSMITH_STATUSES
+from synctui.vendors.signalsmith_rules import SYNC_MODES as SIGNALSMITH_SYNC_MODES
+from synctui.vendors.signalsmith_rules import validate_sync as validate_signalsmith_sync
+from synctui.vendors.speckle_rules import REFERENCE_POINTS as SPECKLE_REFERENCE_POINTS
+from synctui.vendors.speckle_rules import validate_context as validate_speckle_context
 
 # --- strategies shared by the properties ---------------------------------------------------
 

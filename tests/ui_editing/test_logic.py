@@ -10,12 +10,12 @@ from synctui.ui.editing.cron_preview import MANUAL, cron_preview
 from synctui.ui.editing.document import local_issues, parse_json_object, set_path
 from synctui.ui.editing.drafts import Draft, DraftStore
 from synctui.ui.editing.mapping import (
-    POLYTOMIC_MAPPING,
-    SIGNALSMITH_MAPPING,
     move_row,
     row_issues,
     set_cell,
 )
+from synctui.ui.editing.polytomic_form import MAPPING as POLYTOMIC_MAPPING
+from synctui.ui.editing.signalsmith_form import MAPPING as SIGNALSMITH_MAPPING
 
 
 def test_json_problems_point_at_line_and_column() -> None:

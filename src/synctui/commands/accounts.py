@@ -18,6 +18,7 @@ from synctui.commands.common import (
     table,
 )
 from synctui.domain import errors
+from synctui.services.vendor_rules import VENDORS, rules_for, titles, using
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument(
         "--vendor",
         required=True,
-        choices=["speckle", "letsbuild", "polytomic", "signalsmith", "paragon"],
+        choices=list(VENDORS),
     )
     add.add_argument("--url", required=True, metavar="BASE_URL")
     add.add_argument(
@@ -37,15 +38,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="ID",
-        help="Speckle project id (repeat for several)",
+        help=f"{titles(using('projects'), 'or')} project id (repeat for several)",
     )
-    add.add_argument("--workspace", metavar="ID", help="Signalsmith workspace id")
-    add.add_argument("--api-version", metavar="V", help="Polytomic X-Polytomic-Version")
+    add.add_argument(
+        "--workspace", metavar="ID", help=f"{titles(using('workspace'), 'or')} workspace id"
+    )
+    versioned = using("api_version")
+    header = " or ".join(rules_for(v).api_version_header for v in versioned)
+    add.add_argument("--api-version", metavar="V", help=f"{titles(versioned, 'or')} {header}")
     add.add_argument(
         "--auth",
         choices=["bearer", "deployment"],
         default="bearer",
-        help="Polytomic: API key (bearer) or on-prem deployment key",
+        help=f"{titles(using('auth'), 'or')}: API key (bearer) or on-prem deployment key",
     )
     add.add_argument("--theme", metavar="NAME", help="theme used whenever this account is shown")
     add.add_argument(
@@ -207,7 +212,7 @@ def _details(account) -> str:  # type: ignore[no-untyped-def]
         parts.append("projects " + ",".join(account.projects))
     if account.workspace:
         parts.append(f"workspace {account.workspace}")
-    if account.vendor == "polytomic":
+    if "auth" in rules_for(account.vendor).account_fields:
         parts.append(f"{account.auth}, v{account.api_version or 'default'}")
     if account.theme:
         parts.append(f"theme {account.theme}")

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from synctui.commands.common import Context, refuse_if_readonly, run_command
 from synctui.domain import errors
+from synctui.domain.capabilities import Capability
+from synctui.services.vendor_rules import feed_title, rules_for
 
 if TYPE_CHECKING:
     from synctui.store.feedstore import FeedStore
@@ -42,7 +44,7 @@ def consumer_name(text: str) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    feed = sub.add_parser("feed", help="the LetsBuild change feed")
+    feed = sub.add_parser("feed", help=f"the {feed_title()} change feed")
     fc = feed.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
 
     tail = fc.add_parser("tail", help="print changes as they arrive (resumes where it stopped)")
@@ -105,8 +107,8 @@ def change_line(account: str, change: Any) -> str:
 
 def _feed_account(ctx: Context, name: str):  # type: ignore[no-untyped-def]
     account = ctx.session.account(name)
-    if account.vendor != "letsbuild":
-        raise errors.UsageError(f"{name} is a {account.vendor} account; feeds are LetsBuild's")
+    if Capability.CHANGE_FEED not in rules_for(account.vendor).capabilities:
+        raise errors.UsageError(f"{name} is a {account.vendor} account; feeds are {feed_title()}'s")
     return account
 
 

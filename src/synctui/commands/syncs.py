@@ -23,9 +23,11 @@ from synctui.commands.common import (
     table,
 )
 from synctui.domain import errors
+from synctui.domain.capabilities import Capability
+from synctui.services.vendor_rules import VENDORS, rules_for, titles, vendors_with
 
 if TYPE_CHECKING:  # the batch service is imported only by the command that runs one
-    from synctui.domain.models import Capability, PlannedRequest, Run, Sync, WritePlan, WriteResult
+    from synctui.domain.models import PlannedRequest, Run, Sync, WritePlan, WriteResult
     from synctui.services.batch import BatchCounts, BatchUpdate, SyncResult
 
 STATUSES = ["active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown"]
@@ -37,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ls = sc.add_parser("list", help="syncs of every (or the named) account")
     ls.add_argument("--account", action="append", default=[], metavar="NAME")
-    ls.add_argument("--vendor", choices=["speckle", "polytomic", "signalsmith", "paragon"])
+    ls.add_argument("--vendor", choices=list(vendors_with(Capability.LIST)))
     ls.add_argument("--status", choices=STATUSES, help="normalized status")
     ls.add_argument(
         "--where",
@@ -50,7 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     show = sc.add_parser("show", help="one sync, every field, and its recent runs")
     show.add_argument("account")
-    show.add_argument("sync_id", help="Speckle ids may be PROJECT_ID/SYNC_ID")
+    show.add_argument(
+        "sync_id", help="; ".join(h for v in VENDORS if (h := rules_for(v).id_hint)) or None
+    )
     show.add_argument(
         "--runs", type=int, default=5, metavar="N", help="recent runs to show (default 5, 0: none)"
     )
@@ -102,7 +106,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("pause", "pause a sync"),
         ("resume", "resume a paused sync"),
         ("trigger", "start a run now"),
-        ("migrate", "migrate a legacy Speckle sync"),
+        ("migrate", f"migrate a legacy {titles(vendors_with(Capability.MIGRATE), 'or')} sync"),
     ):
         p = sc.add_parser(action, help=text)
         p.add_argument("account")
@@ -181,7 +185,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         targets = [
             n
             for n in names
-            if session.account(n).vendor != "letsbuild"
+            if Capability.LIST in rules_for(session.account(n).vendor).capabilities
             and (args.vendor is None or session.account(n).vendor == args.vendor)
         ]
 
@@ -382,9 +386,7 @@ def cmd_update(args: argparse.Namespace) -> int:
             session.refuse_if_readonly("update")
         sync = await session.get_sync(args.account, args.sync_id)
         plan = await session.plan_update(args.account, sync, patch, trigger_now=args.trigger_now)
-        from synctui.domain.undocumented import notes
-
-        for note in notes(plan.vendor, plan.before, plan.after):
+        for note in rules_for(plan.vendor).undocumented_notes(plan.before, plan.after):
             sys.stderr.write(f"synctui: note: {note}\n")
         if args.dry_run:
             print_plan(plan, args.json)
@@ -518,7 +520,6 @@ def cmd_update_where(args: argparse.Namespace) -> int:
         import asyncio
 
         from synctui.domain.filtering import compile_filter
-        from synctui.domain.models import Capability
         from synctui.services.batch import BatchUpdate, Outcome
 
         if args.sync_id is not None:
@@ -661,19 +662,12 @@ def _require(ctx: Context, account: str, capability: Capability, what: str) -> A
 
 
 def _create_issues(vendor: str, body: dict[str, Any]) -> list[Any]:
-    """Local checks for a create body, where synctui has a validator for the vendor."""
-    from synctui.domain import validation
-
-    if vendor == "signalsmith":
-        return validation.validate_signalsmith_sync(body, creating=True)
-    if vendor == "polytomic":
-        return validation.validate_polytomic_sync(body)
-    return []
+    """Local checks for a create body: what the vendor's rules refuse in a new sync."""
+    return rules_for(vendor).create_issues(body)
 
 
 def cmd_create(args: argparse.Namespace) -> int:
     async def body(ctx: Context) -> int:
-        from synctui.domain.models import Capability
 
         document = read_json_file(args.json_file, "--json-file")
         if not isinstance(document, dict):
@@ -704,7 +698,6 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     async def body(ctx: Context) -> int:
-        from synctui.domain.models import Capability
 
         account = _require(ctx, args.account, Capability.DELETE, "delete")
         session = ctx.session
@@ -716,9 +709,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
                     "refusing to delete without confirmation: add --yes to delete "
                     f"{sync.id} ({sync.name})"
                 )
-            extra = (
-                " Paragon deletes the synced records too." if account.vendor == "paragon" else ""
-            )
+            warning = rules_for(account.vendor).delete_warning
+            extra = f" {warning}" if warning else ""
             answer = input(
                 f"Delete {sync.name} ({sync.id}) from {args.account}? "
                 f"This cannot be undone.{extra} [y/N] "

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from synctui.domain.capabilities import Capability as Capability  # re-exported
+
 
 class SyncStatus(StrEnum):
     """The normalized status, coloured the same way for every vendor."""
@@ -37,21 +39,6 @@ class RunState(StrEnum):
     @property
     def finished(self) -> bool:
         return self in (RunState.SUCCESS, RunState.FAILED, RunState.CANCELLED)
-
-
-class Capability(StrEnum):
-    """What an adapter can do; the UI and CLI offer only what the adapter declares."""
-
-    LIST = "list"
-    GET = "get"
-    EDIT = "edit"
-    PAUSE_RESUME = "pause/resume"
-    TRIGGER = "trigger"
-    RUNS = "runs"
-    MIGRATE = "migrate"
-    DELETE = "delete"
-    CREATE = "create"
-    CHANGE_FEED = "change feed"
 
 
 class Run(BaseModel):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from synctui.domain import errors
 from synctui.domain.models import Change
+from synctui.services.vendor_rules import feed_title, title_of
 from synctui.store.feedstore import FeedStore
 from synctui.vendors.paging import IDLE_PAGES
 
@@ -161,16 +162,21 @@ class FeedEngine:
             out.append(change)
         return out
 
+    def _who(self) -> str:
+        """The vendor whose feed this is, by name ("LetsBuild")."""
+        vendor = getattr(self.adapter, "vendor", "")
+        return title_of(vendor) if isinstance(vendor, str) and vendor else feed_title()
+
     def _check_progress(self, feed: str, state: FeedState, *, moved: bool) -> None:
         name = self.account
         if not moved:
             raise FeedStalled(
-                f"{name}: LetsBuild sent the same cursor again with hasMore: true on the "
+                f"{name}: {self._who()} sent the same cursor again with hasMore: true on the "
                 f"{feed} feed; stopped asking"
             )
         if state.idle_pages >= IDLE_PAGES:
             raise FeedStalled(
-                f"{name}: LetsBuild sent {state.idle_pages} pages in a row with nothing new "
+                f"{name}: {self._who()} sent {state.idle_pages} pages in a row with nothing new "
                 f"on the {feed} feed while saying there was more; stopped asking"
             )
         assert self.max_pages is not None

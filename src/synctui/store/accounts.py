@@ -62,6 +62,8 @@ AUTH_KINDS: tuple[str, ...] = get_args(AuthKind)
 # Polytomic versions its API by date and changes behaviour between versions; pinning one keeps
 # an upgrade of the vendor's default from silently changing what our requests mean.
 POLYTOMIC_DEFAULT_API_VERSION = "2025-09-18"
+DEFAULT_API_VERSION = POLYTOMIC_DEFAULT_API_VERSION  # the one vendor versioned by a header
+DEFAULT_VENDOR = "polytomic"  # a new account's vendor until one is chosen (the add form)
 
 FILE_VERSION = 1
 TOKEN_ENV_PREFIX = "SYNCTUI_TOKEN_"

@@ -53,43 +53,9 @@ class VendorColumn:
     fallback: str = ""  # a Sync attribute used when no key is present ("name")
 
 
-VENDOR_COLUMNS: dict[str, tuple[VendorColumn, ...]] = {
-    "speckle": (
-        VendorColumn("File", ("file", "file_name", "filename"), 36, fallback="name"),
-        VendorColumn("Integration", ("integration", "integration_name", "source")),
-        VendorColumn("Project", ("project", "project_name", "project_id"), 24),
-        VendorColumn("Active", ("active", "enabled"), 8),
-        VendorColumn(
-            "Latest ingestion", ("latest_ingestion", "last_ingestion", "latest_version"), 28
-        ),
-    ),
-    "polytomic": (
-        VendorColumn("Name", ("name",), 36, fallback="name"),
-        VendorColumn("Mode", ("mode", "sync_mode"), 12),
-        VendorColumn("Schedule", ("schedule", "frequency"), 22),
-        VendorColumn("Target", ("target", "destination", "target_object"), 28),
-        VendorColumn("Active", ("active", "enabled"), 8),
-        VendorColumn("Last execution", ("last_execution", "latest_execution", "last_run"), 28),
-    ),
-    "signalsmith": (
-        VendorColumn("Name", ("name",), 36, fallback="name"),
-        VendorColumn(
-            "Model → destination",
-            ("model_destination", "model_to_destination", "route", "model_and_destination"),
-            36,
-        ),
-        VendorColumn("Sync mode", ("sync_mode", "mode"), 14),
-        VendorColumn("Schedule", ("schedule",), 22),
-        VendorColumn("Vendor status", ("status", "vendor_status"), 16),
-    ),
-    "paragon": (
-        VendorColumn("Integration", ("integration", "integration_name"), 24, fallback="name"),
-        VendorColumn("Pipeline", ("pipeline", "workflow", "pipeline_name"), 28),
-        VendorColumn("Vendor status", ("status", "vendor_status"), 16),
-        VendorColumn("Configuration", ("configuration", "config", "user"), 30),
-    ),
-    "letsbuild": (VendorColumn("Name", ("name",), 36, fallback="name"),),
-}
+# Without columns declared by the vendor's adapter (`table_columns`): the name, then whatever
+# keys the adapter filled.
+FALLBACK_COLUMNS: tuple[VendorColumn, ...] = (VendorColumn("Name", ("name",), 36, fallback="name"),)
 
 # The sync table's `/` reads each row's sync exactly as `--where` does, whatever the columns:
 # a filter tried in the table selects the same syncs in a batch command.
@@ -189,8 +155,8 @@ def vendor_layout(
     """One vendor's table.
 
     `declared` is the adapter's own `table_columns` ((key, title) pairs): when it has any,
-    the table shows exactly those. Otherwise the preferred layout above, then any extra keys
-    the adapter filled, then the update time.
+    the table shows exactly those. Otherwise the name, then any extra keys the adapter
+    filled, then the update time.
     """
     columns: list[Column] = [STATUS_COLUMN]
     sources: list[tuple[str, tuple[str, ...], str]] = [("status", (), "")]
@@ -215,9 +181,8 @@ def vendor_layout(
             )
             sources.append(("column", (norm,), "name" if norm in ("name", "file") else ""))
         return Layout(tuple(columns), tuple(sources))
-    preferred = VENDOR_COLUMNS.get(vendor, VENDOR_COLUMNS["letsbuild"])
     claimed: set[str] = set()
-    for spec in preferred:
+    for spec in FALLBACK_COLUMNS:
         keys = tuple(normalize_key(k) for k in spec.keys)
         claimed.update(keys)
         norm = normalize_key(spec.title)

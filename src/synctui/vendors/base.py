@@ -7,22 +7,26 @@ does that once for every vendor, so the CLI and the TUI cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from synctui.domain import errors
+from synctui.domain.merge_patch import MergePatchError, require_object_patch
 from synctui.domain.models import (
     Capability,
     ChangePage,
+    PlannedRequest,
     Run,
+    RunState,
     Sync,
     SyncStatus,
     WritePlan,
     WriteResult,
 )
+from synctui.domain.validation import ValidationIssue
 from synctui.store.accounts import Account
 from synctui.vendors.http import (
     DEFAULT_TIMEOUT,
@@ -38,9 +42,9 @@ from synctui.vendors.http import (
     mask_headers,
 )
 from synctui.vendors.paging import PageGuard
+from synctui.vendors.rules import NEUTRAL, VendorRules
 
 USER_AGENT = "synctui"
-VENDOR_TITLES = {"speckle": "Speckle", "letsbuild": "LetsBuild"}  # the REST adapters say their own
 T = TypeVar("T")
 
 
@@ -82,6 +86,7 @@ class Adapter:
     """Base class: one instance per account, holding one pooled HTTP client."""
 
     vendor: ClassVar[str] = ""
+    rules: ClassVar[VendorRules] = NEUTRAL  # what the vendor refuses, known without a session
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     feeds: ClassVar[tuple[str, ...]] = ()  # change feeds, for vendors that have them
     # (key in Sync.columns, column title) in table order; the TUI shows exactly these.
@@ -127,8 +132,12 @@ class Adapter:
 
     def pages(self, what: str) -> PageGuard:
         """The stops of one page loop (repeated cursor, pages with nothing new, page cap)."""
-        title = getattr(self, "vendor_title", "") or VENDOR_TITLES.get(self.vendor, self.vendor)
-        return PageGuard(self.account.name, title, what, max_pages=self.limits.max_pages)
+        return PageGuard(
+            self.account.name,
+            self.rules.title or self.vendor,
+            what,
+            max_pages=self.limits.max_pages,
+        )
 
     def http_client(self, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
         """A pooled client on the shared policy (the caller keeps and closes it)."""
@@ -218,6 +227,49 @@ class Adapter:
         assert failure is not None
         raise failure  # sent as often as allowed, and each time visibly not applied
 
+    def write_plan(
+        self,
+        sync: Sync,
+        patch: dict[str, Any],
+        before: dict[str, Any],
+        after: dict[str, Any],
+        requests: list[PlannedRequest],
+        summary: str,
+        *,
+        trigger_now: bool = False,
+        **payload: Any,
+    ) -> WritePlan:
+        """What `plan_update` returns: the edit, the exact requests, and what `apply` needs."""
+        return WritePlan(
+            account=self.account.name,
+            vendor=self.vendor,
+            sync_id=sync.id,
+            patch=patch,
+            before=before,
+            after=after,
+            summary=summary,
+            requests=requests,
+            trigger_now=trigger_now,
+            payload=payload,
+        )
+
+    def own_patch(self, sync: Sync, patch: Any) -> dict[str, Any]:
+        """The patch, once it is known to be a JSON object for a sync of this account."""
+        name = self.account.name
+        if sync.account != name or sync.vendor != self.vendor:
+            raise errors.UsageError(f"{sync.id} belongs to {sync.account}, not {name}")
+        try:
+            return require_object_patch(patch)
+        except MergePatchError as exc:
+            raise errors.ValidationFailed(
+                f"{name}: {exc}", [ValidationIssue("", str(exc))]
+            ) from None
+
+    def own_plan(self, plan: WritePlan) -> None:
+        """Refuse a plan made by another account's adapter: its requests name other syncs."""
+        if plan.vendor != self.vendor or plan.account != self.account.name:
+            raise errors.UsageError(f"this plan is for {plan.account}, not {self.account.name}")
+
     # --- the contract -------------------------------------------------------------------
     async def aclose(self) -> None:
         await self.transport.aclose()
@@ -293,6 +345,47 @@ class Adapter:
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
+
+
+# --- reading a vendor's JSON: the helpers every parser shares ------------------------------
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_model(model: type[M], item: Any) -> M | None:
+    """`item` as the vendor's model, or None when it cannot be read (the caller leaves it out)."""
+    try:
+        return model.model_validate(item)
+    except ValidationError:
+        return None
+
+
+def word_in(table: Mapping[str, T], word: Any, unknown: T) -> T:
+    """A vendor's status word in our terms (any case, spaces around ignored), else `unknown`."""
+    if not isinstance(word, str):
+        return unknown
+    return table.get(word.strip().lower(), unknown)
+
+
+def synced_words(synced: int, failed: int, noun: str) -> str:
+    """'5,420 records synced, 3 failed' (no "failed" part when none did)."""
+    text = f"{synced:,} {noun}{'s' if synced != 1 else ''} synced"
+    return f"{text}, {failed:,} failed" if failed else text
+
+
+def timed_run(model: Any, item: Any, state: RunState, *, summary: str, error: str | None) -> Run:
+    """A run from a model with the usual fields (`id`, `status`, `created_at`, `started_at`,
+    `completed_at`), keeping the vendor's JSON."""
+    return Run(
+        id=model.id,
+        state=state,
+        vendor_status=model.status or "",
+        created_at=model.created_at,
+        started_at=model.started_at,
+        finished_at=model.completed_at,
+        summary=summary,
+        error=error,
+        raw=item,
+    )
 
 
 def short_when(value: Any) -> str:

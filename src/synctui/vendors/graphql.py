@@ -22,7 +22,7 @@ from gql.transport.exceptions import (
 from gql.transport.httpx import HTTPXAsyncTransport
 
 from synctui.domain import errors
-from synctui.vendors.base import USER_AGENT, VENDOR_TITLES, Adapter
+from synctui.vendors.base import USER_AGENT, Adapter
 from synctui.vendors.http import DEFAULT_TIMEOUT
 
 
@@ -108,7 +108,7 @@ class GraphQLAdapter(Adapter):
     def unreadable(self, what: str) -> errors.VendorError:
         """`status=None` on purpose: after a mutation it means "outcome open" (verify)."""
         return errors.VendorError(
-            f"{self.account.name}: unreadable answer from {VENDOR_TITLES.get(self.vendor, self.vendor)}"
+            f"{self.account.name}: unreadable answer from {self.rules.title or self.vendor}"
             f" ({what})",
             status=None,
         )

@@ -10,11 +10,12 @@ came, and a field LetsBuild adds later is kept too.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from synctui.domain import errors
-from synctui.domain.models import Capability, Change, ChangePage
+from synctui.domain.models import Change, ChangePage
 from synctui.vendors.graphql import GraphQLAdapter
+from synctui.vendors.letsbuild_rules import RULES
 
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
 
@@ -115,8 +116,9 @@ def parse_change(feed: str, item: Any) -> Change:
 class LetsBuildAdapter(GraphQLAdapter):
     vendor = "letsbuild"
     sdl_name = "letsbuild"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.CHANGE_FEED})
-    feeds = ("project", "form", "point", "contact")
+    rules = RULES
+    capabilities = RULES.capabilities
+    feeds = RULES.feeds
 
     async def check(self) -> str:
         page = await self.fetch_changes("project", None)

@@ -49,85 +49,40 @@ from pydantic import ValidationError
 from synctui.domain import errors
 from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import (
-    Capability,
     PlannedRequest,
     Sync,
-    SyncStatus,
     WritePlan,
     WriteResult,
 )
-from synctui.domain.validation import (
-    PARAGON_FREQUENCIES,
-    ValidationIssue,
-    validate_paragon_patch,
+from synctui.domain.validation import ValidationIssue
+from synctui.vendors.base import outcome_open
+from synctui.vendors.paragon_parse import (
+    RUNNING,
+    ParagonAccepted,
+    ParagonError,
+    ParagonSync,
+    field_of,
+    not_removable,
+    parse_sync,
+    patch_note,
+    synced_column,
 )
-from synctui.vendors.base import VendorModel, outcome_open, short_when
+from synctui.vendors.paragon_rules import (
+    EDITABLE_KEYS,
+    ONLY_TWO,
+    RULES,
+    validate_patch,
+)
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
-EDITABLE_KEYS = ("credentialId", "incrementalAccumulatorFrequency")
-FREQUENCY = "incrementalAccumulatorFrequency"
-ONLY_TWO = "Paragon can only change credentialId and incrementalAccumulatorFrequency"
+__all__ = ["ParagonAdapter", "ParagonSync", "parse_sync", "synced_column"]
+
 ACCEPTED = "accepted, applying"
-NOT_REPORTED = "not reported by Paragon"
-UNAVAILABLE = "unavailable"
 STATUS_PART = "status"  # the secondary read: Get Sync Status
 DETAIL_CHUNK = 25  # rows whose status is read together, then shown as one page
 
-STATUSES: dict[str, SyncStatus] = {
-    "INITIALIZING": SyncStatus.INITIALIZING,
-    "ACTIVE": SyncStatus.ACTIVE,
-    "IDLE": SyncStatus.IDLE,
-    "DISABLED": SyncStatus.PAUSED,
-    "ERRORED": SyncStatus.ERROR,
-}
-RUNNING = frozenset({"ACTIVE", "IDLE", "INITIALIZING"})
 # 409 codes for a disable or re-enable of a sync already in the wanted state.
 ALREADY_CODES = ("SYNC_ALREADY_DISABLED", "SYNC_NOT_DISABLED")
-
-
-# --- the vendor's objects ------------------------------------------------------------------
-class ParagonSummary(VendorModel):
-    totalRecords: int | None = None
-    syncedRecordsCount: int | None = None
-    lastSyncedAt: str | None = None
-    latestCursor: str | None = None
-
-
-class ParagonSync(VendorModel):
-    """A list row, with the status answer laid over it when that was read.
-
-    The row: `id, integration, pipeline, status, configurationName, dateCreated,
-    dateUpdated`. The status answer: `status, credentialId, summary, reason`. The editable
-    `credentialId` is typed strictly enough that a write is never built from something else;
-    `summary` is parsed on its own so a broken one hides only itself. The frequency is not
-    documented in any answer; if Paragon ever sends it, it is read too.
-    """
-
-    id: str
-    integration: str | None = None
-    pipeline: str | None = None
-    status: str | None = None
-    configurationName: str | None = None
-    dateCreated: str | None = None
-    dateUpdated: str | None = None
-    credentialId: str | None = None
-    incrementalAccumulatorFrequency: str | None = None
-    reason: str | None = None
-    summary: Any = None
-
-
-class ParagonAccepted(VendorModel):
-    """The PATCH answer: `{id, data, message}`."""
-
-    id: str
-    data: dict[str, Any] | None = None
-    message: str | None = None
-
-
-class ParagonError(VendorModel):
-    message: str | None = None
-    code: str | None = None
-    status: int | None = None
 
 
 class _AlreadyInState(errors.InvalidState):
@@ -143,150 +98,10 @@ class _NotVisible(errors.SyncTuiError):
     """A PATCH whose effect a re-read cannot show (yet); never shown to a user."""
 
 
-# --- presentation (pure) -------------------------------------------------------------------
-def parse_summary(value: Any) -> ParagonSummary | None:
-    try:
-        return ParagonSummary.model_validate(value) if value is not None else None
-    except ValidationError:
-        return None
-
-
-def synced_column(summary: ParagonSummary | None) -> str:
-    """'1,204 / 5,000 records' when known; '' (the table shows '-') when not."""
-    if summary is None:
-        return ""
-    synced, total = summary.syncedRecordsCount, summary.totalRecords
-    if synced is not None and total is not None:
-        return f"{synced:,} / {total:,} records"
-    if synced is not None:
-        return f"{synced:,} records"
-    if total is not None:
-        return f"? / {total:,} records"
-    return ""
-
-
-def status_of(
-    status: str | None, reason: str | None, summary: ParagonSummary | None, *, read: bool | None
-) -> tuple[SyncStatus, str | None]:
-    """Normalized status and the reason in plain words.
-
-    `read`: whether the status answer (which holds `reason`) was read — True, False (it was
-    asked for and could not be read) or None (not asked for).
-    """
-    word = (status or "").strip().upper()
-    normalized = STATUSES.get(word, SyncStatus.UNKNOWN)
-    if normalized is SyncStatus.ERROR:
-        if reason:
-            return normalized, reason
-        if read is None:
-            return normalized, "Paragon reports ERRORED (its status was not read)"
-        if not read:
-            return (
-                normalized,
-                "Paragon reports ERRORED (its status, with the reason, is unavailable)",
-            )
-        return normalized, "Paragon reports ERRORED without a reason"
-    if normalized is SyncStatus.PAUSED:
-        return normalized, "disabled: no incremental checks until it is re-enabled"
-    if normalized is SyncStatus.INITIALIZING:
-        progress = synced_column(summary)
-        return normalized, f"full sync in progress: {progress}" if progress else (
-            "full sync in progress"
-        )
-    if normalized is SyncStatus.UNKNOWN and status:
-        return normalized, f"Paragon reports status {status!r}"
-    return normalized, None
-
-
-def parse_sync(
-    account: str, row: Any, status: Any = None, *, status_unavailable: bool = False
-) -> Sync | None:
-    """A `Sync` from a list row and, when it was read, that sync's status answer.
-
-    `status_unavailable`: the status was asked for and could not be read (shown as such,
-    not as "-"). An item that cannot be read still shows up (status unknown, the reason
-    saying why) as long as it has an id, so one bad row never hides the rest; `editable`
-    refuses it. Without an id it cannot be addressed and is left out (None).
-    """
-    raw = {**row, **status} if isinstance(row, dict) and isinstance(status, dict) else row
-    try:
-        model = ParagonSync.model_validate(raw)
-    except ValidationError as exc:
-        ident = raw.get("id") if isinstance(raw, dict) else None
-        if not isinstance(ident, str) or not ident:
-            return None
-        problems = ", ".join(".".join(map(str, e["loc"])) or "item" for e in exc.errors()[:3])
-        return Sync(
-            account=account,
-            vendor="paragon",
-            id=ident,
-            name=ident,
-            status=SyncStatus.UNKNOWN,
-            vendor_status="unreadable",
-            status_reason=f"Paragon sent a sync synctui cannot read ({problems})",
-            complete=False,
-            raw=raw,
-        )
-    read = True if isinstance(status, dict) else (False if status_unavailable else None)
-    summary = parse_summary(model.summary)
-    normalized, reason = status_of(model.status, model.reason, summary, read=read)
-    pair = " ".join(p for p in (model.integration, model.pipeline) if p)
-    gone = UNAVAILABLE if read is False else ""
-    columns = {
-        "integration": model.integration or "-",
-        "pipeline": model.pipeline or "-",
-        "vendor_status": model.status or "-",
-        "configuration": model.configurationName or "-",
-        "synced": synced_column(summary) or gone,
-        # Shown in the detail only (the table shows exactly `table_columns`).
-        "credential": model.credentialId or gone or "-",
-        "last_synced": short_when(summary.lastSyncedAt if summary else None) or gone or "-",
-        "frequency": model.incrementalAccumulatorFrequency or NOT_REPORTED,
-        "created": short_when(model.dateCreated) or "-",
-    }
-    return Sync(
-        account=account,
-        vendor="paragon",
-        id=model.id,
-        name=model.configurationName or pair or model.id,
-        status=normalized,
-        vendor_status=model.status or "",
-        status_reason=reason,
-        columns=columns,
-        updated_at=model.dateUpdated,
-        complete=read is True,
-        raw=raw,
-    )
-
-
-def _patch_note(body: dict[str, Any]) -> str:
-    """What a dry run says about a PATCH: when it lands, and what is checked before sending."""
-    note = "Paragon accepts it at once and applies it a moment later"
-    if "credentialId" in body:
-        note += "; sent only if credentialId still holds what was loaded"
-    if FREQUENCY in body:
-        note += "; the current frequency is not reported by Paragon, so it is not checked"
-    return note
-
-
-def _not_removable(key: str) -> ValidationIssue:
-    if key == FREQUENCY:
-        return ValidationIssue(
-            key,
-            f"{key} cannot be removed: Paragon does not report the current one, so there is "
-            "nothing to put back; choose one of " + ", ".join(PARAGON_FREQUENCIES),
-        )
-    return ValidationIssue(key, f"{key} cannot be removed, only changed")
-
-
-def _field_of(message: str) -> str:
-    return next((key for key in EDITABLE_KEYS if key.lower() in message.lower()), "")
-
-
 # --- the adapter ---------------------------------------------------------------------------
 class ParagonAdapter(RestAdapter):
     vendor = "paragon"
-    vendor_title = "Paragon"
+    vendor_title = RULES.title
     credential = "user token"
     credential_hint = "Paragon user token"
     # Paragon's body code says what a refusal is even where the status does not.
@@ -297,15 +112,8 @@ class ParagonAdapter(RestAdapter):
         "VALIDATION_ERROR": Kind.INVALID,
         "RATE_LIMITED": Kind.RATE_LIMITED,
     }
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.DELETE,
-        }
-    )
+    rules = RULES
+    capabilities = RULES.capabilities
     table_columns: ClassVar[tuple[tuple[str, str], ...]] = (
         ("integration", "Integration"),
         ("pipeline", "Pipeline"),
@@ -344,7 +152,7 @@ class ParagonAdapter(RestAdapter):
         return None
 
     def field_of(self, message: str) -> str:
-        return _field_of(message)
+        return field_of(message)
 
     # The list lacks progress, credential and reason: read each row's status too.
     details_in_lists: bool = True
@@ -485,7 +293,7 @@ class ParagonAdapter(RestAdapter):
             )
         removed = [key for key, value in patch.items() if value is None]
         if removed:
-            raise self._refuse([_not_removable(key) for key in removed])
+            raise self._refuse([not_removable(key) for key in removed])
         if not sync.complete or "credentialId" not in sync.raw:
             sync = await self.get_sync(sync.id)
         before = self.editable(sync)
@@ -496,7 +304,7 @@ class ParagonAdapter(RestAdapter):
             if key not in before or not json_equal(before[key], after[key])
         }
         if body:
-            issues = validate_paragon_patch(body)
+            issues = validate_patch(body)
             if issues:
                 raise self._refuse(issues)
         requests: list[PlannedRequest] = []
@@ -513,19 +321,11 @@ class ParagonAdapter(RestAdapter):
                     url=f"{self.base_url}{self.sync_path(sync.id)}",
                     headers=self.masked(headers),
                     body=body,
-                    note=_patch_note(body),
+                    note=patch_note(body),
                 )
             )
-        return WritePlan(
-            account=name,
-            vendor=self.vendor,
-            sync_id=sync.id,
-            patch=patch,
-            before=before,
-            after=after,
-            summary=summary,
-            requests=requests,
-            payload={"sync_id": sync.id, "body": body},
+        return self.write_plan(
+            sync, patch, before, after, requests, summary, sync_id=sync.id, body=body
         )
 
     async def apply(self, plan: WritePlan) -> WriteResult:

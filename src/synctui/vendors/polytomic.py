@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -36,14 +35,13 @@ from synctui.domain import errors
 from synctui.domain.diff import changed_paths
 from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import (
-    Capability,
     PlannedRequest,
     Run,
     Sync,
     WritePlan,
     WriteResult,
 )
-from synctui.domain.validation import ValidationIssue, validate_polytomic_sync
+from synctui.domain.validation import ValidationIssue
 from synctui.store.accounts import POLYTOMIC_DEFAULT_API_VERSION
 from synctui.vendors.polytomic_forms import (
     is_read_only,
@@ -52,17 +50,23 @@ from synctui.vendors.polytomic_forms import (
     same_document,
     without_derived,
 )
-from synctui.vendors.polytomic_models import PolytomicError, PolytomicSync
+from synctui.vendors.polytomic_models import PolytomicError
 from synctui.vendors.polytomic_parse import (
+    PAUSED_MESSAGE,
     RUN_STATES,
     describe_schedule,
     describe_target,
+    issues_for,
+    new_idempotency_key,
     parse_run,
     parse_sync,
+    readable,
     run_state,
     run_summary,
+    vendor_error,
 )
-from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
+from synctui.vendors.polytomic_rules import RULES, new_issues, validate_sync
+from synctui.vendors.rest import Problem, RestAdapter, id_segment, json_or_none
 
 __all__ = [
     "PAUSED_MESSAGE",
@@ -79,51 +83,14 @@ __all__ = [
 ]
 
 PAGE_SIZE = 50  # the vendor's maximum `limit` (`list`: "capped at 50")
-PAUSED_MESSAGE = "sync is paused: resume it before triggering"
-# Error keys for an `X-Polytomic-Version` the vendor does not accept.
-VERSION_KEYS = ("missing_version", "unsupported_version")
-
-
-def new_idempotency_key() -> str:
-    """`synctui-<32 hex>`: within the vendor's 8–255 characters of `[A-Za-z0-9_-]`."""
-    return f"synctui-{uuid.uuid4().hex}"
-
-
-def _readable(raw: dict[str, Any]) -> bool:
-    """Does a full sync read as one (what `parse_sync` would show without "unreadable")?"""
-    try:
-        PolytomicSync.model_validate(raw)
-    except ValidationError:
-        return False
-    return True
-
-
-def new_issues(before: dict[str, Any], after: Any) -> list[ValidationIssue]:
-    """What the validator finds in the edited sync that it did not find in the loaded one.
-
-    The vendor accepts values our validator does not understand (a `custom` schedule's cron
-    parts like "*/30", for instance); an edit that leaves them alone must not be refused.
-    """
-    already = {(i.path, i.message) for i in validate_polytomic_sync(before)}
-    return [i for i in validate_polytomic_sync(after) if (i.path, i.message) not in already]
 
 
 # --- the adapter ---------------------------------------------------------------------------
 class PolytomicAdapter(RestAdapter):
     vendor = "polytomic"
-    vendor_title = "Polytomic"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.TRIGGER,
-            Capability.RUNS,
-            Capability.DELETE,
-            Capability.CREATE,
-        }
-    )
+    vendor_title = RULES.title
+    rules = RULES
+    capabilities = RULES.capabilities
     table_columns: ClassVar[tuple[tuple[str, str], ...]] = (
         ("name", "Name"),
         ("mode", "Mode"),
@@ -188,46 +155,10 @@ class PolytomicAdapter(RestAdapter):
         return self.problem(response, text, body.key or "", body.metadata)
 
     def vendor_error(self, problem: Problem) -> errors.SyncTuiError | None:
-        """Polytomic's keys refine the status: a key that may write, the API version, and
-        what a 409 is about. The SDK documents the error shape (`{status, message, key,
-        metadata}`), not its keys: a 409 whose key is not one of the few known here is said in
-        the vendor's own words, with its key, never guessed to be "a run in progress"."""
-        name, key, metadata = self.account.name, problem.code, problem.metadata
-        if problem.kind is Kind.FORBIDDEN and key == "forbidden":
-            return errors.PermissionDenied(
-                f"{name}: not allowed by Polytomic ({problem.message})",
-                hint="use a key that may write",
-            )
-        # A rejected key or a missing sync is the problem to report, even with a version key.
-        if key in VERSION_KEYS and problem.kind not in (Kind.AUTH, Kind.FORBIDDEN, Kind.NOT_FOUND):
-            supported = metadata.get("supported")
-            listed = ", ".join(map(str, supported)) if isinstance(supported, list) else None
-            return errors.ConfigError(
-                f"{name}: Polytomic does not accept API version {self.api_version}",
-                hint=f"set api_version to one of {listed}" if listed else "check api_version",
-            )
-        if problem.kind is Kind.CONFLICT:
-            if key == "sync_inactive":
-                return errors.SyncPaused(PAUSED_MESSAGE)
-            if key == "idempotency_key_in_use":
-                return errors.InvalidState(
-                    f"{name}: the same request is still being processed; try again in a moment"
-                )
-            said = f" ({key})" if key else ""
-            return errors.InvalidState(f"{name}: Polytomic refused: {problem.message}{said}")
-        return None
+        return vendor_error(problem, self.account.name, self.api_version)
 
     def issues_for(self, problem: Problem) -> list[ValidationIssue]:
-        """422 `metadata.errors` is `{path: reason}`; each becomes one issue naming its field."""
-        metadata = problem.metadata
-        found = metadata.get("errors")
-        if isinstance(found, dict) and found:
-            return [
-                ValidationIssue(str(path), self.redact(f"{path} {reason}"))
-                for path, reason in found.items()
-            ]
-        field = metadata.get("field") or metadata.get("parameter") or metadata.get("header")
-        return [ValidationIssue(str(field), f"{field} was refused")] if field else []
+        return issues_for(problem, self.redact)
 
     # --- reads ----------------------------------------------------------------------------
     async def check(self) -> str:
@@ -405,7 +336,7 @@ class PolytomicAdapter(RestAdapter):
             raise errors.ValidationFailed(f"{name}: " + "; ".join(map(str, issues)), issues)
 
         fresh = await self.read_raw(sync.id)
-        if fresh.get("id") != sync.id or not _readable(fresh):
+        if fresh.get("id") != sync.id or not readable(fresh):
             # A full replacement is built from this answer: never from one we cannot read.
             raise errors.VendorError(
                 f"{name}: Polytomic answered with something that is not {sync.id} as synctui "
@@ -463,17 +394,16 @@ class PolytomicAdapter(RestAdapter):
                 )
             )
             summary.append("trigger now")
-        return WritePlan(
-            account=name,
-            vendor=self.vendor,
-            sync_id=sync.id,
-            patch=patch,
-            before=before,
-            after=after,
-            summary=" + ".join(summary) or "no changes",
-            requests=requests,
+        return self.write_plan(
+            sync,
+            patch,
+            before,
+            after,
+            requests,
+            " + ".join(summary) or "no changes",
             trigger_now=trigger_now,
-            payload={"sync_id": sync.id, "updated_at": fresh.get("updated_at")},
+            sync_id=sync.id,
+            updated_at=fresh.get("updated_at"),
         )
 
     async def apply(self, plan: WritePlan) -> WriteResult:
@@ -629,7 +559,7 @@ class PolytomicAdapter(RestAdapter):
         if not isinstance(body, dict):
             raise errors.ValidationFailed(f"{name}: a sync must be a JSON object")
         document = {k: v for k, v in body.items() if not is_read_only(k)}
-        issues = validate_polytomic_sync(document)
+        issues = validate_sync(document)
         if issues:
             raise errors.ValidationFailed(
                 f"{name}: " + "; ".join(i.message for i in issues), issues

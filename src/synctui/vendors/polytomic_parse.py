@@ -11,19 +11,31 @@ the SDK does not list is shown as the vendor wrote it.
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
 
+from synctui.domain import errors
 from synctui.domain.cron import describe_cron
 from synctui.domain.models import Run, RunState, Sync, SyncStatus
-from synctui.vendors.base import short_when, unreadable_sync
+from synctui.domain.validation import ValidationIssue
+from synctui.vendors.base import (
+    read_model,
+    short_when,
+    synced_words,
+    timed_run,
+    unreadable_sync,
+    word_in,
+)
 from synctui.vendors.polytomic_models import (
     PolytomicExecution,
     PolytomicStatus,
     PolytomicSync,
     PolytomicSyncSummary,
 )
+from synctui.vendors.rest import Kind, Problem
 
 # Execution status → RunState; unknown values become UNKNOWN and are shown verbatim.
 RUN_STATES: dict[str, RunState] = {
@@ -161,9 +173,7 @@ def describe_problems(problems: Any) -> str | None:
 
 
 def run_state(status: Any) -> RunState:
-    if not isinstance(status, str):
-        return RunState.UNKNOWN
-    return RUN_STATES.get(status.strip().lower(), RunState.UNKNOWN)
+    return word_in(RUN_STATES, status, RunState.UNKNOWN)
 
 
 def _count(counts: dict[str, Any], key: str) -> int | None:
@@ -179,30 +189,21 @@ def run_summary(counts: Any) -> str:
     if total is None:
         parts = [_count(counts, k) for k in ("insert", "update", "delete")]
         total = sum(p for p in parts if p is not None) + failed
-    synced = max(0, total - failed)
-    text = f"{synced:,} record{'s' if synced != 1 else ''} synced"
-    return f"{text}, {failed:,} failed" if failed else text
+    return synced_words(max(0, total - failed), failed, "record")
 
 
 def parse_run(item: Any) -> Run | None:
     """An execution as a Run, or None if it cannot be read (it is then left out)."""
-    try:
-        model = PolytomicExecution.model_validate(item)
-    except ValidationError:
+    model = read_model(PolytomicExecution, item)
+    if model is None:
         return None
-    status = model.status or ""
-    state = run_state(status)
     messages = [str(e) for e in model.errors or [] if e]
-    return Run(
-        id=model.id,
-        state=state,
-        vendor_status=status,
-        created_at=model.created_at,
-        started_at=model.started_at,
-        finished_at=model.completed_at,
+    return timed_run(
+        model,
+        item,
+        run_state(model.status),
         summary=run_summary(model.counts),
         error="; ".join(messages) or None,
-        raw=item,
     )
 
 
@@ -294,3 +295,66 @@ def parse_sync(
         complete=complete,
         raw=item,
     )
+
+
+# --- the vendor's errors and ids --------------------------------------------------------------
+PAUSED_MESSAGE = "sync is paused: resume it before triggering"
+# Error keys for an `X-Polytomic-Version` the vendor does not accept.
+VERSION_KEYS = ("missing_version", "unsupported_version")
+
+
+def new_idempotency_key() -> str:
+    """`synctui-<32 hex>`: within the vendor's 8–255 characters of `[A-Za-z0-9_-]`."""
+    return f"synctui-{uuid.uuid4().hex}"
+
+
+def readable(raw: dict[str, Any]) -> bool:
+    """Does a full sync read as one (what `parse_sync` would show without "unreadable")?"""
+    try:
+        PolytomicSync.model_validate(raw)
+    except ValidationError:
+        return False
+    return True
+
+
+def vendor_error(problem: Problem, name: str, api_version: str) -> errors.SyncTuiError | None:
+    """Polytomic's keys refine the status: a key that may write, the API version, and
+    what a 409 is about. The SDK documents the error shape (`{status, message, key,
+    metadata}`), not its keys: a 409 whose key is not one of the few known here is said in
+    the vendor's own words, with its key, never guessed to be "a run in progress"."""
+    key, metadata = problem.code, problem.metadata
+    if problem.kind is Kind.FORBIDDEN and key == "forbidden":
+        return errors.PermissionDenied(
+            f"{name}: not allowed by Polytomic ({problem.message})",
+            hint="use a key that may write",
+        )
+    # A rejected key or a missing sync is the problem to report, even with a version key.
+    if key in VERSION_KEYS and problem.kind not in (Kind.AUTH, Kind.FORBIDDEN, Kind.NOT_FOUND):
+        supported = metadata.get("supported")
+        listed = ", ".join(map(str, supported)) if isinstance(supported, list) else None
+        return errors.ConfigError(
+            f"{name}: Polytomic does not accept API version {api_version}",
+            hint=f"set api_version to one of {listed}" if listed else "check api_version",
+        )
+    if problem.kind is Kind.CONFLICT:
+        if key == "sync_inactive":
+            return errors.SyncPaused(PAUSED_MESSAGE)
+        if key == "idempotency_key_in_use":
+            return errors.InvalidState(
+                f"{name}: the same request is still being processed; try again in a moment"
+            )
+        said = f" ({key})" if key else ""
+        return errors.InvalidState(f"{name}: Polytomic refused: {problem.message}{said}")
+    return None
+
+
+def issues_for(problem: Problem, redact: Callable[[str], str]) -> list[ValidationIssue]:
+    """422 `metadata.errors` is `{path: reason}`; each becomes one issue naming its field."""
+    metadata = problem.metadata
+    found = metadata.get("errors")
+    if isinstance(found, dict) and found:
+        return [
+            ValidationIssue(str(path), redact(f"{path} {reason}")) for path, reason in found.items()
+        ]
+    field = metadata.get("field") or metadata.get("parameter") or metadata.get("header")
+    return [ValidationIssue(str(field), f"{field} was refused")] if field else []

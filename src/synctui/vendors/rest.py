@@ -27,8 +27,8 @@ import httpx
 from pydantic import ValidationError
 
 from synctui.domain import errors
-from synctui.domain.merge_patch import MergePatchError, json_equal, require_object_patch
-from synctui.domain.models import Sync, WritePlan, WriteResult
+from synctui.domain.merge_patch import json_equal
+from synctui.domain.models import Sync, WriteResult
 from synctui.domain.validation import ValidationIssue
 from synctui.vendors.base import Adapter, VendorModel
 from synctui.vendors.http import op, parse_retry_after
@@ -236,18 +236,6 @@ class RestAdapter(Adapter):
         return WriteResult(message="deleted")
 
     # --- editing preambles ----------------------------------------------------------------
-    def own_patch(self, sync: Sync, patch: Any) -> dict[str, Any]:
-        """The patch, once it is known to be a JSON object for a sync of this account."""
-        name = self.account.name
-        if sync.account != name or sync.vendor != self.vendor:
-            raise errors.UsageError(f"{sync.id} belongs to {sync.account}, not {name}")
-        try:
-            return require_object_patch(patch)
-        except MergePatchError as exc:
-            raise errors.ValidationFailed(
-                f"{name}: {exc}", [ValidationIssue("", str(exc))]
-            ) from None
-
     def require_readable(self, model: type[VendorModel], sync: Sync) -> None:
         """Refuse to edit a sync that did not parse as `model` when loaded: it is shown, but a
         write built from fields synctui could not read might send them back wrong."""
@@ -258,11 +246,6 @@ class RestAdapter(Adapter):
                 f"{self.account.name}: {sync.id} was not readable when loaded; "
                 "reload it before changing it"
             ) from None
-
-    def own_plan(self, plan: WritePlan) -> None:
-        """Refuse a plan made by another account's adapter: its requests name other syncs."""
-        if plan.vendor != self.vendor or plan.account != self.account.name:
-            raise errors.UsageError(f"this plan is for {plan.account}, not {self.account.name}")
 
     def refuse_if_moved(
         self, sync_id: str, body: dict[str, Any], before: dict[str, Any], fresh: dict[str, Any]

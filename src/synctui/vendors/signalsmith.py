@@ -33,24 +33,37 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import ValidationError
 
 from synctui.domain import errors
-from synctui.domain.cron import describe_cron
 from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import (
-    Capability,
     PlannedRequest,
     Run,
-    RunState,
     Sync,
-    SyncStatus,
     WritePlan,
     WriteResult,
 )
-from synctui.domain.validation import ValidationIssue, validate_signalsmith_sync
-from synctui.vendors.base import VendorModel, unreadable_sync
+from synctui.domain.validation import ValidationIssue
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
+from synctui.vendors.signalsmith_parse import (
+    RunsSeen,
+    SignalsmithSync,
+    describe_schedule,
+    field_of,
+    parse_run,
+    parse_sync,
+    sent_fields_applied,
+)
+from synctui.vendors.signalsmith_rules import RULES, SERVER_OWNED, validate_sync
+
+__all__ = [
+    "PAUSED_MESSAGE",
+    "SERVER_OWNED",
+    "SignalsmithAdapter",
+    "describe_schedule",
+    "parse_run",
+    "parse_sync",
+]
 
 PAGE_SIZE = 100  # the vendor's maximum page_size
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
@@ -58,253 +71,17 @@ DRAFT_MESSAGE = "sync is a draft: set its status to active before triggering"
 RUNNING_MESSAGE = "a run is already in progress"
 LATEST_RUN = "latest run"  # the secondary read of a sync shown in full
 
-# Set by the server: accepted in a PUT body by the vendor but never applied, so an edit to
-# one of them would silently do nothing. They are left out of the editable document.
-SERVER_OWNED = frozenset(
-    {
-        "id",
-        "workspace_id",
-        "status_error",
-        "created_by",
-        "created_at",
-        "updated_at",
-        "last_synced_at",
-        "last_run_id",
-    }
-)
-EDITABLE_KEYS = (
-    "name",
-    "description",
-    "model_id",
-    "destination_id",
-    "field_mapping",
-    "sync_mode",
-    "schedule",
-    "config",
-    "primary_key",
-    "status",
-)
 # What a `null` in a patch becomes: a partial PUT cannot delete a field, only set it.
 CLEARED_VALUES: dict[str, Any] = {"description": "", "schedule": "", "config": {}}
-
-STATUSES: dict[str, SyncStatus] = {
-    "active": SyncStatus.ACTIVE,
-    "paused": SyncStatus.PAUSED,
-    "draft": SyncStatus.DRAFT,
-    "error": SyncStatus.ERROR,
-}
-RUN_STATES: dict[str, RunState] = {
-    "pending": RunState.QUEUED,
-    "queued": RunState.QUEUED,
-    "running": RunState.RUNNING,
-    "completed": RunState.SUCCESS,
-    "succeeded": RunState.SUCCESS,
-    "failed": RunState.FAILED,
-    "cancelled": RunState.CANCELLED,
-    "canceled": RunState.CANCELLED,
-}
-
-
-# --- the vendor's objects ------------------------------------------------------------------
-class SignalsmithSync(VendorModel):
-    """A sync, as listed and as read one by one (the documented list items are whole syncs).
-
-    Types are checked because a write may be built from these fields: a sync whose
-    `field_mapping` is not a list, say, is shown but never edited.
-    """
-
-    id: str
-    workspace_id: str | None = None
-    model_id: str | None = None
-    destination_id: str | None = None
-    name: str | None = None
-    description: str | None = None
-    field_mapping: list[Any] | None = None
-    sync_mode: str | None = None
-    schedule: str | None = None
-    config: dict[str, Any] | None = None
-    primary_key: str | None = None
-    status: str | None = None
-    status_error: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    last_synced_at: str | None = None
-    last_run_id: str | None = None
-
-
-class SignalsmithRun(VendorModel):
-    id: str
-    sync_id: str | None = None
-    status: str | None = None
-    started_at: str | None = None
-    completed_at: str | None = None
-    created_at: str | None = None
-    rows_synced: int | None = None
-    rows_failed: int | None = None
-    error_message: str | None = None
-
-
-# --- presentation (pure) -------------------------------------------------------------------
-def short_id(value: Any) -> str:
-    """The first block of a UUID ('770e8400'): enough to tell models and destinations apart."""
-    if not isinstance(value, str) or not value:
-        return "?"
-    return value.split("-", 1)[0] if "-" in value else value[:8]
-
-
-def describe_schedule(schedule: Any) -> str:
-    """'0 */6 * * * (every 6 hours, at minute 0)'; an empty schedule means manual runs only.
-
-    A cron string we cannot parse is shown as it is: the vendor holds it, we only describe.
-    """
-    if schedule is None or (isinstance(schedule, str) and not schedule.strip()):
-        return "manual only"
-    if not isinstance(schedule, str):
-        return str(schedule)
-    try:
-        return f"{schedule} ({describe_cron(schedule)})"
-    except Exception:  # a CronError or anything odd: the expression alone still says something
-        return schedule
-
-
-def run_state(status: Any) -> RunState:
-    if not isinstance(status, str):
-        return RunState.UNKNOWN
-    return RUN_STATES.get(status.strip().lower(), RunState.UNKNOWN)
-
-
-def run_summary(rows_synced: int | None, rows_failed: int | None) -> str:
-    """'5,420 rows synced, 3 failed' ('' when the run says nothing about rows)."""
-    if rows_synced is None and not rows_failed:
-        return ""
-    synced = rows_synced or 0
-    text = f"{synced:,} row{'s' if synced != 1 else ''} synced"
-    return f"{text}, {rows_failed:,} failed" if rows_failed else text
-
-
-def parse_run(item: Any) -> Run | None:
-    """A run as a Run, or None if it cannot be read (it is then left out)."""
-    try:
-        model = SignalsmithRun.model_validate(item)
-    except ValidationError:
-        return None
-    status = model.status or ""
-    state = run_state(status)
-    summary = run_summary(model.rows_synced, model.rows_failed)
-    if not state.finished and summary:
-        # A run in flight: its counts grow, and "0 rows synced" would read as a result.
-        summary = f"{summary} so far" if model.rows_synced else ""
-    return Run(
-        id=model.id,
-        state=state,
-        vendor_status=status,
-        created_at=model.created_at,
-        started_at=model.started_at,
-        finished_at=model.completed_at,
-        summary=summary,
-        error=model.error_message or None,
-        raw=item,
-    )
-
-
-def sync_status(status: str | None, status_error: str | None) -> tuple[SyncStatus, str | None]:
-    """Normalized status and the reason in plain words."""
-    word = (status or "").strip().lower()
-    normalized = STATUSES.get(word, SyncStatus.UNKNOWN)
-    if normalized is SyncStatus.ERROR:
-        return normalized, status_error or "Signalsmith reports an error without details"
-    if normalized is SyncStatus.PAUSED:
-        return normalized, "paused: scheduled runs are skipped until it is resumed"
-    if normalized is SyncStatus.DRAFT:
-        return normalized, "draft: it does not run until its status is set to active"
-    if normalized is SyncStatus.UNKNOWN:
-        return normalized, f"Signalsmith reports status {status!r}" if status else None
-    return normalized, status_error or None
-
-
-def parse_sync(account: str, item: Any, *, latest_run: Run | None = None) -> Sync | None:
-    """A `Sync` from one vendor sync object.
-
-    An item that cannot be read still shows up (status unknown, the reason saying why) as long
-    as it has an id, so one bad row never hides the rest of a list; `editable` refuses it.
-    Without an id it cannot be addressed and is left out (None).
-    """
-    try:
-        model = SignalsmithSync.model_validate(item)
-    except ValidationError as exc:
-        return unreadable_sync(
-            item, exc, account=account, vendor="signalsmith", title="Signalsmith"
-        )
-    status, reason = sync_status(model.status, model.status_error)
-    columns = {
-        "name": model.name or model.id,
-        "model_destination": f"{short_id(model.model_id)} → {short_id(model.destination_id)}",
-        "sync_mode": model.sync_mode or "-",
-        "schedule": describe_schedule(model.schedule),
-        "vendor_status": model.status or "-",
-    }
-    return Sync(
-        account=account,
-        vendor="signalsmith",
-        id=model.id,
-        name=model.name or model.id,
-        status=status,
-        vendor_status=model.status or "",
-        status_reason=reason,
-        columns=columns,
-        updated_at=model.updated_at,
-        latest_run=latest_run,
-        # The documented list items are the whole sync object, the same as a GET answers.
-        complete=True,
-        raw=item,
-    )
-
-
-class RunsSeen:
-    """One read of a sync's runs list: the runs on it, the list's total if it says, and
-    whether that is every run there is (a bare array, or a page holding the whole total)."""
-
-    def __init__(self, items: list[Any], *, total: int | None, complete: bool) -> None:
-        self.items = items
-        self.total = total
-        self.complete = complete
-        self.ids = {item.get("id") for item in items if isinstance(item, dict)}
-
-    def runs(self) -> list[Run]:
-        return [run for run in map(parse_run, self.items) if run is not None]
-
-
-def sent_fields_applied(body: dict[str, Any], now: dict[str, Any]) -> bool:
-    """Does the sync as read now hold every field that was PUT?"""
-    return all(json_equal(now.get(key), value) for key, value in body.items())
-
-
-def _field_of(message: str) -> str:
-    """The field a vendor validation message is about ('schedule must…' → 'schedule')."""
-    low = message.lower()
-    if "cron" in low:
-        return "schedule"
-    head = message.split(" ", 1)[0].split("[", 1)[0].split(".", 1)[0].rstrip(":")
-    return head if head in EDITABLE_KEYS else ""
 
 
 # --- the adapter ---------------------------------------------------------------------------
 class SignalsmithAdapter(RestAdapter):
     vendor = "signalsmith"
-    vendor_title = "Signalsmith"
+    vendor_title = RULES.title
     rate_limit_note = " (100 requests a minute, 20 a second per workspace)"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.TRIGGER,
-            Capability.RUNS,
-            Capability.DELETE,
-            Capability.CREATE,
-        }
-    )
+    rules = RULES
+    capabilities = RULES.capabilities
     table_columns: ClassVar[tuple[tuple[str, str], ...]] = (
         ("name", "Name"),
         ("model_destination", "Model → destination"),
@@ -382,7 +159,7 @@ class SignalsmithAdapter(RestAdapter):
         return None
 
     def field_of(self, message: str) -> str:
-        return _field_of(message)
+        return field_of(message)
 
     # --- reads ----------------------------------------------------------------------------
     async def _pages(
@@ -516,7 +293,6 @@ class SignalsmithAdapter(RestAdapter):
         self, sync: Sync, patch: dict[str, Any], *, trigger_now: bool = False
     ) -> WritePlan:
         """Validate, then a PUT of the changed top-level fields (+ the trigger); sends nothing."""
-        name = self.account.name
         patch = self.own_patch(sync, patch)
         before = self.editable(sync)
         issues = [
@@ -549,7 +325,7 @@ class SignalsmithAdapter(RestAdapter):
             if key in after and (key not in before or not json_equal(before[key], after[key]))
         ]
         body = {key: copy.deepcopy(after[key]) for key in changed}
-        for issue in validate_signalsmith_sync(body, creating=False):
+        for issue in validate_sync(body, creating=False):
             issues.append(issue)
         if issues:
             raise self._refuse(issues)
@@ -581,17 +357,17 @@ class SignalsmithAdapter(RestAdapter):
                     note="start a run once updated; a lost answer is checked, never resent blindly",
                 )
             )
-        return WritePlan(
-            account=name,
-            vendor=self.vendor,
-            sync_id=sync.id,
-            patch=patch,
-            before=before,
-            after=after,
-            summary=" + ".join(summary) or "no changes",
-            requests=requests,
+        return self.write_plan(
+            sync,
+            patch,
+            before,
+            after,
+            requests,
+            " + ".join(summary) or "no changes",
             trigger_now=trigger_now,
-            payload={"sync_id": sync.id, "body": body, "trigger": trigger_now},
+            sync_id=sync.id,
+            body=body,
+            trigger=trigger_now,
         )
 
     async def apply(self, plan: WritePlan) -> WriteResult:
@@ -736,7 +512,7 @@ class SignalsmithAdapter(RestAdapter):
         if not isinstance(body, dict):
             raise self._refuse([ValidationIssue("", "a sync must be a JSON object")])
         document = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_OWNED}
-        issues = validate_signalsmith_sync(document, creating=True)
+        issues = validate_sync(document, creating=True)
         if issues:
             raise self._refuse(issues)
         known = {i.get("id") for i in await self._all_raw() if isinstance(i, dict)}

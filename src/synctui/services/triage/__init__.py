@@ -11,8 +11,6 @@
 from synctui.services.triage.assess import (
     CHECK_RUNS_AFTER,
     HISTORY_RUNS,
-    RUN_NOUN,
-    STOPPED_MEANS,
     STUCK_AFTER,
     STUCK_FACTOR,
     STUCK_MARGIN,
@@ -59,9 +57,7 @@ __all__ = [
     "CHECK_RUNS_AFTER",
     "HISTORY_RUNS",
     "REASON_ORDER",
-    "RUN_NOUN",
     "STEP_CAPABILITY",
-    "STOPPED_MEANS",
     "STUCK_AFTER",
     "STUCK_FACTOR",
     "STUCK_MARGIN",

@@ -11,7 +11,6 @@ import re
 import statistics
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from synctui.domain.models import Run, RunState, Sync, SyncStatus
 from synctui.services.triage.model import (
@@ -21,6 +20,7 @@ from synctui.services.triage.model import (
     human_duration,
     parse_time,
 )
+from synctui.services.vendor_rules import rules_for
 
 # Without any run history, a run this old is "stuck".
 STUCK_AFTER = timedelta(hours=2)
@@ -35,7 +35,7 @@ HISTORY_RUNS = 10
 
 def remedy_for(sync: Sync, reason: Reason) -> Remedy | None:
     """The documented remedy for this vendor and reason (None: a person must look)."""
-    vendor = sync.vendor
+    rules = rules_for(sync.vendor)
     trigger_optional = frozenset({"trigger"})
     if reason is Reason.LEGACY:
         return Remedy(
@@ -46,33 +46,20 @@ def remedy_for(sync: Sync, reason: Reason) -> Remedy | None:
         )
     if reason is Reason.STUCK:
         return None  # nothing safe to do automatically: a person should look at the vendor
-    if vendor == "polytomic" and sync.raw.get("problems"):
-        return None  # Polytomic: problems stop the sync from running until it is corrected
-    if vendor == "paragon":
-        if sync.status is SyncStatus.PAUSED:
-            return Remedy("Re-enable the sync", ("resume",), "Paragon resumes where it left off")
-        # Paragon only re-enables a DISABLED sync: an ERRORED one is disabled first.
-        return Remedy(
-            "Disable, then re-enable the sync",
-            ("pause", "resume"),
-            "Paragon clears the error and resumes where it left off",
-        )
+    if rules.blocked(sync):
+        return None  # the vendor's problems stop the sync from running until corrected
+    own = rules.own_remedy(sync)
+    if own is not None:
+        return Remedy(own.label, own.steps, own.note)
     paused = sync.status is SyncStatus.PAUSED
-    vendor_error = reason is Reason.ERROR and vendor in ("signalsmith",)
+    vendor_error = reason is Reason.ERROR and rules.resume_clears_error
     if paused or vendor_error:
-        label = {
-            "speckle": "Resume (setActive), then trigger a run",
-            "polytomic": "Activate, then start an execution",
-            "signalsmith": "Set status active, then trigger a run",
-        }.get(vendor, "Resume, then trigger a run")
-        note = {
-            "speckle": "setActive, then update with triggerNow",
-        }.get(vendor, "")
-        return Remedy(label, ("resume", "trigger"), note, trigger_optional)
-    label = {"polytomic": "Start a new execution", "speckle": "Trigger a new ingestion"}.get(
-        vendor, "Trigger a new run"
+        return Remedy(
+            rules.resume_label, ("resume", "trigger"), rules.resume_note, trigger_optional
+        )
+    return Remedy(
+        rules.trigger_label, ("trigger",), "after fixing the cause shown, if it is on your side"
     )
-    return Remedy(label, ("trigger",), "after fixing the cause shown, if it is on your side")
 
 
 # --- why, since, reason -----------------------------------------------------------------------
@@ -84,21 +71,6 @@ def _vendor_says_error(sync: Sync) -> bool:
     """The vendor's own status is an error state (Signalsmith `error`, Paragon `ERRORED`),
     rather than an error synctui inferred from a failed latest run."""
     return sync.status is SyncStatus.ERROR and bool(_ERROR_WORD.search(sync.vendor_status.lower()))
-
-
-def _records(raw: dict[str, Any]) -> str:
-    """Paragon's summary in words: '4,120 of 9,800 records synced, last 2026-11-19 08:12'."""
-    summary = raw.get("summary")
-    if not isinstance(summary, dict):
-        return ""
-    synced, total = summary.get("syncedRecordsCount"), summary.get("totalRecords")
-    text = ""
-    if isinstance(synced, int) and isinstance(total, int):
-        text = f"{synced:,} of {total:,} records synced"
-    last = summary.get("lastSyncedAt")
-    if isinstance(last, str) and last:
-        text += f"{', ' if text else ''}last synced {last[:16].replace('T', ' ')}"
-    return text
 
 
 def _run_words(run: Run) -> str:
@@ -123,29 +95,18 @@ def _last_run_note(run: Run | None, noun: str) -> str:
 
 def _state_word(sync: Sync) -> str:
     """How the vendor itself says "not running": 'paused (active: false)', 'DISABLED'."""
-    if sync.vendor == "speckle":
-        return "paused (active: false)"
-    if sync.vendor == "polytomic":
-        return "active" if sync.raw.get("active") is True else "inactive (active: false)"
-    if sync.vendor == "signalsmith" and isinstance(sync.raw.get("status"), str):
-        return f"status {sync.raw['status']}"
+    word = rules_for(sync.vendor).state_word(sync)
+    if word is not None:
+        return word
     return sync.vendor_status.split(",")[0].strip() or sync.status.value
-
-
-RUN_NOUN = {"speckle": "ingestion", "polytomic": "execution"}
-STOPPED_MEANS = {
-    "speckle": "file changes trigger no ingestion",
-    "polytomic": "no executions run",
-    "signalsmith": "scheduled runs are skipped",
-    "paragon": "no incremental checks run",
-}
 
 
 def explain(sync: Sync, reason: Reason) -> str:
     """Why, in plain words taken from the vendor's own data."""
     raw, run, vendor = sync.raw, sync.latest_run, sync.vendor
+    rules = rules_for(vendor)
     given = (sync.status_reason or "").strip()
-    noun = RUN_NOUN.get(vendor, "run")
+    noun = rules.run_noun
     if reason is Reason.LEGACY:
         status = f" (legacy status {sync.vendor_status})" if sync.vendor_status else ""
         return f"legacy ACC sync{status}: migrate it before it can be edited or run"
@@ -153,7 +114,7 @@ def explain(sync: Sync, reason: Reason) -> str:
         detail = raw.get("status_error") or raw.get("reason") or given  # Signalsmith, Paragon
         word = _state_word(sync)
         text = f"{word}: {detail}" if detail else f"{vendor} reports {word}"
-        records = _records(raw)
+        records = rules.progress(raw)
         return f"{text}; {records}" if records else text
     if reason is Reason.FAILED_RUN and run is not None:
         text = f"latest {noun} {_run_words(run)}"
@@ -164,11 +125,11 @@ def explain(sync: Sync, reason: Reason) -> str:
         return given or f"the latest {noun} failed"
     if reason in (Reason.PAUSED, Reason.DISABLED):
         # The vendor's own words for "stopped" first, then what that means for its data.
-        what = STOPPED_MEANS.get(vendor) or given or "no runs happen until it is resumed"
-        if vendor == "polytomic" and raw.get("problems") and given:
+        what = rules.stopped_means or given or "no runs happen until it is resumed"
+        if rules.blocked(sync) and given:
             what += f"; {given}"  # and resuming alone will not make it run
         text = f"{_state_word(sync)}: {what}"
-        records = _records(raw) if vendor == "paragon" else ""
+        records = rules.progress(raw)
         return f"{text}; {records}" if records else text + _last_run_note(run, noun)
     return given
 
@@ -200,7 +161,7 @@ def assess(
         reason = Reason.ERROR
     elif status is SyncStatus.PAUSED:
         disabled = (
-            sync.vendor in ("paragon", "polytomic") or "disabled" in sync.vendor_status.lower()
+            rules_for(sync.vendor).paused_means_disabled or "disabled" in sync.vendor_status.lower()
         )
         reason = Reason.DISABLED if disabled else Reason.PAUSED
     elif run is not None and run.state in (RunState.RUNNING, RunState.QUEUED):
@@ -220,7 +181,7 @@ def assess(
 
 def _not_before(since: str | None, sync: Sync) -> str | None:
     """The state cannot have begun before the sync last worked: a later successful run, or
-    Paragon's `lastSyncedAt`, moves `since` (often the vendor's `updated_at`) forward."""
+    the vendor's `summary.lastSyncedAt`, moves `since` (often the vendor's `updated_at`) forward."""
     candidates = [since]
     run = sync.latest_run
     if run is not None and run.state is RunState.SUCCESS:

@@ -19,6 +19,7 @@ from synctui.domain import errors
 from synctui.domain.models import Capability, RunState, Sync, SyncStatus, WriteResult
 from synctui.services.triage.assess import assess, explain
 from synctui.services.triage.model import STEP_CAPABILITY, Attention, Reason, Remedy
+from synctui.services.vendor_rules import rules_for
 
 
 def _short(ident: str, compact: bool) -> str:
@@ -32,36 +33,10 @@ def describe_step(
 
     `compact` shortens long ids for a narrow pane; the confirmation always shows them whole.
     """
-    vendor, sid = sync.vendor, _short(sync.id, compact)
+    sid = _short(sync.id, compact)
     workspace = _short(workspace, compact) if workspace else workspace
-    if vendor == "speckle":
-        project, _, ident = sync.id.partition("/")
-        target = f"projectId {project}, id {ident}"
-        return {
-            "resume": f"syncMutations.setActive({target}, active: true)",
-            "pause": f"syncMutations.setActive({target}, active: false)",
-            "trigger": f"syncMutations.update({target}, context unchanged, triggerNow: true)",
-            "migrate": f"syncMutations.migrateLegacy({target})",
-        }.get(step, f"{step} {sid}")
-    if vendor == "polytomic":
-        return {
-            "resume": f'POST /api/syncs/{sid}/activate {{"active": true}}',
-            "pause": f'POST /api/syncs/{sid}/activate {{"active": false}}',
-            "trigger": f"POST /api/syncs/{sid}/executions (start an execution)",
-        }.get(step, f"{step} {sid}")
-    if vendor == "signalsmith":
-        base = f"/api/v1/workspaces/{workspace or '…'}/syncs/{sid}"
-        return {
-            "resume": f'PUT {base} {{"status": "active"}}',
-            "pause": f'PUT {base} {{"status": "paused"}}',
-            "trigger": f"POST {base}/trigger",
-        }.get(step, f"{step} {sid}")
-    if vendor == "paragon":
-        return {
-            "resume": f"POST /api/syncs/{sid}/reenable",
-            "pause": f"POST /api/syncs/{sid}/disable",
-        }.get(step, f"{step} {sid}")
-    return f"{step} {sid}"
+    words = rules_for(sync.vendor).describe_step(sync, step, sid, workspace)
+    return words or f"{step} {sid}"
 
 
 def describe_remedy(item: Attention, *, trigger: bool = True, workspace: str | None = None) -> str:
@@ -93,7 +68,7 @@ class Recovery:
     previous_run: str | None  # latest run id before the remedy
     run_id: str | None  # the run the remedy started, when the vendor said
     expects_run: bool  # a trigger was sent
-    applies_later: bool  # accepted, applied asynchronously (Paragon)
+    applies_later: bool  # accepted, applied asynchronously (the vendor said pending)
     message: str  # what was done, in words
 
     @property

@@ -15,7 +15,9 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from synctui.domain.models import Capability, Sync, SyncStatus, WriteResult
+from synctui.services.vendor_rules import rules_for, title_of
 from synctui.ui import messages as msg
+from synctui.ui.editing.forms import CREATE_FORMS, creatable
 
 if TYPE_CHECKING:
     from synctui.ui.app import SyncTuiApp
@@ -48,16 +50,16 @@ def allowed(app: SyncTuiApp, action: str, sync: Sync | None) -> bool | None:
 
 
 def can_create(app: SyncTuiApp, accounts: list[str]) -> bool:
-    """`n` works where the view holds a Signalsmith account (the documented create)."""
-    return not app.session.readonly and bool(signalsmith_accounts(app, accounts))
+    """`n` works where the view holds an account whose vendor has a create form."""
+    return not app.session.readonly and bool(creatable_accounts(app, accounts))
 
 
-def signalsmith_accounts(app: SyncTuiApp, accounts: list[str]) -> list[str]:
+def creatable_accounts(app: SyncTuiApp, accounts: list[str]) -> list[str]:
     return [
         name
         for name in accounts
         if name in app.catalog.entries
-        and app.catalog.entry(name).account.vendor == "signalsmith"
+        and creatable(app.catalog.entry(name).account.vendor)
         and Capability.CREATE in app.capabilities_of(name)
     ]
 
@@ -82,9 +84,8 @@ def show_runs(app: SyncTuiApp, sync: Sync) -> None:
 
 
 def delete(app: SyncTuiApp, sync: Sync, then: Callable[[], object] | None = None) -> None:
-    extra = (
-        " Paragon also deletes the records this sync created." if sync.vendor == "paragon" else ""
-    )
+    warning = rules_for(sync.vendor).delete_warning
+    extra = f" {warning}" if warning else ""
     question = (
         f"Delete {sync.name!r} on {sync.account}? This cannot be undone: the sync and its "
         f"settings are gone for good.{extra}"
@@ -98,8 +99,8 @@ def delete(app: SyncTuiApp, sync: Sync, then: Callable[[], object] | None = None
 
 def migrate(app: SyncTuiApp, sync: Sync) -> None:
     question = (
-        f"Migrate {sync.name!r} out of Speckle's legacy storage? It becomes an ordinary sync "
-        "that can be edited, paused and run; a migration cannot be undone."
+        f"Migrate {sync.name!r} out of {title_of(sync.vendor)}'s legacy storage? It becomes an "
+        "ordinary sync that can be edited, paused and run; a migration cannot be undone."
     )
 
     def send() -> Awaitable[WriteResult]:
@@ -217,9 +218,12 @@ def batch_edit(app: SyncTuiApp) -> None:
 def new_sync(app: SyncTuiApp, accounts: list[str], preferred: str | None = None) -> None:
     from synctui.ui.editing.create_screen import CreateSyncScreen
 
-    choices = signalsmith_accounts(app, accounts)
+    choices = creatable_accounts(app, accounts)
     if not choices:
-        app.notify("open a Signalsmith account to create a sync there", severity="warning")
+        vendors = " or ".join(title_of(v) for v in CREATE_FORMS)
+        app.notify(f"open a {vendors} account to create a sync there", severity="warning")
         return
     first = preferred if preferred in choices else choices[0]
-    app.push_screen(CreateSyncScreen(choices, first))
+    vendor = app.catalog.entry(first).account.vendor
+    same = [name for name in choices if app.catalog.entry(name).account.vendor == vendor]
+    app.push_screen(CreateSyncScreen(same, first, vendor))

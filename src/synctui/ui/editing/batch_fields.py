@@ -1,62 +1,26 @@
 """The few fields a batch form offers per vendor, and the merge patch they make — no Textual.
 
 When every marked sync is of one vendor, the batch editor shows that vendor's commonly
-bulk-changed fields (Speckle: reference point and view name, the change its docs describe
-doing across many syncs); a field left at "(leave as is)" is not in the patch. Anything else
+bulk-changed fields, as its rules name them (a reference point and view name where the
+vendor's docs describe changing them across many syncs); a field left at "(leave as is)" is not in the patch. Anything else
 is written as a JSON merge patch.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from synctui.domain.validation import (
-    PARAGON_FREQUENCIES,
-    POLYTOMIC_FREQUENCIES,
-    POLYTOMIC_MODES,
-    SIGNALSMITH_SYNC_MODES,
-    SPECKLE_REFERENCE_POINTS,
-)
+from synctui.services.vendor_rules import VENDORS, BatchField, rules_for
 from synctui.ui.editing.document import get_path, set_path
+
+__all__ = ["BATCH_FIELDS", "CLEAR", "BatchField", "apply_field", "field_value"]
 
 CLEAR = "(clear: null)"
 
-
-@dataclass(frozen=True)
-class BatchField:
-    path: tuple[str, ...]
-    label: str
-    kind: Literal["choice", "text"]
-    choices: tuple[str, ...] = ()
-    clearable: bool = False  # offers "(clear: null)", sent as an explicit null
-
-    @property
-    def id(self) -> str:
-        return "bf-" + "-".join(self.path)
-
-
+# The fields each vendor's rules name as commonly bulk-changed, by vendor.
 BATCH_FIELDS: dict[str, tuple[BatchField, ...]] = {
-    "speckle": (
-        BatchField(
-            ("context", "referencePoint"), "Reference point", "choice", SPECKLE_REFERENCE_POINTS
-        ),
-        BatchField(("context", "viewName"), "View name", "text", clearable=True),
-    ),
-    "signalsmith": (
-        BatchField(("sync_mode",), "Sync mode", "choice", SIGNALSMITH_SYNC_MODES),
-        BatchField(("schedule",), "Schedule (cron)", "text"),
-    ),
-    "polytomic": (
-        BatchField(("mode",), "Mode", "choice", POLYTOMIC_MODES),
-        BatchField(("schedule", "frequency"), "Frequency", "choice", POLYTOMIC_FREQUENCIES),
-    ),
-    "paragon": (
-        BatchField(
-            ("incrementalAccumulatorFrequency",), "Check for changes", "choice", PARAGON_FREQUENCIES
-        ),
-    ),
+    vendor: fields for vendor in VENDORS if (fields := rules_for(vendor).batch_fields)
 }
 
 

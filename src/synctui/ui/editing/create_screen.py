@@ -1,9 +1,10 @@
-"""`n` on a Signalsmith view: create a sync the documented way (POST with every required field).
+"""`n`: create a sync the vendor's documented way, where the vendor has a create form.
 
-The form is the Signalsmith editing form plus the two ids an update never changes (model and
-destination, suggested from the syncs this account already has). Nothing is sent until the
-body validates as a create (`validate_signalsmith_sync(creating=True)`) and the preview is
-confirmed; the adapter checks again and sends it without ever creating two.
+The form is the vendor's editing form plus the ids an update never changes (a model and a
+destination, say: suggested from the syncs this account already has), as its entry in the
+form registry (`ui/editing/forms.py`) says. Nothing is sent until the body passes the
+vendor's create checks (its rules' `create_issues`) and the preview is confirmed; the adapter
+checks again and sends it without ever creating two.
 """
 
 from __future__ import annotations
@@ -22,28 +23,20 @@ from textual.validation import Function
 from textual.widgets import Footer, Input, Select, Static
 
 from synctui.domain.models import PlannedRequest, WritePlan
-from synctui.domain.validation import is_uuid, validate_signalsmith_sync
+from synctui.domain.validation import is_uuid
+from synctui.services.vendor_rules import rules_for, title_of
 from synctui.ui.editing.form_base import DocForm, Field
+from synctui.ui.editing.forms import CreateForm, create_form, form_class
 from synctui.ui.editing.glue import show_sync
 from synctui.ui.editing.messages import Created
-from synctui.ui.editing.signalsmith_form import SignalsmithForm
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from synctui.ui.app import SyncTuiApp
 
-TEMPLATE: dict[str, Any] = {
-    "name": "",
-    "description": "",
-    "sync_mode": "upsert",
-    "primary_key": "",
-    "schedule": "",
-    "field_mapping": [{"source_column": "", "destination_field": ""}],
-}
-
 
 class CreateSyncScreen(Screen[None]):
-    help_title = "new Signalsmith sync"
+    help_title = "new sync"
 
     BINDINGS = [
         Binding("ctrl+s", "create", "Create…", id="create.create"),
@@ -59,11 +52,19 @@ class CreateSyncScreen(Screen[None]):
     CreateSyncScreen #create-problems.-bad { color: $text-error; }
     """
 
-    def __init__(self, accounts: list[str], account: str) -> None:
+    def __init__(self, accounts: list[str], account: str, vendor: str) -> None:
         super().__init__()
         self.accounts = accounts
         self.account = account
-        self.body: dict[str, Any] = dict(TEMPLATE)
+        self.vendor = vendor
+        spec = create_form(vendor)
+        form = form_class(spec.form) if spec is not None else None
+        if spec is None or form is None:
+            raise ValueError(f"no create form for {vendor}")
+        self.spec: CreateForm = spec
+        self.form_type: type[DocForm] = form
+        self.help_title = f"new {title_of(vendor)} sync"
+        self.body: dict[str, Any] = dict(spec.template)
         self.issues: list[Any] = []
         self.sending = False
 
@@ -73,7 +74,7 @@ class CreateSyncScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusLine(locked=self.tui.session.readonly, id="status")
-        models, destinations = self._known_ids()
+        known = self._known_ids()
         with VerticalScroll(id="create-scroll"):
             with Vertical(id="ids"):
                 yield Static("Where", classes="section")
@@ -88,36 +89,29 @@ class CreateSyncScreen(Screen[None]):
                     ),
                     name="account",
                 )
-                yield Field(
-                    "Model ID",
-                    _uuid_input("model", models),
-                    name="model_id",
-                    hint="the model to read rows from (UUID; tab completes known ones)",
-                )
-                yield Field(
-                    "Destination ID",
-                    _uuid_input("destination", destinations),
-                    name="destination_id",
-                    hint="where rows are written (UUID)",
-                )
-            yield SignalsmithForm(id="form")
+                for id_field in self.spec.ids:
+                    yield Field(
+                        id_field.label,
+                        _uuid_input(id_field.input_id, known.get(id_field.key, [])),
+                        name=id_field.key,
+                        hint=id_field.hint,
+                    )
+            yield self.form_type(id="form")
         yield Static("", id="create-problems")
         yield Footer(compact=True)
 
-    def _known_ids(self) -> tuple[list[str], list[str]]:
-        """Model and destination ids this account's syncs already use (suggestions)."""
-        models: set[str] = set()
-        destinations: set[str] = set()
+    def _known_ids(self) -> dict[str, list[str]]:
+        """The ids (by body key) this account's syncs already use (suggestions)."""
+        found: dict[str, set[str]] = {f.key: set() for f in self.spec.ids}
         entry = self.tui.catalog.entries.get(self.account)
         for sync in entry.syncs.values() if entry else ():
-            if isinstance(sync.raw.get("model_id"), str):
-                models.add(sync.raw["model_id"])
-            if isinstance(sync.raw.get("destination_id"), str):
-                destinations.add(sync.raw["destination_id"])
-        return sorted(models), sorted(destinations)
+            for key, seen in found.items():
+                if isinstance(sync.raw.get(key), str):
+                    seen.add(sync.raw[key])
+        return {key: sorted(seen) for key, seen in found.items()}
 
     def on_mount(self) -> None:
-        self.query_one(SignalsmithForm).load(self.body, {})
+        self.query_one(self.form_type).load(self.body, {})
         self._recheck()
         self.query_one("#name", Input).focus()
         self._status()
@@ -134,10 +128,10 @@ class CreateSyncScreen(Screen[None]):
 
     # --- the body ---------------------------------------------------------------------------
     def document(self) -> dict[str, Any]:
-        form = self.query_one(SignalsmithForm)
+        form = self.query_one(self.form_type)
         body = form.write(self.body)
-        body["model_id"] = self.query_one("#model", Input).value.strip()
-        body["destination_id"] = self.query_one("#destination", Input).value.strip()
+        for id_field in self.spec.ids:
+            body[id_field.key] = self.query_one(f"#{id_field.input_id}", Input).value.strip()
         if not body.get("description"):
             body.pop("description", None)
         if not body.get("schedule"):
@@ -146,8 +140,8 @@ class CreateSyncScreen(Screen[None]):
 
     def _recheck(self) -> None:
         self.body = self.document()
-        self.issues = validate_signalsmith_sync(self.body, creating=True)
-        self.query_one(SignalsmithForm).show_issues(self.issues)
+        self.issues = rules_for(self.vendor).create_issues(self.body)
+        self.query_one(self.form_type).show_issues(self.issues)
         line = self.query_one("#create-problems", Static)
         if self.issues:
             line.update(Content("\n").join(Content(f"✗ {i.message}") for i in self.issues[:3]))
@@ -186,12 +180,12 @@ class CreateSyncScreen(Screen[None]):
         body = self.document()
         plan = WritePlan(
             account=self.account,
-            vendor="signalsmith",
+            vendor=self.vendor,
             sync_id="(new)",
             patch=body,
             before={},
             after=body,
-            summary="create a sync (POST)",
+            summary=self.spec.summary,
             requests=[
                 PlannedRequest(
                     method="POST",

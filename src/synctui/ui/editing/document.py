@@ -2,10 +2,10 @@
 
 An editor holds two documents: `before` (what `adapter.editable(sync)` returned when the
 edit started) and `after` (what the person has made of it). The only write an editor ever
-asks for is `create_merge_patch(before, after)`. The checks here mirror what each adapter's
-`plan_update` would refuse, so a mistake shows next to the field while typing instead of
-after a round trip — and a value the vendor already holds is never flagged, because the
-adapter would not refuse it either.
+asks for is `create_merge_patch(before, after)`. The checks are the ones each adapter's
+`plan_update` runs (the vendor's rules object), so a mistake shows next to the field while
+typing instead of after a round trip — and a value the vendor already holds is never
+flagged, because the adapter would not refuse it either.
 """
 
 from __future__ import annotations
@@ -17,18 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from synctui.domain.json_errors import json_problem
-from synctui.domain.merge_patch import create_merge_patch, json_equal
-from synctui.domain.undocumented import type_cast_issues
-from synctui.domain.validation import (
-    ValidationIssue,
-    validate_paragon_patch,
-    validate_polytomic_sync,
-    validate_signalsmith_sync,
-    validate_speckle_context,
-)
+from synctui.domain.merge_patch import create_merge_patch
+from synctui.domain.validation import ValidationIssue
+from synctui.services.vendor_rules import rules_for
 
 __all__ = [
-    "SPECKLE_FORM_KEYS",
     "JsonProblem",
     "build_patch",
     "get_path",
@@ -39,8 +32,6 @@ __all__ = [
     "unknown_keys",
 ]
 
-# The context keys the Speckle form knows; every other key is shown and sent back untouched.
-SPECKLE_FORM_KEYS = ("referencePoint", "viewName")
 _MISSING = object()
 
 
@@ -126,10 +117,6 @@ def build_patch(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]
     return create_merge_patch(before, after)
 
 
-def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    return [k for k in after if k not in before or not json_equal(before[k], after[k])]
-
-
 def local_issues(
     vendor: str,
     before: dict[str, Any],
@@ -137,54 +124,11 @@ def local_issues(
     *,
     accepted_casts: Iterable[str] = (),
 ) -> list[ValidationIssue]:
-    """What the vendor's adapter would refuse in this edit, worded by the domain validators.
+    """What the vendor's adapter would refuse in this edit: the same rules object's checks.
 
     Only what the edit touches is checked (as the adapters do): a sync already holding a value
-    our validators do not know can still be edited elsewhere. The editor also refuses a new
-    Signalsmith type cast that is neither documented nor in use (`accepted_casts`, see
-    `domain.undocumented`).
+    the checks do not know can still be edited elsewhere. The editor also refuses a new type
+    cast that is neither documented nor in use (`accepted_casts`, the casts the vendor's own
+    syncs use).
     """
-    if vendor == "speckle":
-        return _speckle_issues(before, after)
-    if vendor == "signalsmith":
-        body = {k: after[k] for k in _changed_keys(before, after)}
-        issues = validate_signalsmith_sync(body, creating=False)
-        if "field_mapping" in body:
-            issues += type_cast_issues(before, after, accepted_casts)
-        return issues
-    if vendor == "polytomic":
-        already = {(i.path, i.message) for i in validate_polytomic_sync(before)}
-        return [i for i in validate_polytomic_sync(after) if (i.path, i.message) not in already]
-    if vendor == "paragon":
-        body = {k: after[k] for k in _changed_keys(before, after)}
-        return validate_paragon_patch(body) if body else []
-    return []
-
-
-def _speckle_issues(before: dict[str, Any], after: dict[str, Any]) -> list[ValidationIssue]:
-    issues: list[ValidationIssue] = []
-    if not isinstance(after.get("active"), bool):
-        issues.append(ValidationIssue("active", "active must be true or false"))
-    for key in after:
-        if key not in ("active", "context"):
-            issues.append(
-                ValidationIssue(key, f"{key} cannot be edited: only active and context can")
-            )
-    context = after.get("context")
-    if context is None:
-        issues.append(ValidationIssue("context", "context cannot be removed"))
-        return issues
-    old = before.get("context") or {}
-    for issue in validate_speckle_context(context):
-        key = issue.path.split(".", 1)[0].split("[", 1)[0]
-        untouched = (
-            key
-            and isinstance(context, dict)
-            and key in context
-            and key in old
-            and json_equal(context[key], old[key])
-        )
-        if not untouched:
-            path = f"context.{issue.path}" if issue.path else "context"
-            issues.append(ValidationIssue(path, issue.message))
-    return issues
+    return rules_for(vendor).edit_issues(before, after, accepted_casts=accepted_casts)

@@ -27,9 +27,11 @@ from synctui.domain.diff import changed_paths, summarize
 from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import Capability, Sync, WritePlan
 from synctui.domain.validation import ValidationIssue
+from synctui.services.vendor_rules import rules_for, title_of
 from synctui.ui.editing.document import build_patch, local_issues
 from synctui.ui.editing.drafts import Draft
 from synctui.ui.editing.form_base import DocForm
+from synctui.ui.editing.forms import form_for
 from synctui.ui.editing.glue import drafts_of, refresh_detail, show_sync
 from synctui.ui.editing.json_editor import JsonEditor
 from synctui.ui.editing.messages import Planned, Saved, SyncLoaded
@@ -37,27 +39,6 @@ from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from synctui.ui.app import SyncTuiApp
-
-
-def form_for(vendor: str) -> DocForm | None:
-    """The vendor's form, or None when the vendor has no form (JSON mode only)."""
-    if vendor == "speckle":
-        from synctui.ui.editing.speckle_form import SpeckleContextForm
-
-        return SpeckleContextForm(id="form")
-    if vendor == "signalsmith":
-        from synctui.ui.editing.signalsmith_form import SignalsmithForm
-
-        return SignalsmithForm(id="form")
-    if vendor == "polytomic":
-        from synctui.ui.editing.polytomic_form import PolytomicForm
-
-        return PolytomicForm(id="form")
-    if vendor == "paragon":
-        from synctui.ui.editing.paragon_form import ParagonForm
-
-        return ParagonForm(id="form")
-    return None
 
 
 class EditorScreen(Screen[None]):
@@ -95,18 +76,16 @@ class EditorScreen(Screen[None]):
 
     @property
     def accepted_casts(self) -> set[str]:
-        """Signalsmith type casts the vendor's own syncs use (loaded in this session): the
+        """Type casts the vendor's own syncs use (loaded in this session): the
         evidence, beyond its documentation, of what a type cast may be. Computed once."""
         if self._accepted_casts is None:
-            from synctui.domain.undocumented import signalsmith_casts
-
+            rules = rules_for(self.vendor)
             found: set[str] = set()
-            if self.vendor == "signalsmith":
-                catalog = getattr(self.app, "catalog", None)
-                for entry in catalog.entries.values() if catalog is not None else ():
-                    if entry.account.vendor == "signalsmith":
-                        for sync in entry.syncs.values():
-                            found |= signalsmith_casts(sync.raw)
+            catalog = getattr(self.app, "catalog", None)
+            for entry in catalog.entries.values() if catalog is not None else ():
+                if entry.account.vendor == self.vendor:
+                    for sync in entry.syncs.values():
+                        found |= rules.type_casts(sync.raw)
             self._accepted_casts = found
         return self._accepted_casts
 
@@ -214,7 +193,8 @@ class EditorScreen(Screen[None]):
             self.message = f"{self.sync.name} is a legacy sync: it must be migrated first"
             self.show_problems()
             question = (
-                f"{self.sync.name!r} is a legacy Speckle sync and cannot be edited until it is "
+                f"{self.sync.name!r} is a legacy {title_of(self.vendor)} sync and cannot be "
+                "edited until it is "
                 "migrated. Migrate it now? A migration cannot be undone."
             )
             retry = "retry" if purpose == "retry" else "migrated"
@@ -511,7 +491,8 @@ class EditorScreen(Screen[None]):
             self.app.push_screen(ConflictScreen(str(error)), self._conflict_choice)
         elif isinstance(error, errors.NeedsMigration) and not self.tui.session.readonly:
             question = (
-                f"{self.sync.name!r} must be migrated from Speckle's legacy storage before it "
+                f"{self.sync.name!r} must be migrated from {title_of(self.vendor)}'s legacy "
+                "storage before it "
                 "can be changed. Migrate it now, then retry this save? A migration cannot be "
                 "undone."
             )

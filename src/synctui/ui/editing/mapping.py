@@ -1,31 +1,28 @@
-"""Field-mapping rows (Signalsmith `field_mapping`, Polytomic `fields`) — pure list editing.
+"""Field-mapping rows (a sync's list of source-to-destination rows) — pure list editing.
 
-Both vendors replace the mapping whole, so the editor works on a list of row dicts and hands
+Vendors with a mapping replace it whole, so the editor works on a list of row dicts and hands
 the list back into the document; each operation returns a new list (the draft keeps the old
-one until the form writes it). Rows keep keys the editor does not show: a Polytomic row may
-carry `new`, `syncMode` spellings or vendor additions that must survive a reorder.
+one until the form writes it). Rows keep keys the editor does not show (a vendor's other
+spellings or additions) so they survive a reorder. A vendor's form declares its `MappingSpec`:
+where the rows live, their cells, and the vendor's own row checks and key row.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from synctui.domain.validation import is_uuid
-
 __all__ = [
-    "POLYTOMIC_MAPPING",
-    "SIGNALSMITH_MAPPING",
     "MappingColumn",
     "MappingSpec",
     "add_row",
     "cell_text",
+    "get_cell",
     "key_row",
-    "mapping_spec",
     "move_row",
-    "polytomic_identities",
     "remove_row",
     "row_issues",
     "set_cell",
@@ -46,48 +43,36 @@ class MappingColumn:
         return ".".join(self.path)
 
 
+def _no_problems(row: Row) -> list[str]:
+    return []
+
+
+def _no_key(rows: list[Row], doc: dict[str, Any]) -> int | None:
+    return None
+
+
+def _no_key_text(doc: dict[str, Any]) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class MappingSpec:
-    """Where a vendor keeps its mapping and which cells a row has."""
+    """Where a vendor keeps its mapping, which cells a row has, and the vendor's own row
+    checks (`row_problems`), key row (`key_of`) and key description (`key_text`)."""
 
     vendor: str
     field: str  # the document key holding the rows
     columns: tuple[MappingColumn, ...]
     destination: tuple[str, ...]  # must be unique across rows
+    row_problems: Callable[[Row], list[str]] = _no_problems
+    key_of: Callable[[list[Row], dict[str, Any]], int | None] = _no_key
+    key_text: Callable[[dict[str, Any]], str] = _no_key_text
 
     def column(self, name: str) -> MappingColumn:
         return next(c for c in self.columns if c.name == name)
 
 
-SIGNALSMITH_MAPPING = MappingSpec(
-    "signalsmith",
-    "field_mapping",
-    (
-        MappingColumn(("source_column",), "Source column", required=True, width=20),
-        MappingColumn(("destination_field",), "Destination field", required=True, width=22),
-        MappingColumn(("type_cast",), "Type cast", width=10),
-    ),
-    ("destination_field",),
-)
-POLYTOMIC_MAPPING = MappingSpec(
-    "polytomic",
-    "fields",
-    (
-        MappingColumn(("target",), "Target", required=True, width=18),
-        MappingColumn(("source", "model_id"), "Source model", width=36),  # a UUID
-        MappingColumn(("source", "field"), "Source field", width=16),
-        MappingColumn(("override_value",), "Override", width=12),
-        MappingColumn(("sync_mode",), "Sync mode", width=10),
-    ),
-    ("target",),
-)
-
-
-def mapping_spec(vendor: str) -> MappingSpec | None:
-    return {"signalsmith": SIGNALSMITH_MAPPING, "polytomic": POLYTOMIC_MAPPING}.get(vendor)
-
-
-def _get(row: Row, path: tuple[str, ...]) -> Any:
+def get_cell(row: Row, path: tuple[str, ...]) -> Any:
     node: Any = row
     for part in path:
         if not isinstance(node, dict) or part not in node:
@@ -98,7 +83,7 @@ def _get(row: Row, path: tuple[str, ...]) -> Any:
 
 def cell_text(row: Row, column: MappingColumn) -> str:
     """A cell as typed: strings as they are, other JSON values as JSON, absent as ""."""
-    value = _get(row, column.path)
+    value = get_cell(row, column.path)
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -112,7 +97,7 @@ def set_cell(rows: list[Row], index: int, column: MappingColumn, text: str) -> l
     """
     out = copy.deepcopy(rows)
     row = out[index]
-    old = _get(row, column.path)
+    old = get_cell(row, column.path)
     value: Any = text
     if old is not None and not isinstance(old, str):
         try:
@@ -163,8 +148,8 @@ def move_row(rows: list[Row], index: int, delta: int) -> tuple[list[Row], int]:
 def row_issues(
     spec: MappingSpec, rows: list[Row], type_casts: set[str] | None = None
 ) -> dict[int, list[str]]:
-    """Inline problems per row: missing required cells, repeated destinations, bad model ids,
-    and (given `type_casts`, the accepted ones) a type cast that is not among them."""
+    """Inline problems per row: missing required cells, repeated destinations, the vendor's
+    own row checks, and (given `type_casts`, the accepted ones) a type cast that is not among them."""
     found: dict[int, list[str]] = {}
     seen: dict[str, int] = {}
     for index, row in enumerate(rows):
@@ -173,10 +158,10 @@ def row_issues(
             found[index] = ["not an object"]
             continue
         for column in spec.columns:
-            value = _get(row, column.path)
+            value = get_cell(row, column.path)
             if column.required and (not isinstance(value, str) or not value.strip()):
                 problems.append(f"{column.title.lower()} is required")
-        destination = _get(row, spec.destination)
+        destination = get_cell(row, spec.destination)
         if isinstance(destination, str) and destination:
             if destination in seen:
                 problems.append(f'"{destination}" is already mapped by row {seen[destination] + 1}')
@@ -187,42 +172,12 @@ def row_issues(
             problems.append(
                 f"type cast {cast!r} is not documented (use {', '.join(sorted(type_casts))})"
             )
-        if spec.vendor == "polytomic":
-            model = _get(row, ("source", "model_id"))
-            field = _get(row, ("source", "field"))
-            if model is not None and not is_uuid(model):
-                problems.append("source model must be a UUID")
-            if "override_value" not in row and not (model and field):
-                problems.append("needs a source (model and field) or an override value")
+        problems += spec.row_problems(row)
         if problems:
             found[index] = problems
     return found
 
 
-def polytomic_identities(doc: dict[str, Any]) -> tuple[str | None, list[Any]]:
-    """(strategy, mappings) of a Polytomic sync: its `identities` where it has them (the live
-    form), else the deprecated `identity` (the first mapping only)."""
-    identities = doc.get("identities")
-    if isinstance(identities, dict) and isinstance(identities.get("mappings"), list):
-        strategy = identities.get("strategy")
-        return (strategy if isinstance(strategy, str) else None), identities["mappings"]
-    identity = doc.get("identity")
-    return None, [identity] if isinstance(identity, dict) else []
-
-
 def key_row(spec: MappingSpec, rows: list[Row], doc: dict[str, Any]) -> int | None:
-    """The row carrying the sync's primary key (Signalsmith) or identity (Polytomic)."""
-    if spec.vendor == "signalsmith":
-        key = doc.get("primary_key")
-        for index, row in enumerate(rows):
-            if isinstance(row, dict) and key and row.get("source_column") == key:
-                return index
-        return None
-    identity = polytomic_identities(doc)[1][:1]
-    if not identity or not isinstance(identity[0], dict):
-        return None
-    target = identity[0].get("target")
-    for index, row in enumerate(rows):
-        if isinstance(row, dict) and target and row.get("target") == target:
-            return index
-    return None
+    """The row carrying the sync's key (a primary key, an identity), as the vendor's spec says."""
+    return spec.key_of(rows, doc)

@@ -25,7 +25,6 @@ from synctui.ui.editing.mapping import (
     cell_text,
     key_row,
     move_row,
-    polytomic_identities,
     remove_row,
     row_issues,
     set_cell,
@@ -150,19 +149,7 @@ class MappingEditor(Vertical):
         self._fill_inputs()
 
     def _show_key(self) -> None:
-        if self.spec.vendor == "signalsmith":
-            key = self.doc.get("primary_key") or "(none)"
-            text = f"primary key: {key}  (the source column that identifies a record)"
-        else:
-            strategy, mappings = polytomic_identities(self.doc)
-            shown = [_identity_text(m) for m in mappings]
-            if len(shown) > 1:
-                text = f"identities ({strategy or '?'}): " + ", ".join(shown)
-            elif shown:
-                text = f"identity: {shown[0]}"
-            else:
-                text = "identity: none (this mode does not match existing records)"
-        self.query_one("#mapping-key", Static).update(text)
+        self.query_one("#mapping-key", Static).update(self.spec.key_text(self.doc))
 
     def _fill_inputs(self, *, force: bool = True) -> None:
         """The highlighted row's cells into the inputs (empty and disabled with no rows).
@@ -257,12 +244,3 @@ class MappingEditor(Vertical):
         if 0 <= index < len(self.rows):
             self.rows, target = move_row(self.rows, index, delta)
             self._changed(target)
-
-
-def _identity_text(mapping: Any) -> str:
-    """'email → Email (Equality)': one Polytomic identity mapping in words."""
-    if not isinstance(mapping, dict):
-        return "?"
-    source = mapping.get("source") if isinstance(mapping.get("source"), dict) else {}
-    function = mapping.get("function", "Equality")
-    return f"{source.get('field', '?')} → {mapping.get('target', '?')}  ({function})"

@@ -17,10 +17,12 @@ from textual.app import ComposeResult
 from textual.validation import Function
 from textual.widgets import Input, Select, Static
 
-from synctui.domain.validation import PARAGON_FREQUENCIES, is_uuid
+from synctui.domain.validation import is_uuid
+from synctui.services.vendor_rules import rules_for
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
 from synctui.ui.editing.form_base import options as _options
 
+FREQUENCIES = rules_for("paragon").enums["incrementalAccumulatorFrequency"]
 FREQUENCY_PROMPT = "not reported by Paragon"
 CREDENTIAL_WARNING = (
     "⚠ a new credential starts a full re-sync: Paragon re-reads every record of this integration"
@@ -55,7 +57,7 @@ class ParagonForm(DocForm):
         yield Field(
             "Check for changes",
             Select(
-                _options(PARAGON_FREQUENCIES),
+                _options(FREQUENCIES),
                 prompt=FREQUENCY_PROMPT,
                 allow_blank=True,
                 compact=True,
@@ -63,7 +65,7 @@ class ParagonForm(DocForm):
             ),
             name="incrementalAccumulatorFrequency",
             hint="how often Paragon looks for new records: "
-            + ", ".join(PARAGON_FREQUENCIES)
+            + ", ".join(FREQUENCIES)
             + " (Paragon does not report the current one; leave blank to keep it)",
         )
 
@@ -75,7 +77,7 @@ class ParagonForm(DocForm):
         )
         set_select(
             self.query_one("#frequency", Select),
-            PARAGON_FREQUENCIES,
+            FREQUENCIES,
             doc.get("incrementalAccumulatorFrequency"),
             allow_blank=True,
         )

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from synctui.domain.models import WritePlan
-from synctui.domain.undocumented import notes as undocumented_notes
+from synctui.services.vendor_rules import rules_for
 from synctui.ui.editing.diff_view import diff_content, requests_content
 from synctui.ui.editing.messages import Planned
 from synctui.ui.widgets.toggles import Checkbox
@@ -34,10 +34,7 @@ def irreversible_reasons(plan: WritePlan, *, overwrite: bool = False) -> list[st
     reasons: list[str] = []
     if plan.trigger_now:
         reasons.append("starts a run now: a run cannot be taken back")
-    if plan.vendor == "paragon" and plan.before.get("credentialId") != plan.after.get(
-        "credentialId"
-    ):
-        reasons.append("a new credential starts a full re-sync of every record")
+    reasons += rules_for(plan.vendor).irreversible(plan.before, plan.after)
     if overwrite:
         reasons.append("overwrites what was changed on the server since you loaded it")
     return reasons
@@ -118,7 +115,9 @@ class PreviewScreen(ModalScreen[WritePlan | None]):
         self.set_class(bool(reasons), "-irreversible")
         lines = [f"⚠ {r}" for r in reasons]
         # Sent as asked, but said: fields and values the vendor does not document.
-        lines += [f"note: {n}" for n in undocumented_notes(plan.vendor, plan.before, plan.after)]
+        lines += [
+            f"note: {n}" for n in rules_for(plan.vendor).undocumented_notes(plan.before, plan.after)
+        ]
         self.query_one("#warnings", Static).update("\n".join(lines))
         send = self.query_one("#send", Button)
         send.variant = "warning" if reasons else "primary"

@@ -13,15 +13,45 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
-from synctui.domain.undocumented import SIGNALSMITH_TYPE_CASTS, signalsmith_casts
-from synctui.domain.validation import SIGNALSMITH_SYNC_MODES
+from synctui.services.vendor_rules import rules_for
 from synctui.ui.editing.cron_field import CronField
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
 from synctui.ui.editing.form_base import options as _options
-from synctui.ui.editing.mapping import SIGNALSMITH_MAPPING
+from synctui.ui.editing.forms import CreateForm, IdField
+from synctui.ui.editing.mapping import MappingColumn, MappingSpec, Row
 from synctui.ui.editing.mapping_editor import MappingEditor
 
+RULES = rules_for("signalsmith")
+SYNC_MODES = RULES.enums["sync_mode"]
 TEXT_FIELDS = ("name", "description", "primary_key")
+
+
+def _primary_key_row(rows: list[Row], doc: dict[str, Any]) -> int | None:
+    """The row whose source column is the sync's `primary_key`."""
+    key = doc.get("primary_key")
+    for index, row in enumerate(rows):
+        if isinstance(row, dict) and key and row.get("source_column") == key:
+            return index
+    return None
+
+
+def _primary_key_text(doc: dict[str, Any]) -> str:
+    key = doc.get("primary_key") or "(none)"
+    return f"primary key: {key}  (the source column that identifies a record)"
+
+
+MAPPING = MappingSpec(
+    "signalsmith",
+    "field_mapping",
+    (
+        MappingColumn(("source_column",), "Source column", required=True, width=20),
+        MappingColumn(("destination_field",), "Destination field", required=True, width=22),
+        MappingColumn(("type_cast",), "Type cast", width=10),
+    ),
+    ("destination_field",),
+    key_of=_primary_key_row,
+    key_text=_primary_key_text,
+)
 
 
 class SignalsmithForm(DocForm):
@@ -33,9 +63,7 @@ class SignalsmithForm(DocForm):
         yield Field("Description", Input(compact=True, id="description"), name="description")
         yield Field(
             "Sync mode",
-            Select(
-                _options(SIGNALSMITH_SYNC_MODES), allow_blank=False, compact=True, id="sync-mode"
-            ),
+            Select(_options(SYNC_MODES), allow_blank=False, compact=True, id="sync-mode"),
             name="sync_mode",
             hint="upsert, insert, update, mirror (also deletes) or append",
         )
@@ -46,7 +74,7 @@ class SignalsmithForm(DocForm):
             hint="the source column that identifies a record",
         )
         yield CronField()
-        yield MappingEditor(SIGNALSMITH_MAPPING, id="mapping")
+        yield MappingEditor(MAPPING, id="mapping")
 
     def load(self, doc: dict[str, Any], before: dict[str, Any]) -> None:
         for key in TEXT_FIELDS:
@@ -54,7 +82,7 @@ class SignalsmithForm(DocForm):
             self.query_one(f"#{key}", Input).value = value if isinstance(value, str) else ""
         set_select(
             self.query_one("#sync-mode", Select),
-            SIGNALSMITH_SYNC_MODES,
+            SYNC_MODES,
             doc.get("sync_mode"),
             allow_blank=False,
         )
@@ -65,8 +93,8 @@ class SignalsmithForm(DocForm):
         editor = self.query_one(MappingEditor)
         # Documented casts, the ones this sync had, and those the vendor's other syncs use.
         editor.type_casts = (
-            set(SIGNALSMITH_TYPE_CASTS)
-            | signalsmith_casts(before)
+            set(RULES.documented_type_casts)
+            | RULES.type_casts(before)
             | set(getattr(self.screen, "accepted_casts", ()))
         )
         editor.load(doc.get("field_mapping"), doc)
@@ -93,3 +121,28 @@ class SignalsmithForm(DocForm):
     def on_mapping_editor_changed(self, event: MappingEditor.Changed) -> None:
         event.stop()
         self.edited()
+
+
+# `n`: the documented create (POST with every required field): this form plus the two ids an
+# update never changes.
+CREATE = CreateForm(
+    "signalsmith",
+    {
+        "name": "",
+        "description": "",
+        "sync_mode": "upsert",
+        "primary_key": "",
+        "schedule": "",
+        "field_mapping": [{"source_column": "", "destination_field": ""}],
+    },
+    (
+        IdField(
+            "model_id",
+            "model",
+            "Model ID",
+            "the model to read rows from (UUID; tab completes known ones)",
+        ),
+        IdField("destination_id", "destination", "Destination ID", "where rows are written (UUID)"),
+    ),
+    "create a sync (POST)",
+)

@@ -16,12 +16,15 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Input, Static
 
-from synctui.domain.validation import SPECKLE_REFERENCE_POINTS
-from synctui.ui.editing.document import SPECKLE_FORM_KEYS, unknown_keys
+from synctui.services.vendor_rules import rules_for
+from synctui.ui.editing.document import unknown_keys
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
 from synctui.ui.formatting import one_line
 from synctui.ui.widgets.toggles import Checkbox
 
+REFERENCE_POINTS = rules_for("speckle").enums["context.referencePoint"]
+# The context keys this form knows; every other key is shown and sent back untouched.
+FORM_KEYS = ("referencePoint", "viewName")
 VIEW_HINT = "empty, or Clear: view scoping off (sent as null)"
 
 
@@ -43,7 +46,7 @@ class SpeckleContextForm(DocForm):
             "Reference point",
             Select([], allow_blank=True, compact=True, id="reference-point"),
             name="context.referencePoint",
-            hint="where the model is placed: " + ", ".join(SPECKLE_REFERENCE_POINTS),
+            hint="where the model is placed: " + ", ".join(REFERENCE_POINTS),
         )
         with Horizontal(id="view-row"):
             yield Field(
@@ -66,7 +69,7 @@ class SpeckleContextForm(DocForm):
         context = doc.get("context") if isinstance(doc.get("context"), dict) else {}
         set_select(
             self.query_one("#reference-point"),  # type: ignore[arg-type]
-            SPECKLE_REFERENCE_POINTS,
+            REFERENCE_POINTS,
             context.get("referencePoint"),
         )
         view = context.get("viewName")
@@ -75,7 +78,7 @@ class SpeckleContextForm(DocForm):
         self._show_unknown(context)
 
     def _show_unknown(self, context: dict[str, Any]) -> None:
-        keys = unknown_keys(context, SPECKLE_FORM_KEYS)
+        keys = unknown_keys(context, FORM_KEYS)
         if not keys:
             text = Content.styled("none", "dim")
         else:

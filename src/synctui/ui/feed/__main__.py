@@ -13,12 +13,16 @@ import os
 import sys
 from pathlib import Path
 
+from synctui.services.vendor_rules import feed_title, feed_vendors
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m synctui.ui.feed", description="Watch a LetsBuild change feed live."
+        prog="python -m synctui.ui.feed", description=f"Watch a {feed_title()} change feed live."
     )
-    parser.add_argument("account", nargs="?", help="LetsBuild account (default: the only one)")
+    parser.add_argument(
+        "account", nargs="?", help=f"{feed_title()} account (default: the only one)"
+    )
     parser.add_argument("--demo", action="store_true", help="run against a built-in sandbox")
     parser.add_argument(
         "--rate", type=float, default=12.0, metavar="N", help="demo: live changes per second"
@@ -64,11 +68,12 @@ def main(argv: list[str] | None = None) -> int:
 
         session = Session(accounts, token_for)
         db = args.db
-    letsbuild = [a.name for a in accounts if a.vendor == "letsbuild"]
-    name = args.account or (letsbuild[0] if len(letsbuild) == 1 else None)
-    if name is None or name not in letsbuild:
-        known = ", ".join(letsbuild) or "none"
-        sys.stderr.write(f"synctui: choose a LetsBuild account (LetsBuild accounts: {known})\n")
+    feeding = [a.name for a in accounts if a.vendor in feed_vendors()]
+    name = args.account or (feeding[0] if len(feeding) == 1 else None)
+    if name is None or name not in feeding:
+        known = ", ".join(feeding) or "none"
+        title = feed_title()
+        sys.stderr.write(f"synctui: choose a {title} account ({title} accounts: {known})\n")
         if demo is not None:
             demo.stop()
         return 2

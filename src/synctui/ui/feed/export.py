@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from synctui.services.vendor_rules import feed_vendors
 from synctui.store.feedstore import FeedStore, StoredChange
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv")
@@ -43,7 +44,8 @@ class ExportCancelled(Exception):
 
 def default_export_path(account: str, fmt: str, directory: Path | None = None) -> Path:
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", account).strip("-") or "account"
-    return (directory or Path.cwd()) / f"letsbuild-changes-{safe}.{fmt}"
+    vendor = "-".join(feed_vendors()) or "feed"
+    return (directory or Path.cwd()) / f"{vendor}-changes-{safe}.{fmt}"
 
 
 def with_format(path: str, fmt: str) -> str:

@@ -12,13 +12,14 @@ from textual.app import App
 from textual.binding import Binding
 
 from synctui.services.feed import FeedEngine
+from synctui.services.vendor_rules import feed_title
 from synctui.store.feedstore import FeedStore
 from synctui.ui.feed.clock import FeedClock
 from synctui.ui.feed.feed_screen import FeedScreen
 
 
 class FeedApp(App[None]):
-    TITLE = "synctui · LetsBuild changes"
+    TITLE = f"synctui · {feed_title()} changes"
     BINDINGS = [
         Binding("q", "quit", "Quit", id="feed-app.quit"),
         Binding("question_mark,f1", "toggle_keys", "Keys", key_display="?", id="feed-app.help"),

@@ -35,6 +35,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from synctui.services.feed import FEEDS, FeedEngine
+from synctui.services.vendor_rules import feed_title
 from synctui.store.feedstore import ChangeFilter, FeedStore
 from synctui.ui.feed.change_index import ChangeIndex, IndexCancelled, build_index, newer_ids
 from synctui.ui.feed.change_list import ChangeList
@@ -72,7 +73,7 @@ INDEX_CACHE_SIZE = 4  # 8 MB each at 1,000,000 matching changes
 class FeedScreen(Screen[None]):
     """Live list + filters + detail + export over one LetsBuild account's stored changes."""
 
-    help_title = "LetsBuild change feed"
+    help_title = f"{feed_title()} change feed"
 
     BINDINGS: list[BindingType] = [
         Binding("p,space", "toggle_follow", "Follow/pause", key_display="p", id="feed.follow"),
@@ -223,7 +224,7 @@ class FeedScreen(Screen[None]):
                 adapter = self.session.adapter(self.account)
             except Exception as exc:  # no account, no token, unknown vendor: say so, stay up
                 self.engine_state = "stopped: not connected"
-                self.notify(str(exc), title="LetsBuild feed", severity="error", timeout=10)
+                self.notify(str(exc), title=f"{feed_title()} feed", severity="error", timeout=10)
                 return
             engine = FeedEngine(self.account, adapter, self.store, poll_interval=self.poll_interval)
         self.link.attach(engine)
@@ -254,7 +255,7 @@ class FeedScreen(Screen[None]):
             self._refresh_header()
             self.notify(
                 f"The change feed stopped: {worker.error}. Press r to reconnect.",
-                title="LetsBuild feed",
+                title=f"{feed_title()} feed",
                 severity="error",
                 timeout=10,
             )
@@ -269,7 +270,7 @@ class FeedScreen(Screen[None]):
         for feed, text in self.link.new_errors():
             self.notify(
                 f"{feed} feed: {text} — retrying with backoff",
-                title="LetsBuild feed",
+                title=f"{feed_title()} feed",
                 severity="warning",
                 timeout=6,
             )

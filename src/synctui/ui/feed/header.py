@@ -21,9 +21,12 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
+from synctui.services.vendor_rules import feed_title
 from synctui.ui.feed.palette import FeedPalette, PaletteCache
 
 BOLD = Style(bold=True)
+
+FEED_TITLE = feed_title()  # whose changes these are ("LetsBuild")
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def format_rate(rate: float) -> str:
 
 def title_text(state: HeaderState, palette: FeedPalette, width: int = 120) -> Text:
     roomy = width >= 100
-    text = Text(" LetsBuild changes · " if roomy else " ", style="bold")
+    text = Text(f" {FEED_TITLE} changes · " if roomy else " ", style="bold")
     text.append(f"{state.account}  ", style=palette.muted if roomy else "bold")
     if state.mode == "following":
         text.append("● FOLLOWING", style=palette.success + BOLD)

@@ -21,8 +21,10 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from synctui.domain import errors
 from synctui.services.session import Session, SessionOptions
+from synctui.services.vendor_rules import rules_for, titles, using
 from synctui.store.accounts import (
-    POLYTOMIC_DEFAULT_API_VERSION,
+    DEFAULT_API_VERSION,
+    DEFAULT_VENDOR,
     VENDORS,
     Account,
     AccountError,
@@ -35,12 +37,17 @@ from synctui.vendors.http import RetrySettings
 if TYPE_CHECKING:
     from synctui.ui.app import SyncTuiApp
 
-VENDOR_FIELDS = {
-    "speckle": ("projects",),
-    "signalsmith": ("workspace",),
-    "polytomic": ("api_version", "auth"),
-}
 ALL_SPECIFIC = ("projects", "workspace", "api_version", "auth")
+
+
+def vendor_fields(vendor: str) -> tuple[str, ...]:
+    """The vendor-specific settings its accounts have, as its rules say."""
+    return tuple(f for f in ALL_SPECIFIC if f in rules_for(vendor).account_fields)
+
+
+def _who(field: str) -> str:
+    """Whose setting a field is, by vendor name ("Polytomic")."""
+    return titles(using(field), "or")
 
 
 @dataclass(frozen=True)
@@ -123,7 +130,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
                     "Name",
                     Input(
                         value=account.name if account else "",
-                        placeholder="letters, digits, . _ -  e.g. prod-polytomic",
+                        placeholder=f"letters, digits, . _ -  e.g. prod-{DEFAULT_VENDOR}",
                         id="name",
                         disabled=account is not None,
                     ),
@@ -132,7 +139,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
                     "Vendor",
                     Select(
                         [(v, v) for v in VENDORS],
-                        value=account.vendor if account else "polytomic",
+                        value=account.vendor if account else DEFAULT_VENDOR,
                         allow_blank=False,
                         id="vendor",
                     ),
@@ -146,7 +153,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
                     ),
                 )
                 yield field(
-                    "Speckle project ids",
+                    f"{_who('projects')} project ids",
                     Input(
                         value=" ".join(account.projects) if account else "",
                         placeholder="space or comma separated",
@@ -155,21 +162,20 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
                     "projects",
                 )
                 yield field(
-                    "Signalsmith workspace",
+                    f"{_who('workspace')} workspace",
                     Input(value=(account.workspace or "") if account else "", id="workspace"),
                     "workspace",
                 )
                 yield field(
-                    "Polytomic API version",
+                    f"{_who('api_version')} API version",
                     Input(
-                        value=(account.api_version if account else None)
-                        or POLYTOMIC_DEFAULT_API_VERSION,
+                        value=(account.api_version if account else None) or DEFAULT_API_VERSION,
                         id="api_version",
                     ),
                     "api_version",
                 )
                 yield field(
-                    "Polytomic auth",
+                    f"{_who('auth')} auth",
                     Select(
                         [
                             ("API key (bearer)", "bearer"),
@@ -264,7 +270,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
         return widget.value.strip()
 
     def _show_vendor_fields(self, vendor: str) -> None:
-        wanted = VENDOR_FIELDS.get(vendor, ())
+        wanted = vendor_fields(vendor)
         for field in ALL_SPECIFIC:
             for widget in self.query(f".field.{field}"):
                 widget.set_class(field not in wanted, "-hidden")
@@ -280,7 +286,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
     def build_account(self) -> Account:
         """The account as typed; AccountError with one sentence if something is wrong."""
         vendor = self._value("vendor")
-        wanted = VENDOR_FIELDS.get(vendor, ())
+        wanted = vendor_fields(vendor)
         base = self.editing
         projects = tuple(p for p in self._value("projects").replace(",", " ").split() if p)
         account = Account(

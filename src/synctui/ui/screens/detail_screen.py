@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from synctui.domain.models import Capability, Run, RunState, Sync
+from synctui.services.vendor_rules import titles, vendors_with
 from synctui.ui import messages as msg
 from synctui.ui.columns import STATUS_SYMBOLS
 from synctui.ui.formatting import one_line, short_time
@@ -46,7 +47,7 @@ class DetailScreen(Screen[None]):
     # Unbound in read-only mode, where the app says "read-only: not allowed" instead.
     WRITE_ACTIONS = frozenset({"edit", "trigger", "toggle_active", "migrate", "delete_sync"})
     HELP_NOTES = {
-        "migrate": "legacy Speckle syncs",
+        "migrate": f"legacy {titles(vendors_with(Capability.MIGRATE), 'or')} syncs",
         "trigger": "if the vendor can start a run",
         "toggle_active": "if the vendor can pause it",
         "edit": "if the vendor allows edits",

@@ -19,14 +19,20 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from synctui.domain.capabilities import Capability
+from synctui.services.vendor_rules import VENDORS, feed_title, vendors_with
+
 COMMANDS_HELP = (
     (":ctx NAME  (or :NAME)", "show one account"),
     (":all", "every account in one table"),
-    (":speckle  :polytomic  …", "every account of one vendor"),
+    (
+        "  ".join(f":{v}" for v in vendors_with(Capability.LIST)[:2]) + "  …",
+        "every account of one vendor",
+    ),
     (":log  (or @)", "API call log"),
     (":attention  (or !)", "syncs that need a person: why, and the fix"),
     (":journal  (or J)", "every write synctui made: diff, what was sent, revert"),
-    (":feed [NAME]", "LetsBuild live change feed"),
+    (":feed [NAME]", f"{feed_title()} live change feed"),
     (":accounts  :add", "manage accounts / add one"),
     (":refresh", "reload what is shown"),
     (":every SECONDS", "auto-refresh interval, 0 = off"),
@@ -39,7 +45,7 @@ FILTER_HELP = (
     ("/!paused", "rows NOT containing 'paused'"),
     ("/~plmsf", "fuzzy: these letters in order, in one field"),
     ("/field=value", "a column or JSON path equals a value: /status=paused"),
-    ("/field!=value", "…does not equal it: /vendor!=speckle"),
+    ("/field!=value", f"…does not equal it: /vendor!={VENDORS[0]}"),
     ("/field~text", "…contains the text (!~ does not): /name~level"),
     ("/a.b=value", "a path into the vendor's JSON: /integration.slug=acc"),
     ("Esc", "clears the filter"),

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from synctui.domain.models import Capability, Sync, SyncStatus
+from synctui.services.vendor_rules import VENDORS, titles, vendors_with
 from synctui.ui.catalog import ALL, LoadState, SyncKey, View
 from synctui.ui.columns import (
     SYNC_ROWS,
@@ -26,6 +27,7 @@ from synctui.ui.columns import (
     normalize_key,
     vendor_layout,
 )
+from synctui.ui.editing.forms import CREATE_FORMS
 from synctui.ui.table_model import Row
 from synctui.ui.widgets.account_sidebar import AccountSidebar, SidebarEntry
 from synctui.ui.widgets.prompt_bar import PromptBar
@@ -64,8 +66,8 @@ class MainScreen(Screen[None]):
         "clear_filter": "while a filter is set",
         "batch_edit": "once rows are marked",
         "clear_marks": "while rows are marked",
-        "migrate": "legacy Speckle syncs",
-        "new_sync": "Signalsmith accounts",
+        "migrate": f"legacy {titles(vendors_with(Capability.MIGRATE), 'or')} syncs",
+        "new_sync": f"{titles(tuple(CREATE_FORMS), 'or')} accounts",
         "trigger": "syncs whose vendor can start a run",
         "toggle_active": "syncs whose vendor can pause them",
         "edit": "syncs whose vendor allows edits",
@@ -151,7 +153,9 @@ class MainScreen(Screen[None]):
                     id="syncs",
                 )
                 yield PromptBar(placeholder=FILTER_HINT, id="filter")
-                yield PromptBar(placeholder="ctx NAME, all, speckle, log, accounts…", id="command")
+                yield PromptBar(
+                    placeholder=f"ctx NAME, all, {VENDORS[0]}, log, accounts…", id="command"
+                )
         yield Footer(compact=True)
 
     @property

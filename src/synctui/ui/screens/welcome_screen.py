@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -11,22 +12,28 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from synctui.services.vendor_rules import VENDORS, titles
 from synctui.ui.screens.account_form_screen import AccountFormResult, AccountFormScreen
 from synctui.ui.served import refuse_in_browser
 
 if TYPE_CHECKING:
     from synctui.ui.app import SyncTuiApp
 
-WELCOME = """\
-Welcome to synctui.
-
-Browse, edit and watch data syncs across Speckle, LetsBuild, Polytomic, Signalsmith
-and Paragon — from one keyboard-driven screen.
-
-No account is saved yet. Add one (vendor, base URL, token), or look around first with
-the demo: a sandbox of all five vendors running inside this process. Nothing the demo
-does touches your files or any real vendor.\
-"""
+_COUNT = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_HOW_MANY = _COUNT[len(VENDORS)] if len(VENDORS) < len(_COUNT) else str(len(VENDORS))
+WELCOME = "\n\n".join(
+    (
+        "Welcome to synctui.",
+        textwrap.fill(
+            f"Browse, edit and watch data syncs across {titles()} — from one "
+            "keyboard-driven screen.",
+            85,
+        ),
+        "No account is saved yet. Add one (vendor, base URL, token), or look around first with\n"
+        f"the demo: a sandbox of all {_HOW_MANY} vendors running inside this process. Nothing "
+        "the demo\ndoes touches your files or any real vendor.",
+    )
+)
 
 
 class WelcomeScreen(Screen[None]):

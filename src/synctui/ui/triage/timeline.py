@@ -19,13 +19,13 @@ from typing import Any
 from synctui.domain.diff import changed_paths
 from synctui.domain.models import Run, RunState
 from synctui.services.triage import (
-    RUN_NOUN,
     Attention,
     Reason,
     human_duration,
     parse_time,
     typical_duration,
 )
+from synctui.services.vendor_rules import rules_for
 
 STATE_VERB = {
     Reason.ERROR: "in error",
@@ -127,7 +127,7 @@ def build_timeline(
     limit: int = 14,
 ) -> list[Event]:
     """Runs, journal entries and the state change itself, oldest first (the last `limit`)."""
-    noun = RUN_NOUN.get(item.sync.vendor, "run")
+    noun = rules_for(item.sync.vendor).run_noun
     events = [_run_event(r, noun) for r in runs or ()]
     events += [_entry_event(e) for e in entries or ()]
     if item.since:

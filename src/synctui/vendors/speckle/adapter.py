@@ -30,29 +30,22 @@ from pydantic import ValidationError
 
 from synctui.domain import errors
 from synctui.domain.merge_patch import (
-    MergePatchError,
     apply_merge_patch,
     json_equal,
-    require_object_patch,
 )
-from synctui.domain.models import (
-    Capability,
-    PlannedRequest,
-    Run,
-    Sync,
-    SyncStatus,
-    WritePlan,
-    WriteResult,
-)
-from synctui.domain.validation import ValidationIssue, validate_speckle_context
+from synctui.domain.models import PlannedRequest, Run, Sync, SyncStatus, WritePlan, WriteResult
 from synctui.vendors.graphql import GraphQLAdapter, document
+from synctui.vendors.speckle.errors import PAUSED_MESSAGE, ProjectNotFound, speckle_error
 from synctui.vendors.speckle.models import SpeckleSync
 from synctui.vendors.speckle.parsers import (
     LEGACY_REASON,
+    full_id,
+    latest_item,
     parse_legacy,
     parse_run,
     parse_sync,
     same_context,
+    split_id,
 )
 from synctui.vendors.speckle.queries import (
     M_DELETE,
@@ -65,57 +58,23 @@ from synctui.vendors.speckle.queries import (
     Q_SYNCS,
     check_query,
 )
+from synctui.vendors.speckle_rules import RULES, edit_issues
 
 PAGE_SIZE = 100
 # How much of the history a trigger's verification compares: a triggered run is the newest
 # item, so it shows on the first page however long the history is.
 HISTORY_HEAD = 10
-EDITABLE_KEYS = ("active", "context")
-PAUSED_MESSAGE = "sync is paused: resume it before triggering"
 LEGACY_LIST_FAILED = "legacy ACC syncs could not be listed"
 
-# The codes for "paused sync cannot be triggered" and "legacy sync must be migrated" are not
-# public: these are the ones observed so far, and the message wording is the fallback.
-PAUSED_CODES = frozenset({"SYNC_PAUSED"})
-LEGACY_CODES = frozenset({"SYNC_LEGACY_MIGRATION_REQUIRED"})
-AUTH_CODES = frozenset({"UNAUTHORIZED", "UNAUTHENTICATED"})
-PROJECT_NOT_FOUND_CODES = frozenset({"STREAM_NOT_FOUND", "PROJECT_NOT_FOUND"})
-BAD_REQUEST_CODES = frozenset(
-    {"BAD_REQUEST_ERROR", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST"}
-)
-
 MUTATIONS = {"update": M_UPDATE, "setActive": M_SET_ACTIVE}
-
-
-def _latest_item(raw: dict[str, Any]) -> dict[str, Any] | None:
-    latest = raw.get("latestItem")
-    return latest if isinstance(latest, dict) else None
-
-
-class ProjectNotFound(errors.NotFound):
-    """The project itself is unknown (as opposed to a sync in it); `path` names the field."""
-
-    def __init__(self, message: str, *, path: list[Any] | None = None, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.path = path or []
 
 
 # --- the adapter ---------------------------------------------------------------------------
 class SpeckleAdapter(GraphQLAdapter):
     vendor = "speckle"
     sdl_name = "speckle-syncs"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.LIST,
-            Capability.GET,
-            Capability.EDIT,
-            Capability.PAUSE_RESUME,
-            Capability.TRIGGER,
-            Capability.RUNS,
-            Capability.MIGRATE,
-            Capability.DELETE,
-        }
-    )
+    rules = RULES
+    capabilities = RULES.capabilities
     table_columns: ClassVar[tuple[tuple[str, str], ...]] = (
         ("file", "File"),
         ("integration", "Integration"),
@@ -131,48 +90,9 @@ class SpeckleAdapter(GraphQLAdapter):
 
     # --- errors ---------------------------------------------------------------------------
     def map_graphql_errors(self, items: list[Any]) -> errors.SyncTuiError:
-        """Speckle answers HTTP 200 with `errors[].extensions.{code, statusCode}`.
-
-        Codes for the paused-trigger and legacy cases are not public, so the wording of the
-        message is checked too; every error comes out as a sentence without the token.
-        """
-        first = items[0] if items and isinstance(items[0], dict) else {"message": str(items)}
-        message = self.redact(str(first.get("message") or "unknown error"))
-        ext = found if isinstance(found := first.get("extensions"), dict) else {}
-        code = str(ext.get("code") or "").upper()
-        status = ext.get("statusCode")
-        path = where if isinstance(where := first.get("path"), list) else []
-        low = message.lower()
-        name = self.account.name
-        if code in PAUSED_CODES or ("paused" in low and "trigger" in low):
-            return errors.SyncPaused(PAUSED_MESSAGE)
-        if code in LEGACY_CODES or ("legacy" in low and "migrat" in low):
-            return errors.NeedsMigration(LEGACY_REASON)
-        if code in AUTH_CODES or status == 401:
-            return errors.AuthError(
-                f"{name}: the token was rejected: {message}",
-                hint="check or replace this account's token",
-            )
-        if code == "FORBIDDEN" or status == 403:
-            for scope in ("streams:write", "streams:read"):
-                if scope in low:
-                    return errors.PermissionDenied(
-                        f"{name}: token lacks {scope}",
-                        hint="use a personal access token with streams:read and streams:write",
-                    )
-            return errors.PermissionDenied(f"{name}: {message}")
-        if code in PROJECT_NOT_FOUND_CODES or (
-            (code.endswith("NOT_FOUND") or code == "NOT_FOUND_ERROR" or status == 404)
-            and len(path) == 1
-        ):
-            return ProjectNotFound(f"{name}: {message}", path=path)
-        if code.endswith("NOT_FOUND") or code == "NOT_FOUND_ERROR" or status == 404:
-            return errors.NotFound(f"{name}: {message}")
-        if code in BAD_REQUEST_CODES or status == 400:
-            return errors.ValidationFailed(f"{name}: {message}")
-        if status == 429:
-            return errors.RateLimited(f"{name}: rate limited by Speckle; try again shortly")
-        return super().map_graphql_errors(items)
+        """Speckle's own error codes first (`speckle/errors.py`), then the generic mapping."""
+        found = speckle_error(items, self.account.name, self.redact)
+        return found if found is not None else super().map_graphql_errors(items)
 
     # --- ids and projects -----------------------------------------------------------------
     def _projects(self) -> tuple[str, ...]:
@@ -183,35 +103,15 @@ class SpeckleAdapter(GraphQLAdapter):
             )
         return self.account.projects
 
-    def _split(self, sync_id: str) -> tuple[str | None, str]:
-        """`PROJECT/SYNC` → (project, sync); a bare id → (None, sync)."""
-        text = sync_id.strip()
-        if "/" not in text:
-            if not text:
-                raise errors.UsageError("a Speckle sync id cannot be empty")
-            return None, text
-        project, _, sync = text.partition("/")
-        if not project or not sync or "/" in sync:
-            raise errors.UsageError(
-                f"{sync_id!r} is not a Speckle sync id: use PROJECT_ID/SYNC_ID or SYNC_ID"
-            )
-        return project, sync
-
-    def _full_id(self, sync: Sync) -> tuple[str, str]:
-        project, sid = self._split(sync.id)
-        if project is None:
-            raise errors.UsageError(f"{sync.id!r} does not name its project (PROJECT_ID/SYNC_ID)")
-        return project, sid
-
     async def _resolve(self, sync_id: str) -> tuple[str, str]:
         """(project, sync) for an id, reading only when a bare id needs looking up."""
-        project, sid = self._split(sync_id)
+        project, sid = split_id(sync_id)
         if project is not None:
             return project, sid
         projects = self._projects()
         if len(projects) == 1:
             return projects[0], sid
-        return self._full_id(await self.get_sync(sync_id))
+        return full_id(await self.get_sync(sync_id))
 
     async def _project_data(
         self, project_id: str, source: str, variables: dict[str, Any]
@@ -340,7 +240,7 @@ class SpeckleAdapter(GraphQLAdapter):
             return await self._find_legacy(project_id, sync_id)
 
     async def get_sync(self, sync_id: str) -> Sync:
-        project, sid = self._split(sync_id)
+        project, sid = split_id(sync_id)
         projects = (project,) if project is not None else self._projects()
         for candidate in projects:
             found = await self._find(candidate, sid)
@@ -403,40 +303,6 @@ class SpeckleAdapter(GraphQLAdapter):
         model = self._model(sync)
         return {"active": model.active, "context": copy.deepcopy(model.context or {})}
 
-    def _issues(self, before: dict[str, Any], after: Any) -> list[ValidationIssue]:
-        """What is wrong with the edited document; values the edit did not touch never are."""
-        issues: list[ValidationIssue] = []
-        if not isinstance(after, dict):
-            return [ValidationIssue("", "the edited sync must be a JSON object")]
-        for key in after:
-            if key not in EDITABLE_KEYS:
-                issues.append(
-                    ValidationIssue(key, f"{key} cannot be edited: only active and context can")
-                )
-        if not isinstance(after.get("active"), bool):
-            issues.append(ValidationIssue("active", "active must be true or false"))
-        if "context" not in after:
-            issues.append(
-                ValidationIssue(
-                    "context", "context cannot be removed: set single keys to null instead"
-                )
-            )
-            return issues
-        context, old = after["context"], before.get("context") or {}
-        for issue in validate_speckle_context(context):
-            key = issue.path.split(".", 1)[0].split("[", 1)[0]
-            untouched = (
-                key
-                and isinstance(context, dict)
-                and key in context
-                and key in old
-                and json_equal(context[key], old[key])
-            )
-            if not untouched:  # an unknown enum value the vendor already holds is kept
-                path = f"context.{issue.path}" if issue.path else "context"
-                issues.append(ValidationIssue(path, issue.message))
-        return issues
-
     def _request(self, op: str, variables: dict[str, Any], note: str = "") -> PlannedRequest:
         """Exactly what `execute` will POST: gql's own payload for the same document."""
         body = GraphQLRequest(
@@ -450,14 +316,9 @@ class SpeckleAdapter(GraphQLAdapter):
     async def plan_update(
         self, sync: Sync, patch: dict[str, Any], *, trigger_now: bool = False
     ) -> WritePlan:
+        patch = self.own_patch(sync, patch)
         before = self.editable(sync)
-        project_id, sid = self._full_id(sync)
-        try:
-            patch = require_object_patch(patch)
-        except MergePatchError as exc:
-            raise errors.ValidationFailed(
-                f"{self.account.name}: {exc}", [ValidationIssue("", str(exc))]
-            ) from None
+        project_id, sid = full_id(sync)
         after = apply_merge_patch(before, patch)
         context_patch = patch.get("context")
         if (
@@ -469,7 +330,7 @@ class SpeckleAdapter(GraphQLAdapter):
         ):
             # The vendor clears view scoping with an explicit null, so it is sent, not dropped.
             after["context"]["viewName"] = None
-        issues = self._issues(before, after)
+        issues = edit_issues(before, after)
         if issues:
             raise errors.ValidationFailed(
                 f"{self.account.name}: " + "; ".join(i.message for i in issues), issues
@@ -516,22 +377,21 @@ class SpeckleAdapter(GraphQLAdapter):
             requests[0].note = (
                 requests[0].note + "; " if requests[0].note else ""
             ) + "sent only if the sync still matches what was loaded"
-        return WritePlan(
-            account=self.account.name,
-            vendor=self.vendor,
-            sync_id=sync.id,
-            patch=patch,
-            before=before,
-            after=after,
-            summary=" + ".join(summary) or "no changes",
-            requests=requests,
+        return self.write_plan(
+            sync,
+            patch,
+            before,
+            after,
+            requests,
+            " + ".join(summary) or "no changes",
             trigger_now=trigger_now,
-            payload={"projectId": project_id, "syncId": sid, "steps": steps},
+            projectId=project_id,
+            syncId=sid,
+            steps=steps,
         )
 
     async def apply(self, plan: WritePlan) -> WriteResult:
-        if plan.vendor != self.vendor or plan.account != self.account.name:
-            raise errors.UsageError(f"this plan is for {plan.account}, not {self.account.name}")
+        self.own_plan(plan)
         steps = plan.payload.get("steps") or []
         project_id, sid = plan.payload.get("projectId"), plan.payload.get("syncId")
         if not steps:
@@ -627,7 +487,7 @@ class SpeckleAdapter(GraphQLAdapter):
             raw = {**base, **answer}
             if not trigger:
                 return raw, None
-            latest = _latest_item(answer)
+            latest = latest_item(answer)
             if latest is not None and latest.get("id") not in known:
                 return raw, parse_run(latest)
             try:
@@ -666,7 +526,7 @@ class SpeckleAdapter(GraphQLAdapter):
     async def set_active(self, sync_id: str, active: bool) -> WriteResult:
         sync = await self.get_sync(sync_id)
         model = self._model(sync)
-        project_id, sid = self._full_id(sync)
+        project_id, sid = full_id(sync)
         if model.active is active:
             return WriteResult(message=f"already {'active' if active else 'paused'}", sync=sync)
         raw = await self._send_set_active(project_id, sid, active, sync.raw)
@@ -677,7 +537,7 @@ class SpeckleAdapter(GraphQLAdapter):
     async def trigger(self, sync_id: str) -> WriteResult:
         sync = await self.get_sync(sync_id)
         model = self._model(sync)
-        project_id, sid = self._full_id(sync)
+        project_id, sid = full_id(sync)
         if not model.active:
             raise errors.SyncPaused(PAUSED_MESSAGE)
         # An update carrying the current context unchanged, with triggerNow.
@@ -695,7 +555,7 @@ class SpeckleAdapter(GraphQLAdapter):
 
     async def migrate(self, sync_id: str) -> WriteResult:
         sync = await self.get_sync(sync_id)
-        project_id, sid = self._full_id(sync)
+        project_id, sid = full_id(sync)
         if sync.status is not SyncStatus.LEGACY:
             return WriteResult(message="already migrated", sync=sync)
         variables = {"id": sid, "projectId": project_id}
@@ -717,7 +577,7 @@ class SpeckleAdapter(GraphQLAdapter):
 
     async def delete(self, sync_id: str) -> WriteResult:
         sync = await self.get_sync(sync_id)
-        project_id, sid = self._full_id(sync)
+        project_id, sid = full_id(sync)
         variables = {"id": sid, "projectId": project_id}
 
         async def send() -> dict[str, Any]:

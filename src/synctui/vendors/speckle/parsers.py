@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from synctui.domain import errors
 from synctui.domain.merge_patch import json_equal
 from synctui.domain.models import Run, RunState, Sync, SyncStatus
-from synctui.vendors.base import short_when, unreadable_sync
+from synctui.vendors.base import short_when, unreadable_sync, word_in
 from synctui.vendors.speckle.models import (
     SpeckleIngestionStatus,
     SpeckleLegacySync,
@@ -53,9 +54,7 @@ _NOTEWORTHY = frozenset({RunState.QUEUED, RunState.RUNNING, RunState.CANCELLED, 
 
 
 def run_state(status: Any) -> RunState:
-    if not isinstance(status, str):
-        return RunState.UNKNOWN
-    return RUN_STATES.get(status.strip().lower(), RunState.UNKNOWN)
+    return word_in(RUN_STATES, status, RunState.UNKNOWN)
 
 
 def _status_text(data: SpeckleIngestionStatus | None) -> str:
@@ -220,3 +219,32 @@ def _strip_nulls(value: Any) -> Any:
 
 def same_context(a: Any, b: Any) -> bool:
     return json_equal(_strip_nulls(a or {}), _strip_nulls(b or {}))
+
+
+# --- ids: PROJECT_ID/SYNC_ID ------------------------------------------------------------
+def split_id(sync_id: str) -> tuple[str | None, str]:
+    """`PROJECT/SYNC` → (project, sync); a bare id → (None, sync)."""
+    text = sync_id.strip()
+    if "/" not in text:
+        if not text:
+            raise errors.UsageError("a Speckle sync id cannot be empty")
+        return None, text
+    project, _, sync = text.partition("/")
+    if not project or not sync or "/" in sync:
+        raise errors.UsageError(
+            f"{sync_id!r} is not a Speckle sync id: use PROJECT_ID/SYNC_ID or SYNC_ID"
+        )
+    return project, sync
+
+
+def full_id(sync: Sync) -> tuple[str, str]:
+    """(project, sync) of a sync shown, which always names its project."""
+    project, sid = split_id(sync.id)
+    if project is None:
+        raise errors.UsageError(f"{sync.id!r} does not name its project (PROJECT_ID/SYNC_ID)")
+    return project, sid
+
+
+def latest_item(raw: dict[str, Any]) -> dict[str, Any] | None:
+    latest = raw.get("latestItem")
+    return latest if isinstance(latest, dict) else None

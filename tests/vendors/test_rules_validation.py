@@ -9,19 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from synctui.domain.validation import (
-    PARAGON_FREQUENCIES,
-    POLYTOMIC_FREQUENCIES,
-    POLYTOMIC_MODES,
-    SIGNALSMITH_STATUSES,
-    SIGNALSMITH_SYNC_MODES,
-    ValidationIssue,
-    is_uuid,
-    validate_paragon_patch,
-    validate_polytomic_sync,
-    validate_signalsmith_sync,
-    validate_speckle_context,
-)
+from synctui.domain.validation import ValidationIssue, is_uuid
+from synctui.vendors.paragon_rules import FREQUENCIES as PARAGON_FREQUENCIES
+from synctui.vendors.paragon_rules import validate_patch as validate_paragon_patch
+from synctui.vendors.polytomic_rules import FREQUENCIES as POLYTOMIC_FREQUENCIES
+from synctui.vendors.polytomic_rules import MODES as POLYTOMIC_MODES
+from synctui.vendors.polytomic_rules import validate_sync as validate_polytomic_sync
+from synctui.vendors.signalsmith_rules import STATUSES as SIGNALSMITH_STATUSES
+from synctui.vendors.signalsmith_rules import SYNC_MODES as SIGNALSMITH_SYNC_MODES
+from synctui.vendors.signalsmith_rules import validate_sync as validate_signalsmith_sync
+from synctui.vendors.speckle_rules import validate_context as validate_speckle_context
 
 UUID_A = "770e8400-e29b-41d4-a716-446655440000"
 UUID_B = "880E8400-E29B-41D4-A716-446655440000"
