@@ -19,15 +19,20 @@ with short waits, not the poll-sized backoff a followed feed uses.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from synctui.domain import errors
-from synctui.domain.models import Change
+from synctui.domain.models import Change, ChangePage
 from synctui.store.feedstore import FeedStore
 from synctui.vendors.paging import IDLE_PAGES
+
+T = TypeVar("T")
 
 DEFAULT_MAX_PAGES = 10_000  # when the adapter does not say (`Limits.max_pages`)
 
@@ -91,6 +96,12 @@ class FeedEngine:
     on_error: Callable[[str, errors.SyncTuiError], None] | None = None
     states: dict[str, FeedState] = field(default_factory=dict)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    # The cursor this engine last stored per feed: the next page is fetched from it without
+    # reading the store. Safe because the write is a compare-and-set on the stored cursor
+    # (`fetched_from`): if another engine moved it meanwhile, the write is refused, this is
+    # forgotten and the store read again.
+    _cursors: dict[str, str | None] = field(default_factory=dict)
+    _store_thread: ThreadPoolExecutor | None = None
     # What `FeedState.last_success` is measured on; the viewer's clock must agree with it.
     clock: Callable[[], float] = time.monotonic
     # How a wait (the poll interval, a backoff) passes; `stop()` cuts it short either way.
@@ -113,23 +124,19 @@ class FeedEngine:
         Raises `FeedStalled` (after storing what the page brought) when the catch-up must
         stop: see the module's docstring.
         """
-        cursor = await asyncio.to_thread(self.store.cursor, self.account, feed)
+        cursor = self._cursors.get(feed, ...)
+        if cursor is ...:
+            cursor = await self._in_store(self.store.cursor, self.account, feed)
         page = await self.adapter.fetch_changes(feed, cursor)  # type: ignore[attr-defined]
-        fresh = await asyncio.to_thread(self._fresh, page.changes)
-        stored = await asyncio.to_thread(
-            self.store.store_page,
-            self.account,
-            feed,
-            fresh,
-            page.cursor,
-            page.has_more,
-            fetched_from=cursor,
-        )
+        # The repeat check and the write share one trip to the store's thread.
+        fresh, stored = await self._in_store(self._store_page, feed, page, cursor)
         state = self.states[feed]
         if stored is None:
             # Another engine (the TUI, or a `feed tail`) stored this page first: go again
             # from the position it left, so nothing is stored or shown twice.
+            self._cursors.pop(feed, None)
             return True
+        self._cursors[feed] = page.cursor
         ids = stored
         state.has_more = page.has_more
         state.last_success = self.clock()
@@ -147,17 +154,45 @@ class FeedEngine:
         self._check_progress(feed, state, moved=page.cursor != cursor)
         return True
 
+    async def _in_store(self, call: Callable[..., T], *args: object) -> T:
+        """Run a store call on this engine's one store thread, off the event loop.
+
+        One thread for all the engine's feeds: their page writes queue here, one after the
+        other, instead of four connections contending for SQLite's write lock (a loser
+        sleeps in SQLite's busy handler, up to 100 ms a try, while the lock is long free).
+        """
+        if self._store_thread is None:
+            self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="feed-store")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._store_thread, functools.partial(call, *args))
+
+    def _store_page(
+        self, feed: str, page: ChangePage, cursor: str | None
+    ) -> tuple[list[Change], list[int] | None]:
+        """(the page's fresh changes, their new ids or None when another engine moved the
+        cursor first). Runs in a worker thread."""
+        fresh = self._fresh(page.changes)
+        stored = self.store.store_page(
+            self.account, feed, fresh, page.cursor, page.has_more, fetched_from=cursor
+        )
+        return fresh, stored
+
     def _fresh(self, changes: list[Change]) -> list[Change]:
         """The page's changes minus those already stored (or twice in the page)."""
         repeats = self.store.repeats(self.account, changes)
         out: list[Change] = []
         seen: dict[tuple[str, str, int | None], list[object]] = {}
         for change, repeat in zip(changes, repeats, strict=True):
-            key = (change.entity_id, change.operation, change.sequence_version)
-            twins = seen.setdefault(key, [])
-            if repeat or any(change.data == data for data in twins):
+            if repeat:
                 continue
-            twins.append(change.data)
+            key = (change.entity_id, change.operation, change.sequence_version)
+            twins = seen.get(key)
+            if twins is None:
+                seen[key] = [change.data]
+            elif change.data in twins:
+                continue
+            else:
+                twins.append(change.data)
             out.append(change)
         return out
 
