@@ -97,24 +97,25 @@ class ChangeFilter:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def column_text(value: Any) -> str | None:
+def column_text(value: object) -> str | None:
     """A value for a TEXT column: numbers as text, containers as nothing, lone surrogates as
     U+FFFD (these columns are for showing and searching; `data` keeps the original)."""
-    if value.__class__ is not str:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            return None
-    if value.isascii():  # the common case, checked in C: no surrogate can be there
-        return value
-    return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        return None
+    if text.isascii():  # the common case, checked in C: no surrogate can be there
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 # One encoder for every change (json.dumps with options builds a new one per call).
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def json_text(data: Any) -> str:
+def json_text(data: object) -> str:
     """The change's JSON as stored: readable text, with any lone surrogate written as its JSON
     escape, which reads back as exactly the same string."""
     text = _ENCODE(data)
@@ -123,7 +124,7 @@ def json_text(data: Any) -> str:
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def sequence_value(value: Any) -> int | None:
+def sequence_value(value: object) -> int | None:
     """A sequence number SQLite can hold (64-bit), else none."""
     if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
         return value

@@ -50,6 +50,8 @@ from synctui.store.feed_records import (
 )
 from synctui.store.feed_write import insert_page, repeats
 
+WAL_CHECKPOINT_PAGES = 4000  # pages of 4 KB
+
 __all__ = [
     "NULL_GUID",
     "SCHEMA",
@@ -103,6 +105,11 @@ class FeedStore:
             try:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
+                # A page of changes dirties a few hundred scattered index and entity pages,
+                # and every commit writes them to the WAL again; a checkpoint copies each
+                # page only once, so checkpointing every 16 MB instead of SQLite's 4 MB
+                # writes and reads a third less for a catch-up (the WAL file grows to ~16 MB).
+                db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
             except BaseException:
                 db.close()
                 raise
