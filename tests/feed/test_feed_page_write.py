@@ -1,6 +1,7 @@
 """A page is written with a fixed number of statements; it must end exactly as the same
-changes written one by one, and the engine's remembered cursor must never store a page
-twice when another engine moved the stored cursor meanwhile."""
+changes written one by one. The engine's remembered cursor and the page it asks for ahead
+must never store a page twice when another engine moved the stored cursor meanwhile, and a
+page asked for ahead is dropped, not stored, when the catch-up stops."""
 
 from __future__ import annotations
 
@@ -118,16 +119,39 @@ async def test_a_remembered_cursor_another_engine_moved_stores_nothing_twice(
     first, second = FeedStore(path), FeedStore(path)
     a = FeedEngine("lb", vendor_a, first, feeds=("point",))
     b = FeedEngine("lb", vendor_b, second, feeds=("point",))
-    assert await a.step("point")  # page 0 stored; a remembers c0
+    assert await a.step("point")  # page 0 stored; a remembers c0 and asks for page 1 ahead
     assert await b.step("point")  # b reads c0 from the store and stores page 1
-    # a asks from the cursor it remembers, and the compare-and-set refuses that page...
+    # a's page 1 (asked from c0) meets the compare-and-set, which refuses it; the page it
+    # asked for ahead of that (from c1) is dropped with it...
     assert await a.step("point")
-    assert vendor_a.asked == [None, "c0"] and a.states["point"].pages == 1
+    assert vendor_a.asked == [None, "c0", "c1"] and a.states["point"].pages == 1
     # ...so it reads the store's cursor again and goes on from where b left it.
     assert await a.step("point")
     assert not await a.step("point")
-    assert vendor_a.asked[2:] == ["c1", "c2"]
+    assert vendor_a.asked[3:] == ["c1", "c2"] and a.states["point"].pages == 3
     subjects = [c.subject for c in first.iter_all("lb")]
     assert subjects == [f"{n}.{k}" for n in range(4) for k in range(3)]
     first.close()
     second.close()
+
+
+async def test_a_page_asked_for_ahead_is_dropped_when_the_catch_up_stops(tmp_path: Path) -> None:
+    """The same cursor again with hasMore: the guard stops the feed, and nothing asked for
+    ahead outlives it (the engine's run leaves no fetch behind)."""
+
+    class Stuck(Pages):
+        async def fetch_changes(self, feed: str, cursor: str | None) -> ChangePage:
+            self.asked.append(cursor)
+            return ChangePage(changes=[], cursor="same", has_more=True)
+
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    vendor = Stuck([])
+    engine = FeedEngine("lb", vendor, store, feeds=("point",), give_up_after=1)
+    try:
+        await engine.run(follow=False)
+    except Exception as exc:
+        assert "same cursor again" in str(exc)
+    else:
+        raise AssertionError("the stuck feed was not stopped")
+    assert vendor.asked == [None, "same"] and not engine._ahead
+    store.close()
