@@ -24,6 +24,7 @@ from synctui.vendors.http import (
     mask_headers,
     op,
     parse_retry_after,
+    parsed_json,
 )
 from tests.waits import Waits, no_wait
 
@@ -225,3 +226,21 @@ def test_parse_retry_after() -> None:
 def test_mask_headers() -> None:
     masked = mask_headers({"Authorization": f"Bearer {TOKEN}", "X-Polytomic-Version": "2025-09-18"})
     assert masked == {"Authorization": "Bearer ****", "X-Polytomic-Version": "2025-09-18"}
+
+
+async def test_a_read_answers_json_is_parsed_once_and_handed_over_once() -> None:
+    """The policy parses a read's JSON to see that it is readable; whoever reads the answer
+    next (gql) takes that parse instead of parsing the same bytes again — once only, since
+    the value is mutable."""
+    query = {"query": "query Feed { pointSync { cursor } }"}
+    inner, _ = scripted(httpx.Response(200, json={"data": {"pointSync": {"cursor": "c1"}}}))
+    async with client(inner) as c:
+        response = await c.post("/graphql", json=query)
+    assert parsed_json(response) == ({"data": {"pointSync": {"cursor": "c1"}}},)
+    assert parsed_json(response) is None
+    mutation = {"query": "mutation Go { go }"}
+    inner, _ = scripted(httpx.Response(200, json={"data": {"go": True}}))
+    async with client(inner) as c:
+        response = await c.post("/graphql", json=mutation)
+    assert parsed_json(response) is None  # not parsed by the policy: nothing to hand over
+    assert response.json() == {"data": {"go": True}}

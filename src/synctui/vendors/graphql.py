@@ -1,7 +1,11 @@
 """GraphQL plumbing shared by the two GraphQL vendors (Speckle, LetsBuild).
 
 gql validates every document against our local copy of the vendor's SDL before sending, so a
-typo in a query fails in tests rather than at a customer. The session is non-reconnecting:
+typo in a query fails in tests rather than at a customer. A document is validated and printed
+once, on its first use, not on every send: a feed catch-up sends the same query hundreds of
+times, and re-walking it each time cost more than reading the answer. The answer's JSON is
+parsed once too: the HTTP policy parses it to see that it is readable, and gql takes that
+parse instead of reading the bytes again. The session is non-reconnecting:
 gql's permanent session retries executes by default, and a mutation must never be resent by
 anything but our own policy (which refuses to resend one whose answer was lost).
 """
@@ -20,10 +24,11 @@ from gql.transport.exceptions import (
     TransportServerError,
 )
 from gql.transport.httpx import HTTPXAsyncTransport
+from graphql import DocumentNode, print_ast
 
 from synctui.domain import errors
 from synctui.vendors.base import USER_AGENT, Adapter
-from synctui.vendors.http import DEFAULT_TIMEOUT
+from synctui.vendors.http import DEFAULT_TIMEOUT, parsed_json
 
 
 @cache
@@ -34,6 +39,54 @@ def load_sdl(name: str) -> str:
 @cache
 def document(source: str) -> GraphQLRequest:
     return gql(source)
+
+
+@cache
+def _printed(source: str) -> str:
+    """The query text gql would send for `source` (its printed AST), computed once."""
+    return print_ast(document(source).document)
+
+
+class _PrintedRequest(GraphQLRequest):
+    """A request whose query text is printed once per document, not on every send."""
+
+    def __init__(self, source: str, variables: dict[str, Any]) -> None:
+        super().__init__(document(source), variable_values=variables)
+        self._query_text = _printed(source)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"query": self._query_text}
+        if self.variable_values:
+            payload["variables"] = self.variable_values
+        return payload
+
+
+class _ValidatingOnceClient(Client):
+    """gql's client, validating each document against the schema on its first use only (the
+    schema is fixed for the client's life, so a second validation cannot answer differently)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._validated: dict[int, DocumentNode] = {}  # id → the document, kept alive
+
+    def validate(self, request: GraphQLRequest) -> None:
+        doc = request.document
+        if self._validated.get(id(doc)) is doc:
+            return
+        super().validate(request)
+        self._validated[id(doc)] = doc
+
+
+class _ParsedOnceTransport(HTTPXAsyncTransport):
+    """gql's httpx transport, taking the JSON the HTTP policy already parsed."""
+
+    def _get_json_result(self, response: Any) -> Any:
+        found = parsed_json(response)
+        if found is None:
+            return super()._get_json_result(response)
+        self.response_headers = response.headers
+        return found[0]
 
 
 class GraphQLAdapter(Adapter):
@@ -51,13 +104,13 @@ class GraphQLAdapter(Adapter):
 
     async def _connect(self) -> Any:
         if self._session is None:
-            transport = HTTPXAsyncTransport(
+            transport = _ParsedOnceTransport(
                 url=f"{self.base_url}/graphql",
                 headers=self.graphql_headers(),
                 timeout=DEFAULT_TIMEOUT,
                 transport=self.transport,
             )
-            self._client = Client(
+            self._client = _ValidatingOnceClient(
                 schema=load_sdl(self.sdl_name),
                 transport=transport,
                 fetch_schema_from_transport=False,
@@ -79,9 +132,7 @@ class GraphQLAdapter(Adapter):
         """Run one operation; every failure comes out as a typed SyncTuiError."""
         session = await self._connect()
         try:
-            result = await session.execute(
-                GraphQLRequest(document(source), variable_values=variables or {})
-            )
+            result = await session.execute(_PrintedRequest(source, variables or {}))
         except TransportQueryError as exc:
             found = exc.errors
             items = found if isinstance(found, list) and found else [{"message": str(exc)}]

@@ -39,6 +39,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
@@ -534,16 +535,31 @@ def _describe_transport_error(exc: httpx.TransportError) -> str:
     return f"network error: {exc.__class__.__name__}"
 
 
+_PARSED = "_synctui_parsed_json"
+
+
 def _readable(response: httpx.Response) -> bool:
+    """Whether a JSON answer parses. The parse is kept on the response (`parsed_json`), so
+    whoever reads the answer next does not parse the same bytes again."""
     if "json" not in response.headers.get("content-type", ""):
         return True
     if not response.content:
         return True
     try:
-        json.loads(response.content)
+        value = json.loads(response.content)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return False
+    setattr(response, _PARSED, (value,))
     return True
+
+
+def parsed_json(response: httpx.Response) -> tuple[Any] | None:
+    """The JSON this policy parsed from the response, as a 1-tuple, handed over once (the
+    value is mutable, so a second reader parses its own); None when it was not parsed."""
+    found = getattr(response, _PARSED, None)
+    if found is not None:
+        delattr(response, _PARSED)
+    return found
 
 
 def op(name: str, *, idempotent: bool | None = None) -> dict[str, dict[str, object]]:

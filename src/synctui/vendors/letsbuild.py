@@ -61,20 +61,30 @@ QUERIES = {feed: _query(feed) for feed in _FIELDS}
 DOCUMENTS = QUERIES
 
 
+_OPERATIONS = {"create": "created", "update": "updated", "delete": "deleted"}
+
+
 def normalize_operation(value: Any) -> str:
     """CREATED / Created / created → created; anything unknown is kept, lower-cased."""
     text = str(value or "").strip().lower()
-    return {"create": "created", "update": "updated", "delete": "deleted"}.get(text, text)
+    return _OPERATIONS.get(text, text)
 
 
 def _contains_null_guid(value: Any) -> bool:
+    """Whether the null GUID is a string anywhere in `value`. A C-level membership test per
+    object or list, recursing only into the containers inside: a snapshot is mostly flat, and
+    this runs once for every change a feed brings."""
     if isinstance(value, str):
         return value == NULL_GUID
     if isinstance(value, dict):
-        return any(_contains_null_guid(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_null_guid(v) for v in value)
-    return False
+        items: Any = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return False
+    if NULL_GUID in items:  # only an equal string compares equal to it
+        return True
+    return any(_contains_null_guid(item) for item in items if isinstance(item, dict | list))
 
 
 def _storable(cursor: Any) -> bool:

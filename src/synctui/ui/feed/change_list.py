@@ -1,7 +1,7 @@
 """The live list of changes: a line-API view that reads only what is on screen.
 
-`ChangeList` holds a `ChangeIndex` (every matching id, 8 bytes each) and a small cache of
-formatted rows keyed by change id. Painting line `y` looks the row up in the cache; a miss
+`ChangeList` holds a `ChangeIndex` (block bounds: a few bytes per thousand ids) and a small
+cache of formatted rows keyed by change id. Painting line `y` looks the row up in the cache; a miss
 reads one window around the viewport by primary key (≈0.5 ms for 120 rows at 1,000,000
 stored), so opening, scrolling to the end or jumping anywhere costs the same at any size.
 The cache is keyed by id, not position, so it survives filter changes and growth.

@@ -20,7 +20,6 @@ Pausing stops following, not ingestion: the engine keeps storing, the header kee
 from __future__ import annotations
 
 import time
-from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -29,7 +28,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -43,15 +41,12 @@ from synctui.ui.feed.clock import FeedClock, SystemClock
 from synctui.ui.feed.detail_model import load_detail
 from synctui.ui.feed.detail_pane import DetailPane
 from synctui.ui.feed.engine_link import EngineLink
-from synctui.ui.feed.export import export_changes
-from synctui.ui.feed.export_dialog import ExportDialog, ExportRequest
+from synctui.ui.feed.export_flow import ExportFlow
 from synctui.ui.feed.filter_bar import FilterBar, FilterView
 from synctui.ui.feed.filters import FeedFilter
 from synctui.ui.feed.header import FeedHeader, HeaderState
 from synctui.ui.feed.messages import (
     DetailLoaded,
-    ExportFinished,
-    ExportProgress,
     IndexBuilt,
     ProjectsLoaded,
     StoreGrew,
@@ -60,17 +55,16 @@ from synctui.ui.feed.messages import (
 from synctui.ui.feed.project_picker import ALL_PROJECTS, ProjectPicker
 from synctui.ui.feed.rate_meter import RateMeter
 from synctui.ui.feed.rows import ChangeRow, to_row
-from synctui.ui.served import refuse_in_browser
 
 TICK_SECONDS = 0.2  # repaint cadence while changes pour in
 STORE_POLL_SECONDS = 1.0  # look at the store at least this often even without on_page
 SEARCH_DEBOUNCE_SECONDS = 0.3
 PROJECTS_REFRESH_SECONDS = 5.0
 RATE_WINDOW_SECONDS = 180
-INDEX_CACHE_SIZE = 4  # 8 MB each at 1,000,000 matching changes
+INDEX_CACHE_SIZE = 4  # ~24 KB each at 1,000,000 matching changes
 
 
-class FeedScreen(Screen[None]):
+class FeedScreen(ExportFlow):
     """Live list + filters + detail + export over one LetsBuild account's stored changes."""
 
     help_title = f"{feed_title()} change feed"
@@ -422,7 +416,7 @@ class FeedScreen(Screen[None]):
         flt = self.filter.to_change_filter()
         cached = self._index_cache.get(flt)
         # Copied here, on the thread that extends it, so ids and covered_to agree.
-        base = (cached.ids[:], cached.covered_to) if cached is not None else None
+        base = cached.copy(self._generation) if cached is not None else None
         self._build_index(self._generation, flt, self._seen_id, base)
 
     @work(thread=True, group="index", exclusive=True, exit_on_error=False, name="filter")
@@ -431,7 +425,7 @@ class FeedScreen(Screen[None]):
         generation: int,
         flt: ChangeFilter,
         covered_to: int,
-        base: tuple[array[int], int] | None,
+        base: ChangeIndex | None,
     ) -> None:
         worker = get_current_worker()
         try:
@@ -444,9 +438,8 @@ class FeedScreen(Screen[None]):
                     cancelled=lambda: worker.is_cancelled or generation != self._generation,
                 )
             else:
-                index = ChangeIndex(generation=generation)
-                index.ids, index.covered_to = base
-                index.extend(newer_ids(self.store, self.account, flt, index.after_id))
+                index = base
+                index.extend_sorted(newer_ids(self.store, self.account, flt, index.after_id))
         except IndexCancelled:
             return
         except Exception as exc:
@@ -581,73 +574,6 @@ class FeedScreen(Screen[None]):
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         if message.change_id == self._detail_for:
             self.query_one(DetailPane).show(message.detail)
-
-    # --- export ---------------------------------------------------------------------------
-    def action_export(self) -> None:
-        if refuse_in_browser(self.app, "export to a file on the server"):
-            return
-        if self.exporting:
-            self.notify("An export is already running.", severity="warning")
-            return
-        if not self._index_ready:
-            self.notify("The filter is still being applied; try again in a moment.")
-            return
-        count = len(self.change_list.index)
-        self.app.push_screen(ExportDialog(self.account, count), self._export_chosen)
-
-    def _export_chosen(self, request: ExportRequest | None) -> None:
-        if request is None:
-            return
-        ids = self.change_list.index.ids[:]  # exactly what the list holds now
-        self.exporting = True
-        self.add_class("-exporting")
-        self.query_one("#feed-export-label", Label).update(
-            f"Exporting {len(ids):,} changes to {request.path.name}"
-        )
-        self.query_one("#feed-export-progress", ProgressBar).update(
-            total=max(1, len(ids)), progress=0
-        )
-        self._export(request, ids, dict(self.project_names))
-
-    @work(thread=True, group="export", exit_on_error=False, name="export")
-    def _export(self, request: ExportRequest, ids: Sequence[int], names: dict[str, str]) -> None:
-        worker = get_current_worker()
-        last_post = [0.0]
-
-        def progress(done: int) -> None:
-            now = time.monotonic()
-            if now - last_post[0] >= 0.1 or done == len(ids):
-                last_post[0] = now
-                self.post_message(ExportProgress(done, len(ids)))
-
-        try:
-            written = export_changes(
-                self.store,
-                ids,
-                request.path,
-                request.fmt,
-                names,
-                progress=progress,
-                cancelled=lambda: worker.is_cancelled,
-            )
-        except Exception as exc:
-            self.post_message(ExportFinished(request.path, 0, error=str(exc) or type(exc).__name__))
-            return
-        self.post_message(ExportFinished(request.path, written))
-
-    def on_export_progress(self, message: ExportProgress) -> None:
-        self.query_one("#feed-export-progress", ProgressBar).update(
-            total=max(1, message.total), progress=message.done
-        )
-
-    def on_export_finished(self, message: ExportFinished) -> None:
-        self.exporting = False
-        self.remove_class("-exporting")
-        if message.error:
-            self.notify(f"Export failed: {message.error}", severity="error", timeout=10)
-        else:
-            noun = "change" if message.written == 1 else "changes"
-            self.notify(f"Exported {message.written:,} {noun} to {message.path}", timeout=8)
 
     def on_worker_problem(self, message: WorkerProblem) -> None:
         self.notify(f"{message.what}: {message.error}", severity="error", timeout=8)
