@@ -58,6 +58,9 @@ async def test_batch_of_hundreds_under_faults_then_retry(big_sandbox: Sandbox) -
         tally = run.tally()
         assert tally["failed"] > 0 and tally["ok"] > 0
         assert str(tally["failed"]) in str(run.query_one("#run-counts").render())
+        # The head shows how many syncs the batch had in flight last (it adapts as it goes).
+        head = str(run.query_one("#run-head").render())
+        assert f"{run.batch.live_concurrency} at a time (adaptive)" in head
         state = admin_state(big_sandbox, "speckle")
         for key, result in run.latest.items():
             outcome = result.outcome.value

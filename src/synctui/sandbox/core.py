@@ -151,6 +151,11 @@ class FaultMiddleware:
             return
         decision = self.faults.decide(self.sim.name)
         await sleep(decision.delay_s)
+        limited = self.faults.admit(self.sim.name, _authorization(scope))
+        if limited is not None:
+            response = self.sim.error_response(429, "rate limit exceeded (sandbox)", limited)
+            await response(scope, receive, send)
+            return
         if decision.status is not None:
             retry = self.faults.spec.retry_after if decision.status == 429 else None
             message = {
@@ -191,6 +196,14 @@ class FaultMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def _authorization(scope: Scope) -> str:
+    """The credential a rate limit is counted per (held in memory only)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            return value.decode("latin-1")
+    return ""
 
 
 async def _drain(receive: Receive) -> None:

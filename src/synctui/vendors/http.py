@@ -21,7 +21,7 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -55,6 +55,15 @@ class CallRecord:
     duration_ms: float
     error: str | None = None
     attempt: int = 1
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try of one request, as a pacing controller hears it (no URL, no header)."""
+
+    method: str
+    status: int | None  # None: no answer (could not connect, dropped, timed out)
+    seconds: float
 
 
 class CallLog:
@@ -217,6 +226,10 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self.on_retry = on_retry
         self._inner = inner or httpx.AsyncHTTPTransport(retries=0)
         self._limit = asyncio.Semaphore(max_concurrency)
+        # Pacing hooks (a batch's controller): `gate` is awaited before every try, and every
+        # observer hears every try, the 429s and 503s retried here included.
+        self.gate: Callable[[], Awaitable[None]] | None = None
+        self.observers: list[Callable[[Attempt], None]] = []
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -228,6 +241,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         while True:
             attempt += 1
             last = attempt >= self.retry.attempts
+            if self.gate is not None:
+                await self.gate()
             started = time.perf_counter()
             try:
                 async with self._limit:
@@ -295,6 +310,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         error: str | None,
         attempt: int,
     ) -> None:
+        seconds = time.perf_counter() - started
+        for observer in list(self.observers):
+            observer(Attempt(request.method, status, seconds))
         if self.call_log is None:
             return
         self.call_log.add(
@@ -305,7 +323,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 method=request.method,
                 target=target,
                 status=status,
-                duration_ms=(time.perf_counter() - started) * 1000.0,
+                duration_ms=seconds * 1000.0,
                 error=self.redact(error) if error else None,
                 attempt=attempt,
             )

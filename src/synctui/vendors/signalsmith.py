@@ -43,6 +43,7 @@ from synctui.domain.models import (
     WritePlan,
     WriteResult,
 )
+from synctui.domain.pacing import RateLimit, WritePacing
 from synctui.domain.validation import ValidationIssue, validate_signalsmith_sync
 from synctui.vendors.base import VendorModel, unreadable_sync
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
@@ -274,6 +275,12 @@ class SignalsmithAdapter(RestAdapter):
     vendor = "signalsmith"
     vendor_title = "Signalsmith"
     rate_limit_note = " (100 requests a minute, 20 a second per workspace)"
+    # One account is one workspace, the unit Signalsmith counts requests per.
+    write_pacing = WritePacing(
+        ceiling=8,
+        limits=(RateLimit(100, 60.0), RateLimit(20, 1.0)),
+        source="Signalsmith documents 100 requests/minute and 20/second per workspace",
+    )
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.LIST,

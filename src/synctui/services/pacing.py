@@ -1,0 +1,145 @@
+"""One pacer per account: the AIMD controller (`domain.pacing`) wired to asyncio and HTTP.
+
+A batch takes a slot per write (`async with pacer.slot()`) and the account's HTTP policy
+awaits `pacer.gate()` before every request and reports every attempt to `pacer.observe` —
+retried 429s and 503s included, which the batch itself never sees. The pacer lives as long
+as the account's adapter, so a retry of the failed syncs starts from what the first attempt
+learned, and it is hooked into the HTTP policy only while a batch runs: requests made
+meanwhile (a refresh, the TUI's reads) count against the same limits, as the vendor counts
+them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import weakref
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from synctui.domain.pacing import AimdController, PaceStats, WritePacing
+from synctui.vendors.http import Attempt
+
+__all__ = ["Pacer", "pacer_for"]
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+class Pacer:
+    """Writes in flight and request starts for one account (see the module docstring)."""
+
+    def __init__(
+        self,
+        pacing: WritePacing,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.controller = AimdController(pacing)
+        self._clock = clock
+        self._sleep = sleep
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._attached: list[Any] = []  # transports hooked, one entry per running batch
+
+    # --- reading ----------------------------------------------------------------------------
+    @property
+    def limit(self) -> int:
+        """Writes allowed in flight right now (the live concurrency)."""
+        return self.controller.limit
+
+    @property
+    def in_flight(self) -> int:
+        return self.controller.in_flight
+
+    @property
+    def adaptive(self) -> bool:
+        return self.controller.adaptive
+
+    @property
+    def stats(self) -> PaceStats:
+        return self.controller.stats
+
+    def set_fixed(self, fixed: int | None) -> None:
+        """A fixed number of writes in flight (`--concurrency N`), or None to adapt."""
+        self.controller.set_fixed(fixed)
+        self._wake()
+
+    # --- slots ------------------------------------------------------------------------------
+    async def acquire(self) -> None:
+        """Wait for a free slot: fewer writes in flight than the current limit."""
+        if not self._waiters and self.controller.try_acquire():
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # granted at the moment we were cancelled: give it back
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        self.controller.release()
+        self._wake()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        await self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    def _wake(self) -> None:
+        """Hand free slots to waiters, oldest first (after a release or a raised limit)."""
+        while self._waiters and self.controller.try_acquire():
+            waiter = self._waiters.popleft()
+            if waiter.done():  # cancelled while queued
+                self.controller.release()
+                continue
+            waiter.set_result(None)
+
+    # --- the HTTP policy's hooks --------------------------------------------------------------
+    async def gate(self) -> None:
+        """Wait until a request may start under the rate caps; record its start."""
+        while (wait := self.controller.rate_wait(self._clock())) > 0:
+            await self._sleep(wait)
+        self.controller.started(self._clock())
+
+    def observe(self, attempt: Attempt) -> None:
+        self.controller.observe(attempt.status, attempt.seconds, self._clock())
+        self._wake()  # the limit may have grown
+
+    @contextlib.contextmanager
+    def attached(self, transport: Any) -> Any:
+        """Hook the pacer into an account's HTTP policy for the duration of a batch."""
+        if transport is not None and transport not in self._attached:
+            transport.gate = self.gate
+            transport.observers.append(self.observe)
+        self._attached.append(transport)
+        try:
+            yield self
+        finally:
+            self._attached.remove(transport)
+            if transport is not None and transport not in self._attached:
+                if transport.gate == self.gate:
+                    transport.gate = None
+                with contextlib.suppress(ValueError):
+                    transport.observers.remove(self.observe)
+
+
+_PACERS: weakref.WeakKeyDictionary[Any, Pacer] = weakref.WeakKeyDictionary()
+
+
+def pacer_for(adapter: Any) -> Pacer:
+    """The account's pacer, made from its adapter class's `write_pacing` on first use."""
+    pacer = _PACERS.get(adapter)
+    if pacer is None:
+        pacer = _PACERS[adapter] = Pacer(adapter.write_pacing)
+    return pacer
