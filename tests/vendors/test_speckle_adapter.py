@@ -975,10 +975,11 @@ def test_a_malformed_item_never_breaks_a_list_nor_becomes_a_write() -> None:
         adapter.editable(broken)
 
 
-async def test_each_document_is_checked_against_the_schema_once_and_a_bad_one_every_time(
+async def test_each_document_is_checked_and_printed_once_and_a_bad_one_refused_every_time(
     reader, monkeypatch
 ) -> None:
     import gql.client
+    import gql.graphql_request
 
     checked: list[str] = []
     real = gql.client.validate
@@ -988,11 +989,14 @@ async def test_each_document_is_checked_against_the_schema_once_and_a_bad_one_ev
         return real(schema, document)
 
     monkeypatch.setattr(gql.client, "validate", counting)
+    printed: list[object] = []  # gql prints the document for every request unless told not to
+    monkeypatch.setattr(gql.graphql_request, "print_ast", printed.append)
     log = CallLog()
     adapter = make_adapter(reader, call_log=log)
     for _ in range(3):
         await adapter.check()
     assert len(log.records()) == 3 and len(checked) == len(set(checked)) >= 1
+    assert printed == []
     bad = "query Bad { project(id: \"x\") { noSuchField } }"
     for _ in range(2):  # refused locally each time, never sent
         with pytest.raises(errors.VendorError, match="rejected by the local schema"):

@@ -3,7 +3,8 @@
 gql validates every document against our local copy of the vendor's SDL before sending it
 first, so a typo in a query fails in tests rather than at a customer. Once per document, not
 per request: the documents are fixed strings (only the variables change), and validating
-one costs more CPU than the rest of a request, which caps how fast a batch can go. The session is non-reconnecting:
+one costs more CPU than the rest of a request, which caps how fast a batch can go. For the
+same reason a document's query text is printed once, not by gql for every request. The session is non-reconnecting:
 gql's permanent session retries executes by default, and a mutation must never be resent by
 anything but our own policy (which refuses to resend one whose answer was lost).
 """
@@ -21,7 +22,7 @@ from gql.transport.exceptions import (
     TransportServerError,
 )
 from gql.transport.httpx import HTTPXAsyncTransport
-from graphql import DocumentNode
+from graphql import DocumentNode, print_ast
 
 from synctui.domain import errors
 from synctui.vendors.base import USER_AGENT, Adapter
@@ -36,6 +37,32 @@ def load_sdl(name: str) -> str:
 @cache
 def document(source: str) -> DocumentNode:
     return gql(source)
+
+
+@cache
+def _printed(source: str) -> str:
+    """The query text gql would send (it prints the parsed document for every request)."""
+    parsed = document(source)  # gql() gives a GraphQLRequest since gql 4
+    return print_ast(getattr(parsed, "document", parsed))
+
+
+class _Request(GraphQLRequest):
+    """A request whose query text is printed once per document (see the module docstring)."""
+
+    def __init__(self, source: str, variables: dict[str, Any]) -> None:
+        super().__init__(document(source), variable_values=variables)
+        self._query = _printed(source)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"query": self._query}
+        if self.operation_name:
+            payload["operationName"] = self.operation_name
+        if self.variable_values:
+            payload["variables"] = self.variable_values
+        if self.extensions:
+            payload["extensions"] = self.extensions
+        return payload
 
 
 class _ValidatingOnce(Client):
@@ -96,9 +123,7 @@ class GraphQLAdapter(Adapter):
         """Run one operation; every failure comes out as a typed SyncTuiError."""
         session = await self._connect()
         try:
-            result = await session.execute(
-                GraphQLRequest(document(source), variable_values=variables or {})
-            )
+            result = await session.execute(_Request(source, variables or {}))
         except TransportQueryError as exc:
             raise self.map_graphql_errors(exc.errors or [{"message": str(exc)}]) from None
         except TransportServerError as exc:
