@@ -996,10 +996,13 @@ async def test_each_document_is_checked_and_printed_once_and_a_bad_one_refused_e
     for _ in range(3):
         await adapter.check()
     assert len(log.records()) == 3 and len(checked) == len(set(checked)) >= 1
+    sync = await adapter.get_sync(pick(reader))
+    plan = await adapter.plan_update(sync, {"context": {"viewName": "Printed once"}})
+    assert plan.requests[0].body["query"].lstrip().startswith("mutation")
     assert printed == []
     bad = "query Bad { project(id: \"x\") { noSuchField } }"
     for _ in range(2):  # refused locally each time, never sent
         with pytest.raises(errors.VendorError, match="rejected by the local schema"):
             await adapter.execute(bad)
-    assert checked.count(bad) == 2 and len(log.records()) == 3
+    assert checked.count(bad) == 2 and len(log.records()) == 4
     await adapter.aclose()

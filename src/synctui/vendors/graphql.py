@@ -65,6 +65,11 @@ class _Request(GraphQLRequest):
         return payload
 
 
+def request_body(source: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """The JSON body `execute` POSTs for this document and these variables."""
+    return _Request(source, variables).payload
+
+
 class _ValidatingOnce(Client):
     """A gql client that validates each document against the schema once, not per request."""
 
