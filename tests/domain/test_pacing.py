@@ -6,6 +6,8 @@ allows (writes in flight) and the wait it imposes (request starts).
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from synctui.domain.pacing import (
@@ -179,9 +181,12 @@ def test_documented_limits_are_kept_with_a_margin() -> None:
     starts = start_all(ctrl, clock, 250)
     assert most_in_any_window(starts, 1.0) == 18  # 20/s, less 10 %
     assert most_in_any_window(starts, 60.0) == 90  # 100/min, less 10 %
-    # ...and costs no more than it must: 90 starts in the first minute (18 a second), 90 in
-    # the second, the last 70 from the third minute on.
-    assert starts[-1] - starts[0] == pytest.approx(123.0)
+    # Per second, evenly spaced (no burst at a window's edge)...
+    gaps = [b - a for a, b in pairwise(starts)]
+    assert min(gaps) == pytest.approx(1 / 18)
+    # ...and no slower than it must: 90 starts in the first minute, 90 in the second, the
+    # last 70 from the third minute on, 1/18 s apart.
+    assert starts[-1] - starts[0] == pytest.approx(120.0 + 69 / 18)
     # A fixed concurrency keeps the documented limits too.
     fixed = AimdController(signalsmith, fixed=32)
     assert most_in_any_window(start_all(fixed, Clock(), 40), 1.0) == 18
@@ -202,13 +207,17 @@ def test_a_429_teaches_a_rate_that_rises_again_while_answers_stay_clean() -> Non
     for _ in range(3):  # three seconds of clean answers: three more a second
         ctrl.observe(200, FAST, clock.tick(1.0))
     assert ctrl.learned_rate == 39
-    # A second 429 never raises it: the new cap is the lower of the two.
+    # A second 429 never raises it: the new cap is the lower of the two...
     clock.tick(1.0)
     for _ in range(10):
         ctrl.started(clock.tick(0.05))
         ctrl.observe(200, FAST, clock.tick(0.05))
     ctrl.observe(429, FAST, clock.tick(FAST))
     assert ctrl.learned_rate == 9
+    # ...and the limit, met twice, is probed half as often: one more every two seconds.
+    for _ in range(6):
+        ctrl.observe(200, FAST, clock.tick(1.0))
+    assert ctrl.learned_rate == 12
 
 
 def test_bad_pacing_is_refused() -> None:

@@ -13,10 +13,12 @@ that each cost a `Retry-After`). So a batch adapts per account, the way TCP does
 - it never goes above the vendor's ceiling (`WritePacing`, declared by the adapter class);
 - documented rate limits are caps on request *starts*, not on concurrency, and are kept
   exactly (`SlidingWindow`), with a margin;
-- a 429 also teaches a rate: the requests the vendor accepted over the last second, less
-  10 %, become a cap that rises again by one request a second while answers stay clean.
-  Halving concurrency alone leaves a sawtooth of 429s when the vendor limits requests per
-  second rather than requests in flight.
+- a 429 also teaches a rate: the requests the vendor accepted in the second before the
+  refused one was sent, less 10 %, become a cap that rises again by one request a second while answers stay clean —
+  every two seconds after a second 429, every four after a third, up to every 16: a
+  limit met again and again is probed ever more rarely. Halving concurrency alone leaves a
+  sawtooth of 429s when the vendor limits requests per second rather than requests in
+  flight.
 
 Everything here is pure: the caller passes the time in, so tests drive it with a fake clock.
 """
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 __all__ = ["AimdController", "PaceStats", "RateLimit", "SlidingWindow", "WritePacing"]
 
 START = 3  # writes in flight before anything is known about the vendor
-DEFAULT_CEILING = 8  # vendors that document no limit: a guess, kept modest
+DEFAULT_CEILING = 16  # vendors that document no limit: a guess (see WritePacing)
 MARGIN = 0.9  # documented limits are kept with 10 % to spare (clock skew, network jitter)
 LATENCY_JUMP = 2.0  # recent latency this many times the baseline...
 MIN_JUMP_S = 0.05  # ...and at least this much slower, counts as a jump
@@ -38,8 +40,9 @@ WARMUP_SAMPLES = 5  # answers needed before a latency jump is believed
 RECENT_WEIGHT = 0.25  # EWMA weight of a new answer in the recent latency
 BASELINE_DOWN = 0.3  # the baseline follows faster answers quickly...
 BASELINE_UP = 0.01  # ...and slower ones slowly, so congestion does not become the norm
-LEARNED_MARGIN = 0.9  # a 429 caps the rate at this share of the last second's accepted
-LEARNED_STEP_S = 1.0  # the learned rate rises by one request a second, this often
+LEARNED_MARGIN = 0.9  # a 429 caps the rate at this share of what the vendor accepted
+LEARNED_STEP_S = 1.0  # the learned rate rises by one request a second, this often...
+LEARNED_STEP_MAX_S = 16.0  # ...doubling with every 429 that taught it, up to this
 
 
 @dataclass(frozen=True)
@@ -78,19 +81,25 @@ class SlidingWindow:
     window (a full bucket, then its refill), and a vendor counting requests over a sliding
     window answers the second half with 429s. A log of the last N starts is exact for
     fixed, sliding and bucket-style limits alike.
+
+    `spaced` also keeps starts `seconds / requests` apart, like a bucket of one: the vendor
+    counts arrivals, and arrivals jitter, so a burst sent just after a window's edge can land
+    inside the window before it. Used for per-second limits, where that edge is always near.
     """
 
-    def __init__(self, requests: int, seconds: float) -> None:
+    def __init__(self, requests: int, seconds: float, *, spaced: bool = False) -> None:
         self.requests = max(1, int(requests))
         self.seconds = seconds
+        self.gap = seconds / self.requests if spaced else 0.0
         self._starts: deque[float] = deque()
 
     def wait(self, now: float) -> float:
         """Seconds until one more start fits (0: now)."""
         self._expire(now)
-        if len(self._starts) < self.requests:
-            return 0.0
-        return max(0.0, self._starts[-self.requests] + self.seconds - now)
+        wait = self._starts[-1] + self.gap - now if self._starts and self.gap else 0.0
+        if len(self._starts) >= self.requests:
+            wait = max(wait, self._starts[-self.requests] + self.seconds - now)
+        return max(0.0, wait)
 
     def record(self, now: float) -> None:
         self._expire(now)
@@ -148,17 +157,20 @@ class AimdController:
         self.recent: float | None = None  # smoothed latency of the last few answers
         self.learned_rate: int | None = None  # requests/second taught by a 429
         self._documented = [
-            SlidingWindow(math.floor(limit.requests * MARGIN), limit.seconds)
+            SlidingWindow(
+                math.floor(limit.requests * MARGIN), limit.seconds, spaced=limit.seconds <= 1.0
+            )
             for limit in pacing.limits
         ]
         self._learned: SlidingWindow | None = None
         self._last_second = SlidingWindow(1_000_000, 1.0)  # starts of the last second
-        self._accepted = SlidingWindow(1_000_000, 1.0)  # answers, not 429/503, in it
+        self._accepted: deque[float] = deque()  # when accepted requests were sent (2 s)
         self._samples = 0
         self._good = 0  # good answers since the limit last changed
         self._saturated = False  # the writes filled the limit since it last changed
         self._cut_at = -math.inf  # when the limit was last cut
         self._rate_raised_at = 0.0
+        self._rate_step = LEARNED_STEP_S
 
     @property
     def adaptive(self) -> bool:
@@ -216,10 +228,12 @@ class AimdController:
                 self.stats.unavailable += 1
             if self.adaptive and fresh:
                 if status == 429:
-                    self._learn_rate(now)
+                    self._learn_rate(now - seconds, now)
                 self._cut(now)
             return
-        self._accepted.record(now)
+        self._accepted.append(now - seconds)
+        while self._accepted and self._accepted[0] < now - 2.0:
+            self._accepted.popleft()
         jump = self._latency(seconds)
         if not self.adaptive:
             return
@@ -263,18 +277,21 @@ class AimdController:
         self._good = 0
         self._saturated = self.in_flight >= self.limit
 
-    def _learn_rate(self, now: float) -> None:
-        # What the vendor accepted, not what was sent: refused requests count for neither.
-        accepted = self._accepted.count(now)
+    def _learn_rate(self, sent: float, now: float) -> None:
+        """A 429 for a request sent at `sent`: the vendor's window then held what it had
+        accepted in the second before (those answers are in by now: sent earlier, they came
+        back earlier). What was sent counts for nothing: refused requests are not counted."""
+        accepted = sum(1 for t in self._accepted if sent - 1.0 < t <= sent)
         rate = max(1, math.floor(accepted * LEARNED_MARGIN))
         if self.learned_rate is not None:
             rate = min(rate, self.learned_rate)
+            self._rate_step = min(self._rate_step * 2, LEARNED_STEP_MAX_S)
         self.learned_rate = rate
         self._learned = self._last_second.resized(rate)
         self._rate_raised_at = now
 
     def _raise_learned_rate(self, now: float) -> None:
-        if self.learned_rate is None or now - self._rate_raised_at < LEARNED_STEP_S:
+        if self.learned_rate is None or now - self._rate_raised_at < self._rate_step:
             return
         self.learned_rate += 1
         self._learned = self._last_second.resized(self.learned_rate)

@@ -4,9 +4,10 @@ A batch takes a slot per write (`async with pacer.slot()`) and the account's HTT
 awaits `pacer.gate()` before every request and reports every attempt to `pacer.observe` —
 retried 429s and 503s included, which the batch itself never sees. The pacer lives as long
 as the account's adapter, so a retry of the failed syncs starts from what the first attempt
-learned, and it is hooked into the HTTP policy only while a batch runs: requests made
-meanwhile (a refresh, the TUI's reads) count against the same limits, as the vendor counts
-them.
+learned. It hears every request of the account from the start (`watch`: the listing before
+a batch fills the vendor's rate window too, and a 429 is judged by all that the vendor
+accepted), but it gates requests only while a batch runs: requests made meanwhile (a
+refresh, the TUI's reads) count against the same limits, as the vendor counts them.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ class Pacer:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.controller = AimdController(pacing)
-        self._clock = clock
-        self._sleep = sleep
+        # The time the pacer goes by; a test may drive it with the vendor's own clock.
+        self.clock = clock
+        self.sleep = sleep
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._attached: list[Any] = []  # transports hooked, one entry per running batch
 
@@ -108,38 +110,43 @@ class Pacer:
     # --- the HTTP policy's hooks --------------------------------------------------------------
     async def gate(self) -> None:
         """Wait until a request may start under the rate caps; record its start."""
-        while (wait := self.controller.rate_wait(self._clock())) > 0:
-            await self._sleep(wait)
-        self.controller.started(self._clock())
+        while (wait := self.controller.rate_wait(self.clock())) > 0:
+            await self.sleep(wait)
+        self.controller.started(self.clock())
 
     def observe(self, attempt: Attempt) -> None:
-        self.controller.observe(attempt.status, attempt.seconds, self._clock())
+        self.controller.observe(attempt.status, attempt.seconds, self.clock())
         self._wake()  # the limit may have grown
+
+    def watch(self, transport: Any) -> None:
+        """Hear every attempt of the account's HTTP policy from now on."""
+        if transport is not None and self.observe not in transport.observers:
+            transport.observers.append(self.observe)
 
     @contextlib.contextmanager
     def attached(self, transport: Any) -> Any:
-        """Hook the pacer into an account's HTTP policy for the duration of a batch."""
-        if transport is not None and transport not in self._attached:
+        """Gate the account's requests by this pacer for the duration of a batch."""
+        self.watch(transport)
+        if transport is not None:
             transport.gate = self.gate
-            transport.observers.append(self.observe)
         self._attached.append(transport)
         try:
             yield self
         finally:
             self._attached.remove(transport)
-            if transport is not None and transport not in self._attached:
-                if transport.gate == self.gate:
-                    transport.gate = None
-                with contextlib.suppress(ValueError):
-                    transport.observers.remove(self.observe)
+            last = transport not in self._attached
+            if transport is not None and last and transport.gate == self.gate:
+                transport.gate = None
 
 
 _PACERS: weakref.WeakKeyDictionary[Any, Pacer] = weakref.WeakKeyDictionary()
 
 
 def pacer_for(adapter: Any) -> Pacer:
-    """The account's pacer, made from its adapter class's `write_pacing` on first use."""
+    """The account's pacer, made from its adapter class's `write_pacing` on first use and
+    listening to the adapter's requests from then on."""
     pacer = _PACERS.get(adapter)
     if pacer is None:
         pacer = _PACERS[adapter] = Pacer(adapter.write_pacing)
+        pacer.watch(getattr(adapter, "transport", None))
     return pacer

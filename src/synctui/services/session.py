@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from synctui.domain import errors
 from synctui.domain.models import Capability, Run, Sync, WritePlan, WriteResult
+from synctui.services.pacing import pacer_for
 from synctui.store.accounts import Account
 from synctui.vendors.base import Adapter
 from synctui.vendors.http import CallLog, RetrySettings
@@ -80,6 +81,7 @@ class Session:
             on_retry=(lambda msg, n=name: self.on_retry(n, msg)) if self.on_retry else None,
         )
         self._adapters[name] = adapter
+        pacer_for(adapter)  # hears the account's requests from the first (services.pacing)
         return adapter
 
     def forget(self, name: str) -> None:
