@@ -192,32 +192,71 @@ def test_documented_limits_are_kept_with_a_margin() -> None:
     assert most_in_any_window(start_all(fixed, Clock(), 40), 1.0) == 18
 
 
-def test_a_429_teaches_a_rate_that_rises_again_while_answers_stay_clean() -> None:
+def refused(ctrl: AimdController, clock: Clock, seconds: float = FAST) -> None:
+    """A request sent now comes back 429 `seconds` later."""
+    ctrl.started(clock.now)
+    ctrl.observe(429, seconds, clock.tick(seconds))
+
+
+def test_a_429_teaches_the_rate_the_vendor_accepted() -> None:
     clock, ctrl = Clock(), AimdController(PACING)
-    for _ in range(40):  # 40 requests accepted within the last second...
+    for _ in range(30):  # 30 requests sent and answered within a second...
         ctrl.started(clock.tick(0.01))
-        ctrl.observe(200, FAST, clock.tick(0.01))
-    for _ in range(10):  # ...and 10 refused: they count for neither side
-        ctrl.started(clock.tick(0.001))
-    ctrl.observe(429, FAST, clock.tick(FAST))
+        ctrl.observe(200, 0.001, clock.tick(0.001))
+    for _ in range(10):  # ...10 more sent, still on their way: accepted all the same...
+        ctrl.started(clock.tick(0.01))
+    clock.tick(0.01)
+    refused(ctrl, clock)  # ...and the next one is refused
     assert ctrl.learned_rate == int(40 * LEARNED_MARGIN) == 36
-    assert ctrl.rate_wait(clock.now) > 0  # the last second already holds 36 starts
+    assert ctrl.rate_wait(clock.now) > 0  # the last second already holds 36 starts and more
     starts = start_all(ctrl, clock, 100)
     assert most_in_any_window(starts, 1.0) <= 36
-    for _ in range(3):  # three seconds of clean answers: three more a second
-        ctrl.observe(200, FAST, clock.tick(1.0))
-    assert ctrl.learned_rate == 39
-    # A second 429 never raises it: the new cap is the lower of the two...
-    clock.tick(1.0)
+
+
+def test_an_unpaced_listing_counts_by_its_answers_and_refused_requests_for_nothing() -> None:
+    clock, ctrl = Clock(), AimdController(PACING)
+    for _ in range(20):  # a listing before the batch, not gated: known by its answers
+        ctrl.observe(200, 0.01, clock.tick(0.02))
+    clock.tick(0.01)
+    refused(ctrl, clock)
+    assert ctrl.learned_rate == int(20 * LEARNED_MARGIN) == 18
+
+    clock, pinned = Clock(), AimdController(PACING, fixed=4)
+    for _ in range(30):  # a pinned batch sends 30 in a second; 10 come back 429
+        pinned.started(clock.tick(0.01))
     for _ in range(10):
+        pinned.observe(429, 0.1, clock.now)
+    assert pinned.learned_rate is None  # pinned: nothing adapts
+    pinned.set_fixed(None)
+    clock.tick(0.01)
+    refused(pinned, clock)
+    assert pinned.learned_rate == int((30 - 10) * LEARNED_MARGIN) == 18
+
+
+def test_the_learned_rate_holds_rises_probes_rarely_and_each_later_429_takes_a_tenth() -> None:
+    clock, ctrl = Clock(), AimdController(PACING)
+    for _ in range(40):
+        ctrl.started(clock.tick(0.02))
+    clock.tick(0.01)
+    refused(ctrl, clock)
+    assert ctrl.learned_rate == 36
+    rates = []
+    for _ in range(14):  # clean answers, one a second: held two seconds, one more a second
+        ctrl.observe(200, FAST, clock.tick(1.0))  # up to just below the 40 refused, and past
+        rates.append(ctrl.learned_rate)  # that one more only every eight seconds
+    assert rates == [36, 37, 38, 39] + [39] * 7 + [40] * 3
+    # A later 429 takes a tenth off the cap, whatever the last second's count (arrivals
+    # jitter: sent under the cap, refused all the same)...
+    for _ in range(5):
         ctrl.started(clock.tick(0.05))
-        ctrl.observe(200, FAST, clock.tick(0.05))
-    ctrl.observe(429, FAST, clock.tick(FAST))
-    assert ctrl.learned_rate == 9
-    # ...and the limit, met twice, is probed half as often: one more every two seconds.
-    for _ in range(6):
-        ctrl.observe(200, FAST, clock.tick(1.0))
-    assert ctrl.learned_rate == 12
+    clock.tick(0.01)
+    refused(ctrl, clock)
+    assert ctrl.learned_rate == 36
+    # ...and at least one request a second, down to one.
+    for _ in range(40):
+        clock.tick(0.01)
+        refused(ctrl, clock)
+    assert ctrl.learned_rate == 1
 
 
 def test_bad_pacing_is_refused() -> None:

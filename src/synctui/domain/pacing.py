@@ -13,12 +13,14 @@ that each cost a `Retry-After`). So a batch adapts per account, the way TCP does
 - it never goes above the vendor's ceiling (`WritePacing`, declared by the adapter class);
 - documented rate limits are caps on request *starts*, not on concurrency, and are kept
   exactly (`SlidingWindow`), with a margin;
-- a 429 also teaches a rate: the requests the vendor accepted in the second before the
-  refused one was sent, less 10 %, become a cap that rises again by one request a second while answers stay clean —
-  every two seconds after a second 429, every four after a third, up to every 16: a
-  limit met again and again is probed ever more rarely. Halving concurrency alone leaves a
-  sawtooth of 429s when the vendor limits requests per second rather than requests in
-  flight.
+- a 429 also teaches a rate (AIMD again, on request starts): the first one caps the rate at
+  what the vendor accepted in the second before the refused request was sent (those sent
+  then and not refused, or answered by now if they went out ungated), less 10 %; each
+  later one lowers the cap by 10 %; two seconds after the last 429 it rises again by one
+  request a second while answers stay clean, up to just below the rate that was refused,
+  and past that only every eight seconds (a limit found is probed rarely). Halving
+  concurrency alone leaves a sawtooth of 429s when the vendor limits requests per second
+  rather than requests in flight.
 
 Everything here is pure: the caller passes the time in, so tests drive it with a fake clock.
 """
@@ -41,8 +43,11 @@ RECENT_WEIGHT = 0.25  # EWMA weight of a new answer in the recent latency
 BASELINE_DOWN = 0.3  # the baseline follows faster answers quickly...
 BASELINE_UP = 0.01  # ...and slower ones slowly, so congestion does not become the norm
 LEARNED_MARGIN = 0.9  # a 429 caps the rate at this share of what the vendor accepted
-LEARNED_STEP_S = 1.0  # the learned rate rises by one request a second, this often...
-LEARNED_STEP_MAX_S = 16.0  # ...doubling with every 429 that taught it, up to this
+SAME_INSTANT_S = 0.001  # a start this close to the refused one's is the refused one
+HISTORY_S = 3.0  # how far back sends and answers are remembered
+LEARNED_HOLD_S = 2.0  # after a 429 the learned rate holds this long...
+LEARNED_STEP_S = 1.0  # ...then rises by one request a second, this often...
+LEARNED_PROBE_S = 8.0  # ...and from just below the rate refused last, this rarely
 
 
 @dataclass(frozen=True)
@@ -164,13 +169,17 @@ class AimdController:
         ]
         self._learned: SlidingWindow | None = None
         self._last_second = SlidingWindow(1_000_000, 1.0)  # starts of the last second
-        self._accepted: deque[float] = deque()  # when accepted requests were sent (2 s)
+        # When requests were sent (gated ones, as they pass the gate), when refused ones
+        # were sent, and when accepted ones were (known once answered); the last few seconds.
+        self._sent: deque[float] = deque()
+        self._refused: deque[float] = deque()
+        self._accepted: deque[float] = deque()
         self._samples = 0
         self._good = 0  # good answers since the limit last changed
         self._saturated = False  # the writes filled the limit since it last changed
         self._cut_at = -math.inf  # when the limit was last cut
         self._rate_raised_at = 0.0
-        self._rate_step = LEARNED_STEP_S
+        self._refused_at_rate = 0  # the cap (or first estimate) at the last 429
 
     @property
     def adaptive(self) -> bool:
@@ -212,6 +221,7 @@ class AimdController:
         if self._learned is not None:
             self._learned.record(now)
         self._last_second.record(now)
+        _keep_recent(self._sent, now, now)
 
     # --- answers --------------------------------------------------------------------------
     def observe(self, status: int | None, seconds: float, now: float) -> None:
@@ -226,14 +236,14 @@ class AimdController:
                 self.stats.throttled += 1
             else:
                 self.stats.unavailable += 1
+            if status == 429:
+                _keep_recent(self._refused, now - seconds, now)
             if self.adaptive and fresh:
                 if status == 429:
                     self._learn_rate(now - seconds, now)
                 self._cut(now)
             return
-        self._accepted.append(now - seconds)
-        while self._accepted and self._accepted[0] < now - 2.0:
-            self._accepted.popleft()
+        _keep_recent(self._accepted, now - seconds, now)
         jump = self._latency(seconds)
         if not self.adaptive:
             return
@@ -281,18 +291,38 @@ class AimdController:
         """A 429 for a request sent at `sent`: the vendor's window then held what it had
         accepted in the second before (those answers are in by now: sent earlier, they came
         back earlier). What was sent counts for nothing: refused requests are not counted."""
-        accepted = sum(1 for t in self._accepted if sent - 1.0 < t <= sent)
-        rate = max(1, math.floor(accepted * LEARNED_MARGIN))
-        if self.learned_rate is not None:
-            rate = min(rate, self.learned_rate)
-            self._rate_step = min(self._rate_step * 2, LEARNED_STEP_MAX_S)
-        self.learned_rate = rate
+        def within(times: deque[float]) -> int:
+            return sum(1 for t in times if sent - 1.0 < t < sent - SAME_INSTANT_S)
+
+        # Gated requests sent in that second and not refused were accepted, answered or not
+        # (sent before the refused one, they arrived before it); ungated ones (a listing)
+        # are known only by their answers. Both count low, never high.
+        accepted = max(within(self._sent) - within(self._refused), within(self._accepted))
+        if self.learned_rate is None:
+            self._refused_at_rate = accepted
+            rate = math.floor(accepted * LEARNED_MARGIN)
+        else:
+            # Already capped: arrivals jitter, so the last second's count says little about
+            # the vendor's window; take a tenth off what was too much.
+            self._refused_at_rate = self.learned_rate
+            rate = min(math.floor(self.learned_rate * LEARNED_MARGIN), self.learned_rate - 1)
+        self.learned_rate = rate = max(1, rate)
         self._learned = self._last_second.resized(rate)
-        self._rate_raised_at = now
+        self._rate_raised_at = now + LEARNED_HOLD_S - LEARNED_STEP_S
 
     def _raise_learned_rate(self, now: float) -> None:
-        if self.learned_rate is None or now - self._rate_raised_at < self._rate_step:
+        if self.learned_rate is None:
+            return
+        near = self.learned_rate >= self._refused_at_rate - 1
+        if now - self._rate_raised_at < (LEARNED_PROBE_S if near else LEARNED_STEP_S):
             return
         self.learned_rate += 1
         self._learned = self._last_second.resized(self.learned_rate)
         self._rate_raised_at = now
+
+
+def _keep_recent(times: deque[float], when: float, now: float) -> None:
+    """Note `when`, forgetting what is older than the history the controller needs."""
+    times.append(when)
+    while times and times[0] < now - HISTORY_S:
+        times.popleft()
