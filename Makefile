@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 soak: $(STAMP)
 	SYNCTUI_SOAK=1 $(BIN)/python -m pytest -q tests -k soak

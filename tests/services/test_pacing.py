@@ -120,9 +120,7 @@ async def test_a_rate_limited_batch_hears_every_429_and_learns_the_rate(
     results = await batch.run()
     set_faults(sandbox, "")  # also resets the sandbox's rate windows
 
-    assert [r.outcome for r in results] == [Outcome.OK] * len(chosen), [
-        r.message for r in results
-    ]
+    assert [r.outcome for r in results] == [Outcome.OK] * len(chosen), [r.message for r in results]
     syncs = admin_state(sandbox, "speckle")["syncs"]
     assert [syncs[s.id.split("/", 1)[1]]["updates"] for s in chosen] == [1] * len(chosen)
     pacer = pacer_for(session.adapter(SPECKLE))

@@ -291,6 +291,7 @@ class AimdController:
         """A 429 for a request sent at `sent`: the vendor's window then held what it had
         accepted in the second before (those answers are in by now: sent earlier, they came
         back earlier). What was sent counts for nothing: refused requests are not counted."""
+
         def within(times: deque[float]) -> int:
             return sum(1 for t in times if sent - 1.0 < t < sent - SAME_INSTANT_S)
 
