@@ -13,7 +13,7 @@ module is that loop, written once for the CLI and the TUI:
   one while answers stay fast and free of 429/503, halve on a 429, a 503 or a latency jump,
   never above the adapter's ceiling nor its documented rate limits), so a batch of
   thousands is fast on a quiet vendor and never floods a busy one. `concurrency=N` pins it
-  at N instead (the documented rate limits still apply).
+  at N per account instead (the documented rate limits still apply).
 - `cancel()` stops new sends at once; the writes already on the wire finish and are
   journaled with their real outcome, and everything not started is `skipped: cancelled`.
 - `retry_failed()` re-reads each failed sync before planning it again. A write whose outcome
@@ -251,12 +251,11 @@ class BatchUpdate:
         for index, sync in enumerate(self.targets):
             queues.setdefault(sync.account, deque()).append((index, sync))
         with contextlib.ExitStack() as hooks:
-            workers = [
-                asyncio.create_task(self._worker(queue, pacer, progress))
-                for account, queue in queues.items()
-                for pacer in [self._pace(account, hooks)]
-                for _ in range(min(self._most(pacer), len(queue)))
-            ]
+            workers: list[asyncio.Task[None]] = []
+            for account, queue in queues.items():
+                pacer = self._pace(account, hooks)
+                for _ in range(min(self._most(pacer), len(queue))):
+                    workers.append(asyncio.create_task(self._worker(queue, pacer, progress)))
             try:
                 await asyncio.gather(*workers)
             finally:
@@ -292,9 +291,9 @@ class BatchUpdate:
 
     def _most(self, pacer: Pacer | None) -> int:
         """Workers to start for one account: as many as its limit may ever allow."""
-        if pacer is None:
+        if self.concurrency is not None or pacer is None:
             return self.concurrency or 1
-        return max(self.concurrency or 0, pacer.controller.pacing.ceiling, pacer.limit)
+        return max(pacer.controller.pacing.ceiling, pacer.limit)
 
     # --- one sync -----------------------------------------------------------------------------
     async def _one(self, index: int, sync: Sync) -> SyncResult:
