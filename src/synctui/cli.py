@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from synctui import __version__
 
@@ -22,12 +23,39 @@ EXIT_ATTENTION = 4
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits 2 with one clear line instead of a usage dump on bad input."""
+    """argparse that exits 2 with one clear line instead of a usage dump on bad input.
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"synctui: error: {message}\n")
+    The line names the command that was being parsed, so the hint points at the help that
+    lists its options: `synctui: error: argument --where: expected one argument (try
+    'synctui syncs list --help')`. Unknown arguments are only found once the whole command
+    line is parsed, by the top-level parser; the deepest command reached is remembered in
+    the namespace so that their message, too, points at that command's help.
+    """
+
+    _PROG_KEY = "_synctui_command"
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        self.fail_usage(message, self.prog)
+
+    @staticmethod
+    def fail_usage(message: str, prog: str) -> NoReturn:
+        text = " ".join(message.split())  # argparse messages may wrap
+        sys.stderr.write(f"synctui: error: {text} (try '{prog} --help')\n")
         raise SystemExit(EXIT_USAGE)
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def,override]
+        parsed, extras = super().parse_known_args(args, namespace)
+        # A subcommand's parser finishes first, so the deepest command sets it.
+        if not hasattr(parsed, self._PROG_KEY):
+            setattr(parsed, self._PROG_KEY, self.prog)
+        return parsed, extras
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def,override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            prog = getattr(parsed, self._PROG_KEY, self.prog)
+            self.fail_usage(f"unrecognized arguments: {' '.join(extras)}", prog)
+        return parsed
 
 
 def build_parser() -> argparse.ArgumentParser:

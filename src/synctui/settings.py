@@ -11,6 +11,18 @@
     poll_seconds = 30           # feed polling against real vendor servers
     demo_poll_seconds = 2       # feed polling against the built-in sandbox (--demo)
 
+    [keymap]                    # your own keys: binding id = keys (see synctui.ui.keymap)
+    "app.call-log" = "ctrl+l"
+    "main.delete" = "ctrl+d,shift+delete"
+
+    [network]
+    max_body_mb = 64            # the largest answer read from a vendor, in MiB
+    request_seconds = 120       # one request, every retry and wait included
+    command_seconds = 1800      # one CLI command (not `feed tail --follow`); 0 = no limit
+    max_pages = 10000           # pages one listing (or one feed catch-up) may follow
+    retry_attempts = 5          # tries of one request, the first included
+    max_retry_wait_seconds = 30 # the longest Retry-After obeyed; longer ones are capped
+
 Everything is optional: a missing file or key means the default above (theme: none saved, so
 `synctui-dark`). A file that cannot be read is a `ConfigError` naming the file and the line —
 never silently replaced by defaults, because the user would lose the edit they just made and
@@ -45,6 +57,12 @@ FILE_VERSION = 1
 DEFAULT_REFRESH_SECONDS = 30.0
 DEFAULT_FEED_POLL_SECONDS = 30.0
 DEFAULT_DEMO_FEED_POLL_SECONDS = 2.0
+DEFAULT_MAX_BODY_MB = 64.0
+DEFAULT_REQUEST_SECONDS = 120.0
+DEFAULT_COMMAND_SECONDS = 1800.0
+DEFAULT_MAX_PAGES = 10_000
+DEFAULT_RETRY_ATTEMPTS = 5
+DEFAULT_MAX_RETRY_WAIT_SECONDS = 30.0
 
 _THEME_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # Narrower than accounts.toml's list on purpose: "key" alone would refuse a future
@@ -74,12 +92,34 @@ class Settings:
     """Feed polling against real servers. Vendors rate-limit, hence the 1 s floor."""
     demo_feed_poll_seconds: float = DEFAULT_DEMO_FEED_POLL_SECONDS
     """Feed polling against the local sandbox, which is cheap to ask often."""
+    max_body_mb: float = DEFAULT_MAX_BODY_MB
+    """The largest answer body read from a vendor (MiB); past it the request fails."""
+    request_seconds: float = DEFAULT_REQUEST_SECONDS
+    """Total deadline of one request: every attempt and every wait between them."""
+    command_seconds: float = DEFAULT_COMMAND_SECONDS
+    """Deadline of one CLI command (`feed tail --follow` and the TUI have none); 0 = none."""
+    max_pages: int = DEFAULT_MAX_PAGES
+    """Pages one listing, run history or feed catch-up may follow before it stops."""
+    retry_attempts: int = DEFAULT_RETRY_ATTEMPTS
+    """Tries of one request, the first included (only requests safe to repeat are retried)."""
+    max_retry_wait_seconds: float = DEFAULT_MAX_RETRY_WAIT_SECONDS
+    """The longest `Retry-After` obeyed; a longer one is capped, and the cap is said."""
     extra: dict[str, Any] = field(default_factory=dict, hash=False)
     """Keys this version does not know, as nested tables, kept so they survive a save."""
 
     def feed_poll_for(self, *, demo: bool) -> float:
         """The poll interval for a feed, depending on whether it talks to the sandbox."""
         return self.demo_feed_poll_seconds if demo else self.feed_poll_seconds
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        """`[keymap]` as Textual takes it: binding id → keys ("ctrl+l", or "ctrl+l,f2").
+
+        Kept in `extra`, so it is written back exactly as read; `app.quit = "x"` (a dotted
+        TOML key) and `"app.quit" = "x"` mean the same binding.
+        """
+        table = self.extra.get("keymap")
+        return dict(_keymap_entries(table)) if isinstance(table, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -90,6 +130,7 @@ class _Field:
     low: float | None = None  # numbers: allowed range, inclusive
     high: float | None = None
     unit: str = "seconds"
+    integer: bool = False  # a whole number (a count), not a measure
 
     @property
     def dotted(self) -> str:
@@ -101,7 +142,14 @@ _FIELDS: tuple[_Field, ...] = (
     _Field("refresh_seconds", "tui", "refresh_seconds", 0, 86_400),
     _Field("feed_poll_seconds", "feed", "poll_seconds", 1, 86_400),
     _Field("demo_feed_poll_seconds", "feed", "demo_poll_seconds", 0.1, 3_600),
+    _Field("max_body_mb", "network", "max_body_mb", 0.001, 65_536, "MiB"),
+    _Field("request_seconds", "network", "request_seconds", 0.1, 86_400),
+    _Field("command_seconds", "network", "command_seconds", 0, 604_800),
+    _Field("max_pages", "network", "max_pages", 1, 10_000_000, "pages", integer=True),
+    _Field("retry_attempts", "network", "retry_attempts", 1, 20, "tries", integer=True),
+    _Field("max_retry_wait_seconds", "network", "max_retry_wait_seconds", 0, 86_400),
 )
+_SECTIONS = ("tui", "feed", "network")
 _DEFAULTS = Settings()
 
 
@@ -129,18 +177,49 @@ def _fail(path: Path, problem: str, line: int | None = None) -> SettingsError:
     return SettingsError(f"Cannot use the settings file {where}: {problem}", hint=_HINT)
 
 
-def _check_number(spec: _Field, value: Any) -> float | None:
+def _check_number(spec: _Field, value: Any) -> float | int | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
+    if spec.integer and not isinstance(value, int):
+        return None
     assert spec.low is not None and spec.high is not None
-    return float(value) if spec.low <= value <= spec.high else None
+    if not spec.low <= value <= spec.high:
+        return None
+    return value if spec.integer else float(value)
+
+
+def _keymap_entries(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """(binding id, value) pairs of a `[keymap]` table, its dotted keys joined again."""
+    entries: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            entries += _keymap_entries(value, f"{prefix}{key}.")
+        else:
+            entries.append((f"{prefix}{key}", value))
+    return entries
+
+
+def _check_keymap(table: Any, path: Path, text: str) -> None:
+    """Each binding gets one or more keys as text; what a key is, Textual decides."""
+    if not isinstance(table, dict):
+        raise _fail(path, "keymap must be a table ([keymap])", _line_of(text, "", "keymap"))
+    for binding, value in _keymap_entries(table):
+        keys = value.split(",") if isinstance(value, str) else []
+        if not keys or any(not key.strip() or " " in key.strip() for key in keys):
+            line = _line_of(text, "keymap", binding) or _line_of(text, "keymap", f'"{binding}"')
+            raise _fail(
+                path,
+                f'keymap: {binding} must be keys as text, like "ctrl+l" or "ctrl+l,f2", '
+                f"not {value!r}",
+                line,
+            )
 
 
 def parse_settings(data: Mapping[str, Any], path: Path, text: str = "") -> Settings:
     """Settings from already-parsed TOML; `path` and `text` only serve the messages."""
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {
-        key: value for key, value in data.items() if key not in ("version", "tui", "feed")
+        key: value for key, value in data.items() if key not in ("version", *_SECTIONS)
     }
     version = data.get("version", FILE_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -149,7 +228,9 @@ def parse_settings(data: Mapping[str, Any], path: Path, text: str = "") -> Setti
         )
     if version != FILE_VERSION:
         extra["version"] = version  # a newer file: read what we know, keep its number
-    for section in ("tui", "feed"):
+    if "keymap" in data:
+        _check_keymap(data["keymap"], path, text)
+    for section in _SECTIONS:
         table = data.get(section, {})
         if not isinstance(table, dict):
             raise _fail(path, f"{section} must be a table ([{section}])")
@@ -170,9 +251,10 @@ def parse_settings(data: Mapping[str, Any], path: Path, text: str = "") -> Setti
             continue
         number = _check_number(spec, value)
         if number is None:
+            kind = "a whole number" if spec.integer else "a number"
             raise _fail(
                 path,
-                f"{spec.dotted} must be a number of {spec.unit} from {spec.low:g} to "
+                f"{spec.dotted} must be {kind} of {spec.unit} from {spec.low:g} to "
                 f"{spec.high:g}, not {value!r}",
                 line,
             )
@@ -254,7 +336,7 @@ def render_settings(settings: Settings) -> str:
     _refuse_secrets(settings.extra)
     extra = dict(settings.extra)
     version = extra.pop("version", FILE_VERSION)
-    tables: dict[str, dict[str, Any]] = {"tui": {}, "feed": {}}
+    tables: dict[str, dict[str, Any]] = {section: {} for section in _SECTIONS}
     for spec in _FIELDS:
         value = getattr(settings, spec.attr)
         if value != getattr(_DEFAULTS, spec.attr):

@@ -29,7 +29,9 @@ def test_update_where_updates_every_match_once_with_a_record_per_sync(
     assert done.code == 0, done.err
     records = [json.loads(line) for line in done.out.splitlines()]
     assert records and {r["outcome"] for r in records} == {"ok"}
-    assert set(records[0]) == {"sync", "account", "outcome", "message", "triggered", "pending"}
+    assert set(records[0]) == {
+        *("sync", "name", "account", "outcome", "message", "triggered", "pending")
+    }
     assert not any(r["triggered"] for r in records)
 
     syncs = speckle(sandbox)["syncs"]

@@ -145,39 +145,12 @@ def test_polytomic_enums() -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    ("part", "value", "ok"),
-    [
-        ("hour", "0", True),
-        ("hour", "23", True),
-        ("hour", "24", False),
-        ("hour", "-1", False),
-        ("hour", "nine", False),
-        ("minute", "59", True),
-        ("minute", "60", False),
-        ("day_of_week", "0", True),
-        ("day_of_week", "6", True),
-        ("day_of_week", "7", False),
-        ("day_of_week", "Sunday", True),
-        ("day_of_week", "fri", True),
-        ("day_of_week", "funday", False),
-        ("day_of_month", "1", True),
-        ("day_of_month", "31", True),
-        ("day_of_month", "0", False),
-        ("day_of_month", "32", False),
-        ("month", "12", True),
-        ("month", "13", False),
-        ("month", "March", True),
-        ("hour", "", True),  # empty = unused for this frequency
-        ("hour", None, True),
-    ],
-)
-def test_polytomic_schedule_time_parts(part: str, value: Any, ok: bool) -> None:
-    issues = validate_polytomic_sync(polytomic(schedule={"frequency": "custom", part: value}))
-    assert (issues == []) is ok
-    if not ok:
-        assert paths(issues) == [f"schedule.{part}"]
-        assert issues[0].message.startswith(f"schedule.{part} must be ")
+@pytest.mark.parametrize("part", ["hour", "minute", "day_of_week", "day_of_month", "month"])
+@pytest.mark.parametrize("value", ["0", "24", "-1", "nine", "Sunday", "*/30", "", None])
+def test_polytomic_schedule_time_parts_are_any_text(part: str, value: Any) -> None:
+    """Documented: the time parts are strings. Which strings a frequency takes is Polytomic's
+    to judge (a `custom` schedule's `*/30`), so no range is refused here."""
+    assert validate_polytomic_sync(polytomic(schedule={"frequency": "custom", part: value})) == []
 
 
 def test_polytomic_time_parts_must_be_strings() -> None:
@@ -187,15 +160,10 @@ def test_polytomic_time_parts_must_be_strings() -> None:
     ]
 
 
-def test_polytomic_hour_message_names_the_range() -> None:
-    issues = validate_polytomic_sync(polytomic(schedule={"frequency": "daily", "hour": "24"}))
-    assert messages(issues) == ["schedule.hour must be a number from 0 to 23, not '24'"]
-
-
 def test_polytomic_fields_rules() -> None:
-    assert messages(validate_polytomic_sync(polytomic(fields=[]))) == [
-        "fields must map at least one field"
-    ]
+    """Documented: a list of mappings, each with a (string) `target`. An empty list, a shared
+    target or an odd model id are Polytomic's to refuse, not ours."""
+    assert validate_polytomic_sync(polytomic(fields=[])) == []
     assert messages(validate_polytomic_sync(polytomic(fields={"target": "x"}))) == [
         "fields must be a list of field mappings"
     ]
@@ -207,28 +175,23 @@ def test_polytomic_fields_rules() -> None:
                 "email",
                 {"target": "email"},
                 {"target": ""},
+                {"target": 7, "source": "email"},
             ]
         )
     )
     assert issues == [
         ValidationIssue("fields[1].target", "fields[1].target is required"),
-        ValidationIssue(
-            "fields[1].source.model_id",
-            "fields[1].source.model_id must be a UUID such as 123e4567-e89b-12d3-a456-426614174000",
-        ),
         ValidationIssue("fields[2]", "fields[2] must be a JSON object"),
-        ValidationIssue("fields[4].target", "fields[4].target must be a non-empty string"),
-        ValidationIssue(
-            "fields[3].target", 'fields[3].target "email" is already used by fields[0].target'
-        ),
+        ValidationIssue("fields[5].target", "fields[5].target must be a string"),
+        ValidationIssue("fields[5].source", "fields[5].source must be a JSON object"),
     ]
 
 
 def test_polytomic_target_and_identity_source() -> None:
     issues = validate_polytomic_sync(
-        polytomic(target={"object": "contacts"}, identity={"source": {"model_id": 5}})
+        polytomic(target={"object": "contacts"}, identity={"source": "model"})
     )
-    assert paths(issues) == ["target.connection_id", "identity.source.model_id"]
+    assert paths(issues) == ["target.connection_id", "identity.source"]
     assert paths(validate_polytomic_sync(polytomic(target="conn"))) == ["target"]
 
 
@@ -292,7 +255,6 @@ def test_signalsmith_update_checks_only_given_fields() -> None:
         creating=False,
     )
     assert messages(issues) == [
-        "name must be a non-empty string",
         "model_id must be a UUID such as 123e4567-e89b-12d3-a456-426614174000",
         "sync_mode must be one of " + ", ".join(SIGNALSMITH_SYNC_MODES),
         "status must be one of " + ", ".join(SIGNALSMITH_STATUSES),
@@ -303,7 +265,6 @@ def test_signalsmith_update_checks_only_given_fields() -> None:
     ("schedule", "message"),
     [
         ("0 24 * * *", "schedule is not a valid cron expression: hour: 24 is out of range 0–23"),
-        ("0 0 30 2 *", "schedule never fires: day 30 of the month never occurs in February"),
         (6, 'schedule must be a cron expression such as "0 */6 * * *"'),
     ],
 )
@@ -313,7 +274,8 @@ def test_signalsmith_schedule(schedule: Any, message: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("schedule", [None, "", "*/5 9-17 * * MON-FRI"])
+# A cron that never fires is valid cron: the editor warns, Signalsmith decides.
+@pytest.mark.parametrize("schedule", [None, "", "*/5 9-17 * * MON-FRI", "0 0 30 2 *"])
 def test_signalsmith_schedule_may_be_empty(schedule: Any) -> None:
     assert validate_signalsmith_sync({"schedule": schedule}, creating=False) == []
 
@@ -336,15 +298,9 @@ def test_signalsmith_field_mapping_rows() -> None:
         ),
         ValidationIssue("field_mapping[2].type_cast", "field_mapping[2].type_cast must be text"),
         ValidationIssue("field_mapping[3]", "field_mapping[3] must be a JSON object"),
-        ValidationIssue(
-            "field_mapping[2].destination_field",
-            'field_mapping[2].destination_field "Email" is already used by '
-            "field_mapping[0].destination_field",
-        ),
     ]
-    assert messages(validate_signalsmith_sync({"field_mapping": []}, creating=False)) == [
-        "field_mapping must map at least one column"
-    ]
+    # Not documented, so Signalsmith's to refuse: no rows, two rows writing one field.
+    assert validate_signalsmith_sync({"field_mapping": []}, creating=False) == []
 
 
 # -- Paragon -----------------------------------------------------------------------------------

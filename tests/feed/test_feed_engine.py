@@ -14,6 +14,7 @@ from synctui.store.feedstore import NULL_GUID, ChangeFilter, FeedStore
 from synctui.vendors.http import RetrySettings
 from synctui.vendors.letsbuild import LetsBuildAdapter, normalize_operation, parse_change
 from tests.conftest import admin_state, set_faults
+from tests.waits import Waits, no_wait
 
 QUERY_OF = {
     "project": "projectSync",
@@ -26,7 +27,9 @@ QUERY_OF = {
 def make_adapter(sandbox, *, attempts: int = 5, token: str | None = None) -> LetsBuildAdapter:
     accounts, tokens = demo_accounts(sandbox.info())
     account = next(a for a in accounts if a.vendor == "letsbuild")
-    retry = RetrySettings(attempts=attempts, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
+    retry = RetrySettings(
+        attempts=attempts, base_delay=0.001, max_delay=0.01, max_retry_after=0.01, sleep=no_wait
+    )
     return LetsBuildAdapter(account, token or tokens[account.name], retry=retry)
 
 
@@ -86,7 +89,7 @@ async def test_engine_survives_a_fault_storm(sandbox, tmp_path) -> None:
     )
     store = FeedStore(tmp_path / "feeds.sqlite3")
     adapter = make_adapter(sandbox, attempts=8)
-    engine = FeedEngine("lb", adapter, store, poll_interval=0.01, max_backoff=0.05)
+    engine = FeedEngine("lb", adapter, store, poll_interval=0.01, sleep=no_wait)
     await engine.run(follow=False)
     set_faults(sandbox, "")
     for feed in FEEDS:
@@ -205,3 +208,81 @@ async def test_code_numbers_arrive_as_strings_and_are_stored_as_sent(sandbox, tm
     store.store_page("other", "point", changes, "c1", False)
     assert [c.data["codeNum"] for c in store.history("other", entity)] == ["0042", 42]
     store.close()
+
+
+class Unreachable:
+    """An adapter whose vendor is down: every fetch fails the way the HTTP policy reports it."""
+
+    def __init__(self) -> None:
+        self.fetches = 0
+
+    async def fetch_changes(self, feed: str, cursor: str | None) -> None:
+        self.fetches += 1
+        raise errors.VendorError("letsbuild: service unavailable (503)")
+
+
+async def test_backoff_waits_grow_and_pass_through_the_injected_sleep(tmp_path) -> None:
+    """The engine's waits are asked of its `sleep`: a test sees them without spending them."""
+    waits = Waits()
+    adapter = Unreachable()
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    engine = FeedEngine(
+        "lb", adapter, store, feeds=("point",), poll_interval=10, max_backoff=60, sleep=waits
+    )
+    with pytest.raises(errors.VendorError):
+        await engine.run_feed("point", follow=False, give_up_after=4)
+    assert adapter.fetches == 4
+    assert len(waits.asked) == 3  # between the attempts, none after the last
+    # A one-shot read (no follow) starts from `error_backoff`, not the poll interval: a
+    # `feed tail` without --follow must not sit out poll-sized waits before it gives up.
+    for failures, asked in enumerate(waits.asked, start=1):
+        ceiling = min(60, engine.error_backoff * 2 ** (failures - 1))
+        assert ceiling / 2 <= asked <= ceiling
+    store.close()
+
+
+async def test_a_followed_feed_backs_off_from_its_poll_interval(tmp_path) -> None:
+    """Following, the waits grow from the poll interval up to `max_backoff`."""
+    waits = Waits()
+    adapter = Unreachable()
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    engine = FeedEngine(
+        "lb", adapter, store, feeds=("point",), poll_interval=10, max_backoff=60, sleep=waits
+    )
+    asked = [engine._backoff(failures, follow=True) for failures in range(1, 6)]
+    for failures, wait in enumerate(asked, start=1):
+        ceiling = min(60, 10 * 2 ** (failures - 1))
+        assert ceiling / 2 <= wait <= ceiling
+    store.close()
+
+
+async def test_stop_cuts_a_wait_short(tmp_path) -> None:
+    """A feed waiting out a backoff (or the poll interval) ends as soon as it is stopped."""
+    asked = asyncio.Event()
+    never = asyncio.Event()
+
+    async def endless(seconds: float) -> None:
+        asked.set()
+        await never.wait()
+
+    store = FeedStore(tmp_path / "feeds.sqlite3")
+    engine = FeedEngine("lb", Unreachable(), store, feeds=("point",), sleep=endless)
+    task = asyncio.create_task(engine.run(follow=True))
+    await asyncio.wait_for(asked.wait(), timeout=10)
+    engine.stop()
+    await asyncio.wait_for(task, timeout=10)
+    assert engine.states["point"].consecutive_errors == 1
+    store.close()
+
+
+@pytest.mark.parametrize("extensions", ["oops", ["SERVICE_UNAVAILABLE"], 503, None])
+async def test_graphql_errors_with_odd_extensions_still_read_as_one_error(
+    sandbox, extensions
+) -> None:
+    """`extensions` is an object by the GraphQL spec; anything else is read as no extensions
+    (the error keeps its message) rather than breaking the adapter."""
+    adapter = make_adapter(sandbox)
+    error = adapter.map_graphql_errors([{"message": "something broke", "extensions": extensions}])
+    assert isinstance(error, errors.SyncTuiError)
+    assert "something broke" in str(error)
+    await adapter.aclose()

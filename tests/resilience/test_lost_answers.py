@@ -53,6 +53,9 @@ class FlakyVendor:
         if request.method == "GET":
             if self.blind and self.sent:
                 return httpx.Response(503, json={"error": "unavailable"})
+            if request.url.path.endswith("/runs"):  # the record of runs, newest first
+                ids = [f"run-{n}" for n in range(self.runs, -1, -1)]
+                return httpx.Response(200, json=[{"id": i, "status": "running"} for i in ids])
             if "/runs/" in request.url.path:
                 run_id = request.url.path.rsplit("/", 1)[1]
                 return httpx.Response(200, json={"id": run_id, "status": "running"})

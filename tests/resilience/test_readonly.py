@@ -38,12 +38,18 @@ VENDORS = ("speckle", "letsbuild", "polytomic", "signalsmith", "paragon")
 
 # Coroutines of Session that only read (plan_update plans, it never sends). Anything else
 # async on Session is treated as a write and must refuse in read-only mode.
-SESSION_READS = frozenset({"get_sync", "list_runs", "plan_update", "guard", "aclose"})
+SESSION_READS = frozenset(
+    {"get_sync", "show_sync", "detail", "list_runs", "plan_update", "guard", "aclose"}
+)
 
-# CLI commands that never write to a vendor (feed reset and accounts touch local files only).
+# CLI commands that never write to a vendor. Feed reset and accounts add/remove change only
+# local files; that --readonly refuses them too is checked in tests/cli/test_readonly_local.py.
 CLI_READS = frozenset(
     {
         ("sandbox",),
+        # Serves the app to a browser until stopped; its tabs run read-only unless
+        # --allow-writes (tests/web checks both), and it writes nothing itself.
+        ("serve",),
         ("accounts", "add"),
         ("accounts", "list"),
         ("accounts", "remove"),

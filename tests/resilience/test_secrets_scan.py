@@ -154,13 +154,15 @@ def test_no_token_anywhere_after_a_tui_and_cli_session(
         tui.press("\r", until="Latest run")  # the first sync's detail
         tui.press("2")
         tui.press("3", until='"id"')  # its raw JSON
-        tui.press("Y")  # copy the JSON (to the terminal's clipboard, through the pty)
-        tui.press("\x1b")
+        # Copy the JSON (to the terminal's clipboard, through the pty). Each Esc waits for
+        # the screen it leads to: an Esc that reaches the app in one read with the next key
+        # is Alt+that key, so a fixed pause here lost keys on a busy machine.
+        tui.press("Y", until="copied JSON")
+        tui.press("\x1b", until="All accounts")
         tui.press("@", until="/api/syncs")  # the API call log
-        tui.press("\x1b")
-        tui.press("/")
-        tui.press("sales\r")
-        tui.press("\x1b")
+        tui.press("\x1b", until="All accounts")
+        tui.press("/", until="filter: words")
+        tui.press("sales\r", until="filter: sales")
         tui.press("q")
     finally:
         code = tui.close()

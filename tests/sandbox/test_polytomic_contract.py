@@ -1,8 +1,11 @@
 """Contract of the Polytomic simulator, exercised the way an adapter would: plain httpx over HTTP.
 
 Every documented operation, pagination, each error path, the full-replacement PUT semantics,
-lazy execution progress driven by the sandbox clock, idempotent POSTs, and each kind of
-injected fault.
+both forms of identity mappings and filters, lazy execution progress driven by the sandbox
+clock, cancellation, idempotent POSTs, and each kind of injected fault. Where a test asserts a
+documented shape or rule, its docstring names the module of Polytomic's SDK (`polytomic` on
+PyPI, 25.9.x) that documents it; `test_polytomic_sdk.py` checks every answer against the SDK's
+models and drives the SDK's own client against the simulator.
 """
 
 from __future__ import annotations
@@ -125,21 +128,28 @@ def writable(sync: dict[str, Any]) -> dict[str, Any]:
 
 # --- seed and listing ---------------------------------------------------------------------
 def test_seed_is_a_believable_workspace(shared: Poly) -> None:
+    """Source: polytomic/types/list_sync_item.py (flat rows) and
+    polytomic/types/model_sync_v5response.py (a full sync, both identity forms, `problems`).
+    The workspace itself (names, connectors, counts) is this simulator's."""
     summaries = all_summaries(shared.rw)
     assert len(summaries) >= 25
     assert {s["mode"] for s in summaries} == MODES
     assert len({s["schedule"]["frequency"] for s in summaries}) >= 8
     assert any(not s["active"] for s in summaries)
-    assert len({s["target"]["connection_id"] for s in summaries}) >= 6
+    assert len({s["target_connection_id"] for s in summaries}) >= 6
     names = {s["name"] for s in summaries}
     assert "Snowflake users → Salesforce Contacts" in names
     assert "HubSpot companies enrichment" in names
-    for s in summaries:  # summaries, not full syncs
-        assert not {"fields", "filters", "identity", "bulk_settings"} & set(s)
+    for s in summaries:  # flat summaries (`types/list_sync_item.py`), not full syncs
+        assert not {"fields", "filters", "identity", "identities", "target"} & set(s)
+        assert not {"model_filters", "target_filters", "bulk_settings"} & set(s)
+        assert s["target_connection_id"] and "target_object" in s
 
     full = shared.rw.get(f"/api/syncs/{shared.ids['sync_id']}").json()["data"]
     assert full["fields"] and all("target" in f and "source" in f for f in full["fields"])
     assert full["identity"]["function"] == "Equality"
+    assert full["identities"] == {"strategy": "priority", "mappings": [full["identity"]]}
+    assert full["problems"] == []
     assert full["target"]["configuration"]["use_bulk_api"] is True  # nested, not modeled
     assert "bulk_settings" in full and "encryption_enabled" in full
     assert full["model_ids"] == [shared.ids["model_id"]]
@@ -153,6 +163,9 @@ def test_seed_is_a_believable_workspace(shared: Poly) -> None:
 
 
 def test_seed_is_deterministic_and_scales() -> None:
+    """The simulator's own promise (seeded, scalable); the stored body keeps only the
+    live forms (`polytomic_body`)."""
+
     def build(scale: int) -> PolytomicSim:
         clock = SandboxClock(FROZEN_EPOCH)
         return PolytomicSim(SimContext(seed=7, scale=scale, clock=clock, changes_per_second=0))
@@ -165,27 +178,38 @@ def test_seed_is_deterministic_and_scales() -> None:
     items = [f for b in bodies for f in b["fields"]]
     assert any("override_value" in f and "source" not in f for f in items)
     assert any(f.get("sync_mode") == "create" for f in items)
-    assert any(b["filters"] and b["filter_logic"] for b in bodies)
+    assert any(b["model_filters"] and b["model_filters"]["logic"] for b in bodies)
+    assert any(b["target_filters"] for b in bodies)
+    assert any(b["identities"] and len(b["identities"]["mappings"]) > 1 for b in bodies)
+    assert not any(k in b for b in bodies for k in ("identity", "filters", "filter_logic"))
     assert any(b["policies"] for b in bodies) and any(b["overrides"] for b in bodies)
     assert sum("bulk_settings" in b for b in bodies) >= 3
 
 
 def test_list_pages_with_opaque_token_and_limits(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `list` — "ordered by `updated_at`
+    descending, with `id` used as a tiebreaker"; "The `limit` is capped at 50. Values above
+    that cap are reduced to 50, and non-positive values fall back to the same default"."""
     everything = all_summaries(shared.rw)
     paged = all_summaries(shared.rw, limit=7)
     assert [s["id"] for s in paged] == [s["id"] for s in everything]
     assert len({s["id"] for s in paged}) == len(paged)
+    keys = [(s["updated_at"], s["id"]) for s in everything]
+    assert keys == sorted(keys, reverse=True)
 
     first = shared.rw.get("/api/syncs").json()
     assert len(first["data"]) == min(50, len(everything))
-    assert_error(shared.rw.get("/api/syncs", params={"limit": 51}), 400, "bad_request")
-    assert_error(shared.rw.get("/api/syncs", params={"limit": 0}), 400, "bad_request")
+    for silently in (51, 1000, 0, -5):
+        capped = shared.rw.get("/api/syncs", params={"limit": silently})
+        assert capped.status_code == 200 and capped.json()["data"] == first["data"]
     assert_error(shared.rw.get("/api/syncs", params={"limit": "ten"}), 400, "bad_request")
     bad = shared.rw.get("/api/syncs", params={"page_token": "not-a-token"})
     assert_error(bad, 400, "invalid_page_token")
 
 
 def test_list_filters(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `list` (`active`, `mode`,
+    `target_connection_id`; mode one of types/modelsync_sync_target_mode.py)."""
     inactive = all_summaries(shared.rw, active="false")
     active = all_summaries(shared.rw, active="true")
     assert inactive and all(not s["active"] for s in inactive)
@@ -194,13 +218,16 @@ def test_list_filters(shared: Poly) -> None:
     assert updates and all(s["mode"] == "update" for s in updates)
     conn = shared.ids["connection_id"]
     to_sf = all_summaries(shared.rw, target_connection_id=conn)
-    assert to_sf and all(s["target"]["connection_id"] == conn for s in to_sf)
+    assert to_sf and all(s["target_connection_id"] == conn for s in to_sf)
     assert_error(shared.rw.get("/api/syncs", params={"mode": "upsert"}), 400, "bad_request")
     assert_error(shared.rw.get("/api/syncs", params={"active": "maybe"}), 400, "bad_request")
 
 
 # --- auth, versions, routing --------------------------------------------------------------
 def test_credentials_and_version_header(shared: Poly) -> None:
+    """Source: polytomic/core/client_wrapper.py (Bearer API key, `X-Polytomic-Version`) and
+    ../shared/vendor-docs/polytomic-update-sync.txt (Basic deployment key, on premises). The
+    error keys are this simulator's."""
     tokens = shared.info["tokens"]
     assert_error(
         shared.raw(**{"X-Polytomic-Version": VERSION}).get("/api/syncs"), 401, "unauthorized"
@@ -236,6 +263,8 @@ def test_credentials_and_version_header(shared: Poly) -> None:
 
 
 def test_read_only_key_reads_but_cannot_write(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py (403 ForbiddenError on writes). A
+    read-only key is this simulator's way to get one."""
     sid = shared.ids["sync_id"]
     sync = shared.ro.get(f"/api/syncs/{sid}").json()["data"]
     assert shared.ro.get(f"/api/syncs/{sid}/status").status_code == 200
@@ -252,6 +281,8 @@ def test_read_only_key_reads_but_cannot_write(shared: Poly) -> None:
 
 
 def test_unknown_ids_paths_and_methods(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py (404 NotFoundError) and
+    polytomic/types/api_error.py (the body). The 405 is this simulator's."""
     missing = "00000000-0000-4000-8000-000000000000"
     sync = shared.rw.get(f"/api/syncs/{shared.ids['sync_id']}").json()["data"]
     assert_error(shared.rw.get(f"/api/syncs/{missing}"), 404, "not_found")
@@ -271,6 +302,9 @@ def test_unknown_ids_paths_and_methods(shared: Poly) -> None:
 
 # --- PUT: full replacement ----------------------------------------------------------------
 def test_put_round_trips_everything_including_unknown_fields(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `update` ("Every field in the request
+    body is written to the sync"); unknown fields kept is the simulator's stand-in for fields
+    a newer API version adds."""
     sid = poly.ids["sync_id"]
     before = poly.rw.get(f"/api/syncs/{sid}").json()["data"]
     body = writable(before)
@@ -295,6 +329,8 @@ def test_put_round_trips_everything_including_unknown_fields(poly: Poly) -> None
 
 
 def test_put_resets_every_omitted_optional_field(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `update` ("any field you omit is cleared
+    or reset to its default value")."""
     sid = poly.ids["sync_id"]
     sync = poly.rw.get(f"/api/syncs/{sid}").json()["data"]
     assert sync["active"] and sync["override_fields"] and "bulk_settings" in sync
@@ -326,14 +362,21 @@ def test_put_resets_every_omitted_optional_field(poly: Poly) -> None:
         (lambda b: b.update(mode="upsert"), "mode"),
         (lambda b: b["schedule"].update(frequency="fortnightly"), "schedule.frequency"),
         (lambda b: b["schedule"].update(minute=15), "schedule.minute"),
-        (lambda b: b["identity"].update(function="Fuzzy"), "identity.function"),
-        (lambda b: b.pop("identity"), "identity"),  # updateOrCreate needs one
+        (
+            lambda b: b["identities"]["mappings"][0].update(function="Fuzzy"),
+            "identities.mappings[0].function",
+        ),
+        (lambda b: (b.pop("identity"), b.pop("identities")), "identity"),  # mode needs one
         (lambda b: b.update(active="yes"), "active"),
     ],
 )
 def test_put_validation_names_the_field(
     shared: Poly, shared_sync: dict[str, Any], mutate: Any, field: str
 ) -> None:
+    """Source: polytomic/model_sync/raw_client.py `update` (422
+    UnprocessableEntityError; required `fields`, `mode`, `name`, `schedule`, `target`) and
+    polytomic/types/schedule.py (time parts are strings). `metadata.errors` is this
+    simulator's."""
     sid = shared.ids["sync_id"]
     body = writable(shared_sync)
     mutate(body)
@@ -343,6 +386,7 @@ def test_put_validation_names_the_field(
 
 
 def test_put_rejects_non_json_and_wrapped_bodies(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `update` (400 BadRequestError, 422)."""
     sid = shared.ids["sync_id"]
     sync = shared.rw.get(f"/api/syncs/{sid}").json()["data"]
     assert_error(shared.rw.put(f"/api/syncs/{sid}", content=b"{nope"), 400, "bad_request")
@@ -350,8 +394,166 @@ def test_put_rejects_non_json_and_wrapped_bodies(shared: Poly) -> None:
     assert assert_error(wrapped, 422, "validation_error")["metadata"]["field"] == "name"
 
 
+# --- two forms of identity mappings and filters -------------------------------------------
+def named(poly: Poly, name: str) -> dict[str, Any]:
+    """The full sync of that name."""
+    row = next(s for s in all_summaries(poly.rw) if s["name"] == name)
+    return poly.rw.get(f"/api/syncs/{row['id']}").json()["data"]
+
+
+def test_identities_win_over_identity(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `update` — `identities`: "When this is
+    omitted, 'identity' is used instead; updating a sync with more than one mapping requires
+    this property"; `identity`: "Reports and accepts the first identity mapping only";
+    polytomic/types/model_sync_identities.py — `strategy` "Required when there is more than
+    one mapping; a single mapping is always 'priority'"."""
+    sid = poly.ids["sync_id"]
+    sync = poly.rw.get(f"/api/syncs/{sid}").json()["data"]
+    email = sync["identities"]["mappings"][0]
+    other = {**email, "target": "Alternate_Email__c"}
+
+    # An edited deprecated identity next to the unchanged live form is ignored.
+    ignored = poly.rw.put(f"/api/syncs/{sid}", json={**writable(sync), "identity": other})
+    assert ignored.status_code == 200 and ignored.json()["data"]["identity"] == email
+    # The live form is what counts, whatever stale identity travels with it.
+    body = {**writable(sync), "identities": {"strategy": "and", "mappings": [other]}}
+    applied = poly.rw.put(f"/api/syncs/{sid}", json=body).json()["data"]
+    assert applied["identities"] == {"strategy": "priority", "mappings": [other]}
+    assert applied["identity"] == other
+    # Without identities, identity is used.
+    body = {k: v for k, v in writable(applied).items() if k != "identities"}
+    alone = poly.rw.put(f"/api/syncs/{sid}", json={**body, "identity": email}).json()["data"]
+    assert alone["identities"]["mappings"] == [email]
+
+    two = named(poly, "Companies → Salesforce Accounts")
+    assert (
+        len(two["identities"]["mappings"]) == 2
+        and two["identity"] == two["identities"]["mappings"][0]
+    )
+    without = {k: v for k, v in writable(two).items() if k != "identities"}
+    refused = poly.rw.put(f"/api/syncs/{two['id']}", json=without)
+    assert assert_error(refused, 422, "validation_error")["metadata"]["field"] == "identities"
+    unsaid = {**writable(two), "identities": {"mappings": two["identities"]["mappings"]}}
+    refused = poly.rw.put(f"/api/syncs/{two['id']}", json=unsaid)
+    assert assert_error(refused, 422, "validation_error")["metadata"]["field"] == (
+        "identities.strategy"
+    )
+    assert poly.rw.put(f"/api/syncs/{two['id']}", json=writable(two)).status_code == 200
+
+
+def test_filters_in_both_forms(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `update` — `filters` is "Ignored when
+    either of those is present, except that a request carrying both shapes is rejected if
+    they describe different filters"; `filter_logic` "Combines the model filters in 'filters'
+    only"; polytomic/types/model_filters.py and target_filters.py (labels, logic);
+    polytomic/types/model_sync_v5response.py (`filters` reports both kinds by `field_type`)."""
+    sync = named(poly, "Trial users → Intercom (onboarding)")
+    sid = sync["id"]
+    model = sync["model_filters"]
+    assert [c["label"] for c in model["conditions"]] == ["f1", "f2"]
+    assert model["logic"] == "f1 AND f2" == sync["filter_logic"]
+    assert [f["field_type"] for f in sync["filters"]] == ["Model", "Model"]
+
+    # Round trip: both forms as read describe the same filters.
+    assert poly.rw.put(f"/api/syncs/{sid}", json=writable(sync)).status_code == 200
+    # The live form edited, the deprecated one left stale: rejected.
+    edited = {**model, "logic": "f1 OR f2"}
+    stale = {**writable(sync), "model_filters": edited}
+    error = assert_error(poly.rw.put(f"/api/syncs/{sid}", json=stale), 422, "validation_error")
+    assert error["metadata"]["field"] == "filters"
+    # The live form edited and the deprecated one left out: applied, the old form derived.
+    fresh = {k: v for k, v in stale.items() if k not in ("filters", "filter_logic")}
+    after = poly.rw.put(f"/api/syncs/{sid}", json=fresh).json()["data"]
+    assert after["model_filters"]["logic"] == "f1 OR f2" == after["filter_logic"]
+    # Only the deprecated form: it is converted, a target filter told apart by field_type.
+    only_old = {k: v for k, v in writable(after).items() if k not in ("model_filters",)}
+    only_old.pop("target_filters")
+    only_old["filters"] = [
+        *after["filters"],
+        {"field_id": "role", "field_type": "Target", "function": "Equality", "value": "admin"},
+    ]
+    only_old["filter_logic"] = "f2 and f1"
+    converted = poly.rw.put(f"/api/syncs/{sid}", json=only_old).json()["data"]
+    assert converted["model_filters"]["logic"] == "f2 and f1"
+    assert converted["target_filters"] == {
+        "conditions": [{"field": "role", "function": "Equality", "value": "admin", "label": "A"}],
+        "logic": None,
+    }
+
+    # Labels: all or none (none: A, B, … by position); the logic names every one.
+    def put_model(group: dict[str, Any]) -> httpx.Response:
+        body = {k: v for k, v in writable(converted).items() if k not in ("filters",)}
+        return poly.rw.put(f"/api/syncs/{sid}", json={**body, "model_filters": group})
+
+    bare = [{k: v for k, v in c.items() if k != "label"} for c in model["conditions"]]
+    labelled = put_model({"conditions": bare, "logic": "A or B"}).json()["data"]
+    assert [c["label"] for c in labelled["model_filters"]["conditions"]] == ["A", "B"]
+    for group, why in (
+        ({"conditions": [bare[0], {**bare[1], "label": "x"}]}, "label every condition"),
+        ({"conditions": model["conditions"], "logic": "f1"}, "leaves out f2"),
+        ({"conditions": model["conditions"], "logic": "f1 and f3"}, "'f3'"),
+        ({"conditions": model["conditions"], "logic": "(f1 and f2"}, "parenthesis"),
+    ):
+        error = assert_error(put_model(group), 422, "validation_error")
+        assert why in json.dumps(error["metadata"]["errors"]), why
+
+
+def test_problems_are_reported_and_ignored_on_input(poly: Poly) -> None:
+    """Source: polytomic/types/model_sync_v5response.py `problems` — "Parts of this
+    configuration which could not be resolved when it was read. The configuration is reported
+    unchanged, references included, so it can be corrected and written back; this property
+    is ignored on input"; polytomic/types/model_sync_problem.py (code, message, path,
+    severity: "Every problem reported today is an error, which stops the sync from running")."""
+    sync = named(poly, "Legacy: Postgres subscriptions → HubSpot")
+    sid = sync["id"]
+    assert sync["problems"] == [
+        {
+            "code": "model_field_not_found",
+            "message": "model field 'legacy_plan_code' no longer exists in Subscriptions",
+            "path": "fields[1].source.field",
+            "severity": "error",
+        }
+    ]
+    assert sync["fields"][1]["source"]["field"] == "legacy_plan_code"  # reported unchanged
+    ignored = poly.rw.put(f"/api/syncs/{sid}", json={**writable(sync), "problems": []})
+    assert ignored.json()["data"]["problems"] == sync["problems"]
+    assert poly.rw.post(f"/api/syncs/{sid}/activate", json={"active": True}).status_code == 200
+    stopped = poly.rw.post(f"/api/syncs/{sid}/executions", json={})
+    assert assert_error(stopped, 409, "sync_has_problems")["metadata"]["problems"]
+    fixed = {**writable(ignored.json()["data"]), "active": True}
+    fixed["fields"][1]["source"]["field"] = "plan"
+    corrected = poly.rw.put(f"/api/syncs/{sid}", json=fixed).json()["data"]
+    assert corrected["problems"] == []
+    assert poly.rw.post(f"/api/syncs/{sid}/executions", json={}).status_code == 200
+
+
+def test_a_write_moves_the_sync_to_the_top_of_the_list(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `list` ("ordered by `updated_at`
+    descending")."""
+    last = all_summaries(poly.rw)[-1]
+    poly.rw.post(f"/api/syncs/{last['id']}/activate", json={"active": not last["active"]})
+    top = all_summaries(poly.rw, limit=1)[0]
+    assert top["id"] == last["id"] and top["updated_at"] > last["updated_at"]
+
+
+def test_schedule_options(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `get_schedule_options`
+    (`GET /api/syncs/schedules`) and polytomic/types/schedule_frequency.py."""
+    options = shared.rw.get("/api/syncs/schedules").json()["data"]["schedule_options"]
+    assert [o["frequency"] for o in options] == [
+        "manual", "continuous", "hourly", "daily", "weekly",
+        "custom", "builder", "runafter", "multi", "dbtcloud",
+    ]  # fmt: skip
+    assert all(
+        o["label"] and o["description"] and "properties" in o["configuration"] for o in options
+    )
+    assert_error(shared.raw().get("/api/syncs/schedules"), 401, "unauthorized")
+
+
 # --- create, delete, activate -------------------------------------------------------------
 def test_create_then_delete(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `create` and `delete` (a 2xx with no
+    body); polytomic/types/model_sync_v5response.py (the created sync)."""
     template = poly.rw.get(f"/api/syncs/{poly.ids['sync_id']}").json()["data"]
     body = {k: template[k] for k in ("mode", "schedule", "target", "fields", "identity")}
     body["name"] = "Snowflake users → Salesforce Contacts (copy)"
@@ -373,6 +575,9 @@ def test_create_then_delete(poly: Poly) -> None:
 
 
 def test_activate_and_inactive_syncs_refuse_runs(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `activate` ("Only active syncs execute
+    on schedule or in response to a manual trigger") and types/activate_sync_output.py. The
+    409 key `sync_inactive` is this simulator's."""
     sid = poly.ids["sync_id"]
     before = poly.rw.get(f"/api/syncs/{sid}").json()["data"]["updated_at"]
     off = poly.rw.post(f"/api/syncs/{sid}/activate", json={"active": False})
@@ -393,6 +598,10 @@ def test_activate_and_inactive_syncs_refuse_runs(poly: Poly) -> None:
 
 # --- executions ---------------------------------------------------------------------------
 def test_execution_progresses_with_the_clock(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `start` (`resync`, `test`,
+    `identities`; 409 ConflictError), types/start_sync_response_schema.py,
+    types/get_execution_response_schema.py and types/util_execution_status.py. Timing is this
+    simulator's."""
     sid = poly.ids["sync_id"]
     started = poly.rw.post(f"/api/syncs/{sid}/executions", json={})
     assert started.status_code == 200, started.text
@@ -444,7 +653,55 @@ def test_execution_progresses_with_the_clock(poly: Poly) -> None:
     assert assert_error(bad, 422, "validation_error")["metadata"]["field"] == "identities"
 
 
+def test_cancel_is_asynchronous(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `cancel` — "Cancellation is asynchronous.
+    A successful response means the cancellation signal has been queued ... Poll `GET
+    /api/syncs/{id}/status` until the current execution reaches a terminal state"."""
+    sid = poly.ids["sync_id"]
+    assert_error(poly.ro.post(f"/api/syncs/{sid}/cancel"), 403, "forbidden")
+    idle = poly.rw.post(f"/api/syncs/{sid}/cancel")
+    assert idle.status_code == 200 and idle.json()["data"]["message"]
+    run = poly.rw.post(f"/api/syncs/{sid}/executions", json={}).json()["data"]
+    advance_clock(poly.sb, 5)
+    asked = poly.rw.post(f"/api/syncs/{sid}/cancel", headers={"Idempotency-Key": "cancel-0001"})
+    assert asked.status_code == 200 and run["id"] in asked.json()["data"]["message"]
+    status = poly.rw.get(f"/api/syncs/{sid}/status").json()["data"]
+    assert status["current_execution"]["status"] == "canceling"
+    advance_clock(poly.sb, 3)
+    status = poly.rw.get(f"/api/syncs/{sid}/status").json()["data"]
+    assert status["current_execution"] is None
+    done = status["last_execution"]
+    assert done["id"] == run["id"] and done["status"] == "canceled" and done["completed_at"]
+    assert poly.sync_state(sid)["cancellations"] == 1
+    assert_error(
+        poly.rw.post("/api/syncs/00000000-0000-4000-8000-000000000000/cancel"), 404, "not_found"
+    )
+
+
+def test_start_names_records_by_their_identities(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `start` — `identities`: "A sync with more
+    than one identity mapping requires 'source_identities' instead"; `source_identities`:
+    "Cannot be combined with 'identities'; at most 1000 entries"."""
+    two = named(poly, "Companies → Salesforce Accounts")
+    path = f"/api/syncs/{two['id']}/executions"
+    refused = poly.rw.post(path, json={"identities": ["acme.io"]})
+    assert assert_error(refused, 422, "validation_error")["metadata"]["field"] == "identities"
+    source = two["identities"]["mappings"][0]["source"]
+    entry = [{"source": source, "value": "acme.io"}]
+    both = poly.rw.post(path, json={"identities": ["a"], "source_identities": [entry]})
+    assert_error(both, 422, "validation_error")
+    too_many = poly.rw.post(path, json={"source_identities": [entry] * 1001})
+    assert_error(too_many, 422, "validation_error")
+    started = poly.rw.post(path, json={"source_identities": [entry, entry]})
+    assert started.status_code == 200, started.text
+    advance_clock(poly.sb, 15)
+    run = poly.rw.get(f"{path}/{started.json()['data']['id']}").json()["data"]
+    assert run["counts"]["total"] == 2
+
+
 def test_broken_mapping_fails_until_the_field_is_removed(poly: Poly) -> None:
+    """The simulator's own failing data (a destination field that no longer exists);
+    the execution's shape is types/get_execution_response_schema.py."""
     sid = poly.ids["failing_sync_id"]
     first = poly.rw.post(f"/api/syncs/{sid}/executions", json={}).json()["data"]
     advance_clock(poly.sb, 15)
@@ -462,6 +719,8 @@ def test_broken_mapping_fails_until_the_field_is_removed(poly: Poly) -> None:
 
 
 def test_execution_history_pages_newest_first(shared: Poly) -> None:
+    """Source: polytomic/model_sync/executions/raw_client.py `list` ("ordered by start
+    time descending", opaque `page_token`, `ascending`)."""
     sid = shared.ids["hourly_sync_id"]
     runs: list[dict[str, Any]] = []
     token = None
@@ -486,6 +745,8 @@ def test_execution_history_pages_newest_first(shared: Poly) -> None:
 
 
 def test_status_reports_running_and_next_time(shared: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py `get_status` and
+    types/sync_status_response.py."""
     hourly = shared.rw.get(f"/api/syncs/{shared.ids['sync_id']}/status").json()["data"]
     assert hourly["next_execution_time"] == "2026-11-20T10:15:00.000Z"  # minute "15", UTC
     running = shared.rw.get(f"/api/syncs/{shared.ids['running_sync_id']}/status").json()["data"]
@@ -499,6 +760,9 @@ def test_status_reports_running_and_next_time(shared: Poly) -> None:
 
 # --- idempotency --------------------------------------------------------------------------
 def test_idempotency_key_replays_the_first_answer(poly: Poly) -> None:
+    """Source: polytomic/model_sync/raw_client.py (`idempotency_key` on `create`,
+    `start`, `activate`, `cancel`). Replay, mismatch and scoping are not in the SDK: they are
+    this simulator's reading of the vendor's idempotency keys (../shared/vendor-contracts.md)."""
     sid = poly.ids["sync_id"]
     path = f"/api/syncs/{sid}/executions"
     key = {"Idempotency-Key": "run-2026-11-20_0001"}
@@ -543,6 +807,8 @@ def test_idempotency_key_replays_the_first_answer(poly: Poly) -> None:
 
 
 def test_concurrent_duplicate_gets_409(poly: Poly) -> None:
+    """Not in the SDK: the simulator's answer to a duplicate still in flight
+    (../shared/vendor-contracts.md), in the shape of polytomic/types/api_error.py."""
     sid = poly.ids["sync_id"]
     key = "concurrent-0001"
     body = b"{}"
@@ -587,12 +853,14 @@ def test_concurrent_duplicate_gets_409(poly: Poly) -> None:
 def test_injected_server_errors_use_the_vendor_shape(
     shared_faults: Poly, status: int, key: str
 ) -> None:
+    """Injected faults, in the shape of polytomic/types/api_error.py."""
     set_faults(shared_faults.sb, f"{status}=1,only=polytomic")
     assert_error(shared_faults.rw.get("/api/syncs"), status, key)
     assert "Retry-After" not in shared_faults.rw.get("/api/syncs").headers
 
 
 def test_injected_429_carries_retry_after(shared_faults: Poly) -> None:
+    """An injected fault, in the shape of polytomic/types/api_error.py."""
     set_faults(shared_faults.sb, "429=1,retry-after=2,only=polytomic")
     response = shared_faults.rw.get(f"/api/syncs/{shared_faults.ids['sync_id']}")
     assert_error(response, 429, "rate_limited")
@@ -600,6 +868,7 @@ def test_injected_429_carries_retry_after(shared_faults: Poly) -> None:
 
 
 def test_drop_before_changes_nothing(poly: Poly) -> None:
+    """The fault injector's promise: a dropped request changes nothing."""
     sid = poly.ids["sync_id"]
     sync = poly.rw.get(f"/api/syncs/{sid}").json()["data"]
     set_faults(poly.sb, "drop-before=1,only=polytomic")
@@ -611,6 +880,7 @@ def test_drop_before_changes_nothing(poly: Poly) -> None:
 
 
 def test_drop_after_applies_and_an_idempotent_retry_replays(poly: Poly) -> None:
+    """The fault injector's promise, and the simulator's idempotency replay."""
     sid = poly.ids["sync_id"]
     key = {"Idempotency-Key": "lost-answer-0001"}
     set_faults(poly.sb, "drop-after=1,only=polytomic")
@@ -626,6 +896,7 @@ def test_drop_after_applies_and_an_idempotent_retry_replays(poly: Poly) -> None:
 
 
 def test_malformed_body_and_latency(shared_faults: Poly) -> None:
+    """The fault injector's promise."""
     set_faults(shared_faults.sb, "malformed=1,only=polytomic")
     broken = shared_faults.rw.get("/api/syncs")
     assert broken.status_code == 200

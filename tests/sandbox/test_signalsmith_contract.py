@@ -1,4 +1,11 @@
-"""Signalsmith simulator contract, over real HTTP with plain httpx, as an adapter would see it."""
+"""Signalsmith simulator contract, over real HTTP with plain httpx, as an adapter would see it.
+
+The shapes follow `shared/vendor-docs/signalsmith-syncs-api.txt` (the Syncs API reference) and
+the notes in `shared/vendor-schemas/README.md` (composable.zeotap.com api-reference: paging
+with `page`/`page_size` ≤ 100 or a bare array, the `append` mode, run statuses "queued" as
+well as "pending"). Where the vendor documents nothing (the 409s on trigger, when
+`last_run_id` moves) the simulator makes a choice and the test says so.
+"""
 
 from __future__ import annotations
 
@@ -146,7 +153,7 @@ def test_seed_is_believable(reader: Api) -> None:
     assert {"Customers to Salesforce", "Churn scores → HubSpot"} <= names
     for sync in everything:
         assert set(sync) == SYNC_FIELDS
-        assert sync["sync_mode"] in {"upsert", "insert", "update", "mirror"}
+        assert sync["sync_mode"] in {"upsert", "insert", "update", "mirror", "append"}
         assert len(sync["schedule"].split()) == 5
         assert all({"source_column", "destination_field"} <= set(r) for r in sync["field_mapping"])
         assert (sync["status_error"] != "") == (sync["status"] == "error")
@@ -198,6 +205,23 @@ def test_runs_history_and_pagination(reader: Api) -> None:
     assert paged["data"] == runs[2:4] and paged["pagination"]["total"] == len(runs)
     one = reader.call("GET", ws, sync["id"], "runs", runs[1]["id"])
     assert one.status_code == 200 and one.json() == runs[1]
+
+
+def test_run_statuses_are_the_documented_ones_and_queued(reader: Api) -> None:
+    """Sync Run Statuses (`signalsmith-syncs-api.txt`): pending, running, completed, failed,
+    cancelled; the product overview also shows "queued" for a run waiting its turn (here: a
+    scheduled run; one started through the API waits as "pending", as the trigger's
+    documented answer shows)."""
+    seen: set[str] = set()
+    for ws in reader.workspaces:
+        for sync in reader.syncs(ws):
+            runs = reader.call("GET", ws, sync["id"], "runs").json()
+            seen |= {r["status"] for r in runs}
+            for run in runs:
+                if run["status"] == "queued":
+                    assert run["completed_at"] is None and run["rows_synced"] == 0
+    assert seen <= {"pending", "queued", "running", "completed", "failed", "cancelled"}
+    assert {"queued", "running", "completed", "failed"} <= seen
 
 
 def test_drafts_have_no_runs(reader: Api) -> None:
@@ -297,6 +321,19 @@ def test_create_requires_the_documented_fields(reader: Api) -> None:
     for field in ("model_id", "destination_id", "field_mapping", "sync_mode", "primary_key"):
         assert field in message
     assert len(reader.syncs(ws)) == 16
+
+
+def test_append_is_a_sync_mode(api: Api) -> None:
+    """The product overview names an `append` mode besides the four the reference lists."""
+    ws = api.workspaces[0]
+    created = api.call("POST", ws, json={**NEW_SYNC, "sync_mode": "append"})
+    assert created.status_code == 201, created.text
+    sync = created.json()
+    assert sync["sync_mode"] == "append"
+    changed = api.call("PUT", ws, sync["id"], json={"sync_mode": "mirror"})
+    assert changed.status_code == 200 and changed.json()["sync_mode"] == "mirror"
+    back = api.call("PUT", ws, sync["id"], json={"sync_mode": "append"})
+    assert back.json()["sync_mode"] == "append"
 
 
 @pytest.mark.parametrize(
@@ -477,6 +514,21 @@ def test_triggered_run_progresses_with_the_clock(sandbox: Sandbox, api: Api) -> 
     assert api.call("GET", ws, sync["id"], "runs").json()[0] == done
 
 
+def test_last_run_id_may_move_only_when_the_run_completes(sandbox: Sandbox, api: Api) -> None:
+    """Nothing documents whether `last_run_id` ("ID of the most recent run") moves when a run
+    is triggered or when it completes; the simulator can do either. The runs list is the
+    record of runs either way: the new run is in it at once."""
+    sandbox.sim("signalsmith").last_run_id_moves = "completion"  # type: ignore[attr-defined]
+    sync = api.find("active", idle=True)
+    ws = sync["workspace_id"]
+    run = api.call("POST", ws, sync["id"], "trigger").json()
+    assert api.call("GET", ws, sync["id"]).json()["last_run_id"] == sync["last_run_id"]
+    assert api.call("GET", ws, sync["id"], "runs").json()[0]["id"] == run["id"]
+    advance_clock(sandbox, 300)
+    assert api.call("GET", ws, sync["id"], "runs", run["id"]).json()["status"] == "completed"
+    assert api.call("GET", ws, sync["id"]).json()["last_run_id"] == run["id"]
+
+
 def test_trigger_on_an_error_sync_fails_with_its_error(sandbox: Sandbox, api: Api) -> None:
     sync = api.find("error", idle=True)
     ws = sync["workspace_id"]
@@ -490,6 +542,8 @@ def test_trigger_on_an_error_sync_fails_with_its_error(sandbox: Sandbox, api: Ap
 
 
 def test_trigger_refusals(api: Api) -> None:
+    """Not documented: the simulator refuses a trigger of a paused or draft sync, or of one
+    with a run in progress, with a 409 in Signalsmith's error shape."""
     paused, draft = api.find("paused"), api.find("draft")
     assert _error(api.call("POST", paused["workspace_id"], paused["id"], "trigger"), 409) == (
         "sync is paused"

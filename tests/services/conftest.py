@@ -12,6 +12,7 @@ from synctui.sandbox.server import Sandbox
 from synctui.services.demo import demo_accounts
 from synctui.services.session import Session, SessionOptions
 from synctui.vendors.http import RetrySettings
+from tests.waits import no_wait
 
 SPECKLE = "speckle-demo"
 
@@ -24,8 +25,10 @@ def big_sandbox() -> Iterator[Sandbox]:
 
 
 def fast_retry() -> RetrySettings:
-    """The real policy with short, seeded back-off, so fault storms do not slow tests."""
-    return RetrySettings(attempts=5, base_delay=0.002, max_delay=0.02, rng=random.Random(1))
+    """The real policy with seeded back-off whose waits pass at once: fault storms cost no time."""
+    return RetrySettings(
+        attempts=5, base_delay=0.002, max_delay=0.02, rng=random.Random(1), sleep=no_wait
+    )
 
 
 SessionFactory = Callable[..., Session]

@@ -3,6 +3,8 @@ one loop, and each simulator's own write counters prove each sync was written at
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import importlib
 from collections.abc import Iterator
 from typing import Any
@@ -13,8 +15,9 @@ from synctui.domain.filtering import compile_filter
 from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
 from synctui.services.batch import BatchUpdate, Outcome
+from synctui.vendors.http import RetrySettings
 from tests.conftest import admin_state, advance_clock
-from tests.services.conftest import SessionFactory
+from tests.services.conftest import SessionFactory, fast_retry
 
 # (account, vendor, filter, patch, the simulator's per-sync write counter)
 CASES = [
@@ -43,6 +46,16 @@ def running_sandbox() -> Iterator[Sandbox]:
         yield sb
 
 
+def waiting_on_the_sandbox_clock(sb: Sandbox) -> RetrySettings:
+    """The retry policy, its waits (a 429's Retry-After) moving the sandbox's clock on instead
+    of spending the test's time: the rate limit lifts as it would after a real wait."""
+
+    async def time_passes(seconds: float) -> None:
+        await asyncio.to_thread(advance_clock, sb, seconds)
+
+    return dataclasses.replace(fast_retry(), sleep=time_passes)
+
+
 @pytest.mark.parametrize(("account", "vendor", "where", "patch", "counter"), CASES)
 async def test_batch_on_other_vendors(
     running_sandbox: Sandbox,
@@ -57,7 +70,7 @@ async def test_batch_on_other_vendors(
         importlib.import_module(f"synctui.vendors.{vendor}")
     except ModuleNotFoundError:
         pytest.skip(f"the {vendor} adapter has not landed yet")
-    session = make_session(running_sandbox)
+    session = make_session(running_sandbox, retry=waiting_on_the_sandbox_clock(running_sandbox))
     predicate = compile_filter(where)
     chosen = [s for s in await session.adapter(account).list_syncs() if predicate(s)]
     assert chosen

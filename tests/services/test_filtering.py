@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synctui.domain.errors import UsageError
-from synctui.domain.filtering import compile_filter, describe_filter, sync_haystack
+from synctui.domain.filtering import (
+    Term,
+    compile_filter,
+    describe_filter,
+    fuzzy_in_a_field,
+    narrows,
+    parse_filter,
+    sync_haystack,
+)
 from synctui.domain.models import Sync, SyncStatus
 
 SPECKLE = Sync(
@@ -125,6 +133,36 @@ def test_malformed_filters_say_where(text: str, message: str) -> None:
     assert message in str(caught.value)
 
 
+def test_fuzzy_picks_its_letters_from_one_field() -> None:
+    """`~levelacc` spelled across the name ("level"), the id ("abc") and the account
+    ("speckle") matched every such sync; each field is now tried on its own."""
+    assert matching("~lvl2crd") == ["p1/abc123"]  # all in the name
+    assert matching("~levelacc") == []  # "level" + "a" + "c" + "c" from other fields
+    assert matching("~spckprd") == ["p1/abc123"]  # all in the account
+    assert fuzzy_in_a_field("ac", "xa\x1fbc") is False
+    assert fuzzy_in_a_field("ac", "xa\x1fbc\x1fzazc") is True  # a later field has it all
+    assert fuzzy_in_a_field("", "x") is True
+
+
+def test_the_tables_other_columns_are_fields_too() -> None:
+    assert matching("latest_run=") == ["p1/abc123", "7f0c"]  # neither has a run
+    assert matching("updated=") == ["p1/abc123", "7f0c"]
+    assert matching("latestIngestion=") == ["p1/abc123", "7f0c"]
+    loose = SPECKLE.model_copy(update={"columns": {"latestIngestion": "failed 05-12"}})
+    assert compile_filter("latest_ingestion~failed")(loose)  # a column key, spelled loosely
+    assert compile_filter("failed")(loose)  # and a word finds its value
+
+
+def test_while_typing_an_unfinished_term_is_read_as_finished() -> None:
+    assert parse_filter("! ~ !~", partial=True) == []
+    assert parse_filter('name="lev', partial=True) == [Term("=", "lev", "name")]
+    assert parse_filter('"level 2', partial=True) == [Term("has", "level 2")]
+    with pytest.raises(UsageError):
+        parse_filter('"level 2')  # but --where still wants it finished
+    with pytest.raises(UsageError):
+        parse_filter("=x", partial=True)  # and what is wrong stays wrong
+
+
 def test_quoted_text_can_hold_operators_and_escaped_quotes() -> None:
     odd = SPECKLE.model_copy(update={"name": 'say "a=b" now'})
     assert compile_filter('"a=b"')(odd)
@@ -139,6 +177,12 @@ def test_describe_reads_as_a_sentence() -> None:
         'and name contains "level 2", and reason is empty'
     )
     assert describe_filter("!status=active") == 'syncs where status is not "active"'
+
+
+def test_one_plain_word_is_offered_as_a_needle() -> None:
+    assert compile_filter("LeVel").needle == "level"
+    for text in ("!level", "~lvl", "level 2", "name=level", ""):
+        assert compile_filter(text).needle is None
 
 
 def test_a_cached_haystack_gives_the_same_answer() -> None:
@@ -161,3 +205,21 @@ def test_arbitrary_text_raises_only_usage_errors(text: str) -> None:
     for sync in SYNCS:
         assert predicate(sync) in (True, False)
     assert describe_filter(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(FILTER_ALPHABET, max_size=30), st.text(FILTER_ALPHABET, max_size=5))
+def test_text_being_typed_raises_only_usage_errors_and_narrows_honestly(
+    text: str, more: str
+) -> None:
+    """Read as typed (the TUI), any text compiles or names its problem; and when `narrows`
+    says a longer text keeps only what the shorter kept, it does."""
+    try:
+        before = compile_filter(text, partial=True)
+        after = compile_filter(text + more, partial=True)
+    except UsageError as exc:
+        assert str(exc)
+        return
+    if narrows(text, text + more):
+        for sync in SYNCS:
+            assert not after(sync) or before(sync)

@@ -133,3 +133,31 @@ async def test_revert_in_read_only_mode_is_refused(
     with pytest.raises(errors.ReadOnlyError):
         await revert(reader, edit)
     assert server_context(sandbox, sync)["referencePoint"] == "surveyPoint"
+
+
+async def test_a_polytomic_filter_and_identity_edit_reverts(
+    sandbox: Sandbox, make_session: SessionFactory
+) -> None:
+    """An edit of a deprecated form (`filter_logic`, `identity`) is journaled as the live
+    form it was written as, so the sync reads back unchanged since and the revert is clean."""
+    account = "polytomic-demo"
+    session = make_session(sandbox)
+    syncs = await session.adapter(account).list_syncs()
+    trial = next(s for s in syncs if s.name == "Trial users → Intercom (onboarding)")
+    before = (await session.get_sync(account, trial.id)).raw
+    await session.update(account, trial.id, {"filter_logic": "f2 or f1"})
+    edit = latest_entry_id(session)
+    entry = session.journal.get(edit)
+    assert "filter_logic" not in entry.after and entry.after["model_filters"]["logic"] == "f2 or f1"
+    result = await revert(session, edit)
+    assert result.ok
+    after = (await session.get_sync(account, trial.id)).raw
+    assert after["model_filters"] == before["model_filters"]
+    assert after["filters"] == before["filters"] and after["filter_logic"] == "f1 AND f2"
+
+    first = next(s for s in syncs if s.name == "Snowflake users → Salesforce Contacts")
+    original = (await session.get_sync(account, first.id)).raw["identities"]
+    await session.update(account, first.id, {"identity": {"target": "Other_Email__c"}})
+    result = await revert(session, latest_entry_id(session))
+    assert result.ok
+    assert (await session.get_sync(account, first.id)).raw["identities"] == original

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from synctui.services.demo import SHARED_DEMO_ENV, SharedDemoError, attach_demo, start_demo
+from synctui.ui.served import SERVED_ENV
 
 
 def test_an_attached_demo_shares_the_sandbox_and_the_scratch_dir() -> None:
@@ -48,7 +49,9 @@ def test_a_vanished_scratch_dir_is_refused() -> None:
 
 
 def test_the_app_says_so_in_one_line_when_the_description_is_broken() -> None:
-    env = {**os.environ, SHARED_DEMO_ENV: "not json"}
+    # As `synctui serve --demo` starts each tab's app: served (no terminal) and handed a
+    # description of the shared sandbox.
+    env = {**os.environ, SHARED_DEMO_ENV: "not json", SERVED_ENV: "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "synctui", "--demo"],
         capture_output=True,
@@ -58,4 +61,6 @@ def test_the_app_says_so_in_one_line_when_the_description_is_broken() -> None:
         stdin=subprocess.DEVNULL,
     )
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"synctui: error: {SHARED_DEMO_ENV} is not a shared demo description"
+    assert (
+        proc.stderr.strip() == f"synctui: error: {SHARED_DEMO_ENV} is not a shared demo description"
+    )

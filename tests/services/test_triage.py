@@ -9,6 +9,7 @@ import importlib.util
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from synctui.cli import main
@@ -287,11 +288,37 @@ async def test_speckle_legacy_that_comes_back_paused_goes_back_to_paused(
     assert verdict is Verdict.FAILED and again is not None and again.reason is Reason.PAUSED
 
 
+def has_problems(sandbox: Sandbox, sync_id: str) -> bool:
+    """Polytomic reports configuration problems on the full sync only (not in list rows)."""
+    info = sandbox.info()["polytomic"]
+    headers = {
+        "Authorization": f"Bearer {info['tokens']['rw']}",
+        "X-Polytomic-Version": "2025-09-18",
+    }
+    answer = httpx.get(f"{info['base_url']}/api/syncs/{sync_id}", headers=headers)
+    return bool(answer.json()["data"]["problems"])
+
+
+async def test_a_polytomic_sync_with_problems_gets_no_automatic_remedy(
+    sandbox: Sandbox, make_session: SessionFactory
+) -> None:
+    """Polytomic: "Every problem reported today is an error, which stops the sync from
+    running" (`types/model_sync_problem.py`): resuming it would not make it run."""
+    session = make_session(sandbox)
+    disabled = of(await scan_vendor(session, "polytomic"), "polytomic", Reason.DISABLED)
+    (item,) = [i for i in disabled if has_problems(sandbox, i.sync.id)]
+    full = await session.get_sync(item.sync.account, item.sync.id)
+    again = assess(full, NOW)
+    assert again is not None and again.remedy is None
+    assert "legacy_plan_code" in again.why and again.why.startswith("inactive (active: false)")
+
+
 async def test_polytomic_inactive_remedy_activates_and_starts_an_execution(
     sandbox: Sandbox, make_session: SessionFactory
 ) -> None:
     session = make_session(sandbox)
-    item = of(await scan_vendor(session, "polytomic"), "polytomic", Reason.DISABLED)[0]
+    disabled = of(await scan_vendor(session, "polytomic"), "polytomic", Reason.DISABLED)
+    item = next(i for i in disabled if not has_problems(sandbox, i.sync.id))
     assert f"POST /api/syncs/{item.sync.id}/activate" in describe_remedy(item)
     outcome = await run_remedy(session, item)
     server = admin_state(sandbox, "polytomic")["syncs"][item.sync.id]
@@ -379,7 +406,8 @@ async def test_read_only_refuses_the_remedy_and_sends_nothing(
     sandbox: Sandbox, make_session: SessionFactory
 ) -> None:
     session = make_session(sandbox, readonly=True)
-    item = of(await scan_vendor(session, "polytomic"), "polytomic", Reason.DISABLED)[0]
+    disabled = of(await scan_vendor(session, "polytomic"), "polytomic", Reason.DISABLED)
+    item = next(i for i in disabled if not has_problems(sandbox, i.sync.id))
     with pytest.raises(errors.ReadOnlyError):
         await run_remedy(session, item)
     assert admin_state(sandbox, "polytomic")["syncs"][item.sync.id]["activations"] == 0

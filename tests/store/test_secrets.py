@@ -286,7 +286,7 @@ def test_insecure_file_is_opened_with_0600_from_the_start(store, no_keyring, mon
     real_open = os.open
 
     def spy(path, flags, mode=0o777, *args, **kwargs):
-        if flags & os.O_CREAT:
+        if flags & os.O_CREAT and not str(path).endswith(".lock"):  # the lock holds no data
             calls.append((flags, mode))
         return real_open(path, flags, mode, *args, **kwargs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -81,15 +82,30 @@ def make_app(session: Session, **kw: Any) -> SyncTuiApp:
     return SyncTuiApp(session, **kw)
 
 
+SETTLE_ROUNDS = 200
+
+
 async def settle(pilot: Any) -> None:
-    """Wait until every worker finished and every posted message was handled."""
+    """Wait for a state that can be named: the app `settled` (every account of the view
+    loaded, the table's view rebuilt), no worker running, every posted message handled; then
+    one more round so that state is painted. Never for an amount of time: a machine under
+    load takes more rounds, not a different path. The bound only turns a hang into an error.
+    """
+    from textual.worker import WorkerCancelled
+
     app = pilot.app
-    for _ in range(100):
-        await app.workers.wait_for_complete()
+    for _ in range(SETTLE_ROUNDS):
+        # A worker cancelled on purpose (its screen was dismissed, an exclusive worker was
+        # superseded) has finished too: that is settled, not an error.
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause()
         loading = app.catalog.loading() if hasattr(app, "catalog") else []
-        if not loading and not any(w.is_running for w in app.workers):
+        settled = getattr(app, "settled", True)
+        if settled and not loading and not any(w.is_running for w in app.workers):
             break
+    else:
+        raise AssertionError("the app never settled (an account still loading?)")
     await pilot.pause()
 
 

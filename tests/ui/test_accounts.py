@@ -63,8 +63,8 @@ async def test_add_account_tests_the_connection_and_stores_the_token(
         values = _speckle_form(sandbox)
         _fill(form, **values)
         await pilot.pause()
-        assert not form.query_one("#projects").has_class("-hidden")
-        assert form.query_one("#workspace").has_class("-hidden")
+        assert not form.query_one("#projects").parent.has_class("-hidden")
+        assert form.query_one("#workspace").parent.has_class("-hidden")
         assert form.query_one("#token").password  # masked
 
         await pilot.press("ctrl+t")
@@ -158,3 +158,43 @@ async def test_manage_accounts_connect_edit_and_remove(
         assert ("synctui", "saved-speckle") not in memory_keyring.store
         assert "saved-speckle" not in app.catalog.entries
         assert app.main.view == View()
+
+
+async def test_readonly_saves_and_removes_no_account(
+    sandbox: Sandbox, memory_keyring: MemoryKeyring
+) -> None:
+    """--readonly refuses changing accounts too: the form says so instead of saving, and the
+    accounts screen binds no add, edit or remove key."""
+    info = sandbox.info()["speckle"]
+    account = Account("saved-speckle", "speckle", info["base_url"], tuple(info["ids"]["projects"]))
+    AccountStore().add(account)
+    before = AccountStore().path.read_text()
+    session = Session(
+        [account],
+        lambda a: info["tokens"]["rw"],
+        SessionOptions(readonly=True, journal_enabled=False),
+    )
+    app = make_app(session, demo_names=frozenset())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountsScreen)
+        for action in ("add", "edit", "remove"):
+            assert not screen.check_action(action, ())
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.screen is screen  # no confirmation: nothing to confirm
+
+        app.action_add_account()  # `:add`, the welcome screen's button: the form opens...
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AccountFormScreen)
+        _fill(form, **{**_speckle_form(sandbox), "name": "another"})
+        await pilot.press("ctrl+s")  # ...but saving is refused
+        await settle(pilot)
+        assert app.screen is form
+        assert "read-only" in str(form.query_one("#form-result").content)
+    assert AccountStore().path.read_text() == before
+    assert ("synctui", "another") not in memory_keyring.store

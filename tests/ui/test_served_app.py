@@ -36,7 +36,11 @@ async def test_accounts_are_not_changed_from_a_browser(
         await settle(pilot)
         accounts = app.screen
         assert isinstance(accounts, AccountsScreen)
-        for key, opens in (("a", AccountFormScreen), ("e", AccountFormScreen), ("d", ConfirmScreen)):
+        for key, opens in (
+            ("a", AccountFormScreen),
+            ("e", AccountFormScreen),
+            ("d", ConfirmScreen),
+        ):
             app.clear_notifications()
             await pilot.press(key)
             await settle(pilot)

@@ -7,14 +7,14 @@ import argparse
 import pytest
 
 from synctui.domain import errors
+from synctui.domain.filtering import compile_for, parse_filter
 from synctui.domain.models import Sync, SyncStatus
 from synctui.store.accounts import Account
 from synctui.ui.catalog import ALL, Catalog, LoadState, View
 from synctui.ui.columns import merged_layout, vendor_layout
 from synctui.ui.command_line import Command, CommandError, parse_command
-from synctui.ui.filtering import compile_filter, haystack, parse_filter
 from synctui.ui.launch import refresh_seconds, tune_for_ssh
-from synctui.ui.table_model import Column, Row, TableModel
+from synctui.ui.table_model import CellFields, Column, Row, TableModel
 
 
 def _sync(
@@ -32,8 +32,9 @@ def _sync(
 
 
 def _keep(text: str, *cells: str) -> bool:
-    predicate = compile_filter(text)
-    return predicate is None or predicate(haystack(cells))
+    """A row of plain cells, as the call log's `/` reads it (columns c0, c1, ...)."""
+    fields = CellFields([(f"c{i}",) for i in range(len(cells))])
+    return compile_for(fields, text, partial=True)(cells)
 
 
 def test_filter_words_are_anded_and_case_insensitive() -> None:
@@ -50,8 +51,16 @@ def test_negated_and_fuzzy_terms() -> None:
 
 
 def test_unfinished_prefixes_keep_everything() -> None:
-    assert parse_filter("! ~") == []
-    assert compile_filter("!") is None
+    assert parse_filter("! ~ !~", partial=True) == []
+    assert _keep("!", "anything")
+
+
+def test_a_table_of_cells_filters_by_its_columns() -> None:
+    assert _keep("c1=paused", "x", "paused")
+    assert not _keep("c0=paused", "x", "paused")
+    assert _keep("c1!~act", "x", "paused")
+    with pytest.raises(errors.UsageError, match="no column 'nosuch' here"):
+        _keep("nosuch=1", "x")
 
 
 def _model() -> TableModel:
@@ -98,24 +107,59 @@ def test_replace_is_a_diff_and_filters_apply_to_it() -> None:
     assert model.view == ["d"]
 
 
-def test_fitted_widths_shrink_in_proportion_to_spare_room() -> None:
-    model = TableModel([Column("a", "A", max_width=40), Column("b", "B", max_width=40)])
-    model.upsert([Row(1, ("x" * 40, "y" * 10))])
-    widths = model.fitted_widths(available=30, gap=2)
-    assert sum(widths) + 2 == 30
-    assert 40 - widths[0] > 10 - widths[1] > 0  # the wide column gives most, both stay legible
+def test_fitted_widths_shrink_long_columns_in_proportion_and_keep_short_values_whole() -> None:
+    model = TableModel(
+        [
+            Column("a", "A", max_width=40),
+            Column("b", "B", max_width=40),
+            Column("c", "C", max_width=40),
+        ]
+    )
+    model.upsert([Row(1, ("x" * 40, "y" * 30, "z" * 10))])
+    widths = model.fitted_widths(available=60, gap=2)
+    assert sum(widths) + 4 == 60
+    assert widths[2] == 10  # short values are never cut
+    assert 40 - widths[0] > 30 - widths[1] > 0  # the wider gives more, both stay legible
 
 
 def test_fitted_widths_keep_the_name_longest() -> None:
     columns = [
-        Column("name", "Name", max_width=40, min_width=16, give=0.4),
-        Column("updated", "Updated", max_width=40, min_width=10, give=3.0),
+        Column("name", "Name", max_width=40, min_width=16, give=0.5, flex=True),
+        Column("target", "Target", max_width=40, min_width=10),
     ]
     model = TableModel(columns)
     model.upsert([Row(1, ("n" * 40, "u" * 40))])
-    name, updated = model.fitted_widths(available=60, gap=2)
-    assert name + updated + 2 == 60
-    assert name > updated
+    name, target = model.fitted_widths(available=60, gap=2)
+    assert name + target + 2 == 60
+    assert name > target
+
+
+def test_fitted_widths_never_cut_status_or_times_and_overflow_instead() -> None:
+    columns = [
+        Column("status", "Status", kind="status", fixed=True),
+        Column("name", "Name", max_width=40, min_width=16, flex=True),
+        Column("latest_run", "Latest run", max_width=10, fixed=True),
+    ]
+    model = TableModel(columns)
+    model.upsert([Row(1, ("… initializing", "n" * 60, "cancelled 11-14 21:23"))])
+    status, name, run = model.fitted_widths(available=50, gap=2)
+    assert (status, run) == (14, 21)  # whole, whatever the room (and beyond max_width)
+    assert name == 16  # the name gives way down to its minimum…
+    assert status + name + run + 4 > 50  # …and the table scrolls sideways for the rest
+
+
+def test_fitted_widths_give_spare_room_to_the_name_then_to_capped_columns() -> None:
+    columns = [
+        Column("name", "Name", max_width=20, min_width=16, flex=True),
+        Column("config", "Configuration", max_width=15),
+    ]
+    model = TableModel(columns)
+    model.upsert([Row(1, ("n" * 30, "c" * 25))])
+    assert model.fitted_widths(available=100, gap=2) == [30, 25]  # all of it, beyond the caps
+    assert model.fitted_widths(available=50, gap=2) == [30, 18]
+    name, config = model.fitted_widths(available=40, gap=2)
+    assert config >= len("Configuration")  # a title is never cut
+    assert name + config + 2 == 40
 
 
 def test_declared_columns_win_and_missing_keys_show_a_dash() -> None:

@@ -37,7 +37,15 @@ def test_narrows() -> None:
     assert narrows("~a", "~ab")
     assert not narrows("abc", "ab")  # erased: more rows
     assert not narrows("!a", "!ab")  # a longer negation keeps more rows
-    assert not narrows("ab", "xab")
+    assert not narrows("ab", "xb")
+    assert narrows("ab", "xab")  # "xab" anywhere is "ab" there too
+    assert narrows("b a", "a bc")  # every old term is implied by a new one, in any order
+    assert narrows("name~lev", "name~leve") and narrows('"ab', '"ab c')
+    assert not narrows("status=pause", "status=paused")  # equality is not a prefix match
+    assert not narrows("name", "name=")  # a word became a field term
+    assert not narrows("a", "a=")
+    assert not narrows("=", "=x")  # malformed: nothing to narrow from
+    assert narrows("!a status=paused", "x !a status=paused")  # same terms, one more
 
 
 def test_typing_erasing_and_changes_between_keys_match_a_full_rebuild() -> None:
@@ -50,7 +58,7 @@ def test_typing_erasing_and_changes_between_keys_match_a_full_rebuild() -> None:
         for _ in range(40):
             op = rng.random()
             if op < 0.5:
-                text += rng.choice("abcdeo tz!~")
+                text += rng.choice(["a", "b", "c", "o", " ", "z", "!", "~", "=", '"', "name", "a~"])
             elif op < 0.75:
                 text = text[:-1]
             elif op < 0.8:

@@ -13,6 +13,7 @@ from synctui.ui.screens.confirm_screen import ConfirmScreen
 from synctui.ui.screens.main_screen import MainScreen
 from tests.conftest import admin_state
 from tests.ui_editing.conftest import edit_session, make_app, settle
+from tests.ui_feed.conftest import wait_for
 
 ACME = "signalsmith-acme"
 SPECKLE = "speckle-demo"
@@ -112,12 +113,19 @@ async def test_speckle_paused_trigger_offers_resume_first(sandbox: Sandbox) -> N
         await settle(pilot)
         sync = _cursor_to(app, lambda s: s.status is SyncStatus.PAUSED)
         await pilot.press("t")
-        await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen) and app.screen.focused.id == "cancel"
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        assert app.screen.focused.id == "cancel"
         await pilot.press("tab", "enter")
+        key = sync.id.split("/", 1)[1]
+
+        def resumed_and_triggered() -> bool:
+            state = admin_state(sandbox, "speckle")["syncs"][key]
+            return state["active"] is True and state["triggers"] >= 1
+
+        # Resume, then trigger: two writes, each in its own worker; wait for the vendor's state.
+        await wait_for(pilot, resumed_and_triggered, "resume then trigger")
         await settle(pilot)
-        state = admin_state(sandbox, "speckle")["syncs"][sync.id.split("/", 1)[1]]
-        assert state["active"] is True and state["triggers"] == 1
+        assert admin_state(sandbox, "speckle")["syncs"][key]["triggers"] == 1
 
 
 async def test_read_only_hides_every_write_and_the_service_refuses(sandbox: Sandbox) -> None:

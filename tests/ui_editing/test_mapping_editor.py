@@ -62,12 +62,12 @@ async def test_signalsmith_rows_add_remove_reorder_and_duplicates(
         assert len(mapping.rows) == len(rows) + 1 and mapping.rows[1] == {}
         assert editor.check_action("save", ()) is None  # required cells missing
         await _type(pilot, "#cell-source_column", "region")
-        # The same destination as row 1: flagged on the row, and the save is refused.
+        # The same destination as row 1: flagged on the row, but not refused — Signalsmith
+        # documents no such rule, so it is the vendor's to refuse.
         await _type(pilot, "#cell-destination_field", rows[0]["destination_field"])
         problems = str(mapping.table.get_row_at(1)[-1])
         assert "already mapped by row 1" in problems
-        assert any("already used" in i.message for i in editor.issues)
-        assert editor.check_action("save", ()) is None
+        assert editor.issues == [] and editor.check_action("save", ()) is True
         await _type(pilot, "#cell-destination_field", "Region__c")
         assert mapping.rows[1] == {"source_column": "region", "destination_field": "Region__c"}
         assert editor.check_action("save", ()) is True
@@ -157,12 +157,29 @@ async def test_polytomic_fields_reorder_identity_and_full_put(sandbox: Sandbox) 
         ]
 
 
+async def test_polytomic_identity_mappings_are_all_shown(sandbox: Sandbox) -> None:
+    """`identities` is the live form; `identity` holds only the first of several mappings."""
+    app = make_app(edit_session(sandbox), initial_account=POLY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(
+            pilot, app, POLY, lambda s: s.name == "Companies → Salesforce Accounts"
+        )
+        mapping = editor.query_one(MappingEditor)
+        key = str(mapping.query_one("#mapping-key").render())
+        assert key == (
+            "identities (priority): domain → Website  (HostnameMatch), name → Name  (Equality)"
+        )
+        marked = [i for i in range(len(mapping.rows)) if str(mapping.table.get_row_at(i)[1])]
+        assert [mapping.rows[i]["target"] for i in marked] == ["Website"]
+
+
 async def test_paragon_credential_change_warns_and_confirms_on_cancel(sandbox: Sandbox) -> None:
     app = make_app(edit_session(sandbox), initial_account=PARAGON)
     async with app.run_test(size=(120, 40)) as pilot:
         editor = await open_editor(pilot, app, PARAGON, _active)
         warning = editor.query_one("#credential-warning")
         assert str(warning.render()) == ""
+        assert editor.query_one("#frequency").is_blank()  # "not reported by Paragon"
         await _type(pilot, "#credential", "not-a-uuid")
         assert any(i.path == "credentialId" for i in editor.issues)
         assert editor.check_action("save", ()) is None
@@ -184,6 +201,9 @@ async def test_paragon_credential_change_warns_and_confirms_on_cancel(sandbox: S
         await settle(pilot)
         await pilot.click("#send")
         await settle(pilot)
+        # Paragon reports no frequency: left blank, it is not sent along with the credential.
+        (waiting,) = admin_state(sandbox, "paragon")["syncs"][sid]["pending"]
+        assert waiting["changes"] == {"credentialId": new}
         advance_clock(sandbox, 600)  # Paragon applies an accepted PATCH a moment later
         state = admin_state(sandbox, "paragon")["syncs"][sid]
         assert state["patches"] == 1 and state["credentialId"] == new

@@ -27,12 +27,15 @@ from synctui.services.feed import FEEDS, FeedEngine
 from synctui.services.session import Session, SessionOptions
 from synctui.store.feedstore import ChangeFilter, FeedStore
 from synctui.vendors.http import RetrySettings
+from tests.waits import no_wait
 
 ACCOUNT = "letsbuild-demo"
 
 
 def fast_retry() -> RetrySettings:
-    return RetrySettings(attempts=2, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
+    return RetrySettings(
+        attempts=2, base_delay=0.001, max_delay=0.01, max_retry_after=0.01, sleep=no_wait
+    )
 
 
 def session_for(sandbox: Sandbox, *, token: str | None = None) -> Session:

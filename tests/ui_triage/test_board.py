@@ -81,6 +81,30 @@ def test_filter_keeps_matching_rows_and_their_heading() -> None:
     assert [line.group for line in board.lines(NOW)] == ["paused", "paused"]
 
 
+def test_filter_speaks_the_sync_filter_language() -> None:
+    """The table's and `--where`'s terms: fields of the sync and of its vendor JSON."""
+    board = Board()
+    board.apply(0, scanned("acme", sync("p1", SyncStatus.PAUSED, updated=timedelta(days=2)),
+                           sync("e1", SyncStatus.ERROR, updated=timedelta(hours=1))), NOW)  # fmt: skip
+
+    def names() -> list[str]:
+        return [line.cells[2] for line in board.lines(NOW) if line.kind == "item"]
+
+    board.filter_text = "status=paused"
+    assert names() == ["sync p1"]
+    board.filter_text = "status_error~revoked"  # a path into the vendor's JSON
+    assert names() == ["sync e1"]
+    board.filter_text = "~snce1"  # fuzzy within one field (the name)
+    assert names() == ["sync e1"]
+    board.filter_text = "~acmep1"  # not across the account and the name
+    assert names() == []
+    board.filter_text = "a$b=1"
+    assert names() == [] and board.filter_error is not None
+    assert "'a$b' at column 1 is not a field name" in board.filter_error
+    board.filter_text = "status="  # still being typed: a field that is not empty
+    assert names() == [] and board.filter_error is None
+
+
 def test_recovering_until_the_next_run_decides() -> None:
     board = Board()
     failing = sync(

@@ -22,6 +22,7 @@ from synctui.services.demo import demo_accounts
 from synctui.vendors.base import Adapter
 from synctui.vendors.http import CallLog, RetrySettings
 from tests.conftest import set_faults
+from tests.waits import no_wait
 
 A = TypeVar("A", bound=Adapter)
 
@@ -30,8 +31,10 @@ FAULT_STORM = "500=0.1,502=0.05,429=0.05,retry-after=0,malformed=0.05,drop-after
 
 
 def fast_retry(attempts: int = 5) -> RetrySettings:
-    """The shared retry policy with millisecond waits, so retries cost a test nothing."""
-    return RetrySettings(attempts=attempts, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
+    """The shared retry policy, its waits passing at once, so retries cost a test nothing."""
+    return RetrySettings(
+        attempts=attempts, base_delay=0.001, max_delay=0.01, max_retry_after=0.01, sleep=no_wait
+    )
 
 
 def demo_adapter(

@@ -7,6 +7,7 @@ sandbox's fault injection.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 
@@ -24,6 +25,7 @@ from synctui.vendors.http import (
     op,
     parse_retry_after,
 )
+from tests.waits import Waits, no_wait
 
 TOKEN = "sekret-token-123456"
 
@@ -43,14 +45,18 @@ def scripted(*steps):
     return httpx.MockTransport(handler), calls
 
 
-def client(inner, log=None, waits=None, attempts=4) -> httpx.AsyncClient:
+def client(inner, log=None, waits=None, attempts=4, sleep=no_wait) -> httpx.AsyncClient:
     transport = PolicyTransport(
         account="acme",
         vendor="polytomic",
         call_log=log,
         redactor=Redactor([TOKEN]),
         retry=RetrySettings(
-            attempts=attempts, base_delay=0.001, max_delay=0.002, rng=random.Random(1)
+            attempts=attempts,
+            base_delay=0.001,
+            max_delay=0.002,
+            rng=random.Random(1),
+            sleep=sleep,
         ),
         inner=inner,
         on_retry=(waits.append if waits is not None else None),
@@ -70,17 +76,51 @@ async def test_get_retried_on_5xx_then_succeeds() -> None:
     assert [r.status for r in log.records()] == [503, 502, 200]
 
 
-async def test_429_honours_retry_after_even_for_post() -> None:
+async def test_429_honours_retry_after_for_a_read() -> None:
+    inner, calls = scripted(
+        httpx.Response(429, headers={"Retry-After": "0"}, json={"error": "slow down"}),
+        httpx.Response(200, json={"id": "run"}),
+    )
+    waits: list[str] = []
+    async with client(inner, waits=waits) as c:
+        response = await c.get("/runs")
+    assert response.status_code == 200
+    assert len(calls) == 2
+    assert waits == ["rate limited, retrying in 0 ms"]
+
+
+async def test_429_on_a_post_goes_back_to_the_adapter() -> None:
+    """A limiter may answer 429 after the write ran: the adapter verifies before resending."""
     inner, calls = scripted(
         httpx.Response(429, headers={"Retry-After": "0"}, json={"error": "slow down"}),
         httpx.Response(201, json={"id": "run"}),
     )
-    waits: list[str] = []
-    async with client(inner, waits=waits) as c:
+    async with client(inner) as c:
         response = await c.post("/trigger")
-    assert response.status_code == 201
-    assert len(calls) == 2
-    assert waits == ["rate limited, retrying in 0 ms"]
+    assert response.status_code == 429
+    assert len(calls) == 1
+
+
+async def test_waits_pass_through_the_injected_sleep() -> None:
+    """Retry-After and the backoff are asked of `RetrySettings.sleep`, so no test spends them;
+    Retry-After is capped by `max_retry_after`, the backoff by `max_delay`."""
+    inner, calls = scripted(
+        httpx.Response(429, headers={"Retry-After": "7"}),
+        httpx.Response(429, headers={"Retry-After": "3600"}),
+        httpx.Response(503),
+        httpx.Response(200, json={}),
+    )
+    waits = Waits()
+    async with client(inner, sleep=waits) as c:
+        response = await c.get("/api/syncs")
+    assert response.status_code == 200
+    assert len(calls) == 4
+    assert waits.asked[:2] == [7.0, 30.0]
+    assert 0 <= waits.asked[2] <= 0.002
+
+
+def test_the_real_policy_really_waits() -> None:
+    assert RetrySettings().sleep is asyncio.sleep
 
 
 async def test_post_not_retried_on_5xx() -> None:

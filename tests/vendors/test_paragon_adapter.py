@@ -19,7 +19,7 @@ from synctui.store.accounts import Account
 from synctui.vendors import paragon
 from synctui.vendors.http import CallLog
 from synctui.vendors.paragon import ParagonAdapter, parse_sync, synced_column
-from tests.conftest import admin_state, advance_clock
+from tests.conftest import admin_state, advance_clock, set_faults
 from tests.vendors import helpers
 from tests.vendors.helpers import (
     FAULT_STORM,
@@ -69,6 +69,18 @@ def other_frequency(current: str) -> str:
     return "5m" if current != "5m" else "10m"
 
 
+def frequency(sandbox: Sandbox, sync_id: str) -> str:
+    """The frequency Paragon holds: no documented answer reports it, only the simulator's
+    admin state does."""
+    return state(sandbox, sync_id)["incrementalAccumulatorFrequency"]
+
+
+def whole(sandbox: Sandbox, sync_id: str) -> dict:
+    """What synctui shows as the sync's JSON: its list row with its status answer over it."""
+    row = next(r for r in raw(sandbox, "GET")["data"] if r["id"] == sync_id)
+    return {**row, **raw(sandbox, "GET", f"/{sync_id}")}
+
+
 # --- reads ---------------------------------------------------------------------------------
 async def test_lists_with_details_columns_and_statuses(reader, monkeypatch) -> None:
     monkeypatch.setattr(paragon, "DETAIL_CHUNK", 5)
@@ -81,9 +93,10 @@ async def test_lists_with_details_columns_and_statuses(reader, monkeypatch) -> N
     assert [len(p) for p in pages] == [5, 5, 5, len(rows) - 15]
     assert [s.id for s in syncs] == [r["id"] for r in rows]
     assert [r.target for r in log.records()].count("/api/syncs") == 1
-    assert len(log.records()) == 1 + len(rows)  # the list, then each row's detail
+    assert len(log.records()) == 1 + len(rows)  # the list, then each row's status
     keys = [key for key, _ in adapter.table_columns]
     assert keys == ["integration", "pipeline", "vendor_status", "configuration", "synced"]
+    detail_only = ["credential", "last_synced", "frequency", "created"]
     expected = {
         "ACTIVE": SyncStatus.ACTIVE,
         "IDLE": SyncStatus.IDLE,
@@ -91,18 +104,21 @@ async def test_lists_with_details_columns_and_statuses(reader, monkeypatch) -> N
         "DISABLED": SyncStatus.PAUSED,
         "ERRORED": SyncStatus.ERROR,
     }
-    for sync in syncs:
+    for sync, row in zip(syncs, rows, strict=True):
         detail = raw(reader, "GET", f"/{sync.id}")
-        assert sync.complete and sync.raw == detail and list(sync.columns) == keys
+        assert sync.complete and sync.raw == {**row, **detail}
+        assert list(sync.columns) == keys + detail_only and not sync.unavailable
         assert sync.status is expected[detail["status"]] and sync.vendor_status == detail["status"]
         summary = detail["summary"]
         assert sync.columns["synced"] == (
             f"{summary['syncedRecordsCount']:,} / {summary['totalRecords']:,} records"
         )
-        assert sync.columns["configuration"] == sync.name == detail["configurationName"]
-        assert sync.updated_at == detail["dateUpdated"]
+        assert sync.columns["configuration"] == sync.name == row["configurationName"]
+        assert sync.columns["credential"] == detail["credentialId"]
+        assert sync.columns["frequency"] == "not reported by Paragon"
+        assert sync.updated_at == row["dateUpdated"]
         if detail["status"] == "ERRORED":
-            assert sync.status_reason == detail["errorMessage"] != ""
+            assert sync.status_reason == detail["reason"] != ""
         if detail["status"] == "INITIALIZING":
             assert sync.status_reason == f"full sync in progress: {sync.columns['synced']}"
         if detail["status"] == "DISABLED":
@@ -116,17 +132,23 @@ async def test_list_rows_alone_when_details_are_off_or_unreadable(reader) -> Non
     adapter.details_in_lists = False
     syncs = await adapter.list_syncs()
     assert syncs and not any(s.complete for s in syncs)
-    assert all(s.columns["synced"] == "" for s in syncs)
+    assert all(s.columns["synced"] == "" and not s.unavailable for s in syncs)
     errored = next(s for s in syncs if s.status is SyncStatus.ERROR)
-    assert errored.status_reason == "Paragon reports ERRORED (detail not loaded)"
+    assert errored.status_reason == "Paragon reports ERRORED (its status was not read)"
     await adapter.aclose()
-    # One detail that keeps failing leaves its row a summary; the rest are complete.
-    inner = Loopback(reader)
-    flaky = make_adapter(reader, inner=inner, attempts=1)
-    victim = find(reader, "ACTIVE")
-    inner.fault_on("GET", f"/api/syncs/{victim}", "500=1")
-    listed = {s.id: s for s in await flaky.list_syncs()}
-    assert not listed[victim].complete and listed[victim].status is SyncStatus.ACTIVE
+    # A status that keeps failing leaves its row shown from the list, marked unavailable.
+    flaky = make_adapter(reader, attempts=1)
+    victim = find(reader, "ERRORED")
+    set_faults(reader, f"500=1,only=/paragon/api/syncs/{victim}")
+    try:
+        listed = {s.id: s for s in await flaky.list_syncs()}
+    finally:
+        set_faults(reader, "")
+    shown = listed[victim]
+    assert not shown.complete and shown.status is SyncStatus.ERROR
+    assert list(shown.unavailable) == ["status"] and "500" in shown.unavailable["status"]
+    assert shown.columns["synced"] == shown.columns["credential"] == "unavailable"
+    assert "unavailable" in (shown.status_reason or "")
     assert sum(s.complete for s in listed.values()) == len(listed) - 1
     await flaky.aclose()
 
@@ -136,11 +158,12 @@ async def test_get_sync_check_and_what_paragon_does_not_offer(reader) -> None:
     assert await adapter.check() == "Paragon syncs readable with this user token: 16 syncs"
     sid = find(reader, "INITIALIZING")
     sync = await adapter.get_sync(sid)
-    assert sync.complete and sync.raw == raw(reader, "GET", f"/{sid}")
-    assert adapter.editable(sync) == {
-        "credentialId": sync.raw["credentialId"],
-        "incrementalAccumulatorFrequency": sync.raw["incrementalAccumulatorFrequency"],
-    }
+    assert sync.complete and sync.raw == whole(reader, sid)
+    # The frequency is not readable: shown as such, and not part of the edited document.
+    assert adapter.editable(sync) == {"credentialId": sync.raw["credentialId"]}
+    assert sync.columns["frequency"] == "not reported by Paragon"
+    with pytest.raises(errors.NotFound, match="lists no sync"):
+        await adapter.read_sync("00000000-0000-4000-8000-000000000000")
     with pytest.raises(errors.Unsupported):
         await adapter.list_runs(sid)
     with pytest.raises(errors.Unsupported):
@@ -175,16 +198,16 @@ async def test_dry_run_is_exact_masked_and_sends_nothing(sandbox) -> None:
     adapter = make_adapter(sandbox, inner=inner)
     sid = find(sandbox, "ACTIVE")
     sync = await adapter.get_sync(sid)
-    frequency = other_frequency(sync.raw["incrementalAccumulatorFrequency"])
-    plan = await adapter.plan_update(sync, {"incrementalAccumulatorFrequency": frequency})
+    new = other_frequency(frequency(sandbox, sid))
+    plan = await adapter.plan_update(sync, {"incrementalAccumulatorFrequency": new})
     assert plan.summary == "PATCH 1 field (incrementalAccumulatorFrequency)"
     (patch,) = plan.requests
     assert (patch.method, patch.url) == ("PATCH", f"{info(sandbox)['base_url']}/api/syncs/{sid}")
     assert patch.headers == {"Authorization": "Bearer ****", "Content-Type": "application/json"}
-    assert patch.body == {"incrementalAccumulatorFrequency": frequency}
-    assert plan.after == {**plan.before, "incrementalAccumulatorFrequency": frequency}
+    assert patch.body == {"incrementalAccumulatorFrequency": new}
+    assert plan.after == {**plan.before, "incrementalAccumulatorFrequency": new}
     both = await adapter.plan_update(
-        sync, {"credentialId": NEW_CREDENTIAL, "incrementalAccumulatorFrequency": frequency}
+        sync, {"credentialId": NEW_CREDENTIAL, "incrementalAccumulatorFrequency": new}
     )
     assert both.summary == (
         "PATCH 2 fields (credentialId, incrementalAccumulatorFrequency) — starts a full re-sync"
@@ -205,7 +228,7 @@ async def test_an_update_is_accepted_then_applied_a_moment_later(sandbox) -> Non
     adapter = make_adapter(sandbox, inner=inner)
     sid = find(sandbox, "ACTIVE")
     sync = await adapter.get_sync(sid)
-    old = sync.raw["incrementalAccumulatorFrequency"]
+    old = frequency(sandbox, sid)
     plan = await adapter.plan_update(
         sync, {"incrementalAccumulatorFrequency": other_frequency(old)}
     )
@@ -214,12 +237,13 @@ async def test_an_update_is_accepted_then_applied_a_moment_later(sandbox) -> Non
     (sent,) = inner.requests("PATCH")
     assert json.loads(sent[3]) == plan.requests[0].body
     assert sent[2]["content-type"] == "application/json"
-    # Accepted, not applied: a read right after still shows the old value.
-    assert (await adapter.get_sync(sid)).raw["incrementalAccumulatorFrequency"] == old
+    # Accepted, not applied: the vendor still holds the old value a moment later.
+    assert frequency(sandbox, sid) == old
     advance_clock(sandbox, 2)
     applied = await adapter.get_sync(sid)
-    assert applied.raw["incrementalAccumulatorFrequency"] == other_frequency(old)
-    assert adapter.editable(applied) == plan.after  # the merge patch round trip
+    assert frequency(sandbox, sid) == other_frequency(old)
+    assert applied.columns["frequency"] == "not reported by Paragon"  # still not readable
+    assert adapter.editable(applied) == plan.before
     assert state(sandbox, sid)["patches"] == 1
     # A new credential starts a full re-sync: the synced count starts again from zero.
     plan = await adapter.plan_update(applied, {"credentialId": NEW_CREDENTIAL})
@@ -252,6 +276,8 @@ async def test_invalid_edits_are_refused_before_anything_is_sent(sandbox) -> Non
         await adapter.plan_update(sync, {"credentialId": "not-a-uuid"})
     with pytest.raises(errors.ValidationFailed, match="cannot be removed"):
         await adapter.plan_update(sync, {"credentialId": None})
+    with pytest.raises(errors.ValidationFailed, match="does not report the current one"):
+        await adapter.plan_update(sync, {"incrementalAccumulatorFrequency": None})
     with pytest.raises(errors.ValidationFailed):
         await adapter.plan_update(sync, "junk")  # type: ignore[arg-type]
     assert inner.requests("PATCH") == []
@@ -275,14 +301,33 @@ async def test_a_change_to_the_same_field_since_loading_is_a_conflict(sandbox) -
     adapter = make_adapter(sandbox)
     sid = find(sandbox, "ACTIVE")
     loaded = await adapter.get_sync(sid)
-    plan = await adapter.plan_update(loaded, {"incrementalAccumulatorFrequency": "24h"})
-    raw(sandbox, "PATCH", f"/{sid}", json={"incrementalAccumulatorFrequency": "3h"})
+    plan = await adapter.plan_update(loaded, {"credentialId": NEW_CREDENTIAL})
+    other = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+    raw(sandbox, "PATCH", f"/{sid}", json={"credentialId": other})
     advance_clock(sandbox, 2)
-    with pytest.raises(errors.Conflict, match="incrementalAccumulatorFrequency"):
+    with pytest.raises(errors.Conflict, match="credentialId"):
         await adapter.apply(plan)
     advance_clock(sandbox, 2)
     truth = state(sandbox, sid)
-    assert truth["incrementalAccumulatorFrequency"] == "3h" and truth["patches"] == 1
+    assert truth["credentialId"] == other and truth["patches"] == 1
+    await adapter.aclose()
+
+
+async def test_a_frequency_change_since_loading_cannot_be_seen_and_is_overwritten(
+    sandbox,
+) -> None:
+    """Paragon reports no frequency, so someone else's change to it cannot be detected: the
+    PATCH is sent (this is said in the README, not hidden)."""
+    adapter = make_adapter(sandbox)
+    sid = find(sandbox, "ACTIVE")
+    plan = await adapter.plan_update(
+        await adapter.get_sync(sid), {"incrementalAccumulatorFrequency": "24h"}
+    )
+    raw(sandbox, "PATCH", f"/{sid}", json={"incrementalAccumulatorFrequency": "3h"})
+    advance_clock(sandbox, 2)
+    assert (await adapter.apply(plan)).pending
+    advance_clock(sandbox, 2)
+    assert frequency(sandbox, sid) == "24h" and state(sandbox, sid)["patches"] == 2
     await adapter.aclose()
 
 
@@ -338,7 +383,7 @@ async def test_a_failed_read_is_retried(reader, spec) -> None:
     sid = find(reader, "ACTIVE")
     inner.fault_on("GET", f"/api/syncs/{sid}", spec)
     assert (await adapter.get_sync(sid)).complete
-    assert [r.attempt for r in log.records()] == [1, 2]
+    assert [r.attempt for r in log.records() if r.target.endswith(sid)] == [1, 2]
     await adapter.aclose()
 
 
@@ -369,7 +414,7 @@ async def test_a_lost_patch_answer_is_reported_unknown_and_never_resent(sandbox)
     for index, (spec, applied) in enumerate(PATCH_FAULTS.items()):
         sid = find(sandbox, "ACTIVE", index)
         sync = await adapter.get_sync(sid)
-        new = other_frequency(sync.raw["incrementalAccumulatorFrequency"])
+        new = other_frequency(frequency(sandbox, sid))
         plan = await adapter.plan_update(sync, {"incrementalAccumulatorFrequency": new})
         inner.fault_on("PATCH", f"/api/syncs/{sid}", spec)
         with pytest.raises(errors.OutcomeUnknown) as caught:
@@ -443,16 +488,18 @@ async def test_the_token_never_reaches_errors_or_the_call_log(sandbox) -> None:
 
 # --- pure parsing --------------------------------------------------------------------------
 def test_a_malformed_item_shows_as_unknown_and_never_becomes_a_write() -> None:
-    broken = parse_sync("acct", {"id": "p1", "credentialId": 42}, complete=True)
+    broken = parse_sync("acct", {"id": "p1"}, {"credentialId": 42})
     assert broken is not None and broken.status is SyncStatus.UNKNOWN
     assert "credentialId" in (broken.status_reason or "")
-    assert parse_sync("acct", {"status": "ACTIVE"}, complete=False) is None
-    assert parse_sync("acct", ["junk"], complete=False) is None
-    odd = parse_sync(
-        "acct", {"id": "p2", "status": "PAUSED_BY_ADMIN", "summary": "junk"}, complete=True
-    )
-    assert odd is not None and odd.status is SyncStatus.UNKNOWN
+    assert parse_sync("acct", {"status": "ACTIVE"}) is None
+    assert parse_sync("acct", ["junk"]) is None
+    odd = parse_sync("acct", {"id": "p2"}, {"status": "PAUSED_BY_ADMIN", "summary": "junk"})
+    assert odd is not None and odd.status is SyncStatus.UNKNOWN and odd.complete
     assert odd.vendor_status == "PAUSED_BY_ADMIN" and odd.columns["synced"] == ""
+    # The status answer's word is the fresher one; `reason` (absent or null) is tolerated.
+    newer = parse_sync("acct", {"id": "p3", "status": "ACTIVE"}, {"status": "ERRORED"})
+    assert newer is not None and newer.status is SyncStatus.ERROR
+    assert newer.status_reason == "Paragon reports ERRORED without a reason"
     assert synced_column(None) == ""
     adapter = ParagonAdapter(Account(name="acct", vendor="paragon", base_url="https://x"), "t")
     with pytest.raises(errors.VendorError, match="not readable"):

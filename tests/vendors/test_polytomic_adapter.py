@@ -8,118 +8,41 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
 
-import httpx
 import pytest
 
 from synctui.domain import errors
 from synctui.domain.models import RunState, Sync, SyncStatus
-from synctui.sandbox.server import Sandbox
 from synctui.vendors import polytomic
 from synctui.vendors.http import CallLog
 from synctui.vendors.polytomic import (
     PAUSED_MESSAGE,
-    PolytomicAdapter,
     describe_schedule,
     parse_run,
     parse_sync,
     same_document,
 )
-from tests.conftest import admin_state, advance_clock
-from tests.vendors import helpers
+from tests.conftest import advance_clock
 from tests.vendors.helpers import (
     FAULT_STORM,
     assert_token_kept_out,
     check_failing_reads,
-    demo_adapter,
     faults,
 )
-
-VERSION = "2025-09-18"
-READ_ONLY = {"id", "model_ids", "created_at", "updated_at", "created_by", "updated_by"}
-
-
-# --- helpers -------------------------------------------------------------------------------
-class Loopback(helpers.Loopback):
-    vendor = "polytomic"
-
-
-def info(sandbox: Sandbox) -> dict:
-    return sandbox.info()["polytomic"]
-
-
-def make_adapter(
-    sandbox: Sandbox,
-    *,
-    token: str | None = None,
-    deployment: bool = False,
-    api_version: str | None = None,
-    **kw: Any,
-) -> PolytomicAdapter:
-    """The demo account's adapter; `deployment`: on premises, with the deployment key."""
-    changes: dict[str, Any] = {}
-    if deployment:
-        changes["auth"] = "deployment"
-        token = token or info(sandbox)["tokens"]["deployment"]
-    if api_version is not None:
-        changes["api_version"] = api_version
-    return demo_adapter(
-        PolytomicAdapter, sandbox, "polytomic-demo", token=token, changes=changes, **kw
-    )
-
-
-def state(sandbox: Sandbox) -> dict:
-    return admin_state(sandbox, "polytomic")
-
-
-def sync_state(sandbox: Sandbox, sync_id: str) -> dict:
-    return state(sandbox)["syncs"][sync_id]
-
-
-def ids(sandbox: Sandbox) -> dict[str, str]:
-    return info(sandbox)["ids"]
-
-
-def raw_client(sandbox: Sandbox) -> httpx.Client:
-    """Someone else, editing the same workspace with the plain API."""
-    headers = {
-        "Authorization": f"Bearer {info(sandbox)['tokens']['rw']}",
-        "X-Polytomic-Version": VERSION,
-    }
-    return httpx.Client(base_url=info(sandbox)["base_url"], headers=headers, timeout=10)
-
-
-def raw_get(sandbox: Sandbox, sync_id: str) -> dict:
-    with raw_client(sandbox) as client:
-        return client.get(f"/api/syncs/{sync_id}").raise_for_status().json()["data"]
-
-
-def raw_put(sandbox: Sandbox, sync_id: str, **changes) -> dict:
-    """A full-replacement PUT done right (GET, change, PUT all) by another client."""
-    body = {k: v for k, v in raw_get(sandbox, sync_id).items() if k not in READ_ONLY}
-    body.update(changes)
-    with raw_client(sandbox) as client:
-        return client.put(f"/api/syncs/{sync_id}", json=body).raise_for_status().json()["data"]
-
-
-def writable(sandbox: Sandbox, count: int) -> list[str]:
-    """`count` active syncs with no execution in progress, in a stable order (one per case)."""
-    found: list[str] = []
-    with raw_client(sandbox) as client:
-        for sid, s in sorted(state(sandbox)["syncs"].items()):
-            if (
-                s["active"]
-                and not client.get(f"/api/syncs/{sid}/status").json()["data"]["current_execution"]
-            ):
-                found.append(sid)
-            if len(found) == count:
-                return found
-    raise AssertionError("the seed has too few idle active syncs")
-
-
-def editable_of(raw: dict) -> dict:
-    return {k: v for k, v in raw.items() if k not in READ_ONLY}
+from tests.vendors.polytomic_support import (
+    VERSION,
+    Loopback,
+    editable_of,
+    ids,
+    info,
+    make_adapter,
+    named,
+    raw_get,
+    raw_put,
+    state,
+    sync_state,
+    writable,
+)
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -262,11 +185,17 @@ async def test_dry_run_plan_is_the_whole_object_with_masked_headers_and_sends_no
     assert put.headers["X-Polytomic-Version"] == VERSION
     key = post.headers["Idempotency-Key"]
     assert key.startswith("synctui-") and 8 <= len(key) <= 255
-    # The body is every field we received (minus response-only ones), with the patch applied.
-    expected = editable_of(sync.raw)
-    expected["schedule"] = {"frequency": "daily", "minute": "30", "hour": "9"}
+    # The body is every field we received (minus response-only ones and the deprecated forms
+    # Polytomic derives from identities and model_filters/target_filters), patch applied.
+    received = {
+        k: v
+        for k, v in editable_of(sync.raw).items()
+        if k not in ("identity", "filters", "filter_logic")
+    }
+    assert "identities" in received and "model_filters" in received
+    expected = {**received, "schedule": {"frequency": "daily", "minute": "30", "hour": "9"}}
     assert put.body == expected == plan.after
-    assert plan.before == editable_of(sync.raw)
+    assert plan.before == received
     assert token not in json.dumps([r.model_dump() for r in plan.requests])
     assert inner.requests("PUT") == [] and inner.requests("POST") == []
     assert sync_state(sandbox, sid)["puts"] == 0
@@ -348,7 +277,7 @@ async def test_invalid_edits_are_refused_before_anything_is_sent(sandbox) -> Non
     adapter = make_adapter(sandbox, inner=inner)
     sync = await adapter.get_sync(sid)
     with pytest.raises(errors.ValidationFailed) as caught:
-        await adapter.plan_update(sync, {"schedule": {"hour": "29"}, "mode": "merge"})
+        await adapter.plan_update(sync, {"schedule": {"hour": 9}, "mode": "merge"})
     assert {i.path for i in caught.value.issues} == {"schedule.hour", "mode"}
     assert "schedule.hour" in str(caught.value)
     with pytest.raises(errors.ValidationFailed, match="cannot be edited"):
@@ -372,8 +301,9 @@ async def test_vendor_validation_errors_name_the_field(sandbox) -> None:
     plan = await adapter.plan_update(sync, {"identity": None})
     with pytest.raises(errors.ValidationFailed) as caught:
         await adapter.apply(plan)
-    assert [i.path for i in caught.value.issues] == ["identity"]
-    assert "identity is required for mode updateOrCreate" in str(caught.value.issues[0])
+    # Removing the one identity mapping is sent as `identities` without mappings.
+    assert [i.path for i in caught.value.issues] == ["identities"]
+    assert "identities is required for mode updateOrCreate" in str(caught.value.issues[0])
     assert sync_state(sandbox, sid)["puts"] == 0
     await adapter.aclose()
 
@@ -440,6 +370,23 @@ async def test_pause_resume_and_trigger(sandbox) -> None:
         await adapter.trigger(sid)
     truth = sync_state(sandbox, sid)
     assert (truth["activations"], truth["executions_started"]) == (2, 1)
+    await adapter.aclose()
+
+
+async def test_a_409_is_explained_by_its_key(sandbox) -> None:
+    """Only the vendor's key says what a 409 is about (`types/api_error.py`): a sync whose
+    configuration has problems is not "a run in progress"."""
+    sid = named(sandbox, "Legacy: Postgres subscriptions → HubSpot")
+    adapter = make_adapter(sandbox)
+    await adapter.set_active(sid, True)
+    with pytest.raises(errors.InvalidState) as caught:
+        await adapter.trigger(sid)
+    text = str(caught.value)
+    assert "configuration has problems" in text and "sync_has_problems" in text
+    assert "in progress" not in text
+    running = ids(sandbox)["running_sync_id"]
+    with pytest.raises(errors.InvalidState, match="already in progress"):
+        await adapter.trigger(running)
     await adapter.aclose()
 
 
@@ -542,19 +489,21 @@ async def test_a_lost_put_answer_and_a_concurrent_edit_is_a_conflict(sandbox) ->
 
 
 async def test_a_trigger_whose_answer_is_lost_starts_one_run(sandbox) -> None:
+    """Settled by the executions list (the record of runs) before anything is resent; a
+    resend carries the same Idempotency-Key."""
     inner = Loopback(sandbox)
     adapter = make_adapter(sandbox, inner=inner)
-    cases = {"drop-after=1": 1, "malformed=1": 1, "drop-before=1": 0}  # spec → replays
-    for (spec, replays), sid in zip(cases.items(), writable(sandbox, len(cases)), strict=True):
+    cases = {"drop-after=1": 1, "malformed=1": 1, "drop-before=1": 2, "500=1": 2}  # → sends
+    for (spec, sends), sid in zip(cases.items(), writable(sandbox, len(cases)), strict=True):
         replayed = state(sandbox)["idempotent_replays"]
         inner.fault_on("POST", f"/api/syncs/{sid}/executions", spec)
         result = await adapter.trigger(sid)
-        assert result.run is not None, spec
+        assert result.message == "triggered" and result.run is not None, spec
         truth = state(sandbox)
         assert truth["syncs"][sid]["executions_started"] == 1, spec
         posts = inner.requests("POST", f"/api/syncs/{sid}/executions")
-        assert len(posts) == 2 and len({p[2]["idempotency-key"] for p in posts}) == 1, spec
-        assert truth["idempotent_replays"] - replayed == replays, spec
+        assert len(posts) == sends and len({p[2]["idempotency-key"] for p in posts}) == 1, spec
+        assert truth["idempotent_replays"] == replayed, spec  # never needed here
         assert (await adapter.list_runs(sid, limit=1))[0].id == result.run.id, spec
     await adapter.aclose()
 

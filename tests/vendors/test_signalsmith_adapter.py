@@ -36,6 +36,7 @@ from tests.vendors.helpers import (
     demo_adapter,
     faults,
 )
+from tests.waits import Waits
 
 NEW_SYNC = {
     "name": "Orders to Snowflake mirror",
@@ -226,6 +227,10 @@ def test_runs_and_schedules_in_words() -> None:
     assert (failed.summary, failed.error) == ("1 row synced", "boom")
     pending = parse_run({"id": "p", "status": "pending", "rows_synced": 0, "rows_failed": 0})
     assert pending is not None and pending.state is RunState.QUEUED and pending.summary == ""
+    queued = parse_run({"id": "w", "status": "queued", "rows_synced": 0})  # product overview
+    assert (
+        queued is not None and queued.state is RunState.QUEUED and queued.vendor_status == "queued"
+    )
     running = parse_run({"id": "q", "status": "running", "rows_synced": 1200})
     assert running is not None and running.summary == "1,200 rows synced so far"
     odd = parse_run({"id": "x", "status": "evaporated"})
@@ -354,18 +359,26 @@ async def test_invalid_edits_are_refused_before_anything_is_sent(reader) -> None
         await adapter.plan_update(sync, {"schedule": "0 */12 * *"})
     assert [i.path for i in cron.value.issues] == ["schedule"]
     assert "cron" in str(cron.value)
-    with pytest.raises(errors.ValidationFailed, match="never fires"):
-        await adapter.plan_update(sync, {"schedule": "0 0 30 2 *"})
+    bad = [{"source_column": "a"}, {"source_column": "b", "destination_field": "Email"}]
+    with pytest.raises(errors.ValidationFailed) as many:
+        await adapter.plan_update(sync, {"sync_mode": "merge", "field_mapping": bad})
+    assert {i.path for i in many.value.issues} == {
+        "sync_mode",
+        "field_mapping[0].destination_field",
+    }
+    # Not documented, so planned and left to Signalsmith: a cron that never fires, two rows
+    # writing one field, an empty mapping, an `append` sync.
     dup = [
         {"source_column": "a", "destination_field": "Email"},
         {"source_column": "b", "destination_field": "Email"},
     ]
-    with pytest.raises(errors.ValidationFailed) as many:
-        await adapter.plan_update(sync, {"sync_mode": "merge", "field_mapping": dup})
-    assert {i.path for i in many.value.issues} == {
-        "sync_mode",
-        "field_mapping[1].destination_field",
-    }
+    for allowed in (
+        {"schedule": "0 0 30 2 *"},
+        {"field_mapping": dup},
+        {"field_mapping": []},
+        {"sync_mode": "append"},
+    ):
+        assert (await adapter.plan_update(sync, allowed)).requests, allowed
     with pytest.raises(errors.ValidationFailed, match="set by Signalsmith"):
         await adapter.plan_update(sync, {"last_run_id": "x"})
     with pytest.raises(errors.ValidationFailed, match="name cannot be removed"):
@@ -437,18 +450,24 @@ async def test_read_only_token_is_refused_and_writes_nothing(reader) -> None:
 # --- pause, resume, trigger, create, delete ------------------------------------------------
 async def test_pause_resume_and_trigger(sandbox) -> None:
     sid = find(sandbox, "active")
-    adapter = make_adapter(sandbox)
+    inner = Loopback(sandbox)
+    adapter = make_adapter(sandbox, inner=inner)
     paused = await adapter.set_active(sid, False)
     assert paused.message == "paused" and paused.sync is not None
     assert paused.sync.status is SyncStatus.PAUSED
     assert (await adapter.set_active(sid, False)).message == "already paused"
+    # Signalsmith documents no refusal of a run for a paused sync: the trigger is sent, and
+    # the vendor's answer (here a 409) is what the user sees.
     with pytest.raises(errors.SyncPaused) as caught:
         await adapter.trigger(sid)
-    assert str(caught.value) == PAUSED_MESSAGE
+    assert PAUSED_MESSAGE in str(caught.value) and "(Signalsmith: sync is paused)" in str(
+        caught.value
+    )
+    assert len(inner.requests("POST", f"/syncs/{sid}/trigger")) == 1
     loaded = await adapter.get_sync(sid)
-    with pytest.raises(errors.SyncPaused):
-        await adapter.plan_update(loaded, {"name": "x"}, trigger_now=True)
-    # Resuming in the same edit makes the trigger legitimate, and it goes after the PUT.
+    still_paused = await adapter.plan_update(loaded, {"name": "x"}, trigger_now=True)
+    assert [r.method for r in still_paused.requests] == ["PUT", "POST"]
+    # Resuming in the same edit: the trigger goes after the PUT.
     plan = await adapter.plan_update(loaded, {"status": "active"}, trigger_now=True)
     assert plan.summary == "PUT 1 field (status) + trigger now"
     assert [r.method for r in plan.requests] == ["PUT", "POST"]
@@ -466,23 +485,26 @@ async def test_pause_resume_and_trigger(sandbox) -> None:
     assert runs[0].finished_at is not None and "rows synced" in runs[0].summary
     again = await adapter.trigger(sid)
     assert again.message == "triggered" and again.run is not None
-    # Pausing in the edit that asks for a run is refused, nothing sent.
+    # Pausing in the edit that asks for a run: the PUT lands, the vendor refuses the run, and
+    # the error says what was already applied.
     advance_clock(sandbox, 300)
-    with pytest.raises(errors.SyncPaused):
-        await adapter.plan_update(
-            await adapter.get_sync(sid), {"status": "paused"}, trigger_now=True
-        )
-    assert counts(sandbox, sid) == (2, 2)  # the pause and the resume; no third PUT
+    pausing = await adapter.plan_update(
+        await adapter.get_sync(sid), {"status": "paused"}, trigger_now=True
+    )
+    with pytest.raises(errors.SyncPaused) as refused:
+        await adapter.apply(pausing)
+    assert refused.value.hint == "already applied: updated"
+    assert counts(sandbox, sid) == (3, 2)  # pause, resume, pause; two runs
     await adapter.aclose()
 
 
-async def test_drafts_cannot_be_triggered_until_activated(sandbox) -> None:
+async def test_a_draft_is_triggered_as_asked_and_the_vendors_refusal_shown(sandbox) -> None:
     sid = find(sandbox, "draft")
     adapter = make_adapter(sandbox)
-    with pytest.raises(errors.InvalidState, match="draft"):
+    with pytest.raises(errors.InvalidState, match=r"draft.*\(Signalsmith: .*draft"):
         await adapter.trigger(sid)
-    with pytest.raises(errors.InvalidState, match="draft"):
-        await adapter.plan_update(await adapter.get_sync(sid), {}, trigger_now=True)
+    plan = await adapter.plan_update(await adapter.get_sync(sid), {}, trigger_now=True)
+    assert plan.summary == "trigger now"  # planned: whether a draft runs is Signalsmith's call
     resumed = await adapter.set_active(sid, True)
     assert resumed.sync is not None and resumed.sync.status is SyncStatus.ACTIVE
     assert (await adapter.trigger(sid)).run is not None
@@ -578,6 +600,30 @@ async def test_a_trigger_whose_answer_is_lost_starts_one_run(sandbox) -> None:
     await adapter.aclose()
 
 
+@pytest.mark.parametrize("moves", ["trigger", "completion"])
+async def test_a_lost_trigger_is_verified_in_the_runs_list_not_by_last_run_id(
+    sandbox, moves: str
+) -> None:
+    """Nothing documents when `last_run_id` moves; the runs list is the record of runs. A
+    trigger whose answer is lost is found there (and not sent again), whichever way the
+    vendor moves `last_run_id`; one that visibly did not land is sent again, once."""
+    sandbox.sim("signalsmith").last_run_id_moves = moves  # type: ignore[attr-defined]
+    inner = Loopback(sandbox)
+    adapter = make_adapter(sandbox, inner=inner)
+    targets = find_all(sandbox, "active")[:2]
+    for (spec, posts), sid in zip((("drop-after=1", 1), ("500=1", 2)), targets, strict=True):
+        runs_before = [r["id"] for r in raw_get(sandbox, sid, "runs")]
+        inner.fault_on("POST", f"/syncs/{sid}/trigger", spec)
+        result = await adapter.trigger(sid)
+        assert result.message == "triggered" and result.run is not None, spec
+        runs_after = [r["id"] for r in raw_get(sandbox, sid, "runs")]
+        assert runs_after == [result.run.id, *runs_before], spec  # exactly one new run
+        assert result.run.state is RunState.QUEUED, spec
+        assert counts(sandbox, sid) == (0, 1), spec
+        assert len(inner.requests("POST", f"/syncs/{sid}/trigger")) == posts, spec
+    await adapter.aclose()
+
+
 async def test_an_update_and_trigger_through_lost_answers_apply_once(sandbox) -> None:
     sid = find(sandbox, "active")
     inner = Loopback(sandbox)
@@ -638,12 +684,14 @@ async def test_rate_limit_waits_as_long_as_retry_after_says(sandbox) -> None:
             advance_clock(sandbox, float(response.headers["retry-after"]))
 
     inner.on_response = time_passes
-    retry = RetrySettings(base_delay=0.001, max_delay=0.01, max_retry_after=2.0)
+    slept = Waits()
+    retry = RetrySettings(base_delay=0.001, max_delay=0.01, max_retry_after=2.0, sleep=slept)
     adapter = make_adapter(sandbox, inner=inner, retry=retry, on_retry=waits.append)
     for _ in range(4):  # the fourth read within a second is refused once, then passes
         assert (await adapter.list_runs(sid, limit=1))[0].id
     assert admin_state(sandbox, "signalsmith")["rate_limited"] == 1
     assert waits == ["rate limited, retrying in 1 s"]  # Retry-After, not the 10 ms backoff
+    assert slept.asked == [1.0]
     await adapter.aclose()
     # When the limit outlasts the retries, the error says so (and when to come back).
     sim.burst_per_second = 1  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ from tests.web.browser import (
 MISSING = chromium_missing()
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
 
-FILTERED = re.compile(r"([\d,]+) of ([\d,]+) syncs │ filter: paused")
+FILTERED = re.compile(r"([\d,]+) of ([\d,]+) syncs │ filter: status=paused")
 CALL_ROW = re.compile(r"letsbuild-demo\s+POST\s+query \w+\s+200\s")
 
 
@@ -66,7 +66,7 @@ def test_the_demo_in_a_browser(tmp_path: Path) -> None:
             screen.focus()
             screen.press("/")
             screen.wait_for_text("filter: words")
-            screen.type("paused")
+            screen.type("status=paused")
             screen.press("Enter")
             shown, total = screen.wait_for(filtered, "the table filtered to paused syncs")
             assert 0 < shown < total

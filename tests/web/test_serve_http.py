@@ -119,9 +119,12 @@ async def _open_tab(
 
     received = b""
     async with (
-        aiohttp.ClientSession() as client,
+        # Every wait bounded: the handshake and the close as well as each receive.
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=seconds + 30)) as client,
         client.ws_connect(
-            f"ws://{served.url[7:]}ws?width=120&height=40", origin=served.origin
+            f"ws://{served.url[7:]}ws?width=120&height=40",
+            origin=served.origin,
+            timeout=aiohttp.ClientWSTimeout(ws_receive=seconds, ws_close=10),
         ) as websocket,
     ):
         await websocket.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))

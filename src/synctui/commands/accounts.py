@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from synctui.commands.common import Context, emit_json, load_accounts, run_command, table
+from synctui.commands.common import (
+    Context,
+    emit_json,
+    load_accounts,
+    refuse_if_readonly,
+    run_command,
+    table,
+)
 from synctui.domain import errors
 
 
@@ -80,11 +87,26 @@ def _read_token(args: argparse.Namespace) -> str | None:
     return None
 
 
+def refuse_in_demo(args: argparse.Namespace, verb: str) -> None:
+    """A demo run writes no user file, so it cannot change the saved accounts either."""
+    if getattr(args, "demo", False):
+        raise errors.UsageError(
+            f"--demo saves nothing, so it cannot {verb} a saved account; "
+            f"run 'synctui accounts {verb}' without --demo"
+        )
+
+
 def cmd_add(args: argparse.Namespace) -> int:
+    """All or nothing: the account is checked, then the token stored, then the account saved;
+    any refusal (or Ctrl-C at the prompt) leaves both files as they were."""
+
     def body(ctx: Context) -> int:
-        from synctui.store.accounts import Account, AccountError, AccountStore
+        refuse_in_demo(args, "add")
+        from synctui.store.account_setup import save_account
+        from synctui.store.accounts import Account, AccountError, AccountExists, AccountStore
         from synctui.store.secrets import KeyringUnavailable, TokenStore
 
+        refuse_if_readonly(args, "accounts add")
         account = Account(
             name=args.name,
             vendor=args.vendor,
@@ -98,26 +120,34 @@ def cmd_add(args: argparse.Namespace) -> int:
         )
         store = AccountStore()
         try:
-            store.add(account, replace=args.replace)
+            store.check_add(account, replace=args.replace)
+        except AccountExists:
+            raise errors.UsageError(
+                f"an account named '{account.name}' already exists; add --replace to change "
+                f"it, or remove it first (synctui accounts remove {account.name})"
+            ) from None
         except AccountError as exc:
             raise errors.UsageError(str(exc)) from None
         token = _read_token(args)
-        if token is None:
+        try:
+            where = save_account(
+                account,
+                token,
+                accounts=store,
+                tokens=TokenStore(),
+                insecure_file=args.insecure_storage,
+                replace=args.replace,
+            )
+        except KeyringUnavailable as exc:
+            raise errors.ConfigError(f"Nothing was saved. {exc}") from None
+        except (AccountError, ValueError) as exc:
+            raise errors.UsageError(f"Nothing was saved. {exc}") from None
+        if where is None:
             print(
                 f"Added {account.name} ({account.vendor}). No token stored: "
-                f"set {account.token_env_var} or re-run with --token-stdin."
+                f"set {account.token_env_var} or re-run with --token-stdin --replace."
             )
             return 0
-        try:
-            where = TokenStore().set(account.name, token, insecure_file=args.insecure_storage)
-        except KeyringUnavailable as exc:
-            print(
-                f"Added {account.name} ({account.vendor}), but the token was NOT stored.",
-                file=sys.stderr,
-            )
-            raise errors.ConfigError(str(exc)) from None
-        except ValueError as exc:
-            raise errors.UsageError(str(exc)) from None
         print(f"Added {account.name} ({account.vendor}); token stored in {where}.")
         return 0
 
@@ -186,9 +216,11 @@ def _details(account) -> str:  # type: ignore[no-untyped-def]
 
 def cmd_remove(args: argparse.Namespace) -> int:
     def body(ctx: Context) -> int:
+        refuse_in_demo(args, "remove")
         from synctui.store.accounts import AccountError, AccountStore
         from synctui.store.secrets import KeyringUnavailable, TokenStore
 
+        refuse_if_readonly(args, "accounts remove")
         try:
             AccountStore().remove(args.name)
         except AccountError as exc:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -19,6 +20,30 @@ class Context:
         self.args = args
         self.demo = None
         self._session = None
+        self._settings = None
+
+    @property
+    def settings(self):  # type: ignore[no-untyped-def]
+        """The user's settings (`settings.toml`), read once."""
+        if self._settings is None:
+            from synctui.settings import load_settings
+
+            self._settings = load_settings()
+        return self._settings
+
+    def deadline(self) -> float | None:
+        """Seconds this command may run (`network.command_seconds`); None: no limit. A
+        followed feed runs until stopped, so it has none."""
+        if getattr(self.args, "follow", False):
+            return None
+        seconds = float(self.settings.command_seconds)
+        return seconds if seconds > 0 else None
+
+    def redact(self, text: str) -> str:
+        """Text with every token this command's session used masked, on one line."""
+        if self._session is None:
+            return " ".join(text.split())
+        return self._session.redact(text, 2000)
 
     @property
     def session(self):  # type: ignore[no-untyped-def]
@@ -27,15 +52,19 @@ class Context:
         return self._session
 
     def _build(self):  # type: ignore[no-untyped-def]
-        from synctui.services.session import Session, SessionOptions
+        from synctui.services.session import Session, SessionOptions, network_options
 
-        options = SessionOptions(readonly=bool(getattr(self.args, "readonly", False)))
+        options = SessionOptions(
+            readonly=bool(getattr(self.args, "readonly", False)),
+            on_journal_busy=_journal_busy,
+        )
+        options.limits, options.retry = network_options(self.settings)
         if getattr(self.args, "demo", False):
             from synctui.services.demo import start_demo
 
             self.demo = start_demo(changes_per_second=4.0)
             options.journal_path = self.demo.journal_db
-            return Session(self.demo.accounts, self.demo.token_for, options)
+            return _saying_waits(Session(self.demo.accounts, self.demo.token_for, options))
         from synctui.store.accounts import AccountStore
         from synctui.store.secrets import TokenStore
 
@@ -46,7 +75,27 @@ class Context:
             resolved = tokens.get(account.name)
             return resolved.value if resolved else None
 
-        return Session(accounts, token_for, options)
+        return _saying_waits(Session(accounts, token_for, options))
+
+
+# A retry note worth a line on stderr: a capped or unreadable Retry-After, or a wait of a
+# second or more (shorter waits pass unnoticed and would only be noise).
+_WORTH_SAYING = re.compile(r"server asked|unreadable Retry-After|in \d+ s$")
+
+
+def _saying_waits(session):  # type: ignore[no-untyped-def]
+    """Say on stderr when a command waits for a vendor noticeably, and why."""
+
+    def say(account: str, message: str) -> None:
+        if _WORTH_SAYING.search(message):
+            sys.stderr.write(f"synctui: {account}: {session.redact(message)}\n")
+
+    session.on_retry = say
+    return session
+
+
+def _journal_busy(attempt: int, message: str) -> None:
+    sys.stderr.write(f"synctui: {message} Waiting for it (attempt {attempt + 1}).\n")
 
 
 def load_accounts(store: Any) -> list[Any]:
@@ -56,6 +105,13 @@ def load_accounts(store: Any) -> list[Any]:
         return store.load()
     except AccountError as exc:
         raise errors.ConfigError(str(exc)) from exc
+
+
+def refuse_if_readonly(args: argparse.Namespace, what: str) -> None:
+    """`--readonly` refuses every command that changes state, local files included (the
+    service layer guards vendor writes; this guards the commands that never reach it)."""
+    if getattr(args, "readonly", False):
+        raise errors.ReadOnlyError(f"read-only mode: {what} refused")
 
 
 def fail(message: str, code: int = 1) -> int:
@@ -71,10 +127,10 @@ def run_command(args: argparse.Namespace, body: Callable[[Context], Awaitable[in
         import asyncio
 
         if asyncio.iscoroutine(outcome):
-            outcome = asyncio.run(_closing(ctx, outcome))
+            outcome = asyncio.run(_closing(ctx, outcome))  # type: ignore[arg-type]
         return int(outcome)  # type: ignore[arg-type]
     except errors.SyncTuiError as exc:
-        return fail(str(exc), exc.exit_code)
+        return fail(ctx.redact(str(exc)), exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("synctui: interrupted\n")
         return 130
@@ -85,9 +141,26 @@ def run_command(args: argparse.Namespace, body: Callable[[Context], Awaitable[in
             ctx.demo.stop()
 
 
-async def _closing(ctx: Context, coro: Awaitable[int]) -> int:
+async def _closing(ctx: Context, coro: Coroutine[Any, Any, int]) -> int:
+    """Run the command within its deadline (`Context.deadline`), then close the session."""
+    import asyncio
+
     try:
-        return await coro
+        deadline = ctx.deadline()
+    except BaseException:
+        coro.close()
+        raise
+    limit = asyncio.timeout(deadline)
+    try:
+        async with limit:
+            return await coro
+    except TimeoutError:
+        if not limit.expired():
+            raise
+        raise errors.SyncTuiError(
+            f"stopped after {deadline:g} s (network.command_seconds)",
+            hint="raise network.command_seconds in settings.toml, or 0 for no limit",
+        ) from None
     finally:
         if ctx._session is not None:
             await ctx._session.aclose()
@@ -103,9 +176,23 @@ def emit_jsonl(value: Any, out: TextIO | None = None) -> None:
     stream.flush()
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO | None = None) -> None:
-    """A plain aligned table: readable over SSH and easy to grep or cut."""
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    out: TextIO | None = None,
+    *,
+    clip: bool | None = None,
+) -> None:
+    """A plain aligned table: readable over SSH and easy to grep or cut.
+
+    On a terminal a long cell is cut to its column (48 characters at most) so rows stay on
+    one screen line; piped into a file, a log or grep (`clip` None and the stream is not a
+    terminal) every cell is written whole, and a long one only pushes the rest of its row.
+    """
     stream = out or sys.stdout
+    if clip is None:
+        isatty = getattr(stream, "isatty", None)
+        clip = bool(isatty and isatty())
     materialized = [[_cell(v) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in materialized:
@@ -115,10 +202,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO | N
         "  ".join(h.upper().ljust(widths[i]) for i, h in enumerate(headers)).rstrip() + "\n"
     )
     for row in materialized:
-        stream.write(
-            "  ".join(_clip(v, widths[i]).ljust(widths[i]) for i, v in enumerate(row)).rstrip()
-            + "\n"
-        )
+        cells = (_clip(v, widths[i]) if clip else v for i, v in enumerate(row))
+        stream.write("  ".join(v.ljust(widths[i]) for i, v in enumerate(cells)).rstrip() + "\n")
 
 
 def _cell(value: Any) -> str:
@@ -137,9 +222,9 @@ def parse_json_arg(text: str, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise errors.UsageError(
-            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
+        from synctui.domain.json_errors import describe_json_error
+
+        raise errors.UsageError(f"{what} is not valid JSON: {describe_json_error(exc)}") from None
     except RecursionError:
         raise errors.UsageError(f"{what} is nested too deeply to read") from None
 

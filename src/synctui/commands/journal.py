@@ -17,6 +17,27 @@ from synctui.domain import errors
 
 OUTCOMES = ["pending", "ok", "failed", "unknown", "skipped"]
 
+# SQLite's integers are 64-bit: a larger id or limit cannot mean anything.
+_MAX = 2**63 - 1
+
+
+def _whole(name: str) -> Any:
+    """An argparse type: a whole number from 1 to SQLite's largest, else one clear line."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if not 1 <= value <= _MAX:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number from 1 to {_MAX}, not {text}"
+            )
+        return value
+
+    parse.__name__ = name  # argparse names the type in its messages
+    return parse
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     journal = sub.add_parser(
@@ -27,18 +48,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     journal.add_argument("--sync", dest="filter_sync", metavar="ID")
     journal.add_argument("--outcome", choices=OUTCOMES)
     journal.add_argument("--batch", metavar="ID", help="only the writes of one batch update")
-    journal.add_argument("--limit", type=int, default=50, metavar="N", help="default 50")
+    journal.add_argument(
+        "--limit", type=_whole("--limit"), default=50, metavar="N", help="default 50"
+    )
     journal.add_argument("--json", action="store_true")
     journal.set_defaults(handler=cmd_list)
     jc = journal.add_subparsers(dest="journal_command", metavar="ACTION")
 
     show = jc.add_parser("show", help="one entry: before/after diff, request, outcome")
-    show.add_argument("entry_id", type=int, metavar="ENTRY_ID")
+    show.add_argument("entry_id", type=_whole("ENTRY_ID"), metavar="ENTRY_ID")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
 
     rv = jc.add_parser("revert", help="undo an update, pause or resume (asks first)")
-    rv.add_argument("entry_id", type=int, metavar="ENTRY_ID")
+    rv.add_argument("entry_id", type=_whole("ENTRY_ID"), metavar="ENTRY_ID")
     rv.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
     rv.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rv.add_argument(

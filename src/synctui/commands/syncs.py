@@ -41,12 +41,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--account", action="append", default=[], metavar="NAME")
     ls.add_argument("--vendor", choices=["speckle", "polytomic", "signalsmith", "paragon"])
     ls.add_argument("--status", choices=STATUSES, help="normalized status")
+    ls.add_argument(
+        "--where",
+        metavar="FILTER",
+        help="only syncs matching this filter (the TUI's / language), e.g. "
+        "'status=paused integration.slug=acc' or 'acme !legacy'",
+    )
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=cmd_list)
 
-    show = sc.add_parser("show", help="one sync, every field")
+    show = sc.add_parser("show", help="one sync, every field, and its recent runs")
     show.add_argument("account")
     show.add_argument("sync_id", help="Speckle ids may be PROJECT_ID/SYNC_ID")
+    show.add_argument(
+        "--runs", type=int, default=5, metavar="N", help="recent runs to show (default 5, 0: none)"
+    )
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
 
@@ -59,8 +68,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.add_argument(
         "--where",
         metavar="FILTER",
-        help="update every sync of the account matching this filter, e.g. "
-        "'integration.slug=acc context.referencePoint!=surveyPoint'",
+        help="update every sync of the account matching this filter (the TUI's / language, "
+        "README: Filter language), e.g. 'integration.slug=acc context.referencePoint!=surveyPoint'",
     )
     group = up.add_mutually_exclusive_group(required=True)
     group.add_argument("--patch", metavar="JSON")
@@ -124,6 +133,7 @@ def sync_json(sync: Sync) -> dict[str, Any]:
         "updated_at": sync.updated_at,
         "columns": sync.columns,
         "latest_run": run_json(sync.latest_run) if sync.latest_run else None,
+        "unavailable": sync.unavailable,
         "raw": sync.raw,
     }
 
@@ -156,6 +166,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     async def body(ctx: Context) -> int:
         import asyncio
 
+        from synctui.domain.filtering import compile_filter
+
+        # A malformed filter is a usage error before any account is read.
+        matches = compile_filter(args.where) if args.where else None
         session = ctx.session
         if not session.accounts:
             import sys
@@ -193,6 +207,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 syncs.extend(outcome)
         if args.status:
             syncs = [s for s in syncs if s.status.value == args.status]
+        if matches is not None:
+            syncs = [s for s in syncs if matches(s)]
         if args.json:
             emit_json([sync_json(s) for s in syncs])
         else:
@@ -217,10 +233,26 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    """The sync, its recent runs, and — never as a failure — any part that could not be read.
+
+    Only the sync's own record must be read; a secondary read that fails (Polytomic's status,
+    Signalsmith's runs, Paragon's status, Speckle's history) is named as unavailable, and the
+    command still exits 0.
+    """
+
     async def body(ctx: Context) -> int:
-        sync = await ctx.session.get_sync(args.account, args.sync_id)
+        if args.runs < 0 or args.runs > 100:
+            raise errors.UsageError("--runs must be between 0 and 100")
+        detail = await ctx.session.detail(args.account, args.sync_id, runs=args.runs)
+        sync = detail.sync
         if args.json:
-            emit_json(sync_json(sync))
+            emit_json(
+                {
+                    **sync_json(sync),
+                    "unavailable": detail.unavailable,
+                    "runs": [run_json(r) for r in detail.runs] if detail.runs is not None else None,
+                }
+            )
             return 0
         titles = dict(ctx.session.adapter(args.account).table_columns)
         rows: list[tuple[str, str]] = [
@@ -233,20 +265,27 @@ def cmd_show(args: argparse.Namespace) -> int:
             (titles.get(key, key.replace("_", " ")), value) for key, value in sync.columns.items()
         ]
         if sync.latest_run:
-            run = sync.latest_run
-            rows.append(
-                ("latest run", f"{run.state.value} {run.created_at or ''} {run.summary}".strip())
-            )
+            rows.append(("latest run", _run_line(sync.latest_run)))
+        rows += [("unavailable", f"{part} ({why})") for part, why in detail.unavailable.items()]
         width = max(len(label) for label, _ in rows) + 2
         print(f"{sync.name}  [{sync.vendor} · {sync.account}]")
         for label, value in rows:
             print(f"  {(label + ':').ljust(width)}{value}")
+        if detail.runs is not None:
+            print(f"  recent runs ({len(detail.runs)}):" if detail.runs else "  recent runs: none")
+            for run in detail.runs:
+                print(f"    {run.id}  {_run_line(run)}")
         print("  raw:")
         for line in json.dumps(sync.raw, indent=2, ensure_ascii=False).splitlines():
             print(f"    {line}")
         return 0
 
     return run_command(args, body)
+
+
+def _run_line(run: Run) -> str:
+    when = run.finished_at or run.started_at or run.created_at or ""
+    return " ".join(p for p in (run.state.value, when[:19], run.error or run.summary) if p)
 
 
 def _load_patch(args: argparse.Namespace) -> dict[str, Any]:
@@ -256,7 +295,34 @@ def _load_patch(args: argparse.Namespace) -> dict[str, Any]:
         patch = read_json_file(args.patch_file, "--patch-file")
     if not isinstance(patch, dict):
         raise errors.UsageError('a merge patch must be a JSON object, e.g. \'{"name": "New"}\'')
+    where = _lone_surrogate_at(patch)
+    if where is not None:
+        raise errors.UsageError(
+            f"the patch holds an unpaired surrogate (half of a UTF-16 pair, like \\ud83d) at "
+            f"{where}: it is not text any request can carry; write the whole character"
+        )
     return patch
+
+
+def _lone_surrogate_at(value: Any, path: str = "") -> str | None:
+    """Where in a JSON value a lone surrogate sits (its dotted path), if anywhere.
+
+    `json.loads` accepts the escape "\\ud83d" alone and gives a str that has no UTF-8 form.
+    """
+    if isinstance(value, str):
+        return (path or "the top level") if any(0xD800 <= ord(c) <= 0xDFFF for c in value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            found = _lone_surrogate_at(key, here) or _lone_surrogate_at(item, here)
+            if found is not None:
+                return found.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _lone_surrogate_at(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def plan_json(plan: WritePlan) -> dict[str, Any]:
@@ -319,6 +385,10 @@ def cmd_update(args: argparse.Namespace) -> int:
             session.refuse_if_readonly("update")
         sync = await session.get_sync(args.account, args.sync_id)
         plan = await session.plan_update(args.account, sync, patch, trigger_now=args.trigger_now)
+        from synctui.domain.undocumented import notes
+
+        for note in notes(plan.vendor, plan.before, plan.after):
+            sys.stderr.write(f"synctui: note: {note}\n")
         if args.dry_run:
             print_plan(plan, args.json)
             return 0
@@ -400,6 +470,7 @@ class BatchReporter:
         self._shown = False
         self._step = -1
         self.pace: Callable[[], str] | None = None  # the batch's live concurrency, in words
+        self.printed: set[tuple[str, str]] = set()  # syncs that have their line
 
     def __call__(self, done: int, total: int, counts: BatchCounts, latest: SyncResult) -> None:
         self.result(latest)
@@ -407,6 +478,7 @@ class BatchReporter:
 
     def result(self, result: SyncResult) -> None:
         self._wipe()
+        self.printed.add(result.key)
         if self.as_json:
             emit_jsonl(result.as_json())
         else:
@@ -426,6 +498,12 @@ class BatchReporter:
         if step != self._step:
             self._step = step
             sys.stderr.write(text + "\n")
+
+    def rest(self, results: list[SyncResult]) -> None:
+        """The line of every sync that has none yet (after an abrupt stop)."""
+        for result in results:
+            if result.key not in self.printed:
+                self.result(result)
 
     def note(self, text: str) -> None:
         self._wipe()
@@ -482,15 +560,17 @@ def cmd_update_where(args: argparse.Namespace) -> int:
             results = await batch.run()
             _print_dry_run(results, args.json)
         else:
+            interrupt = GracefulInterrupt(batch, reporter)
             try:
-                with GracefulInterrupt(batch, reporter):
+                with interrupt:
                     results = await batch.run(reporter)
             except asyncio.CancelledError:
+                reporter.rest(batch.results)  # every sync gets its line, even now
                 reporter.note(
                     f"Stopped at once: {batch.counts.describe()}. Writes that were in flight "
                     f"are journaled as unknown: synctui journal --batch {batch.batch_id}"
                 )
-                return 130
+                return interrupt.exit_code
         counts = batch.counts
         if args.dry_run:
             reporter.note(f"Dry run: {counts.describe()}; nothing was sent.")
@@ -500,8 +580,8 @@ def cmd_update_where(args: argparse.Namespace) -> int:
                 f"Journal: synctui journal --batch {batch.batch_id}"
             )
         if batch.cancelled:
-            return 130
-        return 1 if any(r.outcome is Outcome.FAILED for r in results) else 0
+            return interrupt.exit_code
+        return 1 if any(r.outcome in (Outcome.FAILED, Outcome.UNKNOWN) for r in results) else 0
 
     return run_command(args, body)
 
@@ -521,13 +601,20 @@ def _print_dry_run(results: list[SyncResult], as_json: bool) -> None:
 
 
 class GracefulInterrupt:
-    """First Ctrl-C: send nothing new and let in-flight writes finish (and be journaled).
-    A second Ctrl-C stops at once (in-flight writes are then journaled as unknown)."""
+    """First Ctrl-C or SIGTERM: send nothing new and let in-flight writes finish (and be
+    journaled). A second one stops at once (in-flight writes are then journaled as unknown).
+
+    SIGTERM is what `kill`, service managers and container runtimes send before SIGKILL: it
+    gets the same graceful stop as Ctrl-C, so a batch stopped that way still prints its
+    summary and leaves no journal entry pending. The exit code says which signal it was
+    (130 for SIGINT, 143 for SIGTERM, as a shell reports them).
+    """
 
     def __init__(self, batch: BatchUpdate, reporter: BatchReporter) -> None:
         self.batch = batch
         self.reporter = reporter
-        self.installed = False
+        self.installed: list[int] = []
+        self.exit_code = 130
 
     def __enter__(self) -> GracefulInterrupt:
         import asyncio
@@ -536,28 +623,34 @@ class GracefulInterrupt:
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
 
-        def on_interrupt() -> None:
-            if self.batch.cancelled and task is not None:
-                task.cancel()
+        def on_signal(signum: int) -> None:
+            if self.batch.cancelled:
+                if task is not None:
+                    task.cancel()
                 return
+            self.exit_code = 128 + signum
             self.batch.cancel()
+            name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
             self.reporter.note(
-                "Cancelling: waiting for the writes already sent (Ctrl-C again to stop now)"
+                f"Cancelling ({name}): waiting for the writes already sent "
+                "(Ctrl-C again to stop now)"
             )
 
-        try:
-            loop.add_signal_handler(signal.SIGINT, on_interrupt)
-            self.installed = True
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread, or no signals here: Ctrl-C keeps its default
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, on_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread, or no signals here: the default stays
+            self.installed.append(signum)
         return self
 
     def __exit__(self, *exc: object) -> None:
         import asyncio
-        import signal
 
-        if self.installed:
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
+        loop = asyncio.get_running_loop()
+        for signum in self.installed:
+            loop.remove_signal_handler(signum)
+        self.installed = []
 
 
 # --- create and delete -------------------------------------------------------------------------

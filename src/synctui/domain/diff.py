@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from synctui.domain.merge_patch import json_equal
 
@@ -59,8 +59,8 @@ class FieldChange:
     """
 
     path: tuple[PathPart, ...]
-    before: Any
-    after: Any
+    before: object
+    after: object
     kind: ChangeKind
 
     @property
@@ -68,7 +68,7 @@ class FieldChange:
         return format_path(self.path)
 
 
-def changed_paths(before: Any, after: Any) -> list[FieldChange]:
+def changed_paths(before: object, after: object) -> list[FieldChange]:
     """List every leaf that differs, in document order (``before``'s keys, then new keys).
 
     Objects are compared key by key and arrays index by index, so editing one mapping row shows
@@ -78,7 +78,7 @@ def changed_paths(before: Any, after: Any) -> list[FieldChange]:
     return list(_walk((), before, after))
 
 
-def _walk(path: tuple[PathPart, ...], before: Any, after: Any) -> Iterator[FieldChange]:
+def _walk(path: tuple[PathPart, ...], before: object, after: object) -> Iterator[FieldChange]:
     if isinstance(before, dict) and isinstance(after, dict):
         for key, old in before.items():
             if key in after:
@@ -99,7 +99,7 @@ def _walk(path: tuple[PathPart, ...], before: Any, after: Any) -> Iterator[Field
         yield FieldChange(path, before, after, "changed")
 
 
-def unified_json_diff(before: Any, after: Any, context: int = 3) -> list[str]:
+def unified_json_diff(before: object, after: object, context: int = 3) -> list[str]:
     """Unified-diff lines between two documents rendered as indented, key-sorted JSON.
 
     Sorting keys makes the diff about values, not about the order a vendor happened to return
@@ -110,7 +110,7 @@ def unified_json_diff(before: Any, after: Any, context: int = 3) -> list[str]:
     return lines[2:]  # difflib emits the two header lines first, and only when there is a diff
 
 
-def _pretty(value: Any) -> list[str]:
+def _pretty(value: object) -> list[str]:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
 
 

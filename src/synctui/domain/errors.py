@@ -52,8 +52,10 @@ class ValidationFailed(SyncTuiError):
 
     exit_code = 2
 
-    def __init__(self, message: str, issues: Sequence[Any] = (), **kw: Any) -> None:
-        super().__init__(message, **kw)
+    def __init__(
+        self, message: str, issues: Sequence[Any] = (), *, hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
         self.issues = list(issues)
 
 
@@ -84,8 +86,8 @@ class NeedsMigration(InvalidState):
 class VendorError(SyncTuiError):
     """The vendor failed (5xx) or answered something we cannot read."""
 
-    def __init__(self, message: str, status: int | None = None, **kw: Any) -> None:
-        super().__init__(message, **kw)
+    def __init__(self, message: str, status: int | None = None, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
         self.status = status
 
 

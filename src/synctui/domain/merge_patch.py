@@ -13,7 +13,7 @@ One limitation is inherent to RFC 7386 and worth knowing before relying on round
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, overload
 
 __all__ = [
     "MergePatchError",
@@ -29,11 +29,18 @@ class MergePatchError(ValueError):
     """A patch (or a document) does not have the shape the caller requires."""
 
 
-def apply_merge_patch(target: Any, patch: Any) -> Any:
+@overload
+def apply_merge_patch(target: object, patch: dict[str, Any]) -> dict[str, Any]: ...
+@overload
+def apply_merge_patch(target: object, patch: object) -> object: ...
+
+
+def apply_merge_patch(target: object, patch: object) -> object:
     """Return ``target`` with ``patch`` applied as described in RFC 7386, section 2.
 
     Neither argument is modified and the result shares no mutable structure with them, so the
-    caller can keep the original document for an undo or a diff preview.
+    caller can keep the original document for an undo or a diff preview. An object patch
+    always gives an object; any other patch replaces the document.
     """
     return _merge_into(copy.deepcopy(target), patch)
 
@@ -53,7 +60,7 @@ def _merge_into(target: Any, patch: Any) -> Any:
     return target
 
 
-def create_merge_patch(before: Any, after: dict[str, Any]) -> dict[str, Any]:
+def create_merge_patch(before: object, after: dict[str, Any]) -> dict[str, Any]:
     """Return the smallest merge patch that turns ``before`` into ``after``.
 
     ``apply_merge_patch(before, create_merge_patch(before, after)) == after`` holds whenever
@@ -103,7 +110,7 @@ def _without_null_members(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def require_object_patch(patch: Any) -> dict[str, Any]:
+def require_object_patch(patch: object) -> dict[str, Any]:
     """Return ``patch`` if it is a JSON object with string keys, else raise.
 
     RFC 7386 lets a non-object patch replace the whole document. For a vendor write that is
@@ -123,7 +130,7 @@ def require_object_patch(patch: Any) -> dict[str, Any]:
     return patch
 
 
-def json_equal(a: Any, b: Any) -> bool:
+def json_equal(a: object, b: object) -> bool:
     """Equality as JSON sees it.
 
     Python's ``==`` says ``True == 1`` and ``{"a": 1} == {"a": True}``, but those are different
@@ -144,10 +151,10 @@ def json_equal(a: Any, b: Any) -> bool:
         )
     if isinstance(b, dict | list):
         return False
-    return a == b
+    return bool(a == b)
 
 
-def json_type_name(value: Any) -> str:
+def json_type_name(value: object) -> str:
     """The JSON name of a value's type, for error messages a user can act on."""
     if value is None:
         return "null"

@@ -85,6 +85,9 @@ class Sync(BaseModel):
     latest_run: Run | None = None
     complete: bool = False  # raw is the full object (GET), not a list summary
     raw: dict[str, Any] = Field(default_factory=dict)
+    # Parts a secondary read should have filled but could not ("status", "latest run"), with
+    # why: the sync is still shown, those parts marked unavailable.
+    unavailable: dict[str, str] = Field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -121,7 +124,7 @@ class PlannedRequest(BaseModel):
     method: str
     url: str
     headers: dict[str, str] = Field(default_factory=dict)
-    body: Any = None
+    body: object = None
     note: str = ""
 
 

@@ -10,7 +10,12 @@ Rules shared by every validator:
 * They never raise, whatever JSON they are given, and always return a list (empty = fine).
 * Keys we do not model are never an issue (except for Paragon, whose PATCH accepts exactly two
   keys): vendors add fields, and a full-replacement write must carry them back untouched.
-* They check shape and enums only. Whether an ID exists is for the vendor to say.
+* They refuse only what the vendor documents (a required field, a type, an enum, a format),
+  each with its source named next to it; anything else is sent, and the vendor's answer shown.
+  So no "must not be empty", "at least one row", "no duplicate targets" or "this cron never
+  fires": a vendor may accept those, and it is the vendor's to refuse. The README's "What
+  synctui refuses locally" lists every rule here.
+* Whether an ID exists is for the vendor to say.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from synctui.domain.cron import CronError, parse_cron
 from synctui.domain.diff import PathPart, format_path
@@ -64,7 +69,8 @@ POLYTOMIC_FREQUENCIES = (
     "dbtcloud",
 )
 POLYTOMIC_IDENTITY_FUNCTIONS = ("Equality", "ISubstring", "OneOf", "DomainMatch", "HostnameMatch")
-SIGNALSMITH_SYNC_MODES = ("upsert", "insert", "update", "mirror")
+# The Syncs API reference lists four modes; the product overview also names `append`.
+SIGNALSMITH_SYNC_MODES = ("upsert", "insert", "update", "mirror", "append")
 SIGNALSMITH_STATUSES = ("draft", "active", "paused", "error")
 PARAGON_FREQUENCIES = ("1m", "5m", "10m", "30m", "1h", "3h", "6h", "24h")
 
@@ -79,22 +85,6 @@ _SIGNALSMITH_REQUIRED_ON_CREATE = (
 )
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
-
-_WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +118,9 @@ class _Checks:
     def add(self, path: tuple[PathPart, ...], message: str) -> None:
         self.issues.append(ValidationIssue(_path_str(path), message))
 
-    def obj(self, value: Any, path: tuple[PathPart, ...], *, nullable: bool = False) -> bool:
+    def obj(
+        self, value: object, path: tuple[PathPart, ...], *, nullable: bool = False
+    ) -> TypeGuard[dict[str, Any]]:
         """Record an issue unless ``value`` is an object; True if it is one."""
         if isinstance(value, dict):
             return True
@@ -144,9 +136,10 @@ class _Checks:
         return False
 
     def text(self, value: Any, path: tuple[PathPart, ...]) -> bool:
-        if isinstance(value, str) and value.strip():
+        """A documented string: its type is checked, never whether it is empty."""
+        if isinstance(value, str):
             return True
-        self.add(path, f"{_name(path)} must be a non-empty string")
+        self.add(path, f"{_name(path)} must be a string")
         return False
 
     def enum(self, value: Any, path: tuple[PathPart, ...], allowed: Collection[str]) -> None:
@@ -163,22 +156,6 @@ class _Checks:
         if not isinstance(value, bool):
             self.add(path, f"{_name(path)} must be true or false")
 
-    def no_duplicates(self, rows: list[Any], key: str, path: tuple[PathPart, ...]) -> None:
-        """Flag every row whose ``key`` repeats an earlier row's (strings only)."""
-        first_seen: dict[str, int] = {}
-        for index, row in enumerate(rows):
-            value = row.get(key) if isinstance(row, dict) else None
-            if not isinstance(value, str) or not value:
-                continue
-            if value in first_seen:
-                earlier = _name((*path, first_seen[value], key))
-                self.add(
-                    (*path, index, key),
-                    f'{_name((*path, index, key))} "{value}" is already used by {earlier}',
-                )
-            else:
-                first_seen[value] = index
-
 
 def _path_str(path: tuple[PathPart, ...]) -> str:
     return format_path(path) if path else ""
@@ -191,11 +168,12 @@ def _name(path: tuple[PathPart, ...]) -> str:
 # -- Speckle -------------------------------------------------------------------------------
 
 
-def validate_speckle_context(ctx: Any) -> list[ValidationIssue]:
+def validate_speckle_context(ctx: object) -> list[ValidationIssue]:
     """Check a Speckle sync ``context`` before ``syncMutations.update``.
 
     Only the two documented keys are checked; every other key is integration-specific and must
-    pass through untouched.
+    pass through untouched. Source: ``vendor-docs/speckle-update-sync.txt`` ("Context shape and
+    enums": ``referencePoint`` one of three values; ``viewName`` a view name, or null to clear).
     """
     checks = _Checks()
     if not isinstance(ctx, dict):
@@ -211,11 +189,15 @@ def validate_speckle_context(ctx: Any) -> list[ValidationIssue]:
 # -- Polytomic -----------------------------------------------------------------------------
 
 
-def validate_polytomic_sync(doc: Any) -> list[ValidationIssue]:
+def validate_polytomic_sync(doc: object) -> list[ValidationIssue]:
     """Check a whole Polytomic sync before ``PUT /api/syncs/{id}`` (or a create).
 
     A Polytomic update is a full replacement, so the required fields must all be present every
-    time, not only the ones the user touched.
+    time, not only the ones the user touched. Sources: ``vendor-docs/polytomic-update-sync.txt``
+    (required ``fields, mode, name, schedule, target``; ``active`` boolean) and the SDK's models
+    as ``vendor-contracts.md`` records them (the modes, schedule frequencies and identity
+    functions; ``target.connection_id`` and ``fields[].target`` required; schedule time parts
+    are strings).
     """
     checks = _Checks()
     if not checks.obj(doc, ()):
@@ -243,12 +225,11 @@ def validate_polytomic_sync(doc: Any) -> list[ValidationIssue]:
 
 
 def _polytomic_fields(checks: _Checks, fields: Any) -> None:
+    """A list of mappings, each naming its ``target``. How many, and whether two share a
+    target, is Polytomic's to judge."""
     path: tuple[PathPart, ...] = ("fields",)
     if not isinstance(fields, list):
         checks.add(path, "fields must be a list of field mappings")
-        return
-    if not fields:
-        checks.add(path, "fields must map at least one field")
         return
     for index, row in enumerate(fields):
         if not checks.obj(row, (*path, index)):
@@ -256,7 +237,6 @@ def _polytomic_fields(checks: _Checks, fields: Any) -> None:
         if checks.required(row, "target", (*path, index)):
             checks.text(row["target"], (*path, index, "target"))
         _polytomic_source(checks, row, (*path, index))
-    checks.no_duplicates(fields, "target", path)
 
 
 def _polytomic_target(checks: _Checks, target: Any) -> None:
@@ -267,62 +247,44 @@ def _polytomic_target(checks: _Checks, target: Any) -> None:
 
 
 def _polytomic_source(checks: _Checks, holder: dict[str, Any], path: tuple[PathPart, ...]) -> None:
-    """``source`` (optional, may be null) is ``{model_id, field}``; model_id must be a UUID."""
-    source = holder.get("source")
-    if (
-        "source" in holder
-        and checks.obj(source, (*path, "source"), nullable=True)
-        and "model_id" in source
-    ):
-        checks.uuid(source["model_id"], (*path, "source", "model_id"))
+    """``source`` (optional, may be null) is an object ``{model_id, field}``."""
+    if "source" in holder:
+        checks.obj(holder.get("source"), (*path, "source"), nullable=True)
 
 
-# Each time part: (allowed integer range, extra accepted names, how to describe it).
-_TIME_PARTS: dict[str, tuple[range, tuple[str, ...], str]] = {
-    "hour": (range(24), (), "a number from 0 to 23"),
-    "minute": (range(60), (), "a number from 0 to 59"),
-    "day_of_week": (range(7), _WEEKDAYS, "a day name (monday to sunday) or a number from 0 to 6"),
-    "day_of_month": (range(1, 32), (), "a number from 1 to 31"),
-    "month": (range(1, 13), _MONTHS, "a month name (january to december) or a number from 1 to 12"),
-}
+_TIME_PARTS = ("hour", "minute", "day_of_week", "day_of_month", "month")
 
 
 def _polytomic_schedule(checks: _Checks, schedule: Any) -> None:
+    """``{frequency, hour?, minute?, day_of_week?, day_of_month?, month?}``: the frequency one
+    of the documented values, the time parts strings. Which strings a frequency takes (a
+    ``custom`` schedule's ``*/30``, say) is Polytomic's to judge."""
     path: tuple[PathPart, ...] = ("schedule",)
     if not checks.obj(schedule, path):
         return
     if checks.required(schedule, "frequency", path):
         checks.enum(schedule["frequency"], (*path, "frequency"), POLYTOMIC_FREQUENCIES)
-    for part, (numbers, names, expected) in _TIME_PARTS.items():
+    for part in _TIME_PARTS:
         value = schedule.get(part)
-        if value is None or value == "":
+        if value is None or isinstance(value, str):
             continue  # absent, or sent back empty for a frequency that does not use it
         part_path = (*path, part)
-        if not isinstance(value, str):
-            checks.add(
-                part_path,
-                f'{_name(part_path)} must be text such as "9", not {json_type_name(value)}',
-            )
-        elif not _time_part_ok(value, numbers, names):
-            checks.add(part_path, f"{_name(part_path)} must be {expected}, not {value!r}")
-
-
-def _time_part_ok(value: str, numbers: range, names: tuple[str, ...]) -> bool:
-    if value.isascii() and value.isdigit():
-        digits = value.lstrip("0") or "0"  # int() refuses texts of over 4,300 digits
-        return len(digits) <= len(str(numbers[-1])) and int(digits) in numbers
-    lowered = value.lower()
-    return any(lowered in (name, name[:3]) for name in names)
+        checks.add(
+            part_path, f'{_name(part_path)} must be text such as "9", not {json_type_name(value)}'
+        )
 
 
 # -- Signalsmith ---------------------------------------------------------------------------
 
 
-def validate_signalsmith_sync(doc: Any, *, creating: bool) -> list[ValidationIssue]:
+def validate_signalsmith_sync(doc: object, *, creating: bool) -> list[ValidationIssue]:
     """Check a Signalsmith sync body for ``POST`` (``creating=True``) or ``PUT``.
 
     Signalsmith's update takes only the fields to change, so on update nothing is required and
-    only the fields present are checked.
+    only the fields present are checked. Source: ``vendor-docs/signalsmith-syncs-api.txt``
+    (Create Sync's required fields and types, the sync modes — plus ``append``, named by the
+    product overview — the Sync Object's statuses, a field mapping's required
+    ``source_column``/``destination_field``, the schedule as a cron expression).
     """
     checks = _Checks()
     if not checks.obj(doc, ()):
@@ -352,12 +314,11 @@ def validate_signalsmith_sync(doc: Any, *, creating: bool) -> list[ValidationIss
 
 
 def _signalsmith_field_mapping(checks: _Checks, rows: Any) -> None:
+    """An array of ``{source_column, destination_field, type_cast?}``. How many rows, and
+    whether two write the same field, is Signalsmith's to judge."""
     path: tuple[PathPart, ...] = ("field_mapping",)
     if not isinstance(rows, list):
         checks.add(path, "field_mapping must be a list of column-to-field mappings")
-        return
-    if not rows:
-        checks.add(path, "field_mapping must map at least one column")
         return
     for index, row in enumerate(rows):
         row_path = (*path, index)
@@ -368,33 +329,31 @@ def _signalsmith_field_mapping(checks: _Checks, rows: Any) -> None:
                 checks.text(row[key], (*row_path, key))
         if "type_cast" in row and not isinstance(row["type_cast"], str | None):
             checks.add((*row_path, "type_cast"), f"{_name((*row_path, 'type_cast'))} must be text")
-    checks.no_duplicates(rows, "destination_field", path)
 
 
 def _signalsmith_schedule(checks: _Checks, schedule: Any) -> None:
-    """A cron string; null or "" means "no schedule" (manual runs only)."""
+    """A cron expression; null or "" means "no schedule" (manual runs only). One that is valid
+    but never fires (``0 0 30 2 *``) is the editor's warning to show, not a refusal."""
     if schedule is None or schedule == "":
         return
     if not isinstance(schedule, str):
         checks.add(("schedule",), 'schedule must be a cron expression such as "0 */6 * * *"')
         return
     try:
-        reason = parse_cron(schedule).why_never_fires()
+        parse_cron(schedule)
     except CronError as error:
         checks.add(("schedule",), f"schedule is not a valid cron expression: {error}")
-        return
-    if reason is not None:
-        checks.add(("schedule",), f"schedule never fires: {reason}")
 
 
 # -- Paragon -------------------------------------------------------------------------------
 
 
-def validate_paragon_patch(patch: Any) -> list[ValidationIssue]:
+def validate_paragon_patch(patch: object) -> list[ValidationIssue]:
     """Check a body for Paragon's ``PATCH /api/syncs/{id}``.
 
-    Paragon accepts exactly two keys and needs at least one of them; anything else would be
-    silently ignored or rejected, so it is flagged rather than sent.
+    Source: ``vendor-docs/paragon-update-sync.txt``: exactly two updatable keys, at least one
+    of them ("the request must contain at least one field to update"), ``credentialId`` "must
+    be a valid UUID", ``incrementalAccumulatorFrequency`` one of eight values.
     """
     checks = _Checks()
     if not checks.obj(patch, ()):

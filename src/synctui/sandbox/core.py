@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,11 +17,12 @@ from typing import Any, ClassVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from synctui.sandbox.faults import FaultInjector, FaultSpec, FaultSpecError, sleep
+from synctui.sandbox.responses import JSONResponse
 
 # Seed data is laid out relative to this instant when the clock is frozen (tests, screenshots),
 # so that every timestamp on screen is the same from run to run.
@@ -149,9 +151,10 @@ class FaultMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        decision = self.faults.decide(self.sim.name)
+        target, receive = await _target(scope, receive, self.faults.spec)
+        decision = self.faults.decide(self.sim.name, target)
         await sleep(decision.delay_s)
-        limited = self.faults.admit(self.sim.name, _authorization(scope))
+        limited = self.faults.admit(self.sim.name, _authorization(scope), target)
         if limited is not None:
             response = self.sim.error_response(429, "rate limit exceeded (sandbox)", limited)
             await response(scope, receive, send)
@@ -204,6 +207,38 @@ def _authorization(scope: Scope) -> str:
         if name == b"authorization":
             return value.decode("latin-1")
     return ""
+
+
+_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+async def _target(scope: Scope, receive: Receive, spec: FaultSpec) -> tuple[str, Receive]:
+    """The request's full path, `PATH#Operation` for a GraphQL request when a fault names an
+    operation; the body read for that is handed on unchanged (the returned `receive`)."""
+    path = scope.get("path", "")
+    if not path.endswith("/graphql") or not any("#" in entry for entry in spec.paths):
+        return path, receive
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+    try:
+        payload = json.loads(body or b"null")
+    except ValueError:
+        payload = None
+    name = payload.get("operationName") if isinstance(payload, dict) else None
+    query = payload.get("query") if isinstance(payload, dict) else None
+    if not isinstance(name, str) and isinstance(query, str):
+        found = _OPERATION.search(query)
+        name = found.group(1) if found else None
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return (f"{path}#{name}" if isinstance(name, str) else path), replay
 
 
 async def _drain(receive: Receive) -> None:

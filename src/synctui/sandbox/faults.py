@@ -11,7 +11,11 @@ Spec grammar (comma separated, all optional)::
     drop-before=0.01,drop-after=0.01,malformed=0.01,
     latency=50ms,jitter=20ms,rate=25/s,only=speckle+polytomic
 
-Rates are probabilities in [0, 1]. ``only`` limits faults to some vendor prefixes.
+Rates are probabilities in [0, 1]. ``only`` limits faults to some vendors, or to some
+requests: an entry with a ``/`` is a glob over the request's full path (``*`` spans ``/``),
+e.g. ``only=/polytomic/api/syncs/*/status``, so a test can break one secondary read and
+leave the rest of the vendor working. A GraphQL request is matched as ``PATH#Operation``
+too (``only=/speckle/graphql#SyncHistory``): every operation shares one path.
 ``rate=N/s`` (or ``N/min``) is a rate limit rather than a chance: per vendor and per token,
 at most N requests in any sliding second (minute); the next is answered 429 with a
 ``Retry-After`` of the whole seconds until one fits, and is not counted — the way vendors
@@ -21,6 +25,7 @@ that document a limit behave, so a client's pacing can be tried against one.
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import math
 import random
 import threading
@@ -58,6 +63,21 @@ class FaultSpec:
             or self.malformed
             or self.latency_ms
             or self.jitter_ms
+        )
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The entries of `only` that name requests (globs over the path) rather than vendors."""
+        return tuple(sorted(entry for entry in self.only if "/" in entry))
+
+    def applies(self, vendor: str, target: str = "") -> bool:
+        """Does the spec cover this request? Everything, without `only`."""
+        if not self.only or vendor in self.only:
+            return True
+        path = target.split("#", 1)[0]
+        return any(
+            fnmatch.fnmatchcase(target, pattern) or fnmatch.fnmatchcase(path, pattern)
+            for pattern in self.paths
         )
 
     @classmethod
@@ -187,11 +207,11 @@ class FaultInjector:
             self._spec = spec
             self._hits.clear()
 
-    def admit(self, vendor: str, token: str) -> float | None:
+    def admit(self, vendor: str, token: str, target: str = "") -> float | None:
         """Apply the `rate` limit to one request: None to run it, else the Retry-After."""
         with self._lock:
             spec = self._spec
-            if spec.rate is None or (spec.only and vendor not in spec.only):
+            if spec.rate is None or not spec.applies(vendor, target):
                 return None
             requests, seconds = spec.rate
             now = self._clock()
@@ -204,10 +224,12 @@ class FaultInjector:
             hits.append(now)
             return None
 
-    def decide(self, vendor: str) -> FaultDecision:
+    def decide(self, vendor: str, target: str = "") -> FaultDecision:
+        """What happens to one request of `vendor`; `target` is its path (`PATH#Operation`
+        for GraphQL), matched against the path entries of `only`."""
         with self._lock:
             spec = self._spec
-            if not spec.active or (spec.only and vendor not in spec.only):
+            if not spec.active or not spec.applies(vendor, target):
                 return FaultDecision()
             rng = self._rng
             delay = spec.latency_ms / 1000.0

@@ -33,7 +33,7 @@ from graphql import (
 )
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from synctui.sandbox.core import SimContext, VendorSim, retry_after_header
@@ -50,6 +50,7 @@ from synctui.sandbox.letsbuild_seed import (
     to_ms,
     working_timestamps,
 )
+from synctui.sandbox.responses import JSONResponse
 
 PAGE_SIZE = 200
 SEED_CHANGES = 21_000  # --scale multiplies sync counts; a change feed has no syncs to scale

@@ -1,11 +1,21 @@
 """Paragon Managed Sync simulator: syncs whose updates land a moment after they are accepted.
 
+It answers in Paragon's documented shapes (docs.useparagon.com `managed-sync/api/*.md` and
+`managed-sync/openapi.json`): the list rows carry `id, integration, pipeline, status,
+configurationName, dateCreated, dateUpdated` (optionally filtered by `?credentialId=`);
+`GET /api/syncs/{id}` ("Get Sync Status") answers only `{status, credentialId, summary,
+reason}` — no id and no frequency, which a client cannot read anywhere; disable and re-enable
+answer a bare 200.
+
 What a client has to cope with:
 - PATCH answers "accepted" at once but applies ~1.5 s later (sandbox clock), so a GET right
   after a PATCH still shows the old values;
 - a new `credentialId` starts a full re-sync: INITIALIZING with the synced count back at 0,
   growing with the clock, then ACTIVE;
-- error bodies (undocumented by the vendor) are `{"message", "code", "status"}` throughout.
+- error bodies (undocumented by the vendor) are `{"message", "code", "status"}` throughout,
+  and a disable / re-enable of a sync already in that state is a 409 (also undocumented:
+  the simulator's own choice);
+- `reason` is null unless the sync is ERRORED (the docs do not say; a client must take both).
 
 Everything time-driven is computed from the clock when read; nothing runs in the background.
 """
@@ -20,11 +30,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from synctui.sandbox.core import FROZEN_EPOCH, SimContext, VendorSim, _retry_after, iso
 from synctui.sandbox.paragon_seed import FREQUENCIES, b64url, build, jwt, new_uuid, record
+from synctui.sandbox.responses import JSONResponse
 
 UPDATABLE = ("credentialId", "incrementalAccumulatorFrequency")
 ACCEPTED = "Update request accepted and is being processed"
@@ -247,17 +258,15 @@ class ParagonSim(VendorSim):
             "dateUpdated": iso(sync["date_updated"]),
         }
 
-    def _detail(self, sync: dict[str, Any]) -> dict[str, Any]:
+    def _status_answer(self, sync: dict[str, Any]) -> dict[str, Any]:
+        """Get Sync Status: exactly the documented four fields."""
         status, summary = self._summary(sync)
-        detail = {
-            **self._row(sync, status),
+        return {
+            "status": status,
             "credentialId": sync["credentialId"],
-            "incrementalAccumulatorFrequency": sync["frequency"],
             "summary": summary,
+            "reason": sync["error"] if status == "ERRORED" else None,
         }
-        if status == "ERRORED":
-            detail["errorMessage"] = sync["error"]
-        return detail
 
     # --- handlers -----------------------------------------------------------------------
     def _list(self, request: Request, raw: bytes) -> Response:
@@ -265,12 +274,17 @@ class ParagonSim(VendorSim):
         for sid in list(self._waiting):
             self._settle(self.syncs[sid])
         now = self.now()
-        rows = [self._row(s, self._state(s, now)[0]) for s in self.syncs.values()]
+        credential = request.query_params.get("credentialId")
+        rows = [
+            self._row(s, self._state(s, now)[0])
+            for s in self.syncs.values()
+            if credential is None or s["credentialId"] == credential
+        ]
         return JSONResponse({"data": rows})
 
     def _get(self, request: Request, raw: bytes) -> Response:
         self._authorize(request)
-        return JSONResponse(self._detail(self._sync(request)))
+        return JSONResponse(self._status_answer(self._sync(request)))
 
     def _patch(self, request: Request, raw: bytes) -> Response:
         self._authorize(request, write=True)
@@ -310,7 +324,7 @@ class ParagonSim(VendorSim):
         _, synced, last, done = self._state(sync, now)
         sync.update(state="DISABLED", synced_base=synced, full_done_at=done, progress_since=None)
         sync.update(last_synced=last, anchor=None, date_updated=now)
-        return JSONResponse(self._detail(sync))
+        return Response(status_code=200)  # documented as a bare 200
 
     def _reenable(self, request: Request, raw: bytes) -> Response:
         self._authorize(request, write=True)
@@ -320,7 +334,7 @@ class ParagonSim(VendorSim):
         now = self.now()
         # Resume where it left off: a half-done full sync carries on from its count.
         sync.update(state="ACTIVE", error="", progress_since=now, anchor=None, date_updated=now)
-        return JSONResponse(self._detail(sync))
+        return Response(status_code=200)  # documented as a bare 200
 
     def _records(self, request: Request, raw: bytes) -> Response:
         self._authorize(request)

@@ -1,24 +1,29 @@
 """Polytomic simulator: model syncs and their executions over REST, below `/polytomic`.
 
-Routes (relative to the prefix)::
+Source: the vendor's SDK `polytomic` (25.9.x), `model_sync/raw_client.py` and
+`model_sync/executions/raw_client.py` for paths and documented semantics, `types/` for every
+answer's shape; the bodies themselves are `polytomic_body`. Routes (relative to the prefix)::
 
     GET|POST        /api/syncs
+    GET             /api/syncs/schedules
     GET|PUT|DELETE  /api/syncs/{id}
     POST            /api/syncs/{id}/activate
+    POST            /api/syncs/{id}/cancel
     GET|POST        /api/syncs/{id}/executions
     GET             /api/syncs/{id}/executions/{exec_id}
     GET             /api/syncs/{id}/status
 
 The behaviour that matters most to a client is the write model: PUT is a *full replacement*
-(see `_normalize`), so a client that drops a field it does not understand destroys data here
-exactly as it would in production. Unknown fields are stored and returned verbatim so that a
-careful client can round-trip them.
+(see `polytomic_body.checked_body`), so a client that drops a field it does not understand
+destroys data here exactly as it would in production. Unknown fields are stored and returned
+verbatim so that a careful client can round-trip them.
 
 Checks run in this order, each with its own error: route (404 `not_found`), method (405
 `method_not_allowed`), credentials (401 `unauthorized`), `X-Polytomic-Version` (400
 `missing_version` / `unsupported_version`), read-only key on a write (403 `forbidden`),
 `Idempotency-Key` syntax (400 `invalid_idempotency_key`), the sync (404 `not_found`), the body
-(400 `bad_request` when not JSON, 422 `validation_error`), then state (409).
+(400 `bad_request` when not JSON, 422 `validation_error`), then state (409). The keys are this
+simulator's: the SDK documents the error shape, not its keys.
 """
 
 from __future__ import annotations
@@ -35,10 +40,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from synctui.sandbox.core import SimContext, VendorSim, iso, retry_after_header
+from synctui.sandbox.polytomic_body import (
+    MODES,
+    ApiError,
+    checked_body,
+    error_json,
+    full_sync,
+    invalid,
+    mappings_of,
+    model_ids,
+    problems_of,
+    summary,
+)
+from synctui.sandbox.polytomic_runs import TERMINAL, Execution, execution_options
 from synctui.sandbox.polytomic_seed import (
     API_VERSION,
     OLDER_VERSIONS,
@@ -52,16 +70,9 @@ from synctui.sandbox.polytomic_seed import (
     run_counts,
     seed_history,
 )
+from synctui.sandbox.responses import JSONResponse
 
 VERSIONS = (API_VERSION, *OLDER_VERSIONS)
-MODES = ("create", "update", "updateOrCreate", "replace", "append", "remove", "snapshot")
-MODES_NEEDING_IDENTITY = ("update", "updateOrCreate", "remove")
-FREQUENCIES = (
-    "manual", "continuous", "hourly", "daily", "weekly",
-    "custom", "builder", "runafter", "multi", "dbtcloud",
-)  # fmt: skip
-IDENTITY_FUNCTIONS = ("Equality", "ISubstring", "OneOf", "DomainMatch", "HostnameMatch")
-TERMINAL = frozenset({"completed", "failed", "canceled", "interrupted"})
 SYNC_PAGE_MAX = 50
 EXECUTION_PAGE = 20
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -69,43 +80,20 @@ IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,255}")
 ONE_MS = timedelta(milliseconds=1)
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
-REQUIRED = ("name", "mode", "schedule", "target", "fields")
-# What an optional field becomes when a write omits it (or sends null): lists empty, booleans
-# false, everything else null. `organization_id` is special: it falls back to the caller's org.
-OPTIONAL_DEFAULTS: dict[str, Any] = {
-    "active": False,
-    "encryption_passphrase": None,
-    "filter_logic": None,
-    "filters": [],
-    "identity": None,
-    "only_enrich_updates": False,
-    "organization_id": None,
-    "override_fields": [],
-    "overrides": [],
-    "policies": [],
-    "skip_initial_backfill": False,
-    "sync_all_records": False,
-}
-BOOLEANS = ("active", "only_enrich_updates", "skip_initial_backfill", "sync_all_records")
-# Response-only fields: ignored when a client sends them back, so GET → edit → PUT just works.
-READ_ONLY = frozenset({"id", "model_ids", "created_at", "updated_at", "created_by", "updated_by"})
-
-
-class ApiError(Exception):
-    """An error answer in Polytomic's shape: {status, message, key, metadata}."""
-
-    def __init__(
-        self, status: int, key: str, message: str, metadata: dict[str, Any] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.key = key
-        self.message = message
-        self.metadata = metadata or {}
-
-
-def error_json(status: int, key: str, message: str, metadata: dict[str, Any] | None = None) -> dict:
-    return {"status": status, "message": message, "key": key, "metadata": metadata or {}}
+# `GET /api/syncs/schedules` (`types/schedule_schedule_option.py`): one option per frequency
+# the SDK names; the labels, descriptions and configuration forms are this simulator's words.
+SCHEDULE_OPTIONS = (
+    ("manual", "Manual", "Runs only when started by a person or the API.", ()),
+    ("continuous", "Continuous", "Runs again as soon as the previous execution ends.", ()),
+    ("hourly", "Hourly", "Runs every hour at the given minute.", ("minute",)),
+    ("daily", "Daily", "Runs every day at the given time (UTC).", ("hour", "minute")),
+    ("weekly", "Weekly", "Runs once a week.", ("day_of_week", "hour", "minute")),
+    ("custom", "Custom", "A cron-like schedule.", TIME_PARTS),
+    ("builder", "Schedule builder", "Chosen days and times.", ("day_of_week", "hour", "minute")),
+    ("runafter", "After other syncs", "Runs when other syncs finish.", ("run_after",)),
+    ("multi", "Multiple schedules", "Several schedules combined.", ("multi",)),
+    ("dbtcloud", "After a dbt Cloud job", "Runs when a dbt Cloud job finishes.", ("job_id",)),
+)
 
 
 @dataclass(slots=True)
@@ -113,54 +101,6 @@ class Caller:
     role: str  # "rw" or "ro"
     actor: dict[str, Any]
     scope: str  # idempotency keys are scoped per credential (hashed) and path
-
-
-@dataclass(slots=True)
-class Execution:
-    """One run. Its status is a pure function of the clock: nothing ticks in the background."""
-
-    id: str
-    sync_id: str
-    type: str
-    created_at: datetime
-    start_after: float  # seconds from creation until it starts running
-    run_for: float  # seconds of running
-    outcome: str  # final status, decided at creation
-    counts: dict[str, int]  # final counts
-    errors: list[str]
-
-    def status_at(self, now: datetime) -> str:
-        elapsed = (now - self.created_at).total_seconds()
-        if elapsed < min(1.0, self.start_after):
-            return "created"
-        if elapsed < self.start_after:
-            return "queued"
-        if elapsed < self.start_after + self.run_for:
-            return "running"
-        return self.outcome
-
-    def to_json(self, now: datetime) -> dict[str, Any]:
-        status = self.status_at(now)
-        started = completed = None
-        counts = dict.fromkeys(self.counts, 0)
-        if status not in ("created", "queued"):
-            started = self.created_at + timedelta(seconds=self.start_after)
-        if status in TERMINAL:
-            completed = ms(started + timedelta(seconds=self.run_for))  # type: ignore[operator]
-            counts = dict(self.counts)
-        elif status == "running":
-            done = (now - started).total_seconds() / self.run_for  # type: ignore[operator]
-            counts = {k: int(v * done) for k, v in self.counts.items()}
-        return {
-            "id": self.id,
-            "status": status,
-            "type": self.type,
-            "created_at": iso(self.created_at),
-            "started_at": iso(ms(started)) if started else None,
-            "completed_at": iso(completed) if completed else None,
-            "counts": counts,
-            "errors": list(self.errors) if status == "failed" else [],
-        }
 
 
 @dataclass(slots=True)
@@ -176,10 +116,12 @@ class SyncRecord:
     puts: int = 0
     executions_started: int = 0
     activations: int = 0
+    cancellations: int = 0
 
     @property
     def order_key(self) -> tuple[datetime, str]:
-        return (self.created_at, self.id)
+        """The list is ordered by `updated_at` descending, `id` breaking ties (`list`)."""
+        return (self.updated_at, self.id)
 
 
 @dataclass(slots=True)
@@ -230,11 +172,13 @@ class PolytomicSim(VendorSim):
 
         return [
             route("/api/syncs", ep(GET=self._list_syncs, POST=self._create_sync)),
+            route("/api/syncs/schedules", ep(GET=self._schedules)),
             route(
                 "/api/syncs/{id}",
                 ep(GET=self._get_sync, PUT=self._put_sync, DELETE=self._delete_sync),
             ),
             route("/api/syncs/{id}/activate", ep(POST=self._activate)),
+            route("/api/syncs/{id}/cancel", ep(POST=self._cancel)),
             route(
                 "/api/syncs/{id}/executions",
                 ep(GET=self._list_executions, POST=self._start_execution),
@@ -265,6 +209,7 @@ class PolytomicSim(VendorSim):
                     "puts": rec.puts,
                     "executions_started": rec.executions_started,
                     "activations": rec.activations,
+                    "cancellations": rec.cancellations,
                     "active": rec.body["active"],
                     "updated_at": iso(rec.updated_at),
                 }
@@ -358,6 +303,35 @@ class PolytomicSim(VendorSim):
         self._last_write = stamp
         return stamp
 
+    def _touch(self, rec: SyncRecord, caller: Caller) -> None:
+        """A write to `rec`: a new `updated_at` (which moves it to the top of the list)."""
+        del self._order[bisect.bisect_left(self._order, rec.order_key)]
+        rec.updated_at = self._stamp()
+        rec.updated_by = caller.actor
+        bisect.insort(self._order, rec.order_key)
+
+    def _full(self, rec: SyncRecord) -> dict[str, Any]:
+        """`ModelSyncV5Response`: the stored body with its derived and read-only fields."""
+        return {
+            "id": rec.id,
+            **full_sync(rec.body, problems_of(rec.body, self._seed.retired)),
+            "model_ids": model_ids(rec.body),
+            "created_at": iso(rec.created_at),
+            "created_by": rec.created_by,
+            "updated_at": iso(rec.updated_at),
+            "updated_by": rec.updated_by,
+        }
+
+    def _summary(self, rec: SyncRecord) -> dict[str, Any]:
+        meta = {
+            "id": rec.id,
+            "created_at": iso(rec.created_at),
+            "created_by": rec.created_by,
+            "updated_at": iso(rec.updated_at),
+            "updated_by": rec.updated_by,
+        }
+        return summary(rec.body, meta, model_ids(rec.body))
+
     async def _post(
         self,
         request: Request,
@@ -439,9 +413,12 @@ class PolytomicSim(VendorSim):
 
     # --- syncs --------------------------------------------------------------------------
     async def _list_syncs(self, request: Request) -> Response:
+        """Newest `updated_at` first, `id` breaking ties; `limit` silently capped at 50, a
+        non-positive one means the default (50); an opaque `page_token` continues after the
+        last row the previous page gave."""
         self._authenticate(request)
         params = request.query_params
-        limit = _int_param(params.get("limit"), "limit", SYNC_PAGE_MAX, 1, SYNC_PAGE_MAX)
+        limit = _limit(params.get("limit"))
         active = _bool_param(params.get("active"), "active")
         mode = params.get("mode")
         if mode is not None and mode not in MODES:
@@ -454,14 +431,14 @@ class PolytomicSim(VendorSim):
         connection = params.get("target_connection_id")
         token = params.get("page_token")
         with self.lock:
-            start = 0
+            end = len(self._order)
             if token:
-                created, sync_id = _decode_token(token, "s", 2)
-                start = bisect.bisect_right(self._order, (_parse_iso(created), sync_id))
+                updated, sync_id = _decode_token(token, "u", 2)
+                end = bisect.bisect_left(self._order, (_parse_iso(updated), sync_id))
             page: list[dict[str, Any]] = []
             more = False
-            for key in self._order[start:]:
-                rec = self._syncs[key[1]]
+            for index in range(end - 1, -1, -1):
+                rec = self._syncs[self._order[index][1]]
                 body = rec.body
                 if active is not None and body["active"] is not active:
                     continue
@@ -472,23 +449,40 @@ class PolytomicSim(VendorSim):
                 if len(page) == limit:
                     more = True
                     break
-                page.append(_summary(rec))
+                page.append(self._summary(rec))
             next_token = None
             if more:
                 last = self._syncs[page[-1]["id"]]
-                next_token = _encode_token("s", iso(last.created_at), last.id)
+                next_token = _encode_token("u", iso(last.updated_at), last.id)
             return JSONResponse({"data": page, "pagination": {"next_page_token": next_token}})
+
+    async def _schedules(self, request: Request) -> Response:
+        """`GET /api/syncs/schedules` (`get_schedule_options`): one option per frequency."""
+        self._authenticate(request)
+        options = [
+            {
+                "frequency": frequency,
+                "label": label,
+                "description": description,
+                "configuration": {
+                    "type": "object",
+                    "properties": {part: {"type": "string"} for part in parts},
+                },
+            }
+            for frequency, label, description, parts in SCHEDULE_OPTIONS
+        ]
+        return JSONResponse({"data": {"schedule_options": options}})
 
     async def _get_sync(self, request: Request) -> Response:
         self._authenticate(request)
         with self.lock:
-            return JSONResponse({"data": _full(self._sync(request.path_params["id"]))})
+            return JSONResponse({"data": self._full(self._sync(request.path_params["id"]))})
 
     async def _create_sync(self, request: Request) -> Response:
         caller = self._authenticate(request, write=True)
 
         def work(payload: Any) -> tuple[int, dict[str, Any]]:
-            body = self._checked_body(payload)
+            body = checked_body(payload, self._seed.organization_id)
             with self.lock:
                 stamp = self._stamp()
                 rec = SyncRecord(
@@ -504,27 +498,30 @@ class PolytomicSim(VendorSim):
                 self._syncs[rec.id] = rec
                 bisect.insort(self._order, rec.order_key)
                 self._created.append(rec.id)
-                return 200, {"data": _full(rec)}
+                return 200, {"data": self._full(rec)}
 
         return await self._post(request, caller, work)
 
     async def _put_sync(self, request: Request) -> Response:
-        """Full replacement: see `_normalize` for what an omitted field becomes."""
+        """Full replacement: see `polytomic_body.checked_body` for what an omitted field
+        becomes and which form of identity and filters wins."""
         caller = self._authenticate(request, write=True)
         sync_id = request.path_params["id"]
         with self.lock:
             self._sync(sync_id)
         payload = _parse(await request.body())
-        body = self._checked_body(payload)
+        with self.lock:
+            stored = dict(self._sync(sync_id).body)
+        body = checked_body(payload, self._seed.organization_id, stored)
         with self.lock:
             rec = self._sync(sync_id)  # may have been deleted while the body arrived
             rec.body = body
-            rec.updated_at = self._stamp()
-            rec.updated_by = caller.actor
+            self._touch(rec, caller)
             rec.puts += 1
-            return JSONResponse({"data": _full(rec)})
+            return JSONResponse({"data": self._full(rec)})
 
     async def _delete_sync(self, request: Request) -> Response:
+        """Deletes the sync, "cancelling any running executions" (`delete`)."""
         self._authenticate(request, write=True)
         with self.lock:
             rec = self._sync(request.path_params["id"])
@@ -545,43 +542,35 @@ class PolytomicSim(VendorSim):
                     raise ApiError(400, "bad_request", "request body must be a JSON object")
                 active = payload.get("active")
                 if not isinstance(active, bool):
-                    raise _invalid({"active": "is required and must be a boolean"})
+                    raise invalid({"active": "is required and must be a boolean"})
                 rec.body["active"] = active
-                rec.updated_at = self._stamp()
-                rec.updated_by = caller.actor
+                self._touch(rec, caller)
                 rec.activations += 1
                 return 200, {"data": {"id": rec.id, "active": active}}
 
         return await self._post(request, caller, work)
 
-    def _checked_body(self, payload: Any) -> dict[str, Any]:
-        if not isinstance(payload, dict):
-            raise ApiError(400, "bad_request", "request body must be a JSON object")
-        problems = _validate(payload, self._seed.organization_id)
-        if problems:
-            raise _invalid(problems)
-        return self._normalize(payload)
+    async def _cancel(self, request: Request) -> Response:
+        """`POST /cancel`: asynchronous — the running execution reads `canceling` until the
+        signal is processed (CANCEL_DELAY), then `canceled`. With nothing running there is
+        nothing to cancel, which is said, not refused (a guess: the SDK documents no error
+        for it)."""
+        caller = self._authenticate(request, write=True)
+        sync_id = request.path_params["id"]
 
-    def _normalize(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """The stored body of a create or full-replacement write.
+        def work(payload: Any) -> tuple[int, dict[str, Any]]:
+            with self.lock:
+                rec = self._sync(sync_id)
+                now = self.now()
+                current = self._current(rec, now)
+                if current is None:
+                    return 200, {"data": {"message": "no execution of this sync is running"}}
+                if current.cancel_at is None:
+                    current.cancel_at = ms(now)
+                    rec.cancellations += 1
+                return 200, {"data": {"message": f"cancellation of {current.id} requested"}}
 
-        Required fields as sent; every documented optional field as sent, or — when omitted or
-        null — reset to its default (`OPTIONAL_DEFAULTS`: `active` false, lists `[]`, other
-        booleans false, everything else null; `organization_id` the caller's organization).
-        Every other field the client sent is kept verbatim, in its order, after the documented
-        ones; a field stored earlier but not sent now is gone. Response-only fields are ignored.
-        """
-        body: dict[str, Any] = {key: payload[key] for key in REQUIRED}
-        for key, default in OPTIONAL_DEFAULTS.items():
-            value = payload.get(key)
-            if value is None:
-                value = list(default) if isinstance(default, list) else default
-            body[key] = value
-        body["organization_id"] = body["organization_id"] or self._seed.organization_id
-        for key, value in payload.items():
-            if key not in body and key not in READ_ONLY:
-                body[key] = value
-        return {"name": body.pop("name"), "active": body.pop("active"), **body}
+        return await self._post(request, caller, work)
 
     # --- executions ---------------------------------------------------------------------
     def _executions(self, rec: SyncRecord) -> list[Execution]:
@@ -609,11 +598,29 @@ class PolytomicSim(VendorSim):
         def work(payload: Any) -> tuple[int, dict[str, Any]]:
             with self.lock:
                 rec = self._sync(sync_id)
-                options = _execution_options(payload)
-                if options["identities"] is not None and rec.body.get("identity") is None:
-                    raise _invalid({"identities": "the sync has no identity mapping"})
+                options = execution_options(payload)
+                mappings = mappings_of(rec.body)
+                if options["identities"] is not None and not mappings:
+                    raise invalid({"identities": "the sync has no identity mapping"})
+                if options["identities"] is not None and len(mappings) > 1:
+                    raise invalid(
+                        {
+                            "identities": "a sync with more than one identity mapping "
+                            "requires source_identities instead"
+                        }
+                    )
+                if options["source_identities"] is not None and not mappings:
+                    raise invalid({"source_identities": "the sync has no identity mapping"})
                 if not rec.body["active"]:
                     raise ApiError(409, "sync_inactive", "sync is not active", {"id": rec.id})
+                problems = problems_of(rec.body, self._seed.retired)
+                if problems:
+                    raise ApiError(
+                        409,
+                        "sync_has_problems",
+                        f"the sync's configuration has problems: {problems[0]['message']}",
+                        {"id": rec.id, "problems": problems},
+                    )
                 now = self.now()
                 current = self._current(rec, now)
                 if current is not None:
@@ -641,13 +648,15 @@ class PolytomicSim(VendorSim):
         errors = failure_errors(rec.body, self._seed.connections)
         mode = rec.body["mode"]
         rows = next(
-            (self._seed.model_rows[m] for m in _model_ids(rec.body) if m in self._seed.model_rows),
+            (self._seed.model_rows[m] for m in model_ids(rec.body) if m in self._seed.model_rows),
             500,
         )
         if options["test"]:
             kind, total = "test", min(rows, 10)
         elif options["identities"] is not None:
             kind, total = "manual", len(options["identities"])
+        elif options["source_identities"] is not None:
+            kind, total = "manual", len(options["source_identities"])
         elif options["resync"]:
             kind, total = "resync", rows
         else:
@@ -728,206 +737,6 @@ class PolytomicSim(VendorSim):
             return JSONResponse({"data": data})
 
 
-# --- representations ----------------------------------------------------------------------
-def _model_ids(body: dict[str, Any]) -> list[str]:
-    """Models the sync reads, in order of first use across fields, identity, filters, overrides."""
-    found: dict[str, None] = {}
-    refs = [f.get("source") for f in body.get("fields") or [] if isinstance(f, dict)]
-    identity = body.get("identity")
-    if isinstance(identity, dict):
-        refs.append(identity.get("source"))
-    for key in ("filters", "overrides"):
-        refs.extend(x.get("field") for x in body.get(key) or [] if isinstance(x, dict))
-    for ref in refs:
-        if isinstance(ref, dict) and isinstance(ref.get("model_id"), str):
-            found[ref["model_id"]] = None
-    return list(found)
-
-
-def _full(rec: SyncRecord) -> dict[str, Any]:
-    return {
-        "id": rec.id,
-        **rec.body,
-        "model_ids": _model_ids(rec.body),
-        "created_at": iso(rec.created_at),
-        "created_by": rec.created_by,
-        "updated_at": iso(rec.updated_at),
-        "updated_by": rec.updated_by,
-    }
-
-
-def _summary(rec: SyncRecord) -> dict[str, Any]:
-    """A list item: what a table needs, without fields, filters, identity or extras."""
-    body = rec.body
-    target = body["target"]
-    return {
-        "id": rec.id,
-        "name": body["name"],
-        "active": body["active"],
-        "mode": body["mode"],
-        "schedule": body["schedule"],
-        "target": {"connection_id": target.get("connection_id"), "object": target.get("object")},
-        "organization_id": body["organization_id"],
-        "model_ids": _model_ids(body),
-        "created_at": iso(rec.created_at),
-        "updated_at": iso(rec.updated_at),
-    }
-
-
-# --- validation ---------------------------------------------------------------------------
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-
-def _validate(p: dict[str, Any], organization_id: str) -> dict[str, str]:
-    """Problems with a sync body, keyed by the path of the offending field."""
-    errs: dict[str, str] = {}
-    for key in REQUIRED:
-        if p.get(key) is None:
-            errs[key] = "is required"
-    name = p.get("name")
-    if name is not None and (not isinstance(name, str) or not name.strip()):
-        errs["name"] = "must be a non-empty string"
-    mode = p.get("mode")
-    if mode is not None and mode not in MODES:
-        errs["mode"] = f"must be one of {', '.join(MODES)}"
-    if mode in MODES_NEEDING_IDENTITY and p.get("identity") is None:
-        errs.setdefault("identity", f"is required for mode {mode}")
-    _check_schedule(p.get("schedule"), errs)
-    target = p.get("target")
-    if target is not None:
-        if not isinstance(target, dict):
-            errs["target"] = "must be an object"
-        else:
-            cid = target.get("connection_id")
-            if cid is None:
-                errs["target.connection_id"] = "is required"
-            elif not isinstance(cid, str) or not _UUID.fullmatch(cid):
-                errs["target.connection_id"] = "must be a UUID"
-            for key in ("object", "new_name"):
-                if target.get(key) is not None and not isinstance(target[key], str):
-                    errs[f"target.{key}"] = "must be a string"
-            if target.get("configuration") is not None and not isinstance(
-                target["configuration"], dict
-            ):
-                errs["target.configuration"] = "must be an object"
-    for key in ("fields", "override_fields"):
-        items = p.get(key)
-        if items is None:
-            continue
-        if not isinstance(items, list):
-            errs[key] = "must be a list"
-            continue
-        for i, item in enumerate(items):
-            where = f"{key}[{i}]"
-            if not isinstance(item, dict):
-                errs[where] = "must be an object"
-                continue
-            if not isinstance(item.get("target"), str) or not item["target"]:
-                errs[f"{where}.target"] = "is required"
-            if item.get("source") is not None:
-                _check_source(item["source"], f"{where}.source", errs)
-            if item.get("sync_mode") is not None and not isinstance(item["sync_mode"], str):
-                errs[f"{where}.sync_mode"] = "must be a string"
-    identity = p.get("identity")
-    if identity is not None:
-        if not isinstance(identity, dict):
-            errs["identity"] = "must be an object"
-        else:
-            _check_source(identity.get("source"), "identity.source", errs)
-            if not isinstance(identity.get("target"), str) or not identity["target"]:
-                errs["identity.target"] = "is required"
-            if identity.get("function") not in IDENTITY_FUNCTIONS:
-                errs["identity.function"] = f"must be one of {', '.join(IDENTITY_FUNCTIONS)}"
-    for key in ("filters", "overrides"):
-        items = p.get(key)
-        if items is not None and (
-            not isinstance(items, list) or not all(isinstance(x, dict) for x in items)
-        ):
-            errs[key] = "must be a list of objects"
-    filters = p.get("filters")
-    if isinstance(filters, list):
-        for i, flt in enumerate(filters):
-            if isinstance(flt, dict) and not isinstance(flt.get("function"), str):
-                errs[f"filters[{i}].function"] = "is required"
-    policies = p.get("policies")
-    if policies is not None and (
-        not isinstance(policies, list) or not all(isinstance(x, str) for x in policies)
-    ):
-        errs["policies"] = "must be a list of strings"
-    for key in BOOLEANS:
-        if p.get(key) is not None and not isinstance(p[key], bool):
-            errs[key] = "must be a boolean"
-    for key in ("filter_logic", "encryption_passphrase"):
-        if p.get(key) is not None and not isinstance(p[key], str):
-            errs[key] = "must be a string"
-    org = p.get("organization_id")
-    if org is not None and org != organization_id:
-        errs["organization_id"] = "is not an organization this key can write to"
-    return errs
-
-
-def _check_schedule(schedule: Any, errs: dict[str, str]) -> None:
-    if schedule is None:
-        return
-    if not isinstance(schedule, dict):
-        errs["schedule"] = "must be an object"
-        return
-    frequency = schedule.get("frequency")
-    if frequency is None:
-        errs["schedule.frequency"] = "is required"
-    elif frequency not in FREQUENCIES:
-        errs["schedule.frequency"] = f"must be one of {', '.join(FREQUENCIES)}"
-    for part in TIME_PARTS:
-        if schedule.get(part) is not None and not isinstance(schedule[part], str):
-            errs[f"schedule.{part}"] = 'must be a string, e.g. "6"'
-
-
-def _check_source(source: Any, where: str, errs: dict[str, str]) -> None:
-    if not isinstance(source, dict):
-        errs[where] = "must be an object with model_id and field"
-        return
-    model_id = source.get("model_id")
-    if not isinstance(model_id, str) or not _UUID.fullmatch(model_id):
-        errs[f"{where}.model_id"] = "must be a UUID"
-    if not isinstance(source.get("field"), str) or not source["field"]:
-        errs[f"{where}.field"] = "is required"
-
-
-def _invalid(problems: dict[str, str]) -> ApiError:
-    first = next(iter(problems))
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return ApiError(
-        422,
-        "validation_error",
-        f"{first} {problems[first]}{more}",
-        {"field": first, "errors": problems},
-    )
-
-
-def _execution_options(payload: Any) -> dict[str, Any]:
-    payload = {} if payload is None else payload
-    if not isinstance(payload, dict):
-        raise ApiError(400, "bad_request", "request body must be a JSON object")
-    errs: dict[str, str] = {}
-    for key in ("resync", "test"):
-        if payload.get(key) is not None and not isinstance(payload[key], bool):
-            errs[key] = "must be a boolean"
-    identities = payload.get("identities")
-    if identities is not None and (
-        not isinstance(identities, list)
-        or not identities
-        or not all(isinstance(x, str) and x for x in identities)
-    ):
-        errs["identities"] = "must be a non-empty list of strings"
-    if errs:
-        raise _invalid(errs)
-    return {
-        "resync": bool(payload.get("resync")),
-        "test": bool(payload.get("test")),
-        "identities": identities,
-    }
-
-
 # --- request helpers ----------------------------------------------------------------------
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:24]
@@ -951,21 +760,18 @@ def _parse(raw: bytes) -> Any:
         raise ApiError(400, "bad_request", "request body is not valid JSON") from exc
 
 
-def _int_param(value: str | None, name: str, default: int, low: int, high: int) -> int:
+def _limit(value: str | None) -> int:
+    """`limit` as the SDK documents it: "capped at 50. Values above that cap are reduced to
+    50, and non-positive values fall back to the same default"; not a number → 400."""
     if value is None:
-        return default
+        return SYNC_PAGE_MAX
     try:
         number = int(value)
     except ValueError:
-        number = low - 1
-    if not low <= number <= high:
         raise ApiError(
-            400,
-            "bad_request",
-            f"{name} must be an integer from {low} to {high}",
-            {"parameter": name, "min": low, "max": high},
-        )
-    return number
+            400, "bad_request", "limit must be an integer", {"parameter": "limit"}
+        ) from None
+    return SYNC_PAGE_MAX if number <= 0 else min(number, SYNC_PAGE_MAX)
 
 
 def _bool_param(value: str | None, name: str) -> bool | None:

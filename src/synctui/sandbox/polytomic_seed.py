@@ -73,6 +73,10 @@ BROKEN_TARGET_FIELDS = {
     ),
 }
 
+# model key -> model fields that no longer exist: a sync naming one reads back with a
+# `problems` entry (`ModelSyncProblem`), and its configuration is otherwise reported unchanged.
+RETIRED_MODEL_FIELDS = {"subscriptions": ("legacy_plan_code",)}
+
 TRANSIENT_ERRORS = {
     "salesforce": "Salesforce API: REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.",
     "hubspot": "HubSpot API: 429 Too Many Requests (TEN_SECONDLY_ROLLING limit reached)",
@@ -164,6 +168,9 @@ class Template:
     schedule: str
     fields: list[tuple[str, str]]
     identity: tuple[str, str, str] | None = None
+    # Further identity mappings after the first, and how they combine (`identities.strategy`).
+    more_identities: tuple[tuple[str, str, str], ...] = ()
+    strategy: str = "priority"
     active: bool = True
     running: bool = False  # an execution is in progress at construction time
     extra: dict[str, Any] = field(default_factory=dict)  # options applied by _build_body
@@ -185,7 +192,8 @@ TEMPLATES: list[Template] = [
         [("employee_count", "numberofemployees"), ("industry", "industry"),
          ("arr", "annualrevenue"), ("region", "hs_region")],
         ("domain", "domain", "DomainMatch"),
-        extra={"filters": [("arr", "GreaterThan", 0)], "only_enrich_updates": True},
+        extra={"filters": [("arr", "GreaterThan", 0)], "only_enrich_updates": True,
+               "target_filters": [("lifecyclestage", "Inequality", "customer")]},
     ),
     Template(
         "Product usage → Salesforce Accounts", "usage", "salesforce", "Account", "update",
@@ -273,6 +281,7 @@ TEMPLATES: list[Template] = [
         [("name", "Name"), ("domain", "Website"), ("employee_count", "NumberOfEmployees"),
          ("industry", "Industry"), ("owner_email", "Owner_Email__c")],
         ("domain", "Website", "HostnameMatch"),
+        more_identities=(("name", "Name", "Equality"),),
         extra={"create_only": ("Industry",), "bulk": True},
     ),
     Template(
@@ -335,7 +344,7 @@ TEMPLATES: list[Template] = [
     Template(
         "Legacy: Postgres subscriptions → HubSpot", "subscriptions", "hubspot", "companies",
         "replace", "manual",
-        [("company_id", "company_id"), ("plan", "plan_legacy")],
+        [("company_id", "company_id"), ("legacy_plan_code", "plan_legacy")],
         active=False,
     ),
     Template(
@@ -396,6 +405,7 @@ class Seed:
     model_rows: dict[str, int]  # id -> rows
     syncs: list[SeedSync]
     demo_ids: dict[str, str]
+    retired: dict[str, dict[str, str]]  # model id -> {retired field: model name}
 
 
 def build_seed(rng_for: Callable[[str], random.Random], now: datetime, scale: int) -> Seed:
@@ -474,6 +484,10 @@ def build_seed(rng_for: Callable[[str], random.Random], now: datetime, scale: in
         model_rows=model_rows,
         syncs=syncs,
         demo_ids=demo_ids,
+        retired={
+            model_ids[key]: dict.fromkeys(fields, MODELS[key][1])
+            for key, fields in RETIRED_MODEL_FIELDS.items()
+        },
     )
 
 
@@ -529,17 +543,21 @@ def _build_body(
             }
             for f, v, o in extra.get("overrides", ())
         ],
-        "filters": [
-            {
-                "field": {"model_id": model_id, "field": f},
-                "function": fn,
-                "value": v,
-                "label": f"f{i + 1}",
-            }
-            for i, (f, fn, v) in enumerate(extra.get("filters", ()))
-        ],
-        "filter_logic": None,
-        "identity": None,
+        "model_filters": _group(
+            [
+                {"source": {"model_id": model_id, "field": f}, "function": fn, "value": v}
+                for f, fn, v in extra.get("filters", ())
+            ],
+            "f",
+        ),
+        "target_filters": _group(
+            [
+                {"field": f, "function": fn, "value": v}
+                for f, fn, v in extra.get("target_filters", ())
+            ],
+            "t",
+        ),
+        "identities": None,
         "policies": [policy_ids[0]] if rng.random() < 0.3 else [],
         "only_enrich_updates": bool(extra.get("only_enrich_updates", False)),
         "skip_initial_backfill": rng.random() < 0.2,
@@ -547,14 +565,13 @@ def _build_body(
         "encryption_passphrase": None,
         "organization_id": org,
     }
-    if len(body["filters"]) > 1:
-        body["filter_logic"] = " AND ".join(flt["label"] for flt in body["filters"])
     if tpl.identity is not None:
-        src, tgt, fn = tpl.identity
-        body["identity"] = {
-            "source": {"model_id": model_id, "field": src},
-            "target": tgt,
-            "function": fn,
+        body["identities"] = {
+            "strategy": tpl.strategy,
+            "mappings": [
+                {"source": {"model_id": model_id, "field": src}, "target": tgt, "function": fn}
+                for src, tgt, fn in (tpl.identity, *tpl.more_identities)
+            ],
         }
     # Fields the public schema does not list, as a real workspace accumulates them.
     body["encryption_enabled"] = tpl.target == "s3"
@@ -574,6 +591,17 @@ def _build_body(
         ["revops", "tier-1", "marketing", "finance", "cs", "pii"], k=rng.randint(0, 2)
     )
     return body
+
+
+def _group(conditions: list[dict[str, Any]], prefix: str) -> dict[str, Any] | None:
+    """A filter group (`model_filters` / `target_filters`): labelled conditions, and a logic
+    naming them all when there is more than one; None when there are none."""
+    if not conditions:
+        return None
+    for i, condition in enumerate(conditions):
+        condition["label"] = f"{prefix}{i + 1}"
+    logic = " AND ".join(c["label"] for c in conditions) if len(conditions) > 1 else None
+    return {"conditions": conditions, "logic": logic}
 
 
 def _schedule(key: str, conn_ids: dict[str, str], runafter_parent: str | None) -> dict[str, Any]:
@@ -605,9 +633,9 @@ def failure_errors(body: dict[str, Any], connections: dict[str, dict[str, str]])
         return []
     obj = target.get("object")
     targets = [f.get("target") for f in body.get("fields") or [] if isinstance(f, dict)]
-    identity = body.get("identity")
-    if isinstance(identity, dict):
-        targets.append(identity.get("target"))
+    identities = body.get("identities")
+    mappings = identities.get("mappings") if isinstance(identities, dict) else None
+    targets += [m.get("target") for m in mappings or [] if isinstance(m, dict)]
     errors = []
     for tgt in dict.fromkeys(targets):
         message = BROKEN_TARGET_FIELDS.get((conn["type"], obj, tgt))

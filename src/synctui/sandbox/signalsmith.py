@@ -1,11 +1,20 @@
 """Signalsmith simulator: workspace-scoped REST syncs, runs that progress on the clock.
 
-Behaviour a client has to cope with, as the real service shows it:
+Behaviour a client has to cope with, as the vendor documents it (the Syncs API reference in
+`vendor-docs/signalsmith-syncs-api.txt`, and the api-reference notes in
+`vendor-schemas/README.md`):
 - every request names its workspace twice (path and `X-Workspace-ID`); they must agree;
 - errors are always `{"error": "message"}`;
 - PUT is a partial update: only the fields sent change, unknown top-level fields are kept;
-- lists come back as a bare array unless `page`/`page_size` ask for the paged envelope;
+- lists come back as a bare array unless `page`/`page_size` (≤ 100) ask for the paged
+  envelope;
+- sync modes are upsert, insert, update, mirror and append; a run waits as "pending" when
+  triggered through the API and as "queued" when the schedule started it;
 - 100 requests/minute and 20/second per workspace, then 429 with `Retry-After`.
+
+Undocumented, so the simulator chooses (and a client must not rely on it): a trigger of a
+paused or draft sync, or of one with a run in progress, is a 409; `last_run_id` moves when a
+run is triggered, or — with `last_run_id_moves = "completion"` — only once it completes.
 """
 
 from __future__ import annotations
@@ -18,13 +27,14 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from synctui.sandbox.core import SimContext, VendorSim
+from synctui.sandbox.responses import JSONResponse
 from synctui.sandbox.signalsmith_seed import build, make_run, new_uuid, run_end, stamp
 
-SYNC_MODES = ("upsert", "insert", "update", "mirror")
+SYNC_MODES = ("upsert", "insert", "update", "mirror", "append")
 STATUSES = ("draft", "active", "paused", "error")
 REQUIRED = ("name", "model_id", "destination_id", "field_mapping", "sync_mode", "primary_key")
 # Server-owned fields: accepted in a PUT body (clients echo objects back) but never applied.
@@ -60,6 +70,8 @@ class SignalsmithSim(VendorSim):
     # Rate limits per workspace; tests lower them on the instance, None switches one off.
     requests_per_minute: int | None = 100
     burst_per_second: int | None = 20
+    # When `last_run_id` moves: "trigger" (as a run starts) or "completion" (once it ends).
+    last_run_id_moves: str = "trigger"
 
     def __init__(self, ctx: SimContext) -> None:
         super().__init__(ctx)
@@ -186,17 +198,23 @@ class SignalsmithSim(VendorSim):
         return sync
 
     def _view(self, sync: dict[str, Any]) -> dict[str, Any]:
-        """The sync as served: `last_synced_at` follows the latest run once it completes."""
-        runs = self.runs.get(sync["id"])
-        if runs and runs[-1]["outcome"] == "completed" and run_end(runs[-1]) <= self.now():
-            return {**sync, "last_synced_at": stamp(run_end(runs[-1]))}
-        return sync
+        """The sync as served: `last_synced_at` follows the latest run once it completes (and
+        so does `last_run_id`, when it moves on completion)."""
+        runs = self.runs.get(sync["id"]) or []
+        now = self.now()
+        view = sync
+        if runs and runs[-1]["outcome"] == "completed" and run_end(runs[-1]) <= now:
+            view = {**view, "last_synced_at": stamp(run_end(runs[-1]))}
+        if self.last_run_id_moves == "completion":
+            ended = [r for r in runs if run_end(r) <= now]
+            view = {**view, "last_run_id": ended[-1]["id"] if ended else None}
+        return view
 
     def _run_view(self, run: dict[str, Any]) -> dict[str, Any]:
         elapsed = (self.now() - run["created_at"]).total_seconds()
         done = elapsed >= run["pending_s"] + run["duration_s"]
         if elapsed < run["pending_s"]:
-            status, share = "pending", 0.0
+            status, share = run.get("waiting", "pending"), 0.0
         elif not done:
             status, share = "running", (elapsed - run["pending_s"]) / run["duration_s"]
         else:

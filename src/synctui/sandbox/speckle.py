@@ -34,10 +34,11 @@ from graphql import (
     validate,
 )
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from synctui.sandbox.core import SimContext, VendorSim, iso, retry_after_header
+from synctui.sandbox.responses import JSONResponse
 from synctui.sandbox.speckle_seed import (
     INTEGRATIONS,
     REFERENCE_POINTS,

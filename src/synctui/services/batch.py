@@ -16,9 +16,11 @@ module is that loop, written once for the CLI and the TUI:
   at N per account instead (the documented rate limits still apply).
 - `cancel()` stops new sends at once; the writes already on the wire finish and are
   journaled with their real outcome, and everything not started is `skipped: cancelled`.
-- `retry_failed()` re-reads each failed sync before planning it again. A write whose outcome
-  was unknown may have been applied: if the sync already shows the change, the retry does
-  not send it again — and in particular never triggers a second run.
+- A write whose answer was lost is `unknown`, not `failed`: it may have been applied (a
+  trigger may have started a run), so nothing here ever sends it again. `retry_failed()`
+  takes only the `failed` syncs — refused or not applied — and re-reads each before
+  planning it again; an `unknown` one is for a person to check (`synctui journal --outcome
+  unknown`; a new batch without a trigger finds nothing to change where it landed).
 """
 
 from __future__ import annotations
@@ -32,10 +34,10 @@ from enum import StrEnum
 from typing import Any
 
 from synctui.domain import errors
-from synctui.domain.merge_patch import MergePatchError, json_equal, require_object_patch
+from synctui.domain.merge_patch import MergePatchError, require_object_patch
 from synctui.domain.models import Capability, Sync, SyncStatus, WritePlan
 from synctui.services.pacing import Pacer, pacer_for
-from synctui.services.session import Session, new_batch_id
+from synctui.services.session import CancelledBeforeSending, Session, new_batch_id
 
 __all__ = [
     "BatchCounts",
@@ -52,12 +54,12 @@ NOTHING_TO_CHANGE = "nothing to change"
 LEGACY = "legacy: migrate first"
 PAUSED = "paused: cannot trigger"
 CANCELLED = "cancelled"
-ALREADY_APPLIED = "already applied by the earlier attempt; not sent (or triggered) again"
 
 
 class Outcome(StrEnum):
     OK = "ok"  # sent and applied (or accepted, for vendors that apply later: see `pending`)
-    FAILED = "failed"  # refused, invalid, or sent with an unknown outcome
+    FAILED = "failed"  # refused or invalid: not applied
+    UNKNOWN = "unknown"  # sent, but whether it was applied is unknown: never resent here
     SKIPPED = "skipped"  # deliberately not sent; `message` says why
     PLANNED = "planned"  # dry run: planned, nothing sent
 
@@ -70,7 +72,7 @@ class SyncResult:
     outcome: Outcome
     message: str
     triggered: bool = False  # a run was requested with the update
-    uncertain: bool = False  # sent, but whether it was applied is unknown
+    uncertain: bool = False  # sent, but whether it was applied is unknown (outcome UNKNOWN)
     pending: bool = False  # accepted by the vendor, applied later (Paragon)
     plan: WritePlan | None = None  # what was sent (or, in a dry run, would be)
 
@@ -82,6 +84,7 @@ class SyncResult:
         """The CLI's one-line record per sync (stable field names: scripts read them)."""
         return {
             "sync": self.sync.id,
+            "name": self.sync.name,
             "account": self.sync.account,
             "outcome": self.outcome.value,
             "message": self.message,
@@ -90,24 +93,30 @@ class SyncResult:
         }
 
 
+_COUNTED = ("ok", "failed", "unknown", "skipped", "planned")
+
+
 @dataclass(frozen=True)
 class BatchCounts:
     ok: int = 0
     failed: int = 0
     skipped: int = 0
     planned: int = 0
+    unknown: int = 0
 
     @property
     def done(self) -> int:
-        return self.ok + self.failed + self.skipped + self.planned
+        return sum(getattr(self, name) for name in _COUNTED)
 
     def add(self, outcome: Outcome) -> BatchCounts:
-        values = {name: getattr(self, name) for name in ("ok", "failed", "skipped", "planned")}
+        values = {name: getattr(self, name) for name in _COUNTED}
         values[outcome.value] += 1
         return BatchCounts(**values)
 
     def describe(self) -> str:
         parts = [f"{self.ok} ok", f"{self.failed} failed", f"{self.skipped} skipped"]
+        if self.unknown:
+            parts.insert(2, f"{self.unknown} unknown")
         if self.planned:
             parts.insert(0, f"{self.planned} planned")
         return ", ".join(parts)
@@ -141,7 +150,6 @@ class BatchUpdate:
         dry_run: bool = False,
         batch_id: str | None = None,
         refresh: bool = False,
-        unsure: Collection[SyncKey] = (),
     ) -> None:
         try:
             self.patch = require_object_patch(patch)
@@ -159,8 +167,6 @@ class BatchUpdate:
         self.batch_id = batch_id or new_batch_id()
         # Re-read every sync before planning (retries: the list may be stale by now).
         self.refresh = refresh
-        # Syncs whose previous attempt may or may not have been applied.
-        self.unsure = frozenset(unsure)
         self._state = _State()
         self._cancelled = False
         self._started = False
@@ -182,7 +188,12 @@ class BatchUpdate:
 
     @property
     def failed(self) -> list[SyncResult]:
+        """Refused or not applied: safe to try again. Never the `unknown` ones."""
         return [r for r in self.results if r.outcome is Outcome.FAILED]
+
+    @property
+    def unknown(self) -> list[SyncResult]:
+        return [r for r in self.results if r.outcome is Outcome.UNKNOWN]
 
     @property
     def cancelled(self) -> bool:
@@ -220,19 +231,19 @@ class BatchUpdate:
         """A new batch over the failed syncs, re-read first, under the same batch id.
 
         Same id because a retry is the same intent: the journal then shows a sync's failed
-        attempt and its retry together.
+        attempt and its retry together. Syncs whose outcome is unknown are not in it: their
+        write may have been applied, and sending it again could apply it (or start a run)
+        twice.
         """
-        failed = self.failed
         return BatchUpdate(
             self.session,
-            [r.sync for r in failed],
+            [r.sync for r in self.failed],
             self.patch,
             trigger_now=self.trigger_now,
             concurrency=self.concurrency,
             dry_run=self.dry_run,
             batch_id=self.batch_id,
             refresh=True,
-            unsure={r.key for r in failed if r.uncertain} | self.unsure,
         )
 
     async def run(self, progress: Progress | None = None) -> list[SyncResult]:
@@ -317,10 +328,14 @@ class BatchUpdate:
         self._state.sending.add(index)  # stays set if this task is cancelled mid-send
         try:
             result = await self.session.apply_plan(plan, batch_id=self.batch_id)
+        except CancelledBeforeSending:
+            self._state.sending.discard(index)  # stopped before a byte went out
+            raise
         except errors.SyncTuiError as exc:
             self._state.sending.discard(index)
-            uncertain = isinstance(exc, errors.OutcomeUnknown)
-            return SyncResult(sync, Outcome.FAILED, str(exc), uncertain=uncertain, plan=plan)
+            if isinstance(exc, errors.OutcomeUnknown):
+                return SyncResult(sync, Outcome.UNKNOWN, str(exc), uncertain=True, plan=plan)
+            return SyncResult(sync, Outcome.FAILED, str(exc), plan=plan)
         self._state.sending.discard(index)
         if not result.ok:
             return SyncResult(sync, Outcome.FAILED, result.message, plan=plan)
@@ -350,10 +365,6 @@ class BatchUpdate:
             return SyncResult(sync, Outcome.SKIPPED, PAUSED)
         if plan.empty:
             return SyncResult(sync, Outcome.SKIPPED, NOTHING_TO_CHANGE)
-        if sync.key in self.unsure and json_equal(plan.before, plan.after):
-            # The earlier write may have landed (the sync already shows the change); sending
-            # it again could start a second run.
-            return SyncResult(sync, Outcome.SKIPPED, ALREADY_APPLIED)
         return plan
 
     # --- bookkeeping --------------------------------------------------------------------------
@@ -375,7 +386,7 @@ class BatchUpdate:
             if index in self._state.sending:
                 result = SyncResult(
                     sync,
-                    Outcome.FAILED,
+                    Outcome.UNKNOWN,
                     "stopped while sending: it may or may not have been applied",
                     uncertain=True,
                 )

@@ -3,6 +3,8 @@
 Nothing here touches the config dir or the keyring: demo tokens live only in this process —
 or, under `synctui serve --demo`, in the environment of the app processes the server starts
 (one per browser tab), which attach to the server's sandbox instead of starting their own.
+Accounts added during a demo run go to the demo's own scratch `accounts.toml` and an
+in-memory token store, both gone when the demo stops — a demo never writes a user file.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pathlib import Path
 
 from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
-from synctui.store.accounts import Account
+from synctui.store.accounts import Account, AccountStore
+from synctui.store.secrets import MemoryTokenStore
 
 SHARED_DEMO_ENV = "SYNCTUI_SHARED_DEMO"
 
@@ -33,6 +36,12 @@ class Demo:
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="synctui-demo-")))
     # False for a process attached to another's sandbox: the owner stops it and removes scratch.
     owned: bool = True
+    token_store: MemoryTokenStore = field(default_factory=MemoryTokenStore)
+
+    @property
+    def account_store(self) -> AccountStore:
+        """Where accounts added during the demo are kept: the scratch dir, not the config."""
+        return AccountStore(self.scratch / "accounts.toml")
 
     @property
     def feed_db(self) -> Path:

@@ -17,8 +17,8 @@ import contextlib
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, Protocol
 
 from synctui.domain.pacing import AimdController, PaceStats, WritePacing
 from synctui.vendors.http import Attempt
@@ -27,6 +27,20 @@ __all__ = ["Pacer", "pacer_for"]
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[Any]]
+
+
+class Hooks(Protocol):
+    """The pacing hooks of an account's HTTP policy (`vendors.http.PolicyTransport`)."""
+
+    gate: Callable[[], Awaitable[None]] | None
+    observers: list[Callable[[Attempt], None]]
+
+
+class Paced(Protocol):
+    """An adapter: its class says how its writes may be paced."""
+
+    @property
+    def write_pacing(self) -> WritePacing: ...
 
 
 class Pacer:
@@ -44,7 +58,7 @@ class Pacer:
         self.clock = clock
         self.sleep = sleep
         self._waiters: deque[asyncio.Future[None]] = deque()
-        self._attached: list[Any] = []  # transports hooked, one entry per running batch
+        self._attached: list[Hooks | None] = []  # transports hooked, one entry per running batch
 
     # --- reading ----------------------------------------------------------------------------
     @property
@@ -118,13 +132,13 @@ class Pacer:
         self.controller.observe(attempt.status, attempt.seconds, self.clock())
         self._wake()  # the limit may have grown
 
-    def watch(self, transport: Any) -> None:
+    def watch(self, transport: Hooks | None) -> None:
         """Hear every attempt of the account's HTTP policy from now on."""
         if transport is not None and self.observe not in transport.observers:
             transport.observers.append(self.observe)
 
     @contextlib.contextmanager
-    def attached(self, transport: Any) -> Any:
+    def attached(self, transport: Hooks | None) -> Iterator[Pacer]:
         """Gate the account's requests by this pacer for the duration of a batch."""
         self.watch(transport)
         if transport is not None:
@@ -139,10 +153,10 @@ class Pacer:
                 transport.gate = None
 
 
-_PACERS: weakref.WeakKeyDictionary[Any, Pacer] = weakref.WeakKeyDictionary()
+_PACERS: weakref.WeakKeyDictionary[Paced, Pacer] = weakref.WeakKeyDictionary()
 
 
-def pacer_for(adapter: Any) -> Pacer:
+def pacer_for(adapter: Paced) -> Pacer:
     """The account's pacer, made from its adapter class's `write_pacing` on first use and
     listening to the adapter's requests from then on."""
     pacer = _PACERS.get(adapter)

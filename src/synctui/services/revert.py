@@ -25,7 +25,7 @@ from synctui.domain.diff import FieldChange, changed_paths
 from synctui.domain.merge_patch import create_merge_patch
 from synctui.domain.models import SyncStatus, WritePlan, WriteResult
 from synctui.services.session import Session
-from synctui.store.journal import JournalEntry
+from synctui.store.journal import Journal, JournalEntry
 
 __all__ = ["RevertPlan", "apply_revert", "plan_revert", "revert"]
 
@@ -100,14 +100,14 @@ async def plan_revert(session: Session, entry_id: int, *, force: bool = False) -
             "nothing to revert"
         )
     if not force:
-        _refuse_if_already_reverted(session, entry)
+        _refuse_if_already_reverted(journal, entry)
     if undone == "update":
         return await _plan_update_revert(session, entry, force)
     return await _plan_active_revert(session, entry, undone, force)
 
 
-def _refuse_if_already_reverted(session: Session, entry: JournalEntry) -> None:
-    history = session.journal.list(account=entry.account, sync_id=entry.sync_id, limit=10_000)
+def _refuse_if_already_reverted(journal: Journal, entry: JournalEntry) -> None:
+    history = journal.list(account=entry.account, sync_id=entry.sync_id, limit=10_000)
     for later in history:
         if later.reverts == entry.id and later.outcome == "ok":
             raise errors.Conflict(

@@ -3,6 +3,8 @@
 A `Session` owns the accounts, one adapter per account, the API call log and the journal.
 Every write goes through `Session.write`, the one path that refuses writes in read-only mode,
 journals the intent *before* sending and the outcome after, and maps failures to typed errors.
+Every error that leaves the session, and every error text it journals, has been through the
+redactor that knows every token the session handed to an adapter (in all its echoed forms).
 """
 
 from __future__ import annotations
@@ -11,20 +13,39 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from synctui.domain import errors
 from synctui.domain.models import Capability, Run, Sync, WritePlan, WriteResult
+from synctui.services.detail import SyncDetail, read_detail, read_sync
 from synctui.services.pacing import pacer_for
 from synctui.store.accounts import Account
 from synctui.vendors.base import Adapter
-from synctui.vendors.http import CallLog, RetrySettings
+from synctui.vendors.http import CallLog, Limits, MiB, Redactor, RetrySettings
 from synctui.vendors.registry import adapter_class
+
+if TYPE_CHECKING:  # at run time the journal (and sqlite3) is imported when first used
+    from synctui.store.journal import FinalOutcome, Journal
 
 T = TypeVar("T")
 
 TokenProvider = Callable[[Account], str | None]
+
+
+class CancelledBeforeSending(asyncio.CancelledError):
+    """A write cancelled before any of it was sent (journaled as skipped, not unknown)."""
+
+
+class NetworkSettings(Protocol):
+    """The `[network]` settings, as `synctui.settings.Settings` holds them."""
+
+    max_body_mb: float
+    request_seconds: float
+    max_pages: int
+    retry_attempts: int
+    max_retry_wait_seconds: float
 
 
 @dataclass
@@ -32,8 +53,24 @@ class SessionOptions:
     readonly: bool = False
     max_concurrency: int = 6
     retry: RetrySettings | None = None
+    limits: Limits | None = None
     journal_enabled: bool = True
     journal_path: Path | None = None  # None: the user's journal in the data dir
+    # Told (attempt, message) each time the journal waited in vain for another writer's lock.
+    on_journal_busy: Callable[[int, str], None] | None = None
+
+
+def network_options(settings: NetworkSettings) -> tuple[Limits, RetrySettings]:
+    """The limits and retry policy a user's settings (`[network]`) ask for."""
+    limits = Limits(
+        max_body_bytes=max(1, int(settings.max_body_mb * MiB)),
+        request_seconds=settings.request_seconds,
+        max_pages=settings.max_pages,
+    )
+    retry = RetrySettings(
+        attempts=settings.retry_attempts, max_retry_after=settings.max_retry_wait_seconds
+    )
+    return limits, retry
 
 
 @dataclass
@@ -45,8 +82,9 @@ class Session:
     options: SessionOptions = field(default_factory=SessionOptions)
     call_log: CallLog = field(default_factory=CallLog)
     on_retry: Callable[[str, str], None] | None = None  # (account, message)
+    redact: Redactor = field(default_factory=Redactor)  # every token handed out so far
     _adapters: dict[str, Adapter] = field(default_factory=dict)
-    _journal: Any = None
+    _journal: Journal | None = None
 
     # --- accounts and adapters ----------------------------------------------------------
     @property
@@ -71,14 +109,16 @@ class Session:
                 hint=f"set {account.token_env_var} or run: synctui accounts add {name} "
                 f"--vendor {account.vendor} --url {account.base_url} --token-stdin",
             )
+        self.redact.add(token)
         cls = adapter_class(account.vendor)
         adapter = cls(
             account,
             token,
             call_log=self.call_log,
             retry=self.options.retry,
+            limits=self.options.limits,
             max_concurrency=self.options.max_concurrency,
-            on_retry=(lambda msg, n=name: self.on_retry(n, msg)) if self.on_retry else None,
+            on_retry=partial(self.on_retry, name) if self.on_retry else None,
         )
         self._adapters[name] = adapter
         pacer_for(adapter)  # hears the account's requests from the first (services.pacing)
@@ -99,29 +139,50 @@ class Session:
             await adapter.aclose()
 
     @property
-    def journal(self) -> Any:
+    def journal(self) -> Journal | None:
         if self._journal is None and self.options.journal_enabled:
             from synctui.store.journal import Journal
 
-            self._journal = Journal(self.options.journal_path)
+            self._journal = Journal(self.options.journal_path, on_busy=self.options.on_journal_busy)
         return self._journal
 
     # --- reads ----------------------------------------------------------------------------
     async def guard(self, call: Awaitable[T]) -> T:
-        """Await a vendor call, turning any stray failure into a typed, readable error."""
+        """Await a vendor call, turning any stray failure into a typed, readable error, and
+        any error's text into one without a token."""
         try:
             return await call
-        except errors.SyncTuiError:
+        except errors.SyncTuiError as exc:
+            self.redacted(exc)
             raise
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             raise errors.VendorError(
-                f"unexpected failure: {exc.__class__.__name__}: {exc}"
+                self.redact(f"unexpected failure: {exc.__class__.__name__}: {exc}")
             ) from exc
 
+    def redacted(self, exc: errors.SyncTuiError) -> errors.SyncTuiError:
+        """The same error, its message and hint redacted (in place: its type is kept)."""
+        message = self.redact(exc.message, None)
+        hint = self.redact(exc.hint, None) if exc.hint else exc.hint
+        if message != exc.message or hint != exc.hint:
+            exc.message, exc.hint = message, hint
+            exc.args = (message, *exc.args[1:])
+        return exc
+
     async def get_sync(self, account: str, sync_id: str) -> Sync:
+        """The whole sync or a failure: what a write is planned and checked against."""
         return await self.guard(self.adapter(account).get_sync(sync_id))
+
+    async def show_sync(self, account: str, sync_id: str) -> Sync:
+        """The sync for display: a secondary read that fails leaves its part marked
+        unavailable instead of failing the read (see services/detail.py)."""
+        return await read_sync(self.adapter(account), sync_id, self.guard)
+
+    async def detail(self, account: str, sync_id: str, *, runs: int = 0) -> SyncDetail:
+        """`show_sync` and, for vendors that keep runs, up to `runs` recent ones."""
+        return await read_detail(self.adapter(account), sync_id, self.guard, runs=runs)
 
     async def list_runs(self, account: str, sync_id: str, limit: int = 20) -> list[Run]:
         return await self.guard(self.adapter(account).list_runs(sync_id, limit))
@@ -225,9 +286,9 @@ class Session:
         action: str,
         send: Callable[[], Awaitable[WriteResult]],
         *,
-        before: Any = None,
-        after: Any = None,
-        request: Any = None,
+        before: object = None,
+        after: object = None,
+        request: object = None,
         batch_id: str | None = None,
         reverts: int | None = None,
     ) -> WriteResult:
@@ -240,9 +301,10 @@ class Session:
         journal = self.journal
         entry_id = None
         if journal is not None:
-            # Synchronous on purpose: a few milliseconds, and with no await between the
-            # intent and the outcome no cancellation can strand an entry as pending.
-            entry_id = journal.begin(
+            # In a thread (another writer's lock may make it wait), and awaited to the end
+            # even through a cancellation, so an intent is never half-recorded.
+            entry_id, cancelled = await _to_thread_to_the_end(
+                journal.begin,
                 account,
                 vendor,
                 sync_id,
@@ -253,30 +315,84 @@ class Session:
                 batch_id=batch_id,
                 reverts=reverts,
             )
+            if cancelled:  # nothing was sent: the entry says so
+                await _to_thread_to_the_end(
+                    journal.finish, entry_id, "skipped", error="cancelled before it was sent"
+                )
+                raise CancelledBeforeSending
 
-        def finish(outcome: str, **details: Any) -> None:
-            if journal is not None and entry_id is not None:
-                journal.finish(entry_id, outcome, **details)
+        async def finish(outcome: FinalOutcome, **details: Any) -> str | None:
+            """Record the outcome; the journal's error text if it could not (the write's
+            own outcome stands either way: the vendor's answer is the truth)."""
+            if journal is None or entry_id is None:
+                return None
+            try:
+                _, cancelled = await _to_thread_to_the_end(
+                    journal.finish, entry_id, outcome, **details
+                )
+            except errors.SyncTuiError as exc:
+                return str(exc)
+            if cancelled:
+                # Stopped while recording: the outcome is recorded and returned first, the
+                # cancellation then takes effect at the caller's next await.
+                task = asyncio.current_task()
+                if task is not None:
+                    task.cancel()
+            return None
 
         try:
             result = await self.guard(send())
         except errors.OutcomeUnknown as exc:
-            finish("unknown", error=str(exc))
+            await finish("unknown", error=self.redact(str(exc), None))
             raise
         except errors.SyncTuiError as exc:
-            finish("failed", error=str(exc))
+            await finish("failed", error=self.redact(str(exc), None))
             raise
         except asyncio.CancelledError:
-            finish("unknown", error="cancelled while sending")
+            await finish("unknown", error="cancelled while sending")
             raise
-        summary: dict[str, Any] = {"message": result.message, "pending": result.pending}
+        summary: dict[str, Any] = {
+            "message": self.redact(result.message, None),
+            "pending": result.pending,
+        }
         if result.run is not None:
             summary["run"] = result.run.id
         extra: dict[str, Any] = {}
         if action == "create" and result.sync is not None:
             extra["sync_id"] = result.sync.id  # the id exists only once the vendor made it
-        finish("ok", result=summary, **extra)
+        problem = await finish("ok", result=summary, **extra)
+        if problem is not None:
+            # Applied by the vendor: a success, whatever the journal says. Never report it
+            # as failed (a retry would send it again); say what the journal is missing.
+            note = f"{result.message} (not recorded in the journal: {problem})"
+            return result.model_copy(update={"message": note})
         return result
+
+
+async def _to_thread_to_the_end(
+    call: Callable[..., T], *args: Any, **kwargs: Any
+) -> tuple[T, bool]:
+    """Run a blocking call in a thread and wait for its end even if cancelled meanwhile.
+
+    Returns (its result, whether a cancellation arrived while waiting): the caller decides
+    what the cancellation means once the call has finished. If the call failed, its
+    exception propagates, and a cancellation that arrived meanwhile is requested again so
+    that it still takes effect at the caller's next await.
+    """
+    future = asyncio.ensure_future(asyncio.to_thread(call, *args, **kwargs))
+    cancelled = False
+    while not future.done():
+        try:
+            await asyncio.shield(future)
+        except asyncio.CancelledError:
+            cancelled = True  # ours: nothing else can cancel the shielded call
+        except BaseException:
+            pass  # the call's own failure, raised from the future below
+    if cancelled and future.exception() is not None:
+        task = asyncio.current_task()
+        if task is not None:
+            task.cancel()
+    return future.result(), cancelled
 
 
 def new_batch_id() -> str:

@@ -45,7 +45,7 @@ from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from synctui.domain.errors import ConfigError
-from synctui.store.paths import accounts_file, atomic_write_text
+from synctui.store.paths import accounts_file, atomic_write_text, locked
 
 VENDORS: tuple[str, ...] = ("speckle", "letsbuild", "polytomic", "signalsmith", "paragon")
 
@@ -75,6 +75,10 @@ _BEARER_VALUE_RE = re.compile(r"^\s*bearer\s+\S", re.IGNORECASE)
 
 class AccountError(ConfigError):
     """An account or accounts.toml cannot be used; the message says what to change."""
+
+
+class AccountExists(AccountError):
+    """An account of that name exists and replacing it was not asked for."""
 
 
 def token_env_var(name: str) -> str:
@@ -469,7 +473,8 @@ def parse_accounts(text: str, path: Path) -> list[Account]:
 class AccountStore:
     """Reads and writes accounts.toml. Every call re-reads the file, so a CLI command run
     while the TUI is open is seen by the next operation instead of being overwritten by a
-    stale in-memory copy."""
+    stale in-memory copy. Each change is one read-modify-write under an OS file lock
+    (`paths.locked`), so parallel processes never lose each other's accounts."""
 
     def __init__(self, path: Path | None = None) -> None:
         self._path = Path(path) if path is not None else None
@@ -498,6 +503,11 @@ class AccountStore:
 
     def save(self, accounts: Iterable[Account]) -> None:
         """Validate everything, then replace the file atomically (mode 0600)."""
+        with locked(self.path):
+            self._write(accounts)
+
+    def _write(self, accounts: Iterable[Account]) -> None:
+        """`save` for a caller that already holds the lock."""
         accounts = list(accounts)
         for account in accounts:
             validate_account(account)
@@ -521,6 +531,19 @@ class AccountStore:
 
     def add(self, account: Account, replace: bool = False) -> None:
         """Append `account`; an existing name is an error unless `replace` is true."""
+        with locked(self.path):
+            accounts, _ = self._with_added(account, replace)
+            self._write(accounts)
+
+    def check_add(self, account: Account, replace: bool = False) -> bool:
+        """Raise AccountError if `add` would refuse `account`, writing nothing; else return
+        whether an account of that name exists already. Callers that must store something
+        else first (a token) check here, so that a refusal leaves nothing half-saved."""
+        accounts, existed = self._with_added(account, replace)
+        _validate_collection(accounts)
+        return existed
+
+    def _with_added(self, account: Account, replace: bool) -> tuple[list[Account], bool]:
         validate_account(account)
         accounts = self.load()
         index = _index_of(accounts, account.name)
@@ -529,30 +552,32 @@ class AccountStore:
         elif replace:
             accounts[index] = account
         else:
-            raise AccountError(
+            raise AccountExists(
                 f"An account named '{account.name}' already exists; choose another name "
                 "or replace it."
             )
-        self.save(accounts)
+        return accounts, index is not None
 
     def update(self, account: Account) -> None:
         """Replace the account with the same name (names are identities: no renames here)."""
         validate_account(account)
-        accounts = self.load()
-        index = _index_of(accounts, account.name)
-        if index is None:
-            raise AccountError(_not_found(account.name, accounts))
-        accounts[index] = account
-        self.save(accounts)
+        with locked(self.path):
+            accounts = self.load()
+            index = _index_of(accounts, account.name)
+            if index is None:
+                raise AccountError(_not_found(account.name, accounts))
+            accounts[index] = account
+            self._write(accounts)
 
     def remove(self, name: str) -> Account:
         """Delete the account and return it, so the caller can also delete its token."""
-        accounts = self.load()
-        index = _index_of(accounts, name)
-        if index is None:
-            raise AccountError(_not_found(name, accounts))
-        removed = accounts.pop(index)
-        self.save(accounts)
+        with locked(self.path):
+            accounts = self.load()
+            index = _index_of(accounts, name)
+            if index is None:
+                raise AccountError(_not_found(name, accounts))
+            removed = accounts.pop(index)
+            self._write(accounts)
         return removed
 
 

@@ -6,12 +6,24 @@ after a crash the store is either before the page (cursor and changes both old) 
 (both new) — never in between. That is the whole exactly-once argument; everything else here
 (entity snapshots, partial resolution) is derived inside the same transaction.
 
+What has been *fetched* (the cursor) and what a reader has *been shown* are different
+things: a `feed tail` may be killed with stored changes it has not printed yet, and two
+tails would otherwise split the stream between them. So each consumer (a name, per account
+and feed) has its own position — the local id of the last change it delivered — kept in the
+same file and moved forward only by that consumer, after delivering (`advance_consumer`).
+
+The file holds contact names, phones and addresses: it and its -wal/-shm files are private
+(0600), like the journal. A damaged file is reported as `FeedStoreDamaged`, naming the file
+and the way out (`move_aside`, which `synctui feed reset` does).
+
 Memory stays bounded: everything lives on disk and readers page through it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -21,7 +33,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from synctui.domain.errors import SyncTuiError, UsageError
+from synctui.store.change_search import register as register_search
+from synctui.store.change_search import search_sql
+
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
+
+# SQLITE_CORRUPT, SQLITE_NOTADB: the file is not (or no longer) a readable database.
+_DAMAGED_CODES = frozenset({11, 26})
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursors (
@@ -49,6 +68,14 @@ CREATE TABLE IF NOT EXISTS changes (
 );
 CREATE INDEX IF NOT EXISTS changes_feed ON changes (account, feed, id);
 CREATE INDEX IF NOT EXISTS changes_entity ON changes (account, entity_id, id);
+CREATE TABLE IF NOT EXISTS consumers (
+    account TEXT NOT NULL,
+    consumer TEXT NOT NULL,
+    feed TEXT NOT NULL,
+    last_id INTEGER NOT NULL,
+    updated_at TEXT,
+    PRIMARY KEY (account, consumer, feed)
+);
 CREATE TABLE IF NOT EXISTS entities (
     account TEXT NOT NULL,
     entity_id TEXT NOT NULL,
@@ -62,6 +89,62 @@ CREATE TABLE IF NOT EXISTS entities (
     PRIMARY KEY (account, entity_id)
 );
 """
+
+
+class FeedStoreDamaged(SyncTuiError):
+    """The feed store file is not a readable SQLite database."""
+
+    def __init__(self, path: Path, detail: object) -> None:
+        super().__init__(
+            f"the feed store {path} is damaged ({detail}): run `synctui feed reset ACCOUNT` "
+            "to move it aside and start the feeds over (or move the file away yourself)"
+        )
+        self.path = path
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an SQLite error means the file itself is unreadable (not merely busy)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _DAMAGED_CODES
+    text = str(exc)
+    return "not a database" in text or "malformed" in text
+
+
+def companions(path: Path) -> list[Path]:
+    """The database file and the WAL files SQLite keeps next to it."""
+    return [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+
+
+def make_private(path: Path) -> None:
+    """Create the database file 0600 (SQLite gives its -wal and -shm files the same mode),
+    and take group/other access away from files an older synctui created 0644."""
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for file in companions(path):
+        with contextlib.suppress(OSError):
+            if file.stat().st_mode & 0o077:
+                os.chmod(file, 0o600)
+
+
+def move_aside(path: Path, clock: Callable[[], datetime] | None = None) -> Path:
+    """Rename a damaged store (and its WAL files) out of the way; returns the new name.
+
+    Nothing is deleted: the file may still matter to whoever investigates it.
+    """
+    stamp = (clock or _utc_now)().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    for file, moved in zip(companions(path), companions(target), strict=True):
+        if file.exists():
+            os.replace(file, moved)
+    return target
 
 
 @dataclass(frozen=True)
@@ -92,7 +175,7 @@ class ChangeFilter:
     feeds: tuple[str, ...] = ()
     operations: tuple[str, ...] = ()
     project_id: str | None = None
-    text: str | None = None
+    text: str | None = None  # a search in the filter language (store/change_search.py)
     partial_only: bool = False
 
     def where(self, account: str | None) -> tuple[str, list[Any]]:
@@ -111,14 +194,29 @@ class ChangeFilter:
             clauses.append("project_id = ?")
             params.append(self.project_id)
         if self.text:
-            clauses.append("(subject LIKE ? ESCAPE '\\' OR data LIKE ? ESCAPE '\\')")
-            like = (
-                "%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            )
-            params.extend([like, like])
+            search, values = self._search()
+            if search:
+                clauses.append(search)
+                params.extend(values)
         if self.partial_only:
             clauses.append("partial = 1")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _search(self) -> tuple[str, list[Any]]:
+        """The search text in the filter language; a malformed one keeps no change."""
+        try:
+            return search_sql(self.text or "")
+        except UsageError:
+            return "0", []
+
+    @property
+    def search_error(self) -> str | None:
+        """Why the search text is malformed (the viewer shows it), or None."""
+        try:
+            search_sql(self.text or "")
+        except UsageError as exc:
+            return str(exc)
+        return None
 
 
 # A vendor's JSON may carry a lone surrogate ("\\ud83d", a name cut in the middle of an emoji);
@@ -150,7 +248,7 @@ def _sequence(value: Any) -> int | None:
     return None
 
 
-def has_null_guid(value: Any) -> bool:
+def has_null_guid(value: object) -> bool:
     if isinstance(value, str):
         return value == NULL_GUID
     if isinstance(value, dict):
@@ -190,17 +288,32 @@ class FeedStore:
             ensure_dir(Path(path).parent)
         self.path = Path(path)
         self._local = threading.local()
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+        on_disk = str(path) != ":memory:"
+        if on_disk:
+            make_private(self.path)
+        try:
+            self._connect().executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            if is_damage(exc):
+                raise FeedStoreDamaged(self.path, exc) from None
+            raise
+        if on_disk:
+            make_private(self.path)  # the -wal and -shm files now exist
 
     def _connect(self) -> sqlite3.Connection:
         """One connection per thread: the feed engine writes while the viewer reads."""
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            except BaseException:
+                db.close()
+                raise
             db.row_factory = sqlite3.Row
+            register_search(db)
             self._local.db = db
         return db
 
@@ -238,7 +351,8 @@ class FeedStore:
         }
 
     def reset(self, account: str, feed: str | None = None) -> int:
-        """Forget the cursor (and the stored changes) so the feed starts over."""
+        """Forget the cursor, the stored changes and every consumer's position, so the feed
+        starts over."""
         db = self._connect()
         feed_clause, params = (
             ("", [account]) if feed is None else (" AND feed = ?", [account, feed])
@@ -250,11 +364,112 @@ class FeedStore:
             ).rowcount
             db.execute(f"DELETE FROM entities WHERE account = ?{feed_clause}", params)
             db.execute(f"DELETE FROM cursors WHERE account = ?{feed_clause}", params)
+            db.execute(f"DELETE FROM consumers WHERE account = ?{feed_clause}", params)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         return removed
+
+    # --- consumers: what each reader has been shown -------------------------------------------
+    def start_consumer(
+        self, account: str, consumer: str, feeds: Sequence[str], *, from_start: bool = False
+    ) -> dict[str, int]:
+        """The consumer's position per feed (the last local change id it delivered).
+
+        A consumer seen for the first time starts at the end of what is stored now (it is
+        shown what arrives from now on); `from_start` puts it before every stored change.
+        The positions are written before anything is delivered, so a consumer killed before
+        its first line resumes from where it started, not from wherever the store is then.
+        """
+        now = self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
+        db = self._connect()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for feed in feeds:
+                if from_start:
+                    start = 0
+                else:
+                    (start,) = db.execute(
+                        "SELECT COALESCE(MAX(id), 0) FROM changes WHERE account = ? AND feed = ?",
+                        (account, feed),
+                    ).fetchone()
+                conflict = "last_id = excluded.last_id, updated_at = excluded.updated_at"
+                db.execute(
+                    "INSERT INTO consumers (account, consumer, feed, last_id, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, consumer, feed) DO "
+                    + (f"UPDATE SET {conflict}" if from_start else "NOTHING"),
+                    (account, consumer, feed, start, now),
+                )
+            rows = db.execute(
+                f"SELECT feed, last_id FROM consumers WHERE account = ? AND consumer = ? "
+                f"AND feed IN ({','.join('?' * len(feeds))})",
+                (account, consumer, *feeds),
+            ).fetchall()
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return {r["feed"]: int(r["last_id"]) for r in rows}
+
+    def unread(
+        self,
+        account: str,
+        positions: dict[str, int],
+        *,
+        upto: int | None = None,
+        limit: int = 500,
+    ) -> list[StoredChange]:
+        """The next changes after each feed's position, oldest first (at most `limit`, and
+        none above `upto` when given)."""
+        if not positions:
+            return []
+        clauses = " OR ".join("(feed = ? AND id > ?)" for _ in positions)
+        params: list[Any] = [account]
+        for feed, last in positions.items():
+            params += [feed, last]
+        bound = ""
+        if upto is not None:
+            bound = " AND id <= ?"
+            params.append(upto)
+        rows = (
+            self._connect()
+            .execute(
+                f"SELECT * FROM changes WHERE account = ? AND ({clauses}){bound} "
+                "ORDER BY id LIMIT ?",
+                [*params, limit],
+            )
+            .fetchall()
+        )
+        return [_row(r) for r in rows]
+
+    def advance_consumer(self, account: str, consumer: str, feed: str, change_id: int) -> None:
+        """Record that the consumer delivered everything of `feed` up to `change_id`.
+
+        Only ever forward: a late or repeated call cannot move a position back.
+        """
+        now = self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
+        self._connect().execute(
+            "UPDATE consumers SET last_id = MAX(last_id, ?), updated_at = ? "
+            "WHERE account = ? AND consumer = ? AND feed = ?",
+            (change_id, now, account, consumer, feed),
+        )
+
+    def consumer_positions(self, account: str) -> dict[str, dict[str, int]]:
+        """Every consumer of the account: {consumer: {feed: last delivered id}}."""
+        rows = (
+            self._connect()
+            .execute(
+                "SELECT consumer, feed, last_id FROM consumers WHERE account = ? "
+                "ORDER BY consumer, feed",
+                (account,),
+            )
+            .fetchall()
+        )
+        out: dict[str, dict[str, int]] = {}
+        for r in rows:
+            out.setdefault(r["consumer"], {})[r["feed"]] = int(r["last_id"])
+        return out
 
     # --- the one write ----------------------------------------------------------------------
     def store_page(
@@ -486,6 +701,45 @@ class FeedStore:
             "sequence_version": row["sequence_version"],
             "snapshot": json.loads(row["snapshot"]) if row["snapshot"] else None,
         }
+
+    def repeats(self, account: str, changes: Sequence[Any]) -> list[bool]:
+        """For each change, whether it is exactly its entity's last stored change again: the
+        same deletion, or the same sequence version with the same snapshot. A vendor that
+        sends a change twice (the same page again, a cursor that did not move) must not get
+        it stored twice; one read per page, however many changes it holds."""
+        keys = {_text(c.entity_id) or "" for c in changes}
+        last: dict[str, tuple[int | None, bool, str | None]] = {}
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            rows = (
+                self._connect()
+                .execute(
+                    "SELECT entity_id, sequence_version, deleted, snapshot FROM entities "
+                    f"WHERE account = ? AND entity_id IN ({','.join('?' * len(chunk))})",
+                    (account, *chunk),
+                )
+                .fetchall()
+            )
+            for row in rows:
+                last[row["entity_id"]] = (row[1], bool(row[2]), row[3])
+        out: list[bool] = []
+        for change in changes:
+            known = last.get(_text(change.entity_id) or "")
+            if known is None:
+                out.append(False)
+                continue
+            sequence, deleted, snapshot = known
+            if change.operation == "deleted" or change.data is None:
+                out.append(deleted)
+                continue
+            out.append(
+                not deleted
+                and change.sequence_version is not None
+                and sequence == _sequence(change.sequence_version)
+                and snapshot == _json_text(change.data)
+            )
+        return out
 
     # --- keyset reads for viewers (never OFFSET) --------------------------------------------
     def ids(

@@ -12,13 +12,24 @@ open (well under a millisecond), and per-call connections need no lock, behave t
 whether the other writer is a thread of this process (Textual workers) or another process
 (the CLI while the TUI runs), and leave nothing open to leak. WAL mode lets readers (the
 journal screen) proceed while a write commits; `busy_timeout` makes concurrent writers wait
-instead of failing. `synchronous=FULL` makes each commit durable even across a power cut,
+instead of failing, and a write that still finds the database locked (another process held
+it longer) is tried again, a bounded number of times (`lock_attempts`), before it gives up
+with a JournalError. `synchronous=FULL` makes each commit durable even across a power cut,
 which matters for the pending entry and costs nothing at a few writes per minute.
 
 One connection stays open for the Journal's life and does nothing (`_keeper`): when the last
 connection to a WAL database closes, SQLite checkpoints the log into the database and
 deletes it, which made every short-lived connection's close cost two more syncs to disk —
 three quarters of a journaled write's time, and a batch of a thousand writes waits for them.
+
+A pending entry whose process is gone will never be finished. Each entry records its owner
+(host, boot, pid, process start: `process_identity`), and reading turns the pending entry of
+a process that no longer runs into `unknown` (with `stale` set) — shown that way, and found by
+`outcome="unknown"`; the stored row is left as it is.
+
+Text SQLite cannot store (a lone surrogate from a vendor's JSON or a shell argument: UTF-8
+has no encoding for it) is written as its escape: in JSON columns as the JSON escape, which
+reads back as the very same string; in plain text columns as a backslash escape.
 
 Tokens never belong here. Callers pass token-free data, but `request`, `result` and `error`
 are scrubbed anyway: credential-bearing header values become "****" and `Bearer …`/`Basic …`
@@ -40,12 +51,27 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from synctui.domain.errors import SyncTuiError
 from synctui.store.paths import ensure_dir, journal_db
+from synctui.store.process_identity import Owner, current_owner, owner_alive
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+T = TypeVar("T")
+
+# SQLite integers are signed 64-bit: an id outside this range cannot exist.
+MAX_ID = 2**63 - 1
+
+# How long one attempt waits for another writer's lock, and how many attempts a write makes.
+BUSY_TIMEOUT = 10.0
+LOCK_ATTEMPTS = 6
+
+STALE_NOTE = (
+    "the synctui process that sent this ended before its outcome was recorded: "
+    "it may or may not have been applied, check the sync"
+)
 
 Outcome = Literal["pending", "ok", "failed", "unknown", "skipped"]
 FinalOutcome = Literal["ok", "failed", "unknown", "skipped"]
@@ -74,7 +100,7 @@ _CREDENTIAL_RE = re.compile(r"\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*", re.IGNO
 
 _COLUMNS = (
     "id, time, account, vendor, sync_id, action, before, after, request, outcome, error, "
-    "result, batch_id, reverts, finished_at"
+    "result, batch_id, reverts, finished_at, owner"
 )
 
 _SCHEMA = """
@@ -94,7 +120,8 @@ CREATE TABLE entries (
     result      TEXT,
     batch_id    TEXT,
     reverts     INTEGER REFERENCES entries(id),
-    finished_at TEXT
+    finished_at TEXT,
+    owner       TEXT
 );
 CREATE INDEX ix_entries_account_time ON entries(account, time);
 CREATE INDEX ix_entries_sync_id ON entries(sync_id);
@@ -107,6 +134,21 @@ class JournalError(SyncTuiError):
     """The journal cannot be read or written, or was asked something impossible."""
 
 
+class JournalBusy(JournalError):
+    """Another writer held the journal's lock for longer than we waited."""
+
+
+# SQLITE_BUSY and SQLITE_LOCKED, with or without an extended code.
+_BUSY_CODES = frozenset({5, 6})
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _BUSY_CODES
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 @dataclass(frozen=True)
 class JournalEntry:
     """One journaled write. JSON columns come back decoded (dicts, lists, scalars, None)."""
@@ -117,15 +159,17 @@ class JournalEntry:
     vendor: str
     sync_id: str
     action: str
-    before: Any
-    after: Any
-    request: Any
+    before: object
+    after: object
+    request: object
     outcome: Outcome
     error: str | None
-    result: Any
+    result: object
     batch_id: str | None
     reverts: int | None
     finished_at: str | None = None
+    # A pending entry whose process is gone: shown as outcome "unknown".
+    stale: bool = False
 
     @property
     def pending(self) -> bool:
@@ -136,7 +180,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def scrub(value: Any) -> Any:
+def scrub(value: object) -> object:
     """A copy of `value` with credentials masked: header-like keys and Bearer/Basic values."""
     if isinstance(value, dict):
         return {
@@ -165,13 +209,27 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} cannot be written to the journal")
 
 
+# UTF-8 cannot encode a surrogate code point, so SQLite refuses a str holding one. In a str
+# from Python's JSON reader (or an argv decoded with surrogateescape) each one stands alone.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _to_json(value: Any) -> str | None:
     if value is None:
         return None
     try:
-        return json.dumps(value, ensure_ascii=False, default=_json_default)
+        text = json.dumps(value, ensure_ascii=False, default=_json_default)
     except (TypeError, ValueError) as exc:
         raise JournalError(f"Cannot journal this write: {exc}.") from None
+    # Only ever inside a JSON string here, where its escape reads back as the same string.
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _safe_text(value: str | None) -> str | None:
+    """A text column's value SQLite can store: a surrogate becomes its backslash escape."""
+    if value is None or not _SURROGATE.search(value):
+        return value
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _from_json(text: str | None) -> Any:
@@ -202,9 +260,23 @@ def _require_text(name: str, value: object, *, allow_empty: bool = False) -> Non
 class Journal:
     """The journal database (`journal_db()` unless a path is given). Thread-safe."""
 
-    def __init__(self, path: Path | None = None, *, clock: Callable[[], datetime] = _utc_now):
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        busy_timeout: float = BUSY_TIMEOUT,
+        lock_attempts: int = LOCK_ATTEMPTS,
+        on_busy: Callable[[int, str], None] | None = None,
+    ):
+        """`busy_timeout` is how long one attempt waits for another writer's lock and
+        `lock_attempts` how many attempts a write makes; `on_busy(attempt, message)` is told
+        of each failed attempt before the next (to say "waiting for the journal")."""
         self.path = Path(path) if path is not None else journal_db()
         self._clock = clock
+        self._busy_timeout = busy_timeout
+        self._lock_attempts = max(1, lock_attempts)
+        self._on_busy = on_busy
         self._init_lock = threading.Lock()
         self._ready = False
         self._keeper: sqlite3.Connection | None = None  # see the module docstring
@@ -220,7 +292,7 @@ class Journal:
     @contextlib.contextmanager
     def _open(self) -> Iterator[sqlite3.Connection]:
         try:
-            conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise JournalError(f"Cannot open the journal {self.path}: {exc}.") from None
         try:
@@ -228,9 +300,30 @@ class Journal:
             conn.execute("PRAGMA synchronous = FULL")
             yield conn
         except sqlite3.Error as exc:
+            if _is_busy(exc):
+                raise JournalBusy(
+                    f"The journal {self.path} is busy: another synctui held it ({exc})."
+                ) from None
             raise JournalError(f"The journal {self.path} failed: {exc}.") from None
         finally:
             conn.close()
+
+    def _retrying(self, write: Callable[[], T]) -> T:
+        """Run one write (its own connection and transaction), again while the database is
+        locked by another writer, at most `lock_attempts` times.
+
+        Each attempt is a whole transaction that either committed or rolled back (closing
+        the connection rolls back), so trying again can never apply half of one twice.
+        """
+        for attempt in range(1, self._lock_attempts + 1):
+            try:
+                return write()
+            except JournalBusy as exc:
+                if attempt == self._lock_attempts:
+                    raise JournalBusy(f"{exc.message} Gave up after {attempt} attempts.") from None
+                if self._on_busy is not None:
+                    self._on_busy(attempt, exc.message)
+        raise AssertionError("unreachable")
 
     def _ensure_schema(self) -> None:
         """Create or check the schema once per Journal; safe if several processes race."""
@@ -242,15 +335,19 @@ class Journal:
                 # Pre-create private: the journal holds sync settings. SQLite gives its -wal
                 # and -shm files the same permissions as the database file.
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-            with self._open() as conn:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    self._create_or_check(conn)
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
+
+            def create() -> None:
+                with self._open() as conn:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        self._create_or_check(conn)
+                    except BaseException:
+                        conn.execute("ROLLBACK")
+                        raise
+                    conn.execute("COMMIT")
+
+            self._retrying(create)
             self._keeper = _keep_open(self.path)
             if self._keeper is not None:
                 weakref.finalize(self, self._keeper.close)
@@ -270,7 +367,11 @@ class Journal:
                 f"The journal {self.path} was written by a newer synctui (schema {version}); "
                 "upgrade synctui to read it."
             )
-        # version < SCHEMA_VERSION: migrations go here when the schema first changes.
+        elif version < 2:
+            # Version 2 records the process that wrote each entry. Older entries have none:
+            # nothing can show their process alive, so a pending one of them reads as unknown.
+            conn.execute("ALTER TABLE entries ADD COLUMN owner TEXT")
+            conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
     # --- writing ------------------------------------------------------------------------
 
@@ -280,9 +381,9 @@ class Journal:
         vendor: str,
         sync_id: str,
         action: str,
-        before: Any,
-        after: Any,
-        request: Any,
+        before: object,
+        after: object,
+        request: object,
         batch_id: str | None = None,
         *,
         reverts: int | None = None,
@@ -303,25 +404,31 @@ class Journal:
             raise JournalError("Cannot journal this write: reverts must be an entry id.")
         row = (
             self._now(),
-            account,
-            vendor,
-            sync_id,
+            _safe_text(account),
+            _safe_text(vendor),
+            _safe_text(sync_id),
             action,
             _to_json(before),
             _to_json(after),
             _to_json(scrub(request)),
-            batch_id,
+            _safe_text(batch_id),
             reverts,
+            current_owner().dump(),
         )
-        with self._connect() as conn:
-            if reverts is not None and not _exists(conn, reverts):
-                raise JournalError(f"Journal entry {reverts} (to be reverted) does not exist.")
-            cursor = conn.execute(
-                "INSERT INTO entries (time, account, vendor, sync_id, action, before, after, "
-                "request, batch_id, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            entry_id = cursor.lastrowid
+
+        def insert() -> int | None:
+            with self._connect() as conn:
+                if reverts is not None and not _exists(conn, reverts):
+                    raise JournalError(f"Journal entry {reverts} (to be reverted) does not exist.")
+                cursor = conn.execute(
+                    "INSERT INTO entries (time, account, vendor, sync_id, action, before, "
+                    "after, request, batch_id, reverts, owner) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                return cursor.lastrowid
+
+        entry_id = self._retrying(insert)
         assert entry_id is not None
         return entry_id
 
@@ -330,7 +437,7 @@ class Journal:
         entry_id: int,
         outcome: FinalOutcome,
         error: str | None = None,
-        result: Any = None,
+        result: object = None,
         *,
         sync_id: str | None = None,
     ) -> None:
@@ -345,30 +452,43 @@ class Journal:
             )
         if sync_id is not None:
             _require_text("sync_id", sync_id)
-        safe_error = scrub(error) if error is not None else None
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            cursor = conn.execute(
-                "UPDATE entries SET outcome = ?, error = ?, result = ?, finished_at = ?, "
-                "sync_id = CASE WHEN sync_id = '' AND ? IS NOT NULL THEN ? ELSE sync_id END "
-                "WHERE id = ? AND outcome = 'pending'",
-                (
-                    outcome,
-                    safe_error,
-                    _to_json(scrub(result)),
-                    self._now(),
-                    sync_id,
-                    sync_id,
-                    entry_id,
-                ),
-            )
-            if cursor.rowcount == 1:
-                conn.execute("COMMIT")
-                return
-            conn.execute("ROLLBACK")
-            current = conn.execute(
-                "SELECT outcome FROM entries WHERE id = ?", (entry_id,)
-            ).fetchone()
+        safe_error = _safe_text(str(scrub(error))) if error is not None else None
+        values = (
+            outcome,
+            safe_error,
+            _to_json(scrub(result)),
+            self._now(),
+            _safe_text(sync_id),
+            _safe_text(sync_id),
+            entry_id,
+        )
+        if not _valid_id(entry_id):
+            raise JournalError(f"There is no journal entry {entry_id}.")
+
+        def update() -> tuple[Any, ...] | None:
+            """None once finished; else a 1-tuple of the entry's outcome row (None: no such
+            entry), read in the same transaction."""
+            with self._connect() as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                cursor = conn.execute(
+                    "UPDATE entries SET outcome = ?, error = ?, result = ?, finished_at = ?, "
+                    "sync_id = CASE WHEN sync_id = '' AND ? IS NOT NULL THEN ? "
+                    "ELSE sync_id END WHERE id = ? AND outcome = 'pending'",
+                    values,
+                )
+                if cursor.rowcount == 1:
+                    conn.execute("COMMIT")
+                    return None
+                conn.execute("ROLLBACK")
+                current = conn.execute(
+                    "SELECT outcome FROM entries WHERE id = ?", (entry_id,)
+                ).fetchone()
+                return (current,)
+
+        missing = self._retrying(update)
+        if missing is None:
+            return
+        (current,) = missing
         if current is None:
             raise JournalError(f"There is no journal entry {entry_id}.")
         raise JournalError(f"Journal entry {entry_id} is already finished ({current[0]}).")
@@ -376,13 +496,15 @@ class Journal:
     # --- reading ------------------------------------------------------------------------
 
     def get(self, entry_id: int) -> JournalEntry:
+        if not _valid_id(entry_id):
+            raise JournalError(f"There is no journal entry {entry_id}.")
         with self._connect() as conn:
             row = conn.execute(
                 f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,)
             ).fetchone()
         if row is None:
             raise JournalError(f"There is no journal entry {entry_id}.")
-        return _entry(row)
+        return _entry(row, _Liveness())
 
     def list(
         self,
@@ -402,14 +524,16 @@ class Journal:
         """
         if limit < 0 or offset < 0:
             raise JournalError("limit and offset must not be negative.")
-        where, params = _filters(account, sync_id, outcome, text, batch_id)
+        limit, offset = min(limit, MAX_ID), min(offset, MAX_ID)  # more than can ever exist
+        live = _Liveness()
         with self._connect() as conn:
+            where, params = _filters(account, sync_id, outcome, text, batch_id, live, conn)
             rows = conn.execute(
                 f"SELECT {_COLUMNS} FROM entries{where} "
                 "ORDER BY time DESC, id DESC LIMIT ? OFFSET ?",
                 (*params, limit, offset),
             ).fetchall()
-        return [_entry(row) for row in rows]
+        return [_entry(row, live) for row in rows]
 
     def count(
         self,
@@ -421,8 +545,8 @@ class Journal:
         batch_id: str | None = None,
     ) -> int:
         """How many entries `list` would return without a limit (for paging)."""
-        where, params = _filters(account, sync_id, outcome, text, batch_id)
         with self._connect() as conn:
+            where, params = _filters(account, sync_id, outcome, text, batch_id, _Liveness(), conn)
             (total,) = conn.execute(f"SELECT COUNT(*) FROM entries{where}", params).fetchone()
         return int(total)
 
@@ -433,8 +557,34 @@ class Journal:
         return now.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def _valid_id(entry_id: object) -> bool:
+    return isinstance(entry_id, int) and not isinstance(entry_id, bool) and 0 < entry_id <= MAX_ID
+
+
 def _exists(conn: sqlite3.Connection, entry_id: int) -> bool:
+    if not _valid_id(entry_id):
+        return False
     return conn.execute("SELECT 1 FROM entries WHERE id = ?", (entry_id,)).fetchone() is not None
+
+
+class _Liveness:
+    """Whether the writers of pending entries still run, asked once per owner per read."""
+
+    def __init__(self) -> None:
+        self._known: dict[str | None, bool] = {}
+
+    def alive(self, owner: str | None) -> bool:
+        if owner not in self._known:
+            # None (another host: cannot tell) counts as alive: never "unknown" too early.
+            self._known[owner] = owner_alive(Owner.parse(owner)) is not False
+        return self._known[owner]
+
+    def live_owners(self, conn: sqlite3.Connection) -> list[str]:
+        """The owners of pending entries whose process still runs."""
+        rows = conn.execute(
+            "SELECT DISTINCT owner FROM entries WHERE outcome = 'pending' AND owner IS NOT NULL"
+        ).fetchall()
+        return [owner for (owner,) in rows if self.alive(owner)]
 
 
 _TEXT_COLUMNS = (
@@ -457,23 +607,41 @@ def _filters(
     outcome: str | None,
     text: str | None,
     batch_id: str | None,
+    live: _Liveness,
+    conn: sqlite3.Connection,
 ) -> tuple[str, tuple[Any, ...]]:
-    """A WHERE clause (with leading space, or empty) and its parameters."""
+    """A WHERE clause (with leading space, or empty) and its parameters.
+
+    `outcome` is the outcome as shown: "unknown" includes pending entries whose process is
+    gone, and "pending" only those whose process still runs.
+    """
+    if outcome is not None and outcome not in OUTCOMES:
+        raise JournalError(f"{outcome!r} is not an outcome; use one of {', '.join(OUTCOMES)}.")
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (
         ("account", account),
         ("sync_id", sync_id),
-        ("outcome", outcome),
         ("batch_id", batch_id),
     ):
         if value is not None:
             clauses.append(f"{column} = ?")
-            params.append(value)
-    if outcome is not None and outcome not in OUTCOMES:
-        raise JournalError(f"{outcome!r} is not an outcome; use one of {', '.join(OUTCOMES)}.")
+            params.append(_safe_text(value))
+    if outcome in ("pending", "unknown"):
+        owners = live.live_owners(conn)
+        marks = ", ".join("?" * len(owners))
+        # COALESCE: an entry without an owner (older synctui) is never shown alive.
+        alive = f"COALESCE(owner IN ({marks}), 0)" if owners else "0"
+        if outcome == "pending":
+            clauses.append(f"(outcome = 'pending' AND {alive})")
+        else:
+            clauses.append(f"(outcome = 'unknown' OR (outcome = 'pending' AND NOT {alive}))")
+        params.extend(owners)
+    elif outcome is not None:
+        clauses.append("outcome = ?")
+        params.append(outcome)
     if text:
-        pattern = _like_pattern(text)
+        pattern = _like_pattern(_safe_text(text) or "")
         clauses.append(
             "(" + " OR ".join(f"{col} LIKE ? ESCAPE '\\'" for col in _TEXT_COLUMNS) + ")"
         )
@@ -482,7 +650,7 @@ def _filters(
     return where, tuple(params)
 
 
-def _entry(row: tuple[Any, ...]) -> JournalEntry:
+def _entry(row: tuple[Any, ...], live: _Liveness) -> JournalEntry:
     (
         entry_id,
         time,
@@ -499,7 +667,11 @@ def _entry(row: tuple[Any, ...]) -> JournalEntry:
         batch_id,
         reverts,
         finished_at,
+        owner,
     ) = row
+    stale = outcome == "pending" and not live.alive(owner)
+    if stale:
+        outcome, error = "unknown", error or STALE_NOTE
     return JournalEntry(
         id=entry_id,
         time=time,
@@ -516,4 +688,5 @@ def _entry(row: tuple[Any, ...]) -> JournalEntry:
         batch_id=batch_id,
         reverts=reverts,
         finished_at=finished_at,
+        stale=stale,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import platformdirs
@@ -86,6 +87,39 @@ def ensure_dir(path: Path) -> Path:
         # so an odd umask (say 0o277) cannot leave a directory we cannot write into.
         os.chmod(path, PRIVATE_DIR_MODE)
     return path
+
+
+def lock_file(path: Path) -> Path:
+    """The lock guarding `path`: a hidden sibling, `.NAME.lock`, that is never removed
+    (removing it would let two processes lock two different files of the same name)."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive OS lock (flock) for a read-modify-write of `path`.
+
+    accounts.toml and tokens.toml are rewritten whole: two processes that both read before
+    either wrote would keep only the last writer's change (8 parallel `accounts add` kept 2).
+    The lock is on a separate file because the data file itself is replaced by a rename on
+    every write. It is not re-entrant: take it once around the whole read-modify-write. The
+    lock is released by the kernel if the process dies. On systems without fcntl (Windows)
+    this only creates the lock file.
+    """
+    target = lock_file(path)
+    ensure_dir(target.parent)
+    fd = os.open(target, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            fcntl = None  # type: ignore[assignment]
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def atomic_write_text(path: Path, text: str, *, mode: int = 0o600) -> None:

@@ -38,13 +38,13 @@ from typing import Any, Literal
 
 from synctui.domain.errors import ConfigError, SyncTuiError, UsageError
 from synctui.store.accounts import token_env_var, toml_key, toml_string, validate_name
-from synctui.store.paths import atomic_write_text, tokens_file
+from synctui.store.paths import atomic_write_text, locked, tokens_file
 
 KEYRING_SERVICE = "synctui"
 # A user name no account can have (names start with a letter or digit), for status probes.
 _PROBE_USER = "__synctui_probe__"
 
-TokenSource = Literal["env", "keyring", "file"]
+TokenSource = Literal["env", "keyring", "file", "memory"]
 
 # Characters a pasted token may pick up and that no vendor token contains: control
 # characters, zero-width/format characters (BOM, ZWSP), line/paragraph separators.
@@ -318,7 +318,9 @@ class TokenStore:
     def _update_file(self, account_name: str, value: str | None) -> bool:
         """Set (or with None, remove) one entry; returns whether the file changed. Never
         creates the file just to remove something from it."""
-        with self._file_lock:
+        if value is None and not self.tokens_path.exists():
+            return False  # nothing to remove, and no reason to create a lock file either
+        with self._file_lock, locked(self.tokens_path):  # this process's threads, then others
             tokens = self._read_file()
             if value is None:
                 if account_name not in tokens:
@@ -388,3 +390,35 @@ def _render_token_file(tokens: dict[str, str]) -> str:
     ]
     lines += [f"{toml_key(name)} = {toml_string(value)}" for name, value in tokens.items()]
     return "\n".join(lines) + "\n"
+
+
+class MemoryTokenStore:
+    """Tokens kept in this process only: what `--demo` uses, so that adding an account
+    during a demo run stores its token in no file and no keyring. Same calls as TokenStore.
+    """
+
+    where = "memory (this demo run only; forgotten on quit)"
+    last_keyring_problem: KeyringUnavailable | None = None
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, account_name: str) -> ResolvedToken | None:
+        with self._lock:
+            value = self._tokens.get(account_name)
+        return None if value is None else ResolvedToken(value, "memory", self.where)
+
+    def set(self, account_name: str, token: str, *, insecure_file: bool = False) -> str:
+        validate_name(account_name)
+        value = clean_token(token)
+        with self._lock:
+            self._tokens[account_name] = value
+        return self.where
+
+    def delete(self, account_name: str) -> list[TokenSource]:
+        with self._lock:
+            return ["memory"] if self._tokens.pop(account_name, None) is not None else []
+
+    def keyring_status(self) -> tuple[bool, str]:
+        return True, "Demo run: tokens are kept in memory and forgotten when synctui quits."

@@ -27,21 +27,31 @@ from synctui.ui import messages as msg
 from synctui.ui import readonly_keys
 from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, stream_syncs
 from synctui.ui.command_line import CommandError, parse_command, suggestions
+from synctui.ui.keymap import apply_keymap
 from synctui.ui.palette import SyncTuiCommands
 from synctui.ui.screens.main_screen import MainScreen
-from synctui.ui.theme import STATUS_VARIABLES, register_themes
+from synctui.ui.theme import STATUS_VARIABLES, own_themes, register_themes
 from synctui.ui.tokens import TokenResolver
 from synctui.vendors.http import CallRecord
 
 CALL_FLUSH_SECONDS = 0.1
+# What a refused write key says (tests and the browser view look for it).
+READONLY_REFUSAL = readonly_keys.MESSAGE
 
 
 class SyncTuiApp(App[int]):
     """Accounts, sync tables per vendor, the detail pane and the API call log."""
 
     TITLE = "synctui"
+    # The compact footer gives every key a right margin, the palette key docked on the right
+    # too: when the other keys overflow the footer, that last cell showed one of their
+    # letters ("^p palettet"). The palette key paints it instead (padding, not margin).
+    CSS = """
+    Footer.-compact FooterKey.-command-palette { margin-right: 0; padding-right: 1; }
+    """
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {SyncTuiCommands}
+    # Only synctui's provider: its own actions first, its own themes (see ui.palette).
+    COMMANDS = {SyncTuiCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
@@ -63,12 +73,16 @@ class SyncTuiApp(App[int]):
         theme_name: str | None = None,
         persist_accounts: bool = True,
         settings: Any = None,
+        watch_terminal: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
         self.tokens = TokenResolver(session.token_for)
         session.token_for = self.tokens
         self.demo = demo
+        # Started as a demo (--demo): accounts added now live in the demo's scratch store and
+        # in memory, and a picked theme is not saved — a demo run writes no user file.
+        self.demo_run = demo is not None
         self.demo_names = set(demo_names)
         self.catalog = Catalog(list(session.accounts))
         self.initial_account = initial_account
@@ -85,6 +99,11 @@ class SyncTuiApp(App[int]):
         self._notified: set[tuple[str, str]] = set()
         self._feed_store: Any = None
         self._retry_noted: dict[str, float] = {}
+        self._terminal_watch: Any = None
+        self.own_themes: list[str] = []  # synctui's and the user's, not Textual's stock ones
+        self.watch_terminal = watch_terminal  # a real terminal: leave when it goes away
+        self._first_view_pending = False  # the main screen is up, its first view not yet asked
+        self._view_shown = False  # the main table has shown a view (not only a feed opened)
         if session.on_retry is None:
             session.on_retry = self._on_retry
 
@@ -128,8 +147,12 @@ class SyncTuiApp(App[int]):
             return
         self.theme_name = name
         self.apply_theme(self.main.view if self.main is not None else None)
-        if not self.served:  # a browser tab's pick lasts for that tab only
-            self._save_default_theme(name)
+        if self.served:  # a browser tab's pick lasts for that tab only
+            return
+        if self.demo_run:
+            self.notify(f"theme {name} for this demo run (a demo saves no settings)", timeout=4)
+            return
+        self._save_default_theme(name)
 
     @work(thread=True, exit_on_error=False, group="settings")
     def _save_default_theme(self, name: str) -> None:
@@ -150,7 +173,15 @@ class SyncTuiApp(App[int]):
         )
 
     def on_mount(self) -> None:
+        if self.watch_terminal:
+            from synctui.ui.terminal import TerminalWatch
+
+            self._terminal_watch = TerminalWatch(self)
+            self._terminal_watch.start()
         register_themes(self)
+        self.own_themes = own_themes(self)
+        if self.settings is not None:
+            apply_keymap(self, self.settings.keymap)
         self.apply_theme(None)
         self._unsubscribe_calls = self.session.call_log.subscribe(self._pending_calls.append)
         self.set_interval(CALL_FLUSH_SECONDS, self._flush_calls)
@@ -181,9 +212,28 @@ class SyncTuiApp(App[int]):
                 self.switch_screen(self.main)
             else:
                 self.push_screen(self.main)
+        self._first_view_pending = True
         self.call_after_refresh(self.switch_view, view)
 
+    @property
+    def settled(self) -> bool:
+        """Nothing more can arrive for what the main screen shows: every account of its view
+        has finished loading (ready, failed, unavailable or a change feed) and the table's
+        view holds all of it. Tests and screenshots wait for this state, never for time."""
+        if self._first_view_pending:
+            return False
+        main = self.main
+        if main is None or not main.live or not self._view_shown:
+            return True
+        unfinished = (LoadState.IDLE, LoadState.LOADING)
+        for name in self.catalog.accounts_in(main.view):
+            if self.catalog.entry(name).state in unfinished:
+                return False
+        return main.table.settled
+
     async def on_unmount(self) -> None:
+        if self._terminal_watch is not None:
+            self._terminal_watch.stop()
         if self._unsubscribe_calls is not None:
             self._unsubscribe_calls()
         if self._feed_store is not None:
@@ -192,12 +242,14 @@ class SyncTuiApp(App[int]):
 
     # --- loading --------------------------------------------------------------------------
     def switch_view(self, view: View) -> None:
+        self._first_view_pending = False
         if self.main is None:
             return
         if view.kind == "account" and self._is_feed_only(view.name):
             self.open_feed(view.name)
             return
         self.main.set_view(view)
+        self._view_shown = True
         self.apply_theme(view)
         self.reload_view(view, force=False)
 
@@ -445,6 +497,22 @@ class SyncTuiApp(App[int]):
         self.load_account(message.account)
 
     # --- accounts -------------------------------------------------------------------------
+    @property
+    def account_store(self) -> Any:
+        """accounts.toml — or, in a demo run, the demo's scratch copy."""
+        from synctui.store.accounts import AccountStore
+
+        store = getattr(self.demo, "account_store", None) if self.demo_run else None
+        return store if store is not None else AccountStore()
+
+    @property
+    def token_store(self) -> Any:
+        """The credential chain — or, in a demo run, tokens kept in memory only."""
+        from synctui.store.secrets import TokenStore
+
+        store = getattr(self.demo, "token_store", None) if self.demo_run else None
+        return store if store is not None else TokenStore()
+
     def adopt_accounts(self, accounts: list[Account], tokens: dict[str, str]) -> None:
         """Accounts created in this process (the demo, a just-saved account)."""
         for account in accounts:
@@ -502,7 +570,8 @@ class SyncTuiApp(App[int]):
 
     # --- commands -------------------------------------------------------------------------
     def command_suggestions(self) -> list[str]:
-        return [*suggestions(self.catalog.names()), "journal"]
+        themes = [f"theme {name}" for name in self.own_themes]
+        return [*suggestions(self.catalog.names()), "journal", *themes]
 
     def run_command_line(self, text: str) -> None:
         if text.strip().lstrip(":").split()[:1] == ["journal"]:
@@ -551,7 +620,7 @@ class SyncTuiApp(App[int]):
         elif verb == "help":
             self.action_help()
         elif verb == "quit":
-            self.exit(0)
+            self.request_quit()
 
     def show_view(self, view: View) -> None:
         """Switch view from anywhere: back to the main screen first if needed."""
@@ -617,8 +686,50 @@ class SyncTuiApp(App[int]):
             return
         self.push_screen(AccountFormScreen())
 
+    # --- quitting: never silently with unsaved drafts ----------------------------------------
+    def unsaved_drafts(self) -> list[str]:
+        """Names of the syncs with an edit that saving would still send."""
+        from synctui.ui.editing.glue import drafts_of
+
+        drafts = drafts_of(self)
+        names = []
+        for key in drafts:
+            draft = drafts.get(key)
+            if draft is not None and draft.dirty:
+                names.append(draft.base.name)
+        return names
+
+    async def action_quit(self) -> None:
+        self.request_quit()
+
+    def request_quit(self) -> None:
+        """`q`, `:q`, ctrl+q: quit at once, or ask first when drafts would be lost."""
+        from synctui.ui.screens.confirm_screen import ConfirmScreen
+
+        unsaved = self.unsaved_drafts()
+        if not unsaved:
+            self.exit(0)
+            return
+        if isinstance(self.screen, ConfirmScreen) and self.screen.id == "quit-confirm":
+            return  # already asking
+        shown = ", ".join(repr(n) for n in unsaved[:3]) + (" …" if len(unsaved) > 3 else "")
+        count = f"{len(unsaved)} unsaved draft" + ("s" if len(unsaved) > 1 else "")
+        question = f"Quit with {count} ({shown})? Unsaved drafts are lost when synctui exits."
+        self.push_screen(
+            ConfirmScreen(question, "Quit", id="quit-confirm"),
+            lambda yes: self.exit(0) if yes else None,
+        )
+
+    def notify_once(self, text: str, **kwargs: Any) -> None:
+        """A toast, unless the same one is still on screen (a key held or pressed again)."""
+        if any(n.message == text for n in self._notifications):
+            return
+        self.notify(text, **kwargs)
+
     def action_refused_write(self, key: str) -> None:
-        self.notify(readonly_keys.MESSAGE, severity="warning", timeout=4)
+        what = readonly_keys.refused_description(self, key)
+        text = f"{readonly_keys.MESSAGE} ({what})" if what else readonly_keys.MESSAGE
+        self.notify_once(text, severity="warning", timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == readonly_keys.REFUSED_ACTION:

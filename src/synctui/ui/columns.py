@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from synctui.domain.filtering import SYNC_FIELDS, sync_haystack
 from synctui.domain.models import Sync, SyncStatus
 from synctui.ui.formatting import one_line, short_time
-from synctui.ui.table_model import Column, Row
+from synctui.ui.table_model import Column, Row, RowFiltering
 
 STATUS_SYMBOLS: dict[str, str] = {
     SyncStatus.ACTIVE: "●",
@@ -90,7 +91,19 @@ VENDOR_COLUMNS: dict[str, tuple[VendorColumn, ...]] = {
     "letsbuild": (VendorColumn("Name", ("name",), 36, fallback="name"),),
 }
 
-STATUS_COLUMN = Column("status", "Status", max_width=16, min_width=10, kind="status", give=0.5)
+# The sync table's `/` reads each row's sync exactly as `--where` does, whatever the columns:
+# a filter tried in the table selects the same syncs in a batch command.
+SYNC_ROWS = RowFiltering(lambda columns: SYNC_FIELDS, lambda row: row.subject)
+
+STATUS_COLUMN = Column("status", "Status", max_width=16, min_width=8, kind="status", fixed=True)
+UPDATED_COLUMN = Column("updated", "Updated", max_width=16, min_width=10, fixed=True)
+NAME_GIVE = 0.5  # the name gives way least: it is what a person reads a row by
+
+
+def is_time_key(key: str) -> bool:
+    """A column holding a time (often after a state: "failed · 2026-11-13 17:23"): shown
+    whole, as a cut time says nothing."""
+    return bool(re.search(r"(^|_)(last|latest|updated|synced|created|started|finished)(_|$)", key))
 
 
 def normalize_key(key: str) -> str:
@@ -139,7 +152,9 @@ class Layout:
             tone=status,
             rank=STATUS_RANK.get(status, 9),
             order=order,
+            hay=sync_haystack(sync),
             tip=sync.status_reason or "",
+            subject=sync,
         )
 
     @cached_property
@@ -180,19 +195,22 @@ def vendor_layout(
     columns: list[Column] = [STATUS_COLUMN]
     sources: list[tuple[str, tuple[str, ...], str]] = [("status", (), "")]
     if with_account:
-        columns.append(Column("account", "Account", max_width=22, min_width=12, give=2))
+        columns.append(Column("account", "Account", max_width=22, min_width=12))
         sources.append(("attr", ("account",), ""))
     if declared:
         for key, title in declared:
             norm = normalize_key(key)
             wide = norm in ("name", "file", "integration", "model_destination")
+            named = norm in ("name", "file")
             columns.append(
                 Column(
                     norm,
                     title,
                     max_width=_declared_width(norm),
                     min_width=16 if wide else 4,
-                    give=0.4 if norm in ("name", "file") else 1.0,
+                    give=NAME_GIVE if named else 1.0,
+                    fixed=is_time_key(norm),
+                    flex=named,
                 )
             )
             sources.append(("column", (norm,), "name" if norm in ("name", "file") else ""))
@@ -202,12 +220,16 @@ def vendor_layout(
     for spec in preferred:
         keys = tuple(normalize_key(k) for k in spec.keys)
         claimed.update(keys)
+        norm = normalize_key(spec.title)
         columns.append(
             Column(
-                normalize_key(spec.title),
+                norm,
                 spec.title,
                 max_width=spec.max_width,
                 min_width=16 if spec.fallback else 4,
+                give=NAME_GIVE if spec.fallback else 1.0,
+                fixed=is_time_key(norm),
+                flex=bool(spec.fallback),
             )
         )
         sources.append(("column", keys, spec.fallback))
@@ -218,10 +240,10 @@ def vendor_layout(
             if norm not in claimed and norm not in extra:
                 extra[norm] = key
     for norm in extra:
-        columns.append(Column(norm, _title(norm), max_width=28))
+        columns.append(Column(norm, _title(norm), max_width=28, fixed=is_time_key(norm)))
         sources.append(("column", (norm,), ""))
     if not any(c.key == "updated" for c in columns):
-        columns.append(Column("updated", "Updated", max_width=16, min_width=10, give=3))
+        columns.append(UPDATED_COLUMN)
         sources.append(("attr", ("updated_at",), ""))
     return Layout(tuple(columns), tuple(sources))
 
@@ -238,20 +260,17 @@ def merged_layout() -> Layout:
     """The All-accounts table: the same few columns for every vendor."""
     spec = (
         (STATUS_COLUMN, ("status", (), "")),
+        (Column("account", "Account", max_width=22, min_width=12), ("attr", ("account",), "")),
+        (Column("vendor", "Vendor", max_width=11, min_width=7), ("attr", ("vendor",), "")),
         (
-            Column("account", "Account", max_width=22, min_width=12, give=2),
-            ("attr", ("account",), ""),
+            Column("name", "Name", max_width=40, min_width=16, give=NAME_GIVE, flex=True),
+            ("attr", ("name",), ""),
         ),
-        (Column("vendor", "Vendor", max_width=11, min_width=7, give=2), ("attr", ("vendor",), "")),
-        (Column("name", "Name", max_width=40, min_width=16, give=0.4), ("attr", ("name",), "")),
         (
-            Column("latest_run", "Latest run", max_width=28, min_width=10, give=1),
+            Column("latest_run", "Latest run", max_width=28, min_width=10, fixed=True),
             ("attr", ("latest_run",), ""),
         ),
-        (
-            Column("updated", "Updated", max_width=16, min_width=10, give=3),
-            ("attr", ("updated_at",), ""),
-        ),
+        (UPDATED_COLUMN, ("attr", ("updated_at",), "")),
     )
     return Layout(tuple(c for c, _ in spec), tuple(s for _, s in spec))
 

@@ -54,7 +54,26 @@ def _setting() -> object:
     return tui.get("refresh_seconds") if isinstance(tui, dict) else None
 
 
+def unknown_account(name: str | None, known: list[str]) -> str | None:
+    """The one-line refusal for `--account NAME` when no such account exists, else None."""
+    if name is None or name in known:
+        return None
+    if not known:
+        return f"there is no account named {name!r} (no accounts are configured yet)"
+    return f"there is no account named {name!r}; accounts: {', '.join(known)}"
+
+
 def launch(args: argparse.Namespace) -> int:
+    from synctui.ui.served import served_from
+    from synctui.ui.terminal import terminal_problem
+
+    # In a browser tab (`synctui serve`) the app speaks to the server over pipes, not a
+    # terminal: the server owns its lifetime, so neither the check nor the watch applies.
+    served = served_from(os.environ)
+    problem = None if served else terminal_problem()
+    if problem is not None:
+        sys.stderr.write(f"synctui: error: {problem}\n")
+        return 2
     tune_for_ssh(os.environ)
     from synctui.domain.errors import ConfigError
     from synctui.settings import load_settings
@@ -67,9 +86,10 @@ def launch(args: argparse.Namespace) -> int:
     interval = refresh_seconds(args, os.environ)
 
     from synctui.domain import errors
-    from synctui.services.session import Session, SessionOptions
+    from synctui.services.session import Session, SessionOptions, network_options
 
     options = SessionOptions(readonly=bool(getattr(args, "readonly", False)))
+    options.limits, options.retry = network_options(settings)
     demo = None
     demo_names: frozenset[str] = frozenset()
     if getattr(args, "demo", False):
@@ -84,6 +104,11 @@ def launch(args: argparse.Namespace) -> int:
         except Exception as exc:
             sys.stderr.write(f"synctui: error: the demo sandbox could not start: {exc}\n")
             return 1
+        refused = unknown_account(getattr(args, "account", None), [a.name for a in demo.accounts])
+        if refused is not None:
+            demo.stop()
+            sys.stderr.write(f"synctui: error: {refused}\n")
+            return 2
         options.journal_path = demo.journal_db
         session = Session(list(demo.accounts), demo.token_for, options)
         demo_names = frozenset(a.name for a in demo.accounts)
@@ -95,6 +120,10 @@ def launch(args: argparse.Namespace) -> int:
             accounts = AccountStore().load()
         except AccountError as exc:
             sys.stderr.write(f"synctui: error: {exc}\n")
+            return 2
+        refused = unknown_account(getattr(args, "account", None), [a.name for a in accounts])
+        if refused is not None:
+            sys.stderr.write(f"synctui: error: {refused}\n")
             return 2
         session = Session(accounts, token_for, options)
 
@@ -108,10 +137,9 @@ def launch(args: argparse.Namespace) -> int:
         refresh_seconds=interval,
         theme_name=getattr(args, "theme", None),
         settings=settings,
+        watch_terminal=not served,
     )
-    from synctui.ui.served import served_from
-
-    app.served = served_from(os.environ)
+    app.served = served
     try:
         result = app.run()
     except errors.SyncTuiError as exc:

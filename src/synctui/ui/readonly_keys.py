@@ -36,3 +36,16 @@ def refused_here(app: Any, key: str) -> bool:
             if app._check_action_state(binding.action, namespace) is False:
                 return True
     return False
+
+
+def refused_description(app: Any, key: str) -> str:
+    """What the refused key would have done (its binding's description), for the message."""
+    for namespace, bindings in app.screen._modal_binding_chain:
+        if namespace is app:
+            continue
+        for binding in bindings.key_to_bindings.get(key, ()):
+            if binding.action.startswith(REFUSED_ACTION):
+                continue
+            if app._check_action_state(binding.action, namespace) is False:
+                return binding.description
+    return ""

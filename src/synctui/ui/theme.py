@@ -40,6 +40,19 @@ def register_themes(app: App[object]) -> list[str]:
     return problems
 
 
+def own_themes(app: App[object]) -> list[str]:
+    """The themes synctui offers (palette, `:theme` completion): its built-in ones and the
+    user's, default first — not the ~20 stock themes Textual registers by itself."""
+    from textual.theme import BUILTIN_THEMES
+
+    stock = set(BUILTIN_THEMES) - set(theming.theme_names())
+    names = sorted(name for name in app.available_themes if name not in stock)
+    if DEFAULT_THEME in names:
+        names.remove(DEFAULT_THEME)
+        names.insert(0, DEFAULT_THEME)
+    return names
+
+
 def pick_theme(app: App[object], requested: str | None) -> str | None:
     """Apply `requested` if it is known; returns a warning sentence when it is not."""
     name = requested or DEFAULT_THEME

@@ -2,12 +2,12 @@
 
 Textual's own picker sets `app.theme` directly; synctui also remembers the choice (settings)
 and keeps it across account switches, so the pick goes through `SyncTuiApp.choose_user_theme`.
+It lists synctui's and the user's themes only (`app.own_themes`), not Textual's stock ones.
 """
 
 from __future__ import annotations
 
 from functools import partial
-from operator import attrgetter
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -17,10 +17,10 @@ class SavingThemeProvider(Provider):
     def _commands(self) -> list[tuple[str, object]]:
         app = self.app
         pick = getattr(app, "choose_user_theme", None)
-        themes = sorted(app.available_themes.values(), key=attrgetter("name"))
+        names = getattr(app, "own_themes", None) or sorted(app.available_themes)
         return [
-            (t.name, partial(pick, t.name) if pick else partial(setattr, app, "theme", t.name))
-            for t in themes
+            (name, partial(pick, name) if pick else partial(setattr, app, "theme", name))
+            for name in names
         ]
 
     async def discover(self) -> Hits:

@@ -27,7 +27,10 @@ from synctui.domain.pacing import WritePacing
 from synctui.store.accounts import Account
 from synctui.vendors.http import (
     DEFAULT_TIMEOUT,
+    BodyTooLarge,
     CallLog,
+    DeadlineExceeded,
+    Limits,
     NotSent,
     PolicyTransport,
     Redactor,
@@ -35,8 +38,10 @@ from synctui.vendors.http import (
     UncertainOutcome,
     mask_headers,
 )
+from synctui.vendors.paging import PageGuard
 
 USER_AGENT = "synctui"
+VENDOR_TITLES = {"speckle": "Speckle", "letsbuild": "LetsBuild"}  # the REST adapters say their own
 T = TypeVar("T")
 
 
@@ -50,6 +55,18 @@ class VendorModel(BaseModel):
     """
 
     model_config = ConfigDict(extra="allow")
+
+
+# Statuses a write can get *after* the vendor applied it: a gateway or limiter behind the
+# part that did the work lost or replaced the answer (None: no readable answer at all).
+OPEN_STATUSES = frozenset({None, 429, 500, 502, 503, 504})
+
+
+def outcome_open(failure: errors.SyncTuiError) -> bool:
+    """Could the write that failed like this have been applied anyway?"""
+    if isinstance(failure, errors.OutcomeUnknown | errors.RateLimited):
+        return True
+    return isinstance(failure, errors.VendorError) and failure.status in OPEN_STATUSES
 
 
 def _unknown(failure: errors.SyncTuiError) -> errors.OutcomeUnknown:
@@ -81,6 +98,7 @@ class Adapter:
         *,
         call_log: CallLog | None = None,
         retry: RetrySettings | None = None,
+        limits: Limits | None = None,
         max_concurrency: int = 6,
         inner_transport: httpx.AsyncBaseTransport | None = None,
         on_retry: Callable[[str], None] | None = None,
@@ -97,10 +115,12 @@ class Adapter:
             redactor=self.redact,
             max_concurrency=max_concurrency,
             retry=retry,
+            limits=limits,
             inner=inner_transport,
             on_retry=on_retry,
         )
         self.base_url = str(base)
+        self.limits = self.transport.limits
 
     # --- shared plumbing ----------------------------------------------------------------
     def auth_headers(self) -> dict[str, str]:
@@ -108,6 +128,11 @@ class Adapter:
 
     def masked(self, headers: dict[str, str]) -> dict[str, str]:
         return mask_headers(headers)
+
+    def pages(self, what: str) -> PageGuard:
+        """The stops of one page loop (repeated cursor, pages with nothing new, page cap)."""
+        title = getattr(self, "vendor_title", "") or VENDOR_TITLES.get(self.vendor, self.vendor)
+        return PageGuard(self.account.name, title, what, max_pages=self.limits.max_pages)
 
     def http_client(self, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
         """A pooled client on the shared policy (the caller keeps and closes it)."""
@@ -128,8 +153,13 @@ class Adapter:
                     "it may or may not have been applied",
                     hint="reload the sync to see its current state",
                 )
-            if isinstance(seen, NotSent):
+            if isinstance(seen, NotSent | DeadlineExceeded):
                 return errors.NetworkError(f"{self.account.name}: {self.redact(str(seen))}")
+            if isinstance(seen, BodyTooLarge):
+                return errors.VendorError(
+                    f"{self.account.name}: {self.redact(str(seen))}",
+                    hint="raise network.max_body_mb in settings.toml if this answer is expected",
+                )
             if isinstance(seen, httpx.TimeoutException):
                 return errors.NetworkError(
                     f"{self.account.name}: the vendor did not answer in time"
@@ -150,21 +180,25 @@ class Adapter:
     ) -> T:
         """Send a write; whenever its outcome is unknown, look before sending it again.
 
-        A write whose answer was lost (dropped connection, 500, 502, 504, unreadable body) may
-        or may not have been applied. Re-sending blindly could apply it twice (a second run
-        triggered, a second journal-worthy change), so `verify` reads the vendor's state:
-        it returns the result if the write is visibly applied, or None if it visibly is not,
-        in which case the write is sent again (at most `sends` times in all). Every lost
-        answer is verified, the last one included: a write that failed that way is reported
-        as failed only once the vendor visibly does not have it. If verification itself
-        fails, the write is reported as `OutcomeUnknown`, never as a plain failure.
+        A write whose answer was lost (dropped connection, 429, 500, 502, 503, 504, an
+        unreadable body, a deadline or size limit hit) may or may not have been applied: a
+        gateway or rate limiter can answer after the vendor did the work. Re-sending blindly
+        could apply it twice (a second run triggered, a second journal-worthy change), so
+        `verify` reads the vendor's state: it returns the result if the write is visibly
+        applied, or None if it visibly is not, in which case the write is sent again after a
+        bounded wait (the vendor's Retry-After, capped) — at most `sends` times in all. Every
+        open outcome is verified, the last one included: a write that failed that way is
+        reported as failed only once the vendor visibly does not have it. If verification
+        itself fails, the write is reported as `OutcomeUnknown`, never as a plain failure.
         """
         failure: errors.SyncTuiError | None = None
-        for _ in range(max(1, sends)):
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 return await send()
-            except (errors.OutcomeUnknown, errors.VendorError) as exc:
-                if isinstance(exc, errors.VendorError) and exc.status not in (None, 500, 502, 504):
+            except errors.SyncTuiError as exc:
+                if not outcome_open(exc):
                     raise
                 failure = exc
             try:
@@ -173,8 +207,20 @@ class Adapter:
                 raise _unknown(failure) from None
             if confirmed is not None:
                 return confirmed
+            # A rate limit that visibly refused the write may take the policy's full number
+            # of tries, as a read would; anything else is sent at most `sends` times.
+            limited = isinstance(failure, errors.RateLimited)
+            tries = max(sends, self.transport.retry.attempts) if limited else sends
+            if attempt >= max(1, tries):
+                break
+            retry_after = getattr(failure, "retry_after", None)
+            await self.transport.pause(
+                retry_after if isinstance(retry_after, int | float) else None,
+                attempt,
+                f"{failure.message}; not applied",
+            )
         assert failure is not None
-        raise failure  # sent `sends` times, and each time visibly not applied
+        raise failure  # sent as often as allowed, and each time visibly not applied
 
     # --- the contract -------------------------------------------------------------------
     async def aclose(self) -> None:
@@ -196,6 +242,23 @@ class Adapter:
 
     async def get_sync(self, sync_id: str) -> Sync:
         raise errors.Unsupported(f"{self.vendor} cannot show a sync")
+
+    # A sync shown in full may take more than one read: its own record, then secondary reads
+    # (Polytomic's /status, Signalsmith's latest run, Paragon's status). The services read
+    # them apart, so that a failed secondary read leaves the sync shown with that part marked
+    # unavailable (see services/detail.py); `get_sync` is the all-or-nothing read writes use.
+    async def read_sync(self, sync_id: str) -> Sync:
+        """The sync's own record, without the parts `side_reads` fills (default: get_sync)."""
+        return await self.get_sync(sync_id)
+
+    def side_reads(self, sync: Sync) -> dict[str, Callable[[], Awaitable[Any]]]:
+        """The secondary reads that complete `sync` for display, by the part each fills."""
+        return {}
+
+    def with_parts(self, sync: Sync, parts: dict[str, Any]) -> Sync:
+        """`sync` completed with what its secondary reads returned; a part missing from
+        `parts` could not be read."""
+        return sync
 
     def editable(self, sync: Sync) -> dict[str, Any]:
         """The document a merge patch applies to, in the vendor's own field names."""

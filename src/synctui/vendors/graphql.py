@@ -18,6 +18,7 @@ from typing import Any
 from gql import Client, GraphQLRequest, gql
 from gql.transport.exceptions import (
     TransportError,
+    TransportProtocolError,
     TransportQueryError,
     TransportServerError,
 )
@@ -25,7 +26,7 @@ from gql.transport.httpx import HTTPXAsyncTransport
 from graphql import DocumentNode, print_ast
 
 from synctui.domain import errors
-from synctui.vendors.base import USER_AGENT, Adapter
+from synctui.vendors.base import USER_AGENT, VENDOR_TITLES, Adapter
 from synctui.vendors.http import DEFAULT_TIMEOUT
 
 
@@ -35,15 +36,14 @@ def load_sdl(name: str) -> str:
 
 
 @cache
-def document(source: str) -> DocumentNode:
+def document(source: str) -> GraphQLRequest:
     return gql(source)
 
 
 @cache
 def _printed(source: str) -> str:
     """The query text gql would send (it prints the parsed document for every request)."""
-    parsed = document(source)  # gql() gives a GraphQLRequest since gql 4
-    return print_ast(getattr(parsed, "document", parsed))
+    return print_ast(document(source).document)  # gql() gives a GraphQLRequest since gql 4
 
 
 class _Request(GraphQLRequest):
@@ -130,20 +130,35 @@ class GraphQLAdapter(Adapter):
         try:
             result = await session.execute(_Request(source, variables or {}))
         except TransportQueryError as exc:
-            raise self.map_graphql_errors(exc.errors or [{"message": str(exc)}]) from None
+            found = exc.errors
+            items = found if isinstance(found, list) and found else [{"message": str(exc)}]
+            raise self.map_graphql_errors(items) from None
         except TransportServerError as exc:
             raise self.map_status(exc.code, str(exc)) from None
+        except TransportProtocolError:
+            raise self.unreadable("not a GraphQL result") from None
         except TransportError as exc:
             raise self.network_error(exc) from None
         except errors.SyncTuiError:
             raise
+        except (TypeError, AttributeError, KeyError, IndexError):
+            # gql reading a JSON answer that is not an object (`null`, a list, a number)
+            raise self.unreadable("not a GraphQL result") from None
         except Exception as exc:  # validation against the local SDL, or an odd answer
             if exc.__class__.__name__ == "GraphQLError":
                 raise errors.VendorError(f"query rejected by the local schema: {exc}") from None
             raise self.network_error(exc) from None
         if not isinstance(result, dict):
-            raise errors.VendorError(f"{self.account.name}: unreadable answer from {self.vendor}")
+            raise self.unreadable("no data")
         return result
+
+    def unreadable(self, what: str) -> errors.VendorError:
+        """`status=None` on purpose: after a mutation it means "outcome open" (verify)."""
+        return errors.VendorError(
+            f"{self.account.name}: unreadable answer from {VENDOR_TITLES.get(self.vendor, self.vendor)}"
+            f" ({what})",
+            status=None,
+        )
 
     def map_status(self, status: int | None, text: str) -> errors.SyncTuiError:
         name = self.account.name
@@ -160,12 +175,18 @@ class GraphQLAdapter(Adapter):
         )
 
     def map_graphql_errors(self, items: list[Any]) -> errors.SyncTuiError:
-        """Vendor-specific subclasses refine this; the default reads extensions.code."""
+        """Vendor-specific subclasses refine this; the default reads extensions.code.
+
+        Any shape is read without failing: errors that are not objects, a message that is
+        not text, `extensions` that is not an object, a status code that is not a number.
+        """
         first = items[0] if items and isinstance(items[0], dict) else {"message": str(items)}
-        message = self.redact(str(first.get("message", "unknown error")))
-        ext = first.get("extensions") or {}
-        code = str(ext.get("code", "")).upper()
+        message = self.redact(str(first.get("message") or "unknown error"))
+        ext = first.get("extensions")
+        ext = ext if isinstance(ext, dict) else {}
+        code = str(ext.get("code") or "").upper()
         status = ext.get("statusCode")
+        status = status if isinstance(status, int) and 100 <= status <= 599 else None
         name = self.account.name
         if code in ("UNAUTHORIZED", "UNAUTHENTICATED") or status == 401:
             return errors.AuthError(f"{name}: the token was rejected: {message}")

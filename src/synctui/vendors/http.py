@@ -1,4 +1,4 @@
-"""The one HTTP policy every adapter shares: timeouts, retries, concurrency, the call log.
+"""The one HTTP policy every adapter shares: retries, limits, concurrency, the call log.
 
 It is an httpx transport, so the REST adapters (plain `httpx.AsyncClient`) and the GraphQL
 adapters (gql's `HTTPXAsyncTransport`, which accepts a `transport=`) go through exactly the
@@ -6,20 +6,34 @@ same code. Retry rules, because a retried write must never apply twice:
 
 - A request that provably never reached the server (connection refused, connect timeout) is
   retried whatever it is.
-- 429 and 503 are retried for everything: the vendor refused the request before doing
-  anything (and for 429 says when to come back, in `Retry-After`).
-- 5xx, a dropped connection, a read timeout or an unreadable body are retried only for
+- 429, 5xx, a dropped connection, a read timeout or an unreadable body are retried only for
   idempotent requests: GET/PUT/DELETE, GraphQL queries, and POSTs carrying an
-  `Idempotency-Key`. A non-idempotent write that lost its answer raises `UncertainOutcome`.
+  `Idempotency-Key`. A 429 or 503 can come from a gateway or limiter that sits *behind* the
+  part of the vendor that applied the write, so a non-idempotent write is never resent here:
+  its status goes back to the adapter, whose `confirm_or_retry` reads the vendor's state
+  first, and a write whose answer was lost raises `UncertainOutcome`.
+
+Limits, because a vendor (or what sits in front of it) can misbehave without end:
+
+- every answer's body is read as a stream and counted; past `Limits.max_body_bytes` reading
+  stops and the request fails (`BodyTooLarge`), so an endless body cannot fill memory;
+- each request has a total deadline, `Limits.request_seconds`, over all its attempts and the
+  waits between them; a server dripping a byte every few seconds (which resets every read
+  timeout) fails there (`DeadlineExceeded`);
+- a `Retry-After` is obeyed up to `RetrySettings.max_retry_after`, and a longer one is said
+  ("server asked to wait 32 years; capped at 30 s") rather than waited out in silence;
+- error text is redacted first and then cut to a few hundred characters, never a whole body.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,10 +42,14 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from synctui.vendors.redaction import Redactor
+
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0, pool=30.0)
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 EXTENSION = "synctui"  # request.extensions[EXTENSION] = {"op": ..., "idempotent": bool}
+MiB = 1024 * 1024
+ERROR_TEXT_LIMIT = 300  # characters of a vendor's words kept in an error or the call log
 
 
 class NotSent(httpx.TransportError):
@@ -40,6 +58,14 @@ class NotSent(httpx.TransportError):
 
 class UncertainOutcome(httpx.TransportError):
     """A non-idempotent request was sent but its answer was lost."""
+
+
+class DeadlineExceeded(httpx.TransportError):
+    """No complete answer within the request's deadline (`Limits.request_seconds`)."""
+
+
+class BodyTooLarge(httpx.TransportError):
+    """The answer's body went past `Limits.max_body_bytes`; reading stopped there."""
 
 
 @dataclass(frozen=True)
@@ -97,22 +123,6 @@ class CallLog:
         return unsubscribe
 
 
-class Redactor:
-    """Replaces every known secret in a text: error bodies can echo what we sent."""
-
-    def __init__(self, secrets: list[str] | None = None) -> None:
-        self._secrets = [s for s in (secrets or []) if s and len(s) >= 4]
-
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= 4 and secret not in self._secrets:
-            self._secrets.append(secret)
-
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "****")
-        return text
-
-
 def mask_headers(headers: dict[str, str] | httpx.Headers) -> dict[str, str]:
     """Headers safe to print: credentials shown as their scheme and a mask."""
     out: dict[str, str] = {}
@@ -126,22 +136,44 @@ def mask_headers(headers: dict[str, str] | httpx.Headers) -> dict[str, str]:
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date).
+
+    None when there is none or it cannot be read; never negative; possibly huge (`1e9`,
+    a date in the year 9999), which the caller caps (`RetrySettings.wait_for`).
+    """
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = None
+    if seconds is not None:
+        return None if math.isnan(seconds) else max(0.0, seconds)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     current = now if now is not None else time.time()
-    return max(0.0, when.timestamp() - current)
+    try:
+        return max(0.0, when.timestamp() - current)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one request may cost: bytes read, seconds spent, pages followed.
+
+    The defaults are generous for any real vendor and are the settings' defaults
+    (`[network]` in settings.toml): `max_body_mb`, `request_seconds`, `max_pages`.
+    """
+
+    max_body_bytes: int = 64 * MiB
+    request_seconds: float = 120.0  # every attempt and every wait of one request
+    max_pages: int = 10_000  # pages one listing may follow (also the feed's per catch-up)
 
 
 @dataclass
@@ -149,13 +181,45 @@ class RetrySettings:
     attempts: int = 5  # total tries, the first included
     base_delay: float = 0.2
     max_delay: float = 5.0
-    max_retry_after: float = 30.0
+    max_retry_after: float = 30.0  # the longest Retry-After obeyed; a longer one is capped
     rng: random.Random = field(default_factory=random.Random)
+    # How a wait between attempts passes; tests give one that records instead of sleeping.
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter (attempt counts from 1)."""
         ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         return self.rng.uniform(0, ceiling)
+
+    def wait_for(self, retry_after: str | None, attempt: int) -> tuple[float, str]:
+        """(seconds to wait, a note for the user) from a Retry-After header or the backoff.
+
+        A wait beyond `max_retry_after` is capped, and the note says so: a server asking
+        for `1e9` seconds must not hold a command silently for 32 years.
+        """
+        if retry_after is None or not retry_after.strip():
+            return self.backoff(attempt), ""
+        asked = parse_retry_after(retry_after)
+        if asked is None:
+            shown = retry_after.strip()[:20]
+            return self.backoff(attempt), f"unreadable Retry-After {shown!r} ignored"
+        if asked > self.max_retry_after:
+            return self.max_retry_after, (
+                f"server asked to wait {duration(asked)}; capped at {duration(self.max_retry_after)}"
+            )
+        return asked, ""
+
+
+def duration(seconds: float) -> str:
+    """A wait in words: 250 ms, 3 s, 5 min, 2 h, 4 days, 32 years."""
+    if not math.isfinite(seconds):
+        return "forever"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    for unit, size in (("years", 365 * 86400), ("days", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} s"
 
 
 def _is_idempotent(request: httpx.Request) -> bool:
@@ -201,8 +265,24 @@ def _target(request: httpx.Request, base_path: str) -> str:
     return path  # the query string is left out on purpose: it may carry cursors and filters
 
 
+class _Budget:
+    """What is left of one request's deadline (time queued for a connection slot is free)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.total = seconds
+        self.spent = 0.0
+
+    def left(self) -> float:
+        return self.total - self.spent
+
+    def exceeded(self) -> DeadlineExceeded:
+        return DeadlineExceeded(
+            f"no complete answer within {duration(self.total)} (the request deadline)"
+        )
+
+
 class PolicyTransport(httpx.AsyncBaseTransport):
-    """Retries, Retry-After, bounded concurrency and call logging around a real transport."""
+    """Retries, limits, Retry-After, bounded concurrency and call logging around a transport."""
 
     def __init__(
         self,
@@ -214,6 +294,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         redactor: Redactor | None = None,
         max_concurrency: int = 6,
         retry: RetrySettings | None = None,
+        limits: Limits | None = None,
         inner: httpx.AsyncBaseTransport | None = None,
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
@@ -221,8 +302,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self.vendor = vendor
         self.base_path = base_path.rstrip("/")
         self.call_log = call_log
-        self.redact = redactor or Redactor()
+        self.redact = redactor if redactor is not None else Redactor()
         self.retry = retry or RetrySettings()
+        self.limits = limits or Limits()
         self.on_retry = on_retry
         self._inner = inner or httpx.AsyncHTTPTransport(retries=0)
         self._limit = asyncio.Semaphore(max_concurrency)
@@ -237,6 +319,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         idempotent = _is_idempotent(request)
         target = _target(request, self.base_path)
+        budget = _Budget(self.limits.request_seconds)
         attempt = 0
         while True:
             attempt += 1
@@ -246,60 +329,96 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             started = time.perf_counter()
             try:
                 async with self._limit:
-                    response = await self._inner.handle_async_request(request)
-                    await response.aread()
+                    response = await self._attempt(request, budget)
+            except (DeadlineExceeded, BodyTooLarge) as exc:
+                self._log(request, target, None, started, str(exc), attempt)
+                if not idempotent:
+                    raise UncertainOutcome(str(exc)) from exc
+                raise
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 self._log(request, target, None, started, f"could not connect: {exc}", attempt)
-                if last:
+                delay = self.retry.backoff(attempt)
+                if last or delay >= budget.left():
                     raise NotSent(f"could not reach {request.url.host}: {exc}") from exc
-                await self._wait(self.retry.backoff(attempt), "connection failed, retrying in {s}")
+                await self._wait(delay, budget, "connection failed, retrying in {s}")
                 continue
             except httpx.TransportError as exc:  # sent, answer lost: dropped, read timeout...
                 what = _describe_transport_error(exc)
                 self._log(request, target, None, started, what, attempt)
                 if not idempotent:
                     raise UncertainOutcome(what) from exc
-                if last:
+                delay = self.retry.backoff(attempt)
+                if last or delay >= budget.left():
                     raise
-                await self._wait(self.retry.backoff(attempt), f"{what}; retrying in {{s}}")
+                await self._wait(delay, budget, f"{what}; retrying in {{s}}")
                 continue
 
             status = response.status_code
             problem = None
             if status >= 400:
-                problem = self.redact(_short_body(response))
+                problem = self._error_text(response)
             elif idempotent and not _readable(response):
                 problem = "unreadable answer (malformed body)"
             self._log(request, target, status, started, problem, attempt)
 
-            if status in (429, 503) and not last:
-                delay = parse_retry_after(response.headers.get("retry-after"))
-                delay = min(
-                    delay if delay is not None else self.retry.backoff(attempt),
-                    self.retry.max_retry_after,
-                )
-                what = "rate limited" if status == 429 else "service unavailable (503)"
-                await self._wait(delay, what + ", retrying in {s}")
-                continue
-            if (
-                idempotent
-                and not last
-                and (status in RETRYABLE_STATUSES or (status < 400 and problem is not None))
-            ):
-                delay = parse_retry_after(response.headers.get("retry-after"))
-                if delay is None:
-                    delay = self.retry.backoff(attempt)
-                await self._wait(
-                    min(delay, self.retry.max_retry_after),
-                    f"{status_phrase(status, problem)}, retrying in {{s}}",
-                )
-                continue
+            retryable = status in RETRYABLE_STATUSES or (status < 400 and problem is not None)
+            if idempotent and retryable and not last:
+                delay, note = self.retry.wait_for(response.headers.get("retry-after"), attempt)
+                if delay < budget.left():
+                    phrase = status_phrase(status, problem)
+                    said = (
+                        f"{phrase}; {note}; retrying in {{s}}"
+                        if note
+                        else phrase + ", retrying in {s}"
+                    )
+                    await self._wait(delay, budget, said)
+                    continue
             return response
 
-    async def _wait(self, seconds: float, template: str) -> None:
+    async def _attempt(self, request: httpx.Request, budget: _Budget) -> httpx.Response:
+        """One try: send and read the whole answer, within what is left of the deadline and
+        the body cap."""
+        left = budget.left()
+        if left <= 0:
+            raise budget.exceeded()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(left):
+                response = await self._inner.handle_async_request(request)
+                try:
+                    await _read_capped(response, self.limits.max_body_bytes)
+                except BaseException:
+                    await response.aclose()
+                    raise
+        except TimeoutError:
+            raise budget.exceeded() from None
+        finally:
+            budget.spent += loop.time() - started
+        return response
+
+    def _error_text(self, response: httpx.Response) -> str:
+        """The start of an error body, redacted and then cut (never the whole body)."""
+        head = response.content[: 8 * ERROR_TEXT_LIMIT + 4 * self.redact.longest]
+        text = head.decode(response.encoding or "utf-8", errors="replace")
+        return self.redact(text, ERROR_TEXT_LIMIT) or f"HTTP {response.status_code}"
+
+    async def _wait(self, seconds: float, budget: _Budget, template: str) -> None:
+        """Sleep `seconds` (spent from the budget), saying `template` with `{s}` filled in."""
         if self.on_retry is not None:
-            self.on_retry(template.format(s=_seconds(seconds)))
-        await asyncio.sleep(seconds)
+            self.on_retry(template.replace("{s}", _seconds(seconds)))
+        budget.spent += seconds
+        await self.retry.sleep(seconds)
+
+    async def pause(self, retry_after: float | None, attempt: int, what: str) -> None:
+        """Wait before an adapter resends a write it verified was not applied: the vendor's
+        Retry-After (capped, and said if capped) or the backoff."""
+        text = None if retry_after is None else f"{retry_after:g}"
+        delay, note = self.retry.wait_for(text, attempt)
+        said = f"{what}; {note}" if note else what
+        if self.on_retry is not None:  # `what` may hold a vendor's words: never a template
+            self.on_retry(f"{said}; sending again in {_seconds(delay)}")
+        await asyncio.sleep(delay)
 
     def _log(
         self,
@@ -330,10 +449,90 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         )
 
 
+async def _read_capped(response: httpx.Response, cap: int) -> None:
+    """Read the body as a stream, counting; past `cap` bytes stop and raise BodyTooLarge.
+
+    What is counted is the decoded body (what would be held in memory), and a gzip or
+    deflate body is inflated only as far as the cap, so a small compressed answer that
+    inflates to gigabytes is stopped too.
+    """
+
+    def too_large() -> BodyTooLarge:
+        return BodyTooLarge(
+            f"the answer went past the {_size(cap)} allowed (network.max_body_mb); "
+            "reading stopped there"
+        )
+
+    if hasattr(response, "_content"):  # already in memory (a transport that is not a network)
+        if len(response.content) > cap:
+            raise too_large()
+        return
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > cap:
+        raise BodyTooLarge(
+            f"the answer is {_size(int(declared))}, more than the {_size(cap)} allowed "
+            "(network.max_body_mb); it was not read"
+        )
+    inflate = _Inflater.for_encoding(response.headers.get("content-encoding", ""))
+    chunks: list[bytes] = []
+    total = 0
+    stream = response.aiter_bytes() if inflate is None else response.aiter_raw()
+    async for piece in stream:
+        chunk = piece if inflate is None else inflate.feed(piece, cap - total)
+        total += len(chunk)
+        if total > cap:
+            raise too_large()
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what `aread` would have stored
+
+
+class _Inflater:
+    """gzip/deflate decoding that never produces more than it is allowed to."""
+
+    def __init__(self, wbits: int, fallback: int | None = None) -> None:
+        self._engine = zlib.decompressobj(wbits)
+        self._fallback = fallback  # deflate: zlib-wrapped, else raw (as httpx does)
+        self._started = False
+
+    @classmethod
+    def for_encoding(cls, header: str) -> _Inflater | None:
+        encoding = header.strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            return cls(zlib.MAX_WBITS | 16)
+        if encoding == "deflate":
+            return cls(zlib.MAX_WBITS, fallback=-zlib.MAX_WBITS)
+        return None  # identity (or something httpx decodes itself, chunk by chunk)
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Inflate `data`, at most `room + 1` bytes (one more says "over the cap")."""
+        try:
+            out = self._engine.decompress(data, room + 1)
+        except zlib.error as exc:
+            if self._started or self._fallback is None:
+                raise httpx.DecodingError(
+                    f"the answer's compressed body is corrupt: {exc}"
+                ) from None
+            self._engine, self._fallback = zlib.decompressobj(self._fallback), None
+            return self.feed(data, room)
+        self._started = True
+        while self._engine.unconsumed_tail and len(out) <= room:
+            out += self._engine.decompress(self._engine.unconsumed_tail, room + 1 - len(out))
+        return out
+
+
+def _size(count: int) -> str:
+    if count >= MiB:
+        return f"{count / MiB:.4g} MiB"
+    if count >= 1024:
+        return f"{count / 1024:.4g} KiB"
+    return f"{count} bytes"
+
+
 def status_phrase(status: int, problem: str | None) -> str:
     if status < 400 and problem:
         return problem
     return {
+        429: "rate limited",
         500: "server error (500)",
         502: "bad gateway (502)",
         503: "service unavailable (503)",
@@ -353,15 +552,6 @@ def _describe_transport_error(exc: httpx.TransportError) -> str:
     return f"network error: {exc.__class__.__name__}"
 
 
-def _short_body(response: httpx.Response, limit: int = 300) -> str:
-    try:
-        text = response.text
-    except UnicodeDecodeError:
-        return f"HTTP {response.status_code}"
-    text = " ".join(text.split())
-    return text[:limit] + ("…" if len(text) > limit else "")
-
-
 def _readable(response: httpx.Response) -> bool:
     if "json" not in response.headers.get("content-type", ""):
         return True
@@ -369,7 +559,7 @@ def _readable(response: httpx.Response) -> bool:
         return True
     try:
         json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return False
     return True
 

@@ -1,34 +1,46 @@
 """Paragon Managed Sync over REST (`/api/syncs`), authenticated by a Paragon user token.
 
-What shapes this module:
+What shapes this module (docs.useparagon.com `managed-sync/api/*.md` and `openapi.json`):
 
+- A sync is two documented answers put together. The list (`GET /api/syncs`, `{data:[…]}`,
+  unpaged) is the only place with `id, integration, pipeline, configurationName,
+  dateCreated, dateUpdated`; "Get Sync Status" (`GET /api/syncs/{id}`) answers only
+  `{status, credentialId, summary: {totalRecords, syncedRecordsCount, lastSyncedAt,
+  latestCursor}, reason}` — no id, no frequency — and `reason` says why a sync is ERRORED.
+  `Sync.raw` is the row with the status answer laid over it (its `status` is the fresher).
+  The status is a secondary read: when it fails the row is still shown, the part marked
+  unavailable.
 - Only two things about a sync can be changed, `credentialId` and
-  `incrementalAccumulatorFrequency`, with `PATCH /api/syncs/{id}`. The edit document is
-  exactly those two fields; a patch touching anything else is refused before sending.
+  `incrementalAccumulatorFrequency`, with `PATCH /api/syncs/{id}`. The current frequency is
+  not readable anywhere documented, so it is shown as "not reported by Paragon" and is never
+  part of the loaded document; setting one adds it to the PATCH.
 - A PATCH is *accepted*, then applied a moment later: the answer is
-  `{id, data, message: "Update request accepted and is being processed"}` and a GET right after
-  still shows the old values. So a successful PATCH reports "accepted, applying" (`pending`),
-  never "updated".
-- Pausing and resuming are `POST …/disable` and `POST …/reenable`; there is no trigger and no
-  run history, so the progress Paragon reports (`summary`) is shown in the table instead.
-- The list (`{data:[…]}`, unpaged) has no summary, credential or error message; each row's
-  detail is read as well (concurrently, within the account's limit) so that the table shows
-  progress and an ERRORED sync says why. A detail that cannot be read leaves its row a summary.
+  `{id, data, message: "Update request accepted and is being processed"}` and a read right
+  after still shows the old values. So a successful PATCH reports "accepted, applying"
+  (`pending`), never "updated".
+- Pausing and resuming are `POST …/disable` and `POST …/reenable`, each a bare 200; there is
+  no trigger and no run history, so the progress Paragon reports (`summary`) is shown instead.
+
+Guesses, kept tolerant: error bodies are not documented (read as `{message, code, status}`
+when they are, as the vendor's text otherwise); whether `reason` is null or absent on a sync
+that is not ERRORED; whether a disable of a disabled sync is refused (a 409 with
+`SYNC_ALREADY_DISABLED` / `SYNC_NOT_DISABLED` is understood as "already there").
 
 Retries: every write is sent as non-idempotent, so the shared transport never resends one
-whose answer was lost. Disable and re-enable are then settled by reading the status (and a
-409 "already disabled"/"not disabled" on the second try means the first one landed). A PATCH
-cannot be settled that way: because Paragon applies it later, a re-read right after a lost
-answer shows the old values whether or not the PATCH arrived. Re-sending could start a second
-full re-sync (for `credentialId`), so a lost PATCH answer is reported as `OutcomeUnknown`
-unless the re-read already shows the new values.
+whose answer was lost. Disable and re-enable are then settled by reading the sync's status
+(and a 409 "already disabled"/"not disabled" on the second try means the first one landed).
+A PATCH cannot be settled that way: because Paragon applies it later, a re-read right after a
+lost answer shows the old values whether or not the PATCH arrived, and the frequency cannot
+be read at all. Re-sending could start a second full re-sync (for `credentialId`), so a lost
+PATCH answer is reported as `OutcomeUnknown` unless the re-read already shows the new
+credential.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar
 
 import httpx
@@ -44,14 +56,22 @@ from synctui.domain.models import (
     WritePlan,
     WriteResult,
 )
-from synctui.domain.validation import ValidationIssue, validate_paragon_patch
-from synctui.vendors.base import VendorModel
+from synctui.domain.validation import (
+    PARAGON_FREQUENCIES,
+    ValidationIssue,
+    validate_paragon_patch,
+)
+from synctui.vendors.base import VendorModel, outcome_open, short_when
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
 EDITABLE_KEYS = ("credentialId", "incrementalAccumulatorFrequency")
+FREQUENCY = "incrementalAccumulatorFrequency"
 ONLY_TWO = "Paragon can only change credentialId and incrementalAccumulatorFrequency"
 ACCEPTED = "accepted, applying"
-DETAIL_CHUNK = 25  # rows whose detail is read together, then shown as one page
+NOT_REPORTED = "not reported by Paragon"
+UNAVAILABLE = "unavailable"
+STATUS_PART = "status"  # the secondary read: Get Sync Status
+DETAIL_CHUNK = 25  # rows whose status is read together, then shown as one page
 
 STATUSES: dict[str, SyncStatus] = {
     "INITIALIZING": SyncStatus.INITIALIZING,
@@ -74,10 +94,13 @@ class ParagonSummary(VendorModel):
 
 
 class ParagonSync(VendorModel):
-    """A list row, or the detail (which adds credential, frequency, summary, errorMessage).
+    """A list row, with the status answer laid over it when that was read.
 
-    The two editable fields are typed strictly enough that a write is never built from
-    something else; `summary` is parsed on its own so a broken one hides only itself.
+    The row: `id, integration, pipeline, status, configurationName, dateCreated,
+    dateUpdated`. The status answer: `status, credentialId, summary, reason`. The editable
+    `credentialId` is typed strictly enough that a write is never built from something else;
+    `summary` is parsed on its own so a broken one hides only itself. The frequency is not
+    documented in any answer; if Paragon ever sends it, it is read too.
     """
 
     id: str
@@ -89,7 +112,7 @@ class ParagonSync(VendorModel):
     dateUpdated: str | None = None
     credentialId: str | None = None
     incrementalAccumulatorFrequency: str | None = None
-    errorMessage: str | None = None
+    reason: str | None = None
     summary: Any = None
 
 
@@ -110,9 +133,10 @@ class ParagonError(VendorModel):
 class _AlreadyInState(errors.InvalidState):
     """409 SYNC_ALREADY_DISABLED / SYNC_NOT_DISABLED: the sync is already where we want it."""
 
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: str, words: str) -> None:
         super().__init__(message)
         self.code = code
+        self.words = words  # the vendor's own, without our account prefix
 
 
 class _NotVisible(errors.SyncTuiError):
@@ -142,15 +166,26 @@ def synced_column(summary: ParagonSummary | None) -> str:
 
 
 def status_of(
-    status: str | None, error: str | None, summary: ParagonSummary | None, *, detail: bool
+    status: str | None, reason: str | None, summary: ParagonSummary | None, *, read: bool | None
 ) -> tuple[SyncStatus, str | None]:
-    """Normalized status and the reason in plain words."""
+    """Normalized status and the reason in plain words.
+
+    `read`: whether the status answer (which holds `reason`) was read — True, False (it was
+    asked for and could not be read) or None (not asked for).
+    """
     word = (status or "").strip().upper()
     normalized = STATUSES.get(word, SyncStatus.UNKNOWN)
     if normalized is SyncStatus.ERROR:
-        if error:
-            return normalized, error
-        return normalized, "Paragon reports ERRORED" + ("" if detail else " (detail not loaded)")
+        if reason:
+            return normalized, reason
+        if read is None:
+            return normalized, "Paragon reports ERRORED (its status was not read)"
+        if not read:
+            return (
+                normalized,
+                "Paragon reports ERRORED (its status, with the reason, is unavailable)",
+            )
+        return normalized, "Paragon reports ERRORED without a reason"
     if normalized is SyncStatus.PAUSED:
         return normalized, "disabled: no incremental checks until it is re-enabled"
     if normalized is SyncStatus.INITIALIZING:
@@ -163,17 +198,21 @@ def status_of(
     return normalized, None
 
 
-def parse_sync(account: str, item: Any, *, complete: bool) -> Sync | None:
-    """A `Sync` from a list row or a detail.
+def parse_sync(
+    account: str, row: Any, status: Any = None, *, status_unavailable: bool = False
+) -> Sync | None:
+    """A `Sync` from a list row and, when it was read, that sync's status answer.
 
-    An item that cannot be read still shows up (status unknown, the reason saying why) as long
-    as it has an id, so one bad row never hides the rest; `editable` refuses it. Without an id
-    it cannot be addressed and is left out (None).
+    `status_unavailable`: the status was asked for and could not be read (shown as such,
+    not as "-"). An item that cannot be read still shows up (status unknown, the reason
+    saying why) as long as it has an id, so one bad row never hides the rest; `editable`
+    refuses it. Without an id it cannot be addressed and is left out (None).
     """
+    raw = {**row, **status} if isinstance(row, dict) and isinstance(status, dict) else row
     try:
-        model = ParagonSync.model_validate(item)
+        model = ParagonSync.model_validate(raw)
     except ValidationError as exc:
-        ident = item.get("id") if isinstance(item, dict) else None
+        ident = raw.get("id") if isinstance(raw, dict) else None
         if not isinstance(ident, str) or not ident:
             return None
         problems = ", ".join(".".join(map(str, e["loc"])) or "item" for e in exc.errors()[:3])
@@ -186,31 +225,58 @@ def parse_sync(account: str, item: Any, *, complete: bool) -> Sync | None:
             vendor_status="unreadable",
             status_reason=f"Paragon sent a sync synctui cannot read ({problems})",
             complete=False,
-            raw=item,
+            raw=raw,
         )
+    read = True if isinstance(status, dict) else (False if status_unavailable else None)
     summary = parse_summary(model.summary)
-    status, reason = status_of(model.status, model.errorMessage, summary, detail=complete)
+    normalized, reason = status_of(model.status, model.reason, summary, read=read)
     pair = " ".join(p for p in (model.integration, model.pipeline) if p)
+    gone = UNAVAILABLE if read is False else ""
     columns = {
         "integration": model.integration or "-",
         "pipeline": model.pipeline or "-",
         "vendor_status": model.status or "-",
         "configuration": model.configurationName or "-",
-        "synced": synced_column(summary),
+        "synced": synced_column(summary) or gone,
+        # Shown in the detail only (the table shows exactly `table_columns`).
+        "credential": model.credentialId or gone or "-",
+        "last_synced": short_when(summary.lastSyncedAt if summary else None) or gone or "-",
+        "frequency": model.incrementalAccumulatorFrequency or NOT_REPORTED,
+        "created": short_when(model.dateCreated) or "-",
     }
     return Sync(
         account=account,
         vendor="paragon",
         id=model.id,
         name=model.configurationName or pair or model.id,
-        status=status,
+        status=normalized,
         vendor_status=model.status or "",
         status_reason=reason,
         columns=columns,
         updated_at=model.dateUpdated,
-        complete=complete,
-        raw=item,
+        complete=read is True,
+        raw=raw,
     )
+
+
+def _patch_note(body: dict[str, Any]) -> str:
+    """What a dry run says about a PATCH: when it lands, and what is checked before sending."""
+    note = "Paragon accepts it at once and applies it a moment later"
+    if "credentialId" in body:
+        note += "; sent only if credentialId still holds what was loaded"
+    if FREQUENCY in body:
+        note += "; the current frequency is not reported by Paragon, so it is not checked"
+    return note
+
+
+def _not_removable(key: str) -> ValidationIssue:
+    if key == FREQUENCY:
+        return ValidationIssue(
+            key,
+            f"{key} cannot be removed: Paragon does not report the current one, so there is "
+            "nothing to put back; choose one of " + ", ".join(PARAGON_FREQUENCIES),
+        )
+    return ValidationIssue(key, f"{key} cannot be removed, only changed")
 
 
 def _field_of(message: str) -> str:
@@ -247,8 +313,6 @@ class ParagonAdapter(RestAdapter):
         ("configuration", "Configuration"),
         ("synced", "Synced"),
     )
-    # The list lacks progress and error messages: read each row's detail too.
-    details_in_lists: bool = True
 
     # --- plumbing -------------------------------------------------------------------------
     def sync_path(self, sync_id: str | None = None, suffix: str = "") -> str:
@@ -276,64 +340,121 @@ class ParagonAdapter(RestAdapter):
                 hint="use a user token that may modify syncs",
             )
         if problem.kind is Kind.CONFLICT and problem.code in ALREADY_CODES:
-            return _AlreadyInState(f"{name}: {message}", problem.code)
+            return _AlreadyInState(f"{name}: {message}", problem.code, message)
         return None
 
     def field_of(self, message: str) -> str:
         return _field_of(message)
 
+    # The list lacks progress, credential and reason: read each row's status too.
+    details_in_lists: bool = True
+
     # --- reads ----------------------------------------------------------------------------
     async def _rows(self) -> list[Any]:
-        payload = self.read_json(await self.request("GET", self.sync_path()), "syncs")
+        """Every row of the list (unfiltered: `?credentialId=` would narrow it to one
+        credential's syncs, and an account shows all of its user's)."""
+        response = await self.request("GET", self.sync_path())
+        payload = self.read_json(response, "syncs")
         rows = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(rows, list):
             raise errors.VendorError(f"{self.account.name}: Paragon sent an unreadable list")
         return rows
 
+    async def read_raw(self, sync_id: str) -> dict[str, Any]:
+        """Get Sync Status: `{status, credentialId, summary, reason}`, the record writes are
+        checked against. It carries no id, so unlike other vendors' reads none is required."""
+        answer = self.read_json(await self.request("GET", self.sync_path(sync_id)), "status")
+        if not isinstance(answer, dict):
+            raise self.unreadable("status")
+        return answer
+
     async def check(self) -> str:
         rows = await self._rows()
         return f"Paragon syncs readable with this user token: {len(rows)} syncs"
 
-    async def _detail_or_none(self, row: Any) -> dict[str, Any] | None:
+    async def _status_or_error(self, row: Any) -> dict[str, Any] | errors.SyncTuiError | None:
+        """A row's status answer, the error that kept it unread, or None for a row without id."""
         ident = row.get("id") if isinstance(row, dict) else None
         if not isinstance(ident, str) or not ident:
             return None
         try:
             return await self.read_raw(ident)
-        except errors.SyncTuiError:
-            return None
+        except errors.SyncTuiError as exc:
+            return exc
+
+    def _row_sync(self, row: Any, outcome: Any) -> Sync | None:
+        if isinstance(outcome, errors.SyncTuiError):
+            sync = parse_sync(self.account.name, row, status_unavailable=True)
+            if sync is not None:
+                sync.unavailable = {STATUS_PART: str(outcome)}
+            return sync
+        return parse_sync(self.account.name, row, outcome)
 
     async def iter_syncs(self) -> AsyncIterator[list[Sync]]:
-        """One list read, then the rows' details in chunks, each chunk shown as a page."""
+        """One list read, then the rows' statuses in chunks, each chunk shown as a page.
+
+        A status that cannot be read leaves its row shown from the list, marked unavailable.
+        """
         rows = await self._rows()
         for start in range(0, len(rows), DETAIL_CHUNK):
             chunk = rows[start : start + DETAIL_CHUNK]
-            details: list[dict[str, Any] | None] = [None] * len(chunk)
+            outcomes: list[Any] = [None] * len(chunk)
             if self.details_in_lists:
-                details = list(await asyncio.gather(*map(self._detail_or_none, chunk)))
+                outcomes = list(await asyncio.gather(*map(self._status_or_error, chunk)))
             page = [
                 s
-                for s in (
-                    parse_sync(self.account.name, d if d is not None else r, complete=d is not None)
-                    for r, d in zip(chunk, details, strict=True)
-                )
+                for s in (self._row_sync(r, o) for r, o in zip(chunk, outcomes, strict=True))
                 if s is not None
             ]
             if page:
                 yield page
 
-    def _parse(self, raw: dict[str, Any]) -> Sync:
-        sync = parse_sync(self.account.name, raw, complete=True)
+    async def _row(self, sync_id: str) -> dict[str, Any]:
+        """The sync's list row: the only documented place for its id, integration and name."""
+        for row in await self._rows():
+            if isinstance(row, dict) and row.get("id") == sync_id:
+                return row
+        raise errors.NotFound(f"{self.account.name}: Paragon lists no sync {sync_id}")
+
+    async def read_sync(self, sync_id: str) -> Sync:
+        """The list row alone; its status is the secondary read (`side_reads`)."""
+        id_segment(sync_id, self.vendor_title)  # an empty or odd id fails before any I/O
+        sync = parse_sync(self.account.name, await self._row(sync_id))
+        if sync is None:
+            raise self.unreadable("syncs")
+        return sync
+
+    def side_reads(self, sync: Sync) -> dict[str, Callable[[], Awaitable[Any]]]:
+        return {STATUS_PART: lambda: self.read_raw(sync.id)}
+
+    def with_parts(self, sync: Sync, parts: dict[str, Any]) -> Sync:
+        found = parse_sync(
+            self.account.name,
+            sync.raw,
+            parts.get(STATUS_PART),
+            status_unavailable=STATUS_PART not in parts,
+        )
+        return found if found is not None else sync
+
+    async def get_sync(self, sync_id: str) -> Sync:
+        """Row and status, read together; both must be read (writes check against them)."""
+        id_segment(sync_id, self.vendor_title)
+        answers = await asyncio.gather(
+            self._row(sync_id), self.read_raw(sync_id), return_exceptions=True
+        )
+        row, status = answers
+        for outcome in (status, row):  # the vendor's own "not found" before ours
+            if isinstance(outcome, BaseException):
+                raise outcome
+        sync = parse_sync(self.account.name, row, status)
         if sync is None:
             raise errors.VendorError(f"{self.account.name}: unreadable sync from Paragon")
         return sync
 
-    async def get_sync(self, sync_id: str) -> Sync:
-        return self._parse(await self.read_raw(sync_id))
-
     # --- editing --------------------------------------------------------------------------
     def editable(self, sync: Sync) -> dict[str, Any]:
-        """`{credentialId, incrementalAccumulatorFrequency}` as the detail has them."""
+        """`{credentialId}` as the status answer has it. The frequency is in it only if
+        Paragon ever reports it: a patch that sets it adds it (and so is sent)."""
         self.require_readable(ParagonSync, sync)
         return {k: copy.deepcopy(sync.raw[k]) for k in EDITABLE_KEYS if k in sync.raw}
 
@@ -346,7 +467,9 @@ class ParagonAdapter(RestAdapter):
     ) -> WritePlan:
         """Validate, then a PATCH of the changed allowed fields; sends nothing.
 
-        A list row lacks the two fields, so an incomplete sync is read first.
+        A list row lacks the credential, so a sync without its status is read first. Every
+        refusal here is documented (`paragon-update-sync.txt`): only these two fields, a
+        credential is a UUID string, the frequency one of eight values; a `null` is neither.
         """
         name = self.account.name
         if trigger_now:
@@ -362,10 +485,8 @@ class ParagonAdapter(RestAdapter):
             )
         removed = [key for key, value in patch.items() if value is None]
         if removed:
-            raise self._refuse(
-                [ValidationIssue(k, f"{k} cannot be removed, only changed") for k in removed]
-            )
-        if not sync.complete or any(key not in sync.raw for key in EDITABLE_KEYS):
+            raise self._refuse([_not_removable(key) for key in removed])
+        if not sync.complete or "credentialId" not in sync.raw:
             sync = await self.get_sync(sync.id)
         before = self.editable(sync)
         after = apply_merge_patch(before, patch)
@@ -392,8 +513,7 @@ class ParagonAdapter(RestAdapter):
                     url=f"{self.base_url}{self.sync_path(sync.id)}",
                     headers=self.masked(headers),
                     body=body,
-                    note="Paragon accepts it at once and applies it a moment later; "
-                    "sent only if those fields still hold what was loaded",
+                    note=_patch_note(body),
                 )
             )
         return WritePlan(
@@ -424,10 +544,12 @@ class ParagonAdapter(RestAdapter):
 
     # --- writes ---------------------------------------------------------------------------
     async def _send_patch(self, sync_id: str, body: dict[str, Any]) -> WriteResult:
-        """PATCH; a lost answer is confirmed only if a re-read already shows the new values.
+        """PATCH; a lost answer is confirmed only if the sync's own status answer already
+        shows the new values.
 
         Otherwise the outcome is reported as unknown and nothing is resent: Paragon applies a
-        PATCH after accepting it, so "still the old values" does not mean "not received".
+        PATCH after accepting it, so "still the old values" does not mean "not received" —
+        and a new frequency never shows, as no documented answer reports it.
         """
         path = self.sync_path(sync_id)
 
@@ -444,13 +566,13 @@ class ParagonAdapter(RestAdapter):
         async def verify() -> WriteResult | None:
             now = await self.read_raw(sync_id)
             if all(json_equal(now.get(k), v) for k, v in body.items()):
-                return WriteResult(message="updated", sync=self._parse(now))
+                return WriteResult(message="updated", sync=await self.get_or_none(sync_id))
             raise _NotVisible("not visible yet")  # never None: None would resend
 
         try:
             return await self.confirm_or_retry(send, verify)
-        except (errors.OutcomeUnknown, errors.VendorError) as exc:
-            if isinstance(exc, errors.VendorError) and exc.status not in (None, 500, 502, 504):
+        except errors.SyncTuiError as exc:
+            if not outcome_open(exc):
                 raise
             raise errors.OutcomeUnknown(
                 f"{self.account.name}: the update of {sync_id} was sent but its answer was lost; "
@@ -460,13 +582,14 @@ class ParagonAdapter(RestAdapter):
             ) from None
 
     async def set_active(self, sync_id: str, active: bool) -> WriteResult:
-        """`POST …/disable` or `…/reenable`, settled by the status when an answer is lost."""
+        """`POST …/disable` or `…/reenable` (each a bare 200), settled by the sync's status
+        when an answer is lost."""
         raw = await self.read_raw(sync_id)
         before = str(raw.get("status") or "").upper()
         if not active and before == "DISABLED":
-            return WriteResult(message="already paused", sync=self._parse(raw))
+            return WriteResult(message="already paused", sync=await self.get_or_none(sync_id))
         if active and before in RUNNING:
-            return WriteResult(message="already active", sync=self._parse(raw))
+            return WriteResult(message="already active", sync=await self.get_or_none(sync_id))
         action = "reenable" if active else "disable"
         path = self.sync_path(sync_id, f"/{action}")
         tries = 0
@@ -480,21 +603,18 @@ class ParagonAdapter(RestAdapter):
             nonlocal tries
             tries += 1
             try:
-                response = await self.request("POST", path, write=True)
+                await self.request("POST", path, write=True)  # a bare 200: nothing to read
             except _AlreadyInState as exc:
                 if tries > 1:
                     return {}  # our first try landed: its answer was lost, not the request
                 if active and before != "DISABLED":
                     raise errors.InvalidState(
-                        f"{self.account.name}: Paragon re-enables only disabled syncs and "
-                        f"{sync_id} is {before or 'in an unknown state'}",
+                        f"{self.account.name}: Paragon refused to re-enable {sync_id}, which "
+                        f"is {before or 'in an unknown state'} ({exc.words})",
                         hint="pause it, then resume it, to restart it",
                     ) from None
                 raise _Already() from exc
-            if not response.content:
-                return {}
-            answer = self.read_json(response, action)
-            return answer if isinstance(answer, dict) else {}
+            return {}
 
         async def verify() -> dict[str, Any] | None:
             now = await self.read_raw(sync_id)
@@ -502,16 +622,11 @@ class ParagonAdapter(RestAdapter):
 
         word = "resumed" if active else "paused"
         try:
-            answer = await self.confirm_or_retry(send, verify)
+            await self.confirm_or_retry(send, verify)
         except _Already:
             # Someone else got there between our read and our request.
             word = "already active" if active else "already paused"
-            answer = {}
-        if isinstance(answer.get("id"), str) and answer.get("status"):
-            sync: Sync | None = parse_sync(self.account.name, answer, complete=True)
-        else:
-            sync = await self.get_or_none(sync_id)
-        return WriteResult(message=word, sync=sync)
+        return WriteResult(message=word, sync=await self.get_or_none(sync_id))
 
     async def delete(self, sync_id: str) -> WriteResult:
         """DELETE (Paragon deletes the synced records too), settled by reading if its answer is

@@ -1,17 +1,20 @@
 """Polytomic: model syncs over REST (`/api/syncs`), versioned by the `X-Polytomic-Version` header.
 
+The contract is the vendor's SDK `polytomic` (25.9.x): `model_sync/raw_client.py` for paths
+and documented semantics, `types/` for shapes (read in `polytomic_models` / `polytomic_parse`).
+
 The one rule that shapes this module: `PUT /api/syncs/{id}` is a **full replacement**. Any
 field a request omits is cleared or reset on the vendor side, including fields synctui has
 never heard of. So an edit is always: a fresh `GET`, refuse if the sync moved since the user
 loaded it, apply the user's JSON merge patch to *the vendor's own JSON* (never to our models),
-and `PUT` every field back. The pydantic models in `polytomic_models` are only for reading.
+carry it into the live form of the settings that have two (`polytomic_forms`), and `PUT`
+every field back but the response-only ones. The pydantic models are only for reading.
 
-Writes and retries: the shared transport resends only what is safe to resend. The PUT, the
-activation and the DELETE are marked non-idempotent (a blind resend after a concurrent edit
-would clobber it), so a lost answer goes through `confirm_or_retry`, which re-reads the sync
-to learn whether the write landed before sending it again. Execution POSTs always carry an
-`Idempotency-Key`; the transport may then resend them and the vendor replays the first
-answer, so a dropped connection can never start a second run.
+Writes whose answer is lost are settled by reading the vendor's record before anything is
+sent again (`confirm_or_retry`): the sync itself for a PUT, an activation and a DELETE; the
+executions list for a started run; the list of syncs for a create. Execution and create
+POSTs also carry an `Idempotency-Key`, so a resend after "not there yet" is replayed by the
+vendor rather than applied twice.
 
 Authentication is a Bearer API key, or on premises (`auth = "deployment"`) the deployment key
 as HTTP Basic user name with an empty password. Both forms are registered with the redactor,
@@ -22,310 +25,68 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import copy
-import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar
 
 import httpx
 from pydantic import ValidationError
 
 from synctui.domain import errors
-from synctui.domain.cron import describe_cron
 from synctui.domain.diff import changed_paths
 from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import (
     Capability,
     PlannedRequest,
     Run,
-    RunState,
     Sync,
-    SyncStatus,
     WritePlan,
     WriteResult,
 )
 from synctui.domain.validation import ValidationIssue, validate_polytomic_sync
 from synctui.store.accounts import POLYTOMIC_DEFAULT_API_VERSION
-from synctui.vendors.base import short_when, unreadable_sync
-from synctui.vendors.polytomic_models import (
-    PolytomicError,
-    PolytomicExecution,
-    PolytomicStatus,
-    PolytomicSync,
-    PolytomicSyncSummary,
+from synctui.vendors.polytomic_forms import (
+    is_read_only,
+    live_document,
+    reported,
+    same_document,
+    without_derived,
+)
+from synctui.vendors.polytomic_models import PolytomicError, PolytomicSync
+from synctui.vendors.polytomic_parse import (
+    RUN_STATES,
+    describe_schedule,
+    describe_target,
+    parse_run,
+    parse_sync,
+    run_state,
+    run_summary,
 )
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
-PAGE_SIZE = 50  # the vendor's maximum `limit`
+__all__ = [
+    "PAUSED_MESSAGE",
+    "RUN_STATES",
+    "PolytomicAdapter",
+    "describe_schedule",
+    "describe_target",
+    "is_read_only",
+    "parse_run",
+    "parse_sync",
+    "run_state",
+    "run_summary",
+    "same_document",
+]
+
+PAGE_SIZE = 50  # the vendor's maximum `limit` (`list`: "capped at 50")
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
-RUNNING_MESSAGE = "a run is already in progress"
-# Response-only fields: the vendor ignores them in a PUT, so they are not part of what a user
-# edits (and a patch touching them is refused rather than silently ignored).
-READ_ONLY_FIELDS = frozenset({"id", "model_ids"})
-READ_ONLY_PREFIXES = ("created_", "updated_")
-# Omitted from a PUT, these fall back to a server-side value rather than to empty.
-SERVER_FILLED = frozenset({"organization_id"})
 # Error keys for an `X-Polytomic-Version` the vendor does not accept.
 VERSION_KEYS = ("missing_version", "unsupported_version")
-
-# Execution status → RunState; unknown values become UNKNOWN and are shown verbatim.
-RUN_STATES: dict[str, RunState] = {
-    "created": RunState.QUEUED,
-    "scheduled": RunState.QUEUED,
-    "queued": RunState.QUEUED,
-    "waiting": RunState.QUEUED,
-    "running": RunState.RUNNING,
-    "processing": RunState.RUNNING,
-    "canceling": RunState.RUNNING,  # not over yet
-    "completed": RunState.SUCCESS,
-    "failed": RunState.FAILED,
-    "interrupted": RunState.FAILED,
-    "canceled": RunState.CANCELLED,
-}
-
-_DAY_NAMES = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
-
-
-def is_read_only(key: str) -> bool:
-    return key in READ_ONLY_FIELDS or key.startswith(READ_ONLY_PREFIXES)
 
 
 def new_idempotency_key() -> str:
     """`synctui-<32 hex>`: within the vendor's 8–255 characters of `[A-Za-z0-9_-]`."""
     return f"synctui-{uuid.uuid4().hex}"
-
-
-# --- presentation (pure) -------------------------------------------------------------------
-
-
-def _part(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _small_number(text: str | None) -> int | None:
-    """'09' → 9; None for anything else. Not str.isdigit(), which also says yes to '²'
-    (int() does not), and short, because int() refuses texts of over 4,300 digits."""
-    if text is None or not (text.isascii() and text.isdigit()) or len(text) > 4:
-        return None
-    return int(text)
-
-
-def _clock(hour: str | None, minute: str | None) -> str | None:
-    """'9', '30' → '09:30' (only for plain numbers; anything else is left to cron)."""
-    h, m = _small_number(hour), _small_number(minute)
-    if h is None or m is None:
-        return None
-    return f"{h:02d}:{m:02d}"
-
-
-def _cron_names(text: str) -> str:
-    """'monday,wednesday' → 'mon,wed': the cron parser takes three-letter names only."""
-    return re.sub(r"[A-Za-z]+", lambda m: m.group()[:3].lower(), text)
-
-
-def _cron(schedule: dict[str, Any], default_minute: str = "*") -> str | None:
-    """The schedule's time parts as a described cron expression, or None if they do not parse."""
-    minute = _part(schedule.get("minute")) or default_minute
-    hour = _part(schedule.get("hour")) or "*"
-    dom = _part(schedule.get("day_of_month")) or "*"
-    month = _cron_names(_part(schedule.get("month")) or "*")
-    dow = _cron_names(_part(schedule.get("day_of_week")) or "*")
-    try:
-        return describe_cron(f"{minute} {hour} {dom} {month} {dow}")
-    except Exception:  # a CronError or anything odd: the caller falls back to plain text
-        return None
-
-
-def describe_schedule(schedule: Any) -> str:
-    """A schedule in a few words: 'hourly at :15', 'daily at 09:30', 'weekly on Monday at 07:30'.
-
-    Unknown frequencies are shown as they are; a schedule we cannot read says so rather than
-    guessing.
-    """
-    if not isinstance(schedule, dict):
-        return "-" if schedule is None else str(schedule)
-    frequency = schedule.get("frequency")
-    if not isinstance(frequency, str) or not frequency:
-        return "no frequency"
-    hour, minute = _part(schedule.get("hour")), _part(schedule.get("minute"))
-    at = _clock(hour, minute)
-    if frequency in ("manual", "continuous"):
-        return frequency
-    if frequency == "hourly":
-        at_minute = _small_number(minute)
-        return f"hourly at :{at_minute:02d}" if at_minute is not None else "hourly"
-    if frequency == "daily":
-        return f"daily at {at}" if at else "daily"
-    if frequency == "weekly":
-        day = _part(schedule.get("day_of_week"))
-        number = _small_number(day)
-        if number is not None and number < 7:
-            day = _DAY_NAMES[number]
-        on = f" on {day.capitalize()}" if day else ""
-        return f"weekly{on} at {at}" if at else f"weekly{on}"
-    if frequency in ("custom", "builder"):
-        described = _cron(schedule, default_minute="0" if frequency == "builder" else "*")
-        return f"{frequency}: {described}" if described else frequency
-    if frequency == "multi":
-        multi = schedule.get("multi")
-        subs = multi.get("schedules") if isinstance(multi, dict) else None
-        if isinstance(subs, list) and subs:
-            return " + ".join(describe_schedule(s) for s in subs)
-        return "multiple schedules"
-    if frequency == "runafter":
-        after = schedule.get("run_after")
-        ids = after.get("sync_ids") if isinstance(after, dict) else None
-        if isinstance(ids, list) and ids:
-            return f"after {len(ids)} other sync{'s' if len(ids) != 1 else ''}"
-        return "after another sync"
-    if frequency == "dbtcloud":
-        job = schedule.get("job_id")
-        return f"after dbt Cloud job {job}" if job is not None else "after a dbt Cloud job"
-    return frequency
-
-
-def describe_target(target: Any) -> str:
-    """'connection/object', the connection id shortened: there is no connection name to show."""
-    if not isinstance(target, dict):
-        return "-"
-    connection = target.get("connection_id")
-    obj = target.get("object") or target.get("new_name")
-    conn = connection[:8] if isinstance(connection, str) and connection else "?"
-    return f"{conn}/{obj}" if obj else conn
-
-
-def run_state(status: Any) -> RunState:
-    if not isinstance(status, str):
-        return RunState.UNKNOWN
-    return RUN_STATES.get(status.strip().lower(), RunState.UNKNOWN)
-
-
-def _count(counts: dict[str, Any], key: str) -> int | None:
-    value = counts.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def run_summary(counts: Any) -> str:
-    """'5,420 records synced, 3 failed' from an execution's counts."""
-    if not isinstance(counts, dict):
-        return ""
-    total, failed = _count(counts, "total"), _count(counts, "error") or 0
-    if total is None:
-        parts = [_count(counts, k) for k in ("insert", "update", "delete")]
-        total = sum(p for p in parts if p is not None) + failed
-    synced = max(0, total - failed)
-    text = f"{synced:,} record{'s' if synced != 1 else ''} synced"
-    return f"{text}, {failed:,} failed" if failed else text
-
-
-def parse_run(item: Any) -> Run | None:
-    """An execution as a Run, or None if it cannot be read (it is then left out)."""
-    try:
-        model = PolytomicExecution.model_validate(item)
-    except ValidationError:
-        return None
-    status = model.status or ""
-    state = run_state(status)
-    messages = [str(e) for e in model.errors or [] if e]
-    return Run(
-        id=model.id,
-        state=state,
-        vendor_status=status,
-        created_at=model.created_at,
-        started_at=model.started_at,
-        finished_at=model.completed_at,
-        summary=run_summary(model.counts),
-        error="; ".join(messages) or None,
-        raw=item,
-    )
-
-
-def _failure_reason(run: Run) -> str:
-    what = run.error or f"execution {run.vendor_status}"
-    return f"last execution failed: {what}" + (f" ({run.summary})" if run.summary else "")
-
-
-def _last_execution_column(run: Run | None, status_known: bool) -> str:
-    if run is None:
-        return "never" if status_known else "?"
-    when = short_when(run.finished_at or run.started_at or run.created_at)
-    return f"{run.vendor_status or '?'} · {when}" if when else run.vendor_status or "?"
-
-
-def parse_sync(
-    account: str, item: Any, status: Any = None, *, complete: bool, status_known: bool = True
-) -> Sync | None:
-    """A `Sync` from a list summary or a full sync, plus its `/status` answer if fetched.
-
-    Normalized status: inactive → PAUSED, active and the last *finished* execution failed →
-    ERROR (its errors and counts as the reason), otherwise ACTIVE. `latest_run` is the
-    execution in progress if any, else the last finished one.
-
-    An item that does not parse still shows up (status unknown, the reason saying why) as long
-    as it has an id, so one bad row never hides a list. Without an id it cannot be addressed
-    and is left out (None).
-    """
-    model_cls = PolytomicSync if complete else PolytomicSyncSummary
-    try:
-        model = model_cls.model_validate(item)
-    except ValidationError as exc:
-        return unreadable_sync(
-            item, exc, account=account, vendor="polytomic", title="Polytomic", complete=complete
-        )
-
-    current = last = None
-    if isinstance(status, dict):
-        try:
-            parsed = PolytomicStatus.model_validate(status)
-        except ValidationError:
-            parsed = None
-            status_known = False
-        if parsed is not None:
-            current = parse_run(parsed.current_execution) if parsed.current_execution else None
-            last = parse_run(parsed.last_execution) if parsed.last_execution else None
-    latest = current or last
-
-    reason: str | None = None
-    if model.active is None:
-        state, word = SyncStatus.UNKNOWN, "unknown"
-        reason = "Polytomic did not say whether this sync is active"
-    elif not model.active:
-        state, word = SyncStatus.PAUSED, "inactive"
-        if last is not None and last.state is RunState.FAILED:
-            reason = _failure_reason(last)  # still worth knowing before resuming it
-    elif last is not None and last.state is RunState.FAILED:
-        state, word = SyncStatus.ERROR, "active"
-        reason = _failure_reason(last)
-    else:
-        state, word = SyncStatus.ACTIVE, "active"
-    vendor_status = f"{word}, last execution {latest.vendor_status}" if latest else word
-
-    columns = {
-        "name": model.name or model.id,
-        "mode": model.mode or "-",
-        "schedule": describe_schedule(item.get("schedule")),
-        "target": describe_target(item.get("target")),
-        "active": "?" if model.active is None else ("yes" if model.active else "no"),
-        "last_execution": _last_execution_column(latest, status_known),
-    }
-    return Sync(
-        account=account,
-        vendor="polytomic",
-        id=model.id,
-        name=model.name or model.id,
-        status=state,
-        vendor_status=vendor_status,
-        status_reason=reason,
-        columns=columns,
-        updated_at=model.updated_at,
-        latest_run=latest,
-        complete=complete,
-        raw=item,
-    )
 
 
 def _readable(raw: dict[str, Any]) -> bool:
@@ -335,38 +96,6 @@ def _readable(raw: dict[str, Any]) -> bool:
     except ValidationError:
         return False
     return True
-
-
-def _strip_nulls(value: Any) -> Any:
-    """Null object members dropped: the vendor stores an omitted optional field as null."""
-    if isinstance(value, dict):
-        return {k: _strip_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_strip_nulls(v) for v in value]
-    return value
-
-
-def _cleared(value: Any) -> bool:
-    """What an omitted field reads back as after a full replacement: null, [], {} or false."""
-    return value is None or value is False or (isinstance(value, list | dict) and not value)
-
-
-def same_document(sent: dict[str, Any], now: dict[str, Any]) -> bool:
-    """Does the sync as read now hold the document that was PUT?
-
-    Every field sent must read back equal (null and absent count as the same), and every
-    field left out must read back cleared: a full replacement resets what it omits.
-    Read-only fields are the server's, not the client's, to compare.
-    """
-    return all(
-        json_equal(_strip_nulls(value), _strip_nulls(now.get(key)))
-        for key, value in sent.items()
-        if not is_read_only(key)
-    ) and all(
-        _cleared(value)
-        for key, value in now.items()
-        if key not in sent and not is_read_only(key) and key not in SERVER_FILLED
-    )
 
 
 def new_issues(before: dict[str, Any], after: Any) -> list[ValidationIssue]:
@@ -460,7 +189,9 @@ class PolytomicAdapter(RestAdapter):
 
     def vendor_error(self, problem: Problem) -> errors.SyncTuiError | None:
         """Polytomic's keys refine the status: a key that may write, the API version, and
-        what a 409 is about."""
+        what a 409 is about. The SDK documents the error shape (`{status, message, key,
+        metadata}`), not its keys: a 409 whose key is not one of the few known here is said in
+        the vendor's own words, with its key, never guessed to be "a run in progress"."""
         name, key, metadata = self.account.name, problem.code, problem.metadata
         if problem.kind is Kind.FORBIDDEN and key == "forbidden":
             return errors.PermissionDenied(
@@ -482,7 +213,8 @@ class PolytomicAdapter(RestAdapter):
                 return errors.InvalidState(
                     f"{name}: the same request is still being processed; try again in a moment"
                 )
-            return errors.InvalidState(f"{name}: {RUNNING_MESSAGE}")
+            said = f" ({key})" if key else ""
+            return errors.InvalidState(f"{name}: Polytomic refused: {problem.message}{said}")
         return None
 
     def issues_for(self, problem: Problem) -> list[ValidationIssue]:
@@ -505,9 +237,9 @@ class PolytomicAdapter(RestAdapter):
         return f"Polytomic API {self.api_version}: syncs readable with this {self.credential}"
 
     async def iter_syncs(self) -> AsyncIterator[list[Sync]]:
-        """Follow `pagination.next_page_token` exactly as given; a repeated token is an error."""
+        """Follow `pagination.next_page_token` exactly as given, within the page guard's stops."""
         token: str | None = None
-        seen: set[str] = set()
+        guard = self.pages("syncs")
         while True:
             params: dict[str, Any] = {"limit": PAGE_SIZE}
             if token is not None:
@@ -518,18 +250,14 @@ class PolytomicAdapter(RestAdapter):
                 raise errors.VendorError(
                     f"{self.account.name}: Polytomic sent an unreadable page of syncs"
                 )
-            page = await self._parse_page(items)
+            page = await self._parse_page(guard.fresh(items))
             if page:
                 yield page
             pagination = payload.get("pagination")
             nxt = pagination.get("next_page_token") if isinstance(pagination, dict) else None
             if not isinstance(nxt, str) or not nxt:
                 return
-            if nxt in seen:
-                raise errors.VendorError(
-                    f"{self.account.name}: Polytomic repeated a page token while listing syncs"
-                )
-            seen.add(nxt)
+            guard.follow(nxt)
             token = nxt
 
     async def _parse_page(self, items: list[Any]) -> list[Sync]:
@@ -571,14 +299,26 @@ class PolytomicAdapter(RestAdapter):
         return sync
 
     async def get_sync(self, sync_id: str) -> Sync:
-        raw, status = await asyncio.gather(
+        answers = await asyncio.gather(
             self.read_raw(sync_id), self._read_status(sync_id), return_exceptions=True
         )
+        raw, status = answers
         for outcome in (raw, status):
             if isinstance(outcome, BaseException):
                 raise outcome
         assert isinstance(raw, dict)
         return self._parse(raw, status)
+
+    # For display (services/detail.py): `/status` is a secondary read, marked unavailable
+    # when it fails instead of failing the sync's read.
+    async def read_sync(self, sync_id: str) -> Sync:
+        return self._parse(await self.read_raw(sync_id), None, status_known=False)
+
+    def side_reads(self, sync: Sync) -> dict[str, Callable[[], Awaitable[Any]]]:
+        return {"status": lambda: self._read_status(sync.id)}
+
+    def with_parts(self, sync: Sync, parts: dict[str, Any]) -> Sync:
+        return self._parse(sync.raw, parts.get("status"), status_known="status" in parts)
 
     async def _complete(self, raw: dict[str, Any]) -> Sync:
         """A sync just written, with its status if that can be read (the write already
@@ -593,7 +333,7 @@ class PolytomicAdapter(RestAdapter):
             return []
         runs: list[Run] = []
         token: str | None = None
-        seen: set[str] = set()
+        guard = self.pages("executions")
         while len(runs) < limit:
             params = {"page_token": token} if token else None
             response = await self.request(
@@ -605,26 +345,26 @@ class PolytomicAdapter(RestAdapter):
                 raise errors.VendorError(
                     f"{self.account.name}: Polytomic sent an unreadable page of executions"
                 )
-            runs.extend(r for r in map(parse_run, items) if r is not None)
+            runs.extend(r for r in map(parse_run, guard.fresh(items)) if r is not None)
             pagination = payload.get("pagination")
             nxt = pagination.get("next_page_token") if isinstance(pagination, dict) else None
-            if not items or not isinstance(nxt, str) or not nxt or nxt in seen:
+            if not items or not isinstance(nxt, str) or not nxt or guard.stops(nxt):
                 break
-            seen.add(nxt)
             token = nxt
         return runs[:limit]
 
     # --- editing --------------------------------------------------------------------------
     def editable(self, sync: Sync) -> dict[str, Any]:
-        """Every field of the vendor's JSON except the response-only ones.
+        """Every field of the vendor's JSON except the response-only ones and the deprecated
+        forms Polytomic derives from a live form it reports (`polytomic_forms`).
 
         For a list summary this is a subset of the sync; that is harmless, because
         `plan_update` applies the patch to a fresh full GET, never to this document.
         """
-        return {k: copy.deepcopy(v) for k, v in sync.raw.items() if not is_read_only(k)}
+        return self._editable_raw(sync.raw)
 
     def _editable_raw(self, raw: dict[str, Any]) -> dict[str, Any]:
-        return {k: copy.deepcopy(v) for k, v in raw.items() if not is_read_only(k)}
+        return without_derived(reported(raw))
 
     def _moved(self, loaded: Sync, fresh: dict[str, Any]) -> bool:
         """Has the sync changed since the user loaded it? `updated_at` says, when we have it."""
@@ -674,9 +414,15 @@ class PolytomicAdapter(RestAdapter):
             )
         if self._moved(sync, fresh):
             raise self._conflict(sync.id)
-        before = self._editable_raw(fresh)
-        after = apply_merge_patch(before, patch)
-        issues = new_issues(before, after)
+        # The patch applies to the sync as reported (both forms of a setting, so a patch may
+        # name either); what is sent and compared leaves the derived forms out.
+        as_read = reported(fresh)
+        before = without_derived(as_read)
+        edited = apply_merge_patch(as_read, patch)
+        after, form_issues, notes = (
+            live_document(as_read, edited) if isinstance(edited, dict) else (edited, [], [])
+        )
+        issues = form_issues or new_issues(before, after)
         if issues:
             raise errors.ValidationFailed(
                 f"{name}: {sync.id}: " + "; ".join(i.message for i in issues), issues
@@ -694,8 +440,13 @@ class PolytomicAdapter(RestAdapter):
                     url=f"{self.base_url}{self.sync_path(sync.id)}",
                     headers=self._write_headers(),
                     body=after,
-                    note="full replacement: every field as loaded, with the patch applied; "
-                    "sent only if the sync still matches what was loaded",
+                    note="; ".join(
+                        [
+                            "full replacement: every field as loaded, with the patch applied; "
+                            "sent only if the sync still matches what was loaded",
+                            *notes,
+                        ]
+                    ),
                 )
             )
             noun = "field" if len(changes) == 1 else "fields"
@@ -736,11 +487,11 @@ class PolytomicAdapter(RestAdapter):
         run: Run | None = None
         for request in plan.requests:
             try:
-                if request.method == "PUT":
+                if request.method == "PUT" and isinstance(request.body, dict):
                     current = await self.read_raw(sync_id)
                     if current.get("updated_at") != plan.payload.get("updated_at"):
                         raise self._conflict(sync_id)
-                    raw = await self._send_put(sync_id, request.body, current.get("updated_at"))
+                    raw = await self._send_put(sync_id, request.body, current)
                     done.append("updated")
                 elif request.method == "POST" and request.url.endswith("/executions"):
                     key = request.headers.get("Idempotency-Key") or new_idempotency_key()
@@ -757,16 +508,18 @@ class PolytomicAdapter(RestAdapter):
 
     # --- writes ---------------------------------------------------------------------------
     async def _send_put(
-        self, sync_id: str, body: dict[str, Any], updated_before: Any
+        self, sync_id: str, body: dict[str, Any], current: dict[str, Any]
     ) -> dict[str, Any]:
-        """PUT the whole object; if the answer is lost, a re-read decides.
+        """PUT the whole object; if the answer is lost, the sync itself decides.
 
-        Not applied iff the sync still has the `updated_at` it had before (then it is sent
-        once more). Applied iff it moved and reads back as the document sent. Moved but
-        different means someone else wrote in between: a conflict, not something to overwrite.
+        Applied iff the sync now holds the document sent (`same_document`). Not applied iff it
+        still is what it was just before the PUT (`current`: every editable field, and its
+        `updated_at` where it has one); only then is it sent again. Anything else means
+        someone else wrote in between: a conflict, not something to overwrite.
         """
         path = self.sync_path(sync_id)
         moved: list[dict[str, Any]] = []
+        was = self._editable_raw(current)
 
         async def send() -> dict[str, Any]:
             response = await self.request("PUT", path, body=body, write=True)
@@ -774,12 +527,12 @@ class PolytomicAdapter(RestAdapter):
 
         async def verify() -> dict[str, Any] | None:
             now = await self.read_raw(sync_id)
-            if updated_before is not None and now.get("updated_at") == updated_before:
-                return None  # nothing was written since the read before the PUT
             if same_document(body, now):
                 return now
-            if updated_before is None:
-                return None  # no timestamp to tell: resending a full replacement is harmless
+            if json_equal(self._editable_raw(now), was) and now.get("updated_at") == current.get(
+                "updated_at"
+            ):
+                return None  # visibly not written: sending it again is safe
             moved.append(now)
             return now
 
@@ -792,22 +545,43 @@ class PolytomicAdapter(RestAdapter):
             )
         return raw
 
-    async def _start_execution(self, sync_id: str, key: str, body: Any = None) -> Run:
-        """POST an execution with an Idempotency-Key: the transport may resend it, the vendor
-        replays the first answer, so one call starts at most one run."""
-        response = await self.request(
-            "POST",
-            self.sync_path(sync_id, "/executions"),
-            body=body if body is not None else {},
-            headers={"Idempotency-Key": key},
+    async def _first_runs(self, sync_id: str) -> list[Run]:
+        """The first page of executions (newest first): the record of runs, read once."""
+        payload = self._payload(
+            await self.request("GET", self.sync_path(sync_id, "/executions")), "executions"
         )
-        data = self.read_object(response, "execution")
-        run = parse_run(data)
-        if run is None:
-            raise errors.VendorError(
-                f"{self.account.name}: unreadable execution from Polytomic", status=None
+        items = payload["data"] if isinstance(payload["data"], list) else []
+        return [r for r in map(parse_run, items) if r is not None]
+
+    async def _start_execution(self, sync_id: str, key: str, body: Any = None) -> Run:
+        """POST an execution, and if its answer is lost, look in the executions list.
+
+        The ids on the list's first page are noted before sending; after a lost answer, an
+        execution that was not there is the one started (the list is the record of runs; a
+        summary such as `/status` is not read for this). None there: it did not start, and it
+        is sent again with the same `Idempotency-Key`, so even a run the list has not shown
+        yet is replayed by the vendor, never started twice.
+        """
+        path = self.sync_path(sync_id, "/executions")
+        known = {run.id for run in await self._first_runs(sync_id)}
+
+        async def send() -> Run:
+            response = await self.request(
+                "POST",
+                path,
+                body=body if body is not None else {},
+                headers={"Idempotency-Key": key},
+                write=True,
             )
-        return run
+            run = parse_run(self.read_object(response, "execution"))
+            if run is None:
+                raise self.unreadable("execution")
+            return run
+
+        async def verify() -> Run | None:
+            return next((r for r in await self._first_runs(sync_id) if r.id not in known), None)
+
+        return await self.confirm_or_retry(send, verify)
 
     async def set_active(self, sync_id: str, active: bool) -> WriteResult:
         """`POST /activate`; a lost answer is settled by re-reading `active`."""
@@ -843,8 +617,14 @@ class PolytomicAdapter(RestAdapter):
         return await self.delete_verified(sync_id)
 
     async def create(self, body: dict[str, Any]) -> Sync:
-        """POST a new sync (validated first), with an Idempotency-Key so a retry cannot create
-        two."""
+        """POST a new sync (validated first), with an Idempotency-Key so a resend cannot
+        create two.
+
+        If the answer is lost, the list decides: it comes newest `updated_at` first, so the
+        ids on its first page are noted before sending, and a row that was not there, with the
+        same name, mode and target, is the sync created. None there: it is sent again with
+        the same key (the vendor replays a create it did make).
+        """
         name = self.account.name
         if not isinstance(body, dict):
             raise errors.ValidationFailed(f"{name}: a sync must be a JSON object")
@@ -854,7 +634,36 @@ class PolytomicAdapter(RestAdapter):
             raise errors.ValidationFailed(
                 f"{name}: " + "; ".join(i.message for i in issues), issues
             )
-        response = await self.request(
-            "POST", "/api/syncs", body=document, headers={"Idempotency-Key": new_idempotency_key()}
+        key = new_idempotency_key()
+        known = {row.get("id") for row in await self._first_rows()}
+        target = found if isinstance(found := document.get("target"), dict) else {}
+        same = {
+            "name": document.get("name"),
+            "mode": document.get("mode"),
+            "target_connection_id": target.get("connection_id"),
+        }
+
+        async def send() -> dict[str, Any]:
+            response = await self.request(
+                "POST", "/api/syncs", body=document, headers={"Idempotency-Key": key}, write=True
+            )
+            return self.read_object(response, "create")
+
+        async def verify() -> dict[str, Any] | None:
+            for row in await self._first_rows():
+                if row.get("id") not in known and all(
+                    json_equal(row.get(k), v) for k, v in same.items()
+                ):
+                    return await self.read_raw(row["id"])
+            return None
+
+        created = await self.confirm_or_retry(send, verify)
+        return self._parse(created, None, status_known=True)
+
+    async def _first_rows(self) -> list[dict[str, Any]]:
+        """The list's first page (newest `updated_at` first), as raw rows."""
+        payload = self._payload(
+            await self.request("GET", "/api/syncs", params={"limit": PAGE_SIZE}), "syncs"
         )
-        return self._parse(self.read_object(response, "create"), None, status_known=True)
+        items = payload["data"] if isinstance(payload["data"], list) else []
+        return [item for item in items if isinstance(item, dict)]

@@ -1,5 +1,9 @@
 """Polytomic's JSON objects, as far as synctui reads them.
 
+Shapes from the vendor's SDK `polytomic` (25.9.x): `types/list_sync_item.py` (a list row),
+`types/model_sync_v5response.py` (a full sync), `types/sync_status_response.py`,
+`types/get_execution_response_schema.py`, `types/api_error.py`.
+
 Every model keeps fields it does not declare (`extra="allow"`) and declares enums as plain
 `str`: a new sync mode, frequency or execution status must show up as the vendor wrote it,
 never fail a list. These models are only ever used to *read*; a write is built from the
@@ -36,7 +40,8 @@ class PolytomicTarget(VendorModel):
 
 
 class PolytomicSyncSummary(VendorModel):
-    """A list item (`GET /api/syncs`): no fields, filters or identity."""
+    """A list item (`GET /api/syncs`): flat `target_connection_id` and `target_object`, no
+    fields, filters or identities. (`target` is declared for the full sync, which is one too.)"""
 
     id: str
     name: str | None = None
@@ -44,6 +49,8 @@ class PolytomicSyncSummary(VendorModel):
     mode: str | None = None
     schedule: PolytomicSchedule | None = None
     target: PolytomicTarget | None = None
+    target_connection_id: str | None = None
+    target_object: str | None = None
     organization_id: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
@@ -54,8 +61,12 @@ class PolytomicSync(PolytomicSyncSummary):
     validator's business, and only when the user edits."""
 
     fields: list[Any] | None = None
-    filters: list[Any] | None = None
-    identity: dict[str, Any] | None = None
+    filters: list[Any] | None = None  # deprecated form of model_filters + target_filters
+    identity: dict[str, Any] | None = None  # deprecated: the first of identities.mappings
+    identities: dict[str, Any] | None = None
+    model_filters: dict[str, Any] | None = None
+    target_filters: dict[str, Any] | None = None
+    problems: list[Any] | None = None  # response-only
 
 
 class PolytomicExecution(VendorModel):

@@ -22,4 +22,5 @@ def adapter_class(vendor: str) -> type[Adapter]:
     except KeyError:
         known = ", ".join(ADAPTERS)
         raise errors.UsageError(f"unknown vendor {vendor!r} (known: {known})") from None
-    return getattr(importlib.import_module(module_name), attr)
+    found: type[Adapter] = getattr(importlib.import_module(module_name), attr)
+    return found

@@ -296,8 +296,8 @@ class RestAdapter(Adapter):
         code: str = "",
         metadata: dict[str, Any] | None = None,
     ) -> Problem:
-        """A Problem from the vendor's words: folded to one line, redacted (error bodies can
-        echo what we sent) and cut short; its kind from the status or, first, the code."""
+        """A Problem from the vendor's words: redacted (error bodies can echo what we sent),
+        then folded to one line and cut short; its kind from the status or, first, the code."""
         status = response.status_code
         by_code = self.code_kinds.get(code)
         kind = next(
@@ -307,7 +307,7 @@ class RestAdapter(Adapter):
         return Problem(
             status=status,
             kind=kind,
-            message=self.redact(" ".join(str(text).split()))[:MESSAGE_LIMIT],
+            message=self.redact(text, MESSAGE_LIMIT),
             code=code,
             metadata=metadata or {},
             retry_after=parse_retry_after(response.headers.get("retry-after")),

@@ -14,16 +14,21 @@ fields to their empty value (`description` "", `schedule` "" = manual runs only,
 and is refused for the rest.
 
 Writes and retries: every write is sent as non-idempotent, so the shared transport never
-resends one whose answer was lost; `confirm_or_retry` re-reads first. A PUT counts as applied
-when the sync reads back with every sent field; a trigger when the sync's newest run
-(`last_run_id`, or the head of the runs list) is no longer the one seen before sending. So a
-dropped connection can neither apply an edit twice nor start a second run.
+resends one whose answer was lost; `confirm_or_retry` re-reads first, and only what the vendor
+documents as the record of that write: a PUT counts as applied when the sync itself reads back
+with every sent field; a trigger when the runs list holds a run it did not hold before sending.
+`last_run_id` is never used for that: nothing documents whether it moves when a run starts or
+when it ends. So a dropped connection can neither apply an edit twice nor start a second run.
+
+A trigger is sent whatever the sync's status: a refusal for a paused or draft sync is not
+documented, so it is Signalsmith's answer (a 409, mapped to words) that is shown, not a rule of
+ours.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -49,10 +54,10 @@ from synctui.vendors.base import VendorModel, unreadable_sync
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 
 PAGE_SIZE = 100  # the vendor's maximum page_size
-MAX_PAGES = 10_000  # a server that never stops paging is an error, not an endless loop
 PAUSED_MESSAGE = "sync is paused: resume it before triggering"
 DRAFT_MESSAGE = "sync is a draft: set its status to active before triggering"
 RUNNING_MESSAGE = "a run is already in progress"
+LATEST_RUN = "latest run"  # the secondary read of a sync shown in full
 
 # Set by the server: accepted in a PUT body by the vendor but never applied, so an edit to
 # one of them would silently do nothing. They are left out of the editable document.
@@ -256,6 +261,20 @@ def parse_sync(account: str, item: Any, *, latest_run: Run | None = None) -> Syn
     )
 
 
+class RunsSeen:
+    """One read of a sync's runs list: the runs on it, the list's total if it says, and
+    whether that is every run there is (a bare array, or a page holding the whole total)."""
+
+    def __init__(self, items: list[Any], *, total: int | None, complete: bool) -> None:
+        self.items = items
+        self.total = total
+        self.complete = complete
+        self.ids = {item.get("id") for item in items if isinstance(item, dict)}
+
+    def runs(self) -> list[Run]:
+        return [run for run in map(parse_run, self.items) if run is not None]
+
+
 def sent_fields_applied(body: dict[str, Any], now: dict[str, Any]) -> bool:
     """Does the sync as read now hold every field that was PUT?"""
     return all(json_equal(now.get(key), value) for key, value in body.items())
@@ -355,13 +374,13 @@ class SignalsmithAdapter(RestAdapter):
                 f"{name}: Signalsmith workspace {self.workspace} not found",
                 hint="check this account's workspace id and the token's access",
             )
-        if problem.kind is Kind.CONFLICT:
+        if problem.kind is Kind.CONFLICT:  # the vendor's refusal, in its words and ours
             if "paused" in low:
-                return errors.SyncPaused(PAUSED_MESSAGE)
+                return errors.SyncPaused(f"{name}: {PAUSED_MESSAGE} (Signalsmith: {message})")
             if "draft" in low:
-                return errors.InvalidState(f"{name}: {DRAFT_MESSAGE}")
+                return errors.InvalidState(f"{name}: {DRAFT_MESSAGE} (Signalsmith: {message})")
             if "in progress" in low or "already" in low:
-                return errors.InvalidState(f"{name}: {RUNNING_MESSAGE}")
+                return errors.InvalidState(f"{name}: {RUNNING_MESSAGE} (Signalsmith: {message})")
         if problem.kind is Kind.INVALID and "x-workspace-id" in low:
             return errors.ConfigError(
                 f"{name}: Signalsmith refused the workspace header ({message})",
@@ -375,11 +394,15 @@ class SignalsmithAdapter(RestAdapter):
     # --- reads ----------------------------------------------------------------------------
     async def _pages(
         self, path: str, what: str, page_size: int | None = None
-    ) -> AsyncIterator[list[Any]]:
-        """Items page by page via `page`/`page_size`; a bare array is the whole list at once."""
+    ) -> AsyncGenerator[list[Any]]:
+        """Items page by page via `page`/`page_size`; a bare array is the whole list at once.
+        Items already listed are dropped, and the page guard stops a listing that never ends."""
         size = page_size or self.page_size
         fetched = 0
-        for page in range(1, MAX_PAGES + 1):
+        guard = self.pages(what)
+        page = 0
+        while True:
+            page += 1
             response = await self.request("GET", path, params={"page": page, "page_size": size})
             payload = self.read_json(response, what)
             if isinstance(payload, list):  # the documented, unpaged shape
@@ -390,8 +413,9 @@ class SignalsmithAdapter(RestAdapter):
                 raise errors.VendorError(
                     f"{self.account.name}: Signalsmith sent an unreadable page of {what}"
                 )
-            if items:
-                yield items
+            fresh = guard.fresh(items)
+            if fresh:
+                yield fresh
             fetched += len(items)
             pagination = payload.get("pagination")
             pagination = pagination if isinstance(pagination, dict) else {}
@@ -403,9 +427,7 @@ class SignalsmithAdapter(RestAdapter):
                     return
             elif len(items) < (served if isinstance(served, int) and served > 0 else size):
                 return
-        raise errors.VendorError(
-            f"{self.account.name}: Signalsmith kept sending pages of {what}; stopped listing"
-        )
+            guard.follow(None)
 
     async def check(self) -> str:
         response = await self.request("GET", self.sync_path(), params={"page": 1, "page_size": 1})
@@ -431,15 +453,21 @@ class SignalsmithAdapter(RestAdapter):
             raise errors.VendorError(f"{self.account.name}: unreadable sync from Signalsmith")
         return sync
 
+    async def _read_run(self, sync_id: str, run_id: str) -> Run:
+        response = await self.request(
+            "GET", self.sync_path(sync_id, f"/runs/{id_segment(run_id, 'Signalsmith run')}")
+        )
+        run = parse_run(self.read_json(response, "run"))
+        if run is None:
+            raise self.unreadable("run")
+        return run
+
     async def _run_or_none(self, sync_id: str, run_id: Any) -> Run | None:
         """One run, or None: a run that cannot be read must not hide its sync."""
         if not isinstance(run_id, str) or not run_id:
             return None
         try:
-            response = await self.request(
-                "GET", self.sync_path(sync_id, f"/runs/{id_segment(run_id, 'Signalsmith run')}")
-            )
-            return parse_run(self.read_json(response, "run"))
+            return await self._read_run(sync_id, run_id)
         except errors.SyncTuiError:
             return None
 
@@ -448,6 +476,20 @@ class SignalsmithAdapter(RestAdapter):
         raw = await self.read_raw(sync_id)
         run = await self._run_or_none(sync_id, raw.get("last_run_id"))
         return self._parse(raw, run)
+
+    # For display (services/detail.py): the latest run (`last_run_id`, "ID of the most recent
+    # run") is a secondary read, marked unavailable when it fails.
+    async def read_sync(self, sync_id: str) -> Sync:
+        return self._parse(await self.read_raw(sync_id))
+
+    def side_reads(self, sync: Sync) -> dict[str, Callable[[], Awaitable[Any]]]:
+        run_id = sync.raw.get("last_run_id")
+        if not isinstance(run_id, str) or not run_id:
+            return {}
+        return {LATEST_RUN: lambda: self._read_run(sync.id, run_id)}
+
+    def with_parts(self, sync: Sync, parts: dict[str, Any]) -> Sync:
+        return self._parse(sync.raw, parts.get(LATEST_RUN))
 
     async def list_runs(self, sync_id: str, limit: int = 20) -> list[Run]:
         """Runs newest first, up to `limit`, reading only as many pages as that needs."""
@@ -518,12 +560,8 @@ class SignalsmithAdapter(RestAdapter):
             issues.append(issue)
         if issues:
             raise self._refuse(issues)
-        if trigger_now:
-            status = str(after.get("status") or "").lower()
-            if status == "paused":
-                raise errors.SyncPaused(PAUSED_MESSAGE)
-            if status == "draft":
-                raise errors.InvalidState(f"{name}: {DRAFT_MESSAGE}")
+        # A trigger is planned whatever the status: Signalsmith documents no refusal of a run
+        # for a paused or draft sync, so whether it runs is the vendor's answer to show.
 
         requests: list[PlannedRequest] = []
         summary: list[str] = []
@@ -575,14 +613,7 @@ class SignalsmithAdapter(RestAdapter):
             return WriteResult(message="nothing to change")
         fresh = await self.read_raw(sync_id)
         self.refuse_if_moved(sync_id, body, plan.before, fresh)
-        last_run: str | None = None
-        if trigger:
-            status = str(body.get("status", fresh.get("status")) or "").lower()
-            if status == "paused":
-                raise errors.SyncPaused(PAUSED_MESSAGE)
-            if status == "draft":
-                raise errors.InvalidState(f"{self.account.name}: {DRAFT_MESSAGE}")
-            last_run = await self._newest_run_id(sync_id, fresh)
+        seen = await self._runs_seen(sync_id) if trigger else None
         done: list[str] = []
         raw = fresh
         run: Run | None = None
@@ -590,8 +621,8 @@ class SignalsmithAdapter(RestAdapter):
             if body:
                 raw = await self._send_put(sync_id, body)
                 done.append("updated")
-            if trigger:
-                run = await self._send_trigger(sync_id, last_run)
+            if seen is not None:
+                run = await self._send_trigger(sync_id, seen)
                 done.append("triggered")
         except errors.SyncTuiError as exc:
             if done and exc.hint is None:
@@ -616,16 +647,34 @@ class SignalsmithAdapter(RestAdapter):
 
         return await self.confirm_or_retry(send, verify)
 
-    async def _newest_run_id(self, sync_id: str, raw: dict[str, Any]) -> str | None:
-        """The sync's newest run: `last_run_id` when the sync carries it, else the runs list."""
-        if "last_run_id" in raw:
-            value = raw.get("last_run_id")
-            return value if isinstance(value, str) and value else None
-        runs = await self.list_runs(sync_id, limit=1)
-        return runs[0].id if runs else None
+    async def _runs_seen(self, sync_id: str) -> RunsSeen:
+        """The first page of the sync's runs list — the vendor's record of its runs — as it
+        is now: what a trigger's lost answer is checked against (see `_send_trigger`)."""
+        response = await self.request(
+            "GET", self.sync_path(sync_id, "/runs"), params={"page": 1, "page_size": PAGE_SIZE}
+        )
+        payload = self.read_json(response, "runs")
+        if isinstance(payload, list):  # the documented bare array: every run there is
+            return RunsSeen(payload, total=len(payload), complete=True)
+        items = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(items, list):
+            raise self.unreadable("runs")
+        pagination = payload.get("pagination")
+        total = pagination.get("total") if isinstance(pagination, dict) else None
+        if not isinstance(total, int) or isinstance(total, bool):
+            total = None
+        complete = total is not None and len(items) >= total
+        return RunsSeen(items, total=total, complete=complete)
 
-    async def _send_trigger(self, sync_id: str, last_run: str | None) -> Run:
-        """POST the trigger; applied iff the newest run is no longer `last_run`."""
+    async def _send_trigger(self, sync_id: str, before: RunsSeen) -> Run:
+        """POST the trigger; a lost answer is settled by the runs list, never `last_run_id`.
+
+        Nothing documents whether `last_run_id` moves when a run is triggered or when it
+        completes, so it cannot tell a lost trigger from one that never arrived. The runs
+        list can: a run that was not in it before (`before`) is the one started; a list that
+        visibly holds no new run means the trigger did not land and it is sent again; a list
+        whose total grew without the new run on its first page is reported as unknown.
+        """
         path = self.sync_path(sync_id, "/trigger")
 
         async def send() -> Run:
@@ -636,11 +685,25 @@ class SignalsmithAdapter(RestAdapter):
             return run
 
         async def verify() -> Run | None:
-            newest = await self._newest_run_id(sync_id, await self.read_raw(sync_id))
-            if newest is None or newest == last_run:
+            now = await self._runs_seen(sync_id)
+            new = [run for run in now.runs() if run.id not in before.ids]
+            if new:
+                return max(new, key=lambda r: r.created_at or "")
+            if now.total is not None and before.total is not None:
+                if now.total > before.total:
+                    raise errors.OutcomeUnknown(
+                        f"{self.account.name}: a new run of {sync_id} is listed but not among "
+                        "the newest page; it was not triggered again",
+                        hint="see its runs to check which run it is",
+                    )
+                return None  # the record holds no new run: the trigger did not land
+            if now.complete and before.complete:
                 return None
-            found = await self._run_or_none(sync_id, newest)
-            return found or Run(id=newest, state=RunState.UNKNOWN, vendor_status="")
+            raise errors.OutcomeUnknown(
+                f"{self.account.name}: the runs list of {sync_id} cannot show whether the "
+                "trigger landed; it was not triggered again",
+                hint="see its runs to check",
+            )
 
         return await self.confirm_or_retry(send, verify)
 
@@ -654,13 +717,9 @@ class SignalsmithAdapter(RestAdapter):
         return WriteResult(message="resumed" if active else "paused", sync=self._parse(updated))
 
     async def trigger(self, sync_id: str) -> WriteResult:
-        raw = await self.read_raw(sync_id)
-        status = str(raw.get("status") or "").lower()
-        if status == "paused":
-            raise errors.SyncPaused(PAUSED_MESSAGE)
-        if status == "draft":
-            raise errors.InvalidState(f"{self.account.name}: {DRAFT_MESSAGE}")
-        run = await self._send_trigger(sync_id, await self._newest_run_id(sync_id, raw))
+        """POST the trigger, whatever the sync's status: a paused or draft sync's refusal is
+        Signalsmith's to give (and is shown as it says it), not a rule of ours."""
+        run = await self._send_trigger(sync_id, await self._runs_seen(sync_id))
         return WriteResult(message="triggered", sync=await self.get_or_none(sync_id), run=run)
 
     async def delete(self, sync_id: str) -> WriteResult:

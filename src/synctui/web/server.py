@@ -210,9 +210,7 @@ class SecretServer:
                 web.get(f"{p}/", self.handle_index, name="index"),
                 web.get(p, self.handle_bare_secret),
                 web.get(f"{p}/ws", self.handle_websocket, name="websocket"),
-                web.static(
-                    f"{p}/static", self.statics, show_index=False, follow_symlinks=False
-                ),
+                web.static(f"{p}/static", self.statics, show_index=False, follow_symlinks=False),
             ]
         )
         return app
@@ -344,8 +342,7 @@ def banner(config: ServeConfig, port: int) -> str:
     url = public_url(config.host, port, config.secret)
     lines = [
         f"synctui serve: {url}",
-        f"  {config.banner_note} · one app per browser tab (at most {MAX_SESSIONS}) · "
-        "Ctrl+C stops",
+        f"  {config.banner_note} · one app per browser tab (at most {MAX_SESSIONS}) · Ctrl+C stops",
         "  Anyone with this address can use synctui as you: share it only with people you trust.",
     ]
     return "\n".join(lines)
@@ -386,4 +383,3 @@ def serve(config: ServeConfig, out: TextIO | None = None) -> None:
         asyncio.run(run(config, sock, out or sys.stdout))
     finally:
         sock.close()
-

@@ -46,6 +46,8 @@ def remedy_for(sync: Sync, reason: Reason) -> Remedy | None:
         )
     if reason is Reason.STUCK:
         return None  # nothing safe to do automatically: a person should look at the vendor
+    if vendor == "polytomic" and sync.raw.get("problems"):
+        return None  # Polytomic: problems stop the sync from running until it is corrected
     if vendor == "paragon":
         if sync.status is SyncStatus.PAUSED:
             return Remedy("Re-enable the sync", ("resume",), "Paragon resumes where it left off")
@@ -124,7 +126,7 @@ def _state_word(sync: Sync) -> str:
     if sync.vendor == "speckle":
         return "paused (active: false)"
     if sync.vendor == "polytomic":
-        return "inactive (active: false)"
+        return "active" if sync.raw.get("active") is True else "inactive (active: false)"
     if sync.vendor == "signalsmith" and isinstance(sync.raw.get("status"), str):
         return f"status {sync.raw['status']}"
     return sync.vendor_status.split(",")[0].strip() or sync.status.value
@@ -148,7 +150,7 @@ def explain(sync: Sync, reason: Reason) -> str:
         status = f" (legacy status {sync.vendor_status})" if sync.vendor_status else ""
         return f"legacy ACC sync{status}: migrate it before it can be edited or run"
     if reason is Reason.ERROR:
-        detail = raw.get("status_error") or raw.get("errorMessage") or given
+        detail = raw.get("status_error") or raw.get("reason") or given  # Signalsmith, Paragon
         word = _state_word(sync)
         text = f"{word}: {detail}" if detail else f"{vendor} reports {word}"
         records = _records(raw)
@@ -163,6 +165,8 @@ def explain(sync: Sync, reason: Reason) -> str:
     if reason in (Reason.PAUSED, Reason.DISABLED):
         # The vendor's own words for "stopped" first, then what that means for its data.
         what = STOPPED_MEANS.get(vendor) or given or "no runs happen until it is resumed"
+        if vendor == "polytomic" and raw.get("problems") and given:
+            what += f"; {given}"  # and resuming alone will not make it run
         text = f"{_state_word(sync)}: {what}"
         records = _records(raw) if vendor == "paragon" else ""
         return f"{text}; {records}" if records else text + _last_run_note(run, noun)

@@ -88,9 +88,8 @@ async def scan_account(
             )
             for sync, runs in zip(suspects, histories, strict=True):
                 if isinstance(runs, list):
-                    typical[sync.key] = typical_duration(
-                        r for r in runs if r.id != sync.latest_run.id
-                    )  # type: ignore[union-attr]
+                    latest = sync.latest_run.id if sync.latest_run is not None else None
+                    typical[sync.key] = typical_duration(r for r in runs if r.id != latest)
     except ImportError as exc:
         return AccountScan(name, [], 0, f"this synctui has no adapter for it yet ({exc})")
     except errors.SyncTuiError as exc:

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, Label, Select, Static, TabbedContent, TabPane
 
 from synctui.domain.merge_patch import MergePatchError, require_object_patch
 from synctui.domain.models import Capability, Sync
@@ -30,6 +30,7 @@ from synctui.ui.editing.batch_fields import (
 from synctui.ui.editing.json_editor import JsonEditor
 from synctui.ui.editing.messages import BatchPlanned
 from synctui.ui.widgets.status_line import StatusLine
+from synctui.ui.widgets.toggles import Checkbox
 
 if TYPE_CHECKING:
     from synctui.ui.app import SyncTuiApp

@@ -3,8 +3,8 @@
 The batch is `services.batch.BatchUpdate`, run in a worker bound to this screen: its progress
 callback only posts messages. Esc or c cancels (writes already on the wire finish and keep
 their real outcome; the rest are "skipped: cancelled"), so leaving never abandons a write
-half-sent. When it is over, r retries the failed ones (`retry_failed`: re-read first, never
-re-sending a write whose outcome was unknown if it landed).
+half-sent. When it is over, r retries the failed ones (`retry_failed`: re-read first); a sync
+whose outcome is unknown (its write may have landed) is never sent again from here.
 """
 
 from __future__ import annotations
@@ -29,7 +29,12 @@ if TYPE_CHECKING:
     from synctui.ui.app import SyncTuiApp
 
 FLUSH_SECONDS = 0.1  # results are painted in batches at most this often
-OUTCOME_STYLE = {"ok": "$status-active", "failed": "$status-error", "skipped": "$status-idle"}
+OUTCOME_STYLE = {
+    "ok": "$status-active",
+    "failed": "$status-error",
+    "unknown": "$status-paused",
+    "skipped": "$status-idle",
+}
 
 
 class BatchRunScreen(Screen[None]):
@@ -149,7 +154,7 @@ class BatchRunScreen(Screen[None]):
 
     def tally(self) -> dict[str, int]:
         """Outcomes over every attempt: each sync counted once, by its latest result."""
-        out = {"ok": 0, "failed": 0, "skipped": 0}
+        out = {"ok": 0, "failed": 0, "unknown": 0, "skipped": 0}
         for result in self.latest.values():
             out[result.outcome.value] = out.get(result.outcome.value, 0) + 1
         return out
@@ -172,6 +177,11 @@ class BatchRunScreen(Screen[None]):
             "  ·  ",
             (f"failed {tally['failed']}", "$status-error bold"),
             "  ·  ",
+            *(
+                ((f"unknown {tally['unknown']}", "$status-paused bold"), "  ·  ")
+                if tally["unknown"]
+                else ()
+            ),
             (f"skipped {tally['skipped']}", "$status-idle bold"),
             f"  ·  {done} of {shown_total} syncs",
             (f"  ·  attempt {self.attempt}", "dim") if self.attempt > 1 else "",

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from synctui.domain.json_errors import json_problem
 from synctui.domain.merge_patch import create_merge_patch, json_equal
+from synctui.domain.undocumented import type_cast_issues
 from synctui.domain.validation import (
     ValidationIssue,
     validate_paragon_patch,
@@ -64,7 +66,7 @@ def parse_json_object(text: str) -> tuple[dict[str, Any] | None, JsonProblem | N
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, JsonProblem(exc.lineno, exc.colno, exc.msg)
+        return None, JsonProblem(exc.lineno, exc.colno, json_problem(exc))
     if not isinstance(value, dict):
         return None, JsonProblem(1, 1, "the document must be a JSON object ({ … })")
     return value, None
@@ -129,18 +131,27 @@ def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def local_issues(
-    vendor: str, before: dict[str, Any], after: dict[str, Any]
+    vendor: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    accepted_casts: Iterable[str] = (),
 ) -> list[ValidationIssue]:
     """What the vendor's adapter would refuse in this edit, worded by the domain validators.
 
     Only what the edit touches is checked (as the adapters do): a sync already holding a value
-    our validators do not know can still be edited elsewhere.
+    our validators do not know can still be edited elsewhere. The editor also refuses a new
+    Signalsmith type cast that is neither documented nor in use (`accepted_casts`, see
+    `domain.undocumented`).
     """
     if vendor == "speckle":
         return _speckle_issues(before, after)
     if vendor == "signalsmith":
         body = {k: after[k] for k in _changed_keys(before, after)}
-        return validate_signalsmith_sync(body, creating=False)
+        issues = validate_signalsmith_sync(body, creating=False)
+        if "field_mapping" in body:
+            issues += type_cast_issues(before, after, accepted_casts)
+        return issues
     if vendor == "polytomic":
         already = {(i.path, i.message) for i in validate_polytomic_sync(before)}
         return [i for i in validate_polytomic_sync(after) if (i.path, i.message) not in already]

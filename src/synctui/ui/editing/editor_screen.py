@@ -91,6 +91,24 @@ class EditorScreen(Screen[None]):
         self.message = ""
         self._plan_base: Sync | None = None
         self._switching = False
+        self._accepted_casts: set[str] | None = None
+
+    @property
+    def accepted_casts(self) -> set[str]:
+        """Signalsmith type casts the vendor's own syncs use (loaded in this session): the
+        evidence, beyond its documentation, of what a type cast may be. Computed once."""
+        if self._accepted_casts is None:
+            from synctui.domain.undocumented import signalsmith_casts
+
+            found: set[str] = set()
+            if self.vendor == "signalsmith":
+                catalog = getattr(self.app, "catalog", None)
+                for entry in catalog.entries.values() if catalog is not None else ():
+                    if entry.account.vendor == "signalsmith":
+                        for sync in entry.syncs.values():
+                            found |= signalsmith_casts(sync.raw)
+            self._accepted_casts = found
+        return self._accepted_casts
 
     @property
     def tui(self) -> SyncTuiApp:
@@ -242,7 +260,9 @@ class EditorScreen(Screen[None]):
         draft = self.draft
         if draft is None:
             return
-        self.issues = local_issues(self.vendor, draft.before, draft.after)
+        self.issues = local_issues(
+            self.vendor, draft.before, draft.after, accepted_casts=self.accepted_casts
+        )
         if self.form is not None:
             self.form.show_issues(self.issues)
         drafts_of(self.app).touched(self.key)

@@ -15,9 +15,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from synctui.domain.validation import ValidationIssue
+from synctui.ui.widgets.toggles import Checkbox
 
 
 class Field(Vertical):

@@ -25,6 +25,7 @@ from synctui.domain import errors
 from synctui.ui.editing.diff_view import diff_content, requests_content
 from synctui.ui.editing.glue import apply_result
 from synctui.ui.editing.messages import JournalListed, Reverted, RevertPlanned
+from synctui.ui.sync_names import sync_label, sync_name
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -50,12 +51,19 @@ def short_iso(value: str | None) -> str:
 
 class JournalScreen(Screen[None]):
     help_title = "write journal"
+    AUTO_FOCUS = "#entries"
+    WRITE_ACTIONS = frozenset({"revert"})  # unbound in read-only mode; the app says why
+    HELP_NOTES = {"revert": "on an entry; says why when it cannot be reverted"}
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="journal.back"),
         Binding("r", "refresh", "Refresh", id="journal.refresh"),
-        Binding("slash", "find", "Filter text", key_display="/", id="journal.find"),
+        # priority: handled when it arrives, before the keys typed after it are sent on to
+        # the focused list (they follow it into the text box); not while typing in a box.
+        Binding("slash", "find", "Filter text", key_display="/", priority=True, id="journal.find"),
         Binding("u", "revert", "Revert…", id="journal.revert"),
+        Binding("j", "move(1)", "Down", show=False, id="journal.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="journal.up"),
     ]
 
     DEFAULT_CSS = """
@@ -70,7 +78,9 @@ class JournalScreen(Screen[None]):
         super().__init__()
         self.entries: list[Any] = []
         self.total = 0
-        self.loading = False
+        # Not `loading`: that is Textual's reactive, which covers the whole screen with a
+        # loading indicator, hiding (and blurring) the text box while someone types in it.
+        self.listing = False
         self.busy = False
         self._sending_account = ""
 
@@ -100,7 +110,7 @@ class JournalScreen(Screen[None]):
         table.add_column("Action", key="action")
         table.add_column("Account", key="account")
         table.add_column("Sync", key="sync")
-        table.focus()
+        self.set_focus(table)  # at once: a `/` pressed right away must not be undone by it
         self.reload()
 
     # --- listing ----------------------------------------------------------------------------
@@ -115,7 +125,7 @@ class JournalScreen(Screen[None]):
         )
 
     def reload(self) -> None:
-        self.loading = True
+        self.listing = True
         self.show_status()
         self._list(*self.filters())
 
@@ -135,7 +145,7 @@ class JournalScreen(Screen[None]):
 
     def on_journal_listed(self, message: JournalListed) -> None:
         message.stop()
-        self.loading = False
+        self.listing = False
         if message.error is not None:
             self.notify(str(message.error), title="Journal", severity="error")
         self.entries, self.total = message.entries, message.total
@@ -149,7 +159,7 @@ class JournalScreen(Screen[None]):
                 Content.styled(entry.outcome, OUTCOME_STYLE.get(entry.outcome, "")),
                 entry.action + (f" of #{entry.reverts}" if entry.reverts else ""),
                 entry.account,
-                entry.sync_id,
+                self.label(entry),
                 key=str(entry.id),
             )
         if current is not None:
@@ -158,6 +168,10 @@ class JournalScreen(Screen[None]):
                 table.move_cursor(row=ids.index(current.id))
         self.show_entry()
         self.show_status()
+
+    def label(self, entry: Any) -> str:
+        """The sync's name (its id is in the entry's detail)."""
+        return sync_label(self.tui.catalog, entry.account, entry.sync_id, entry.after, entry.before)
 
     def show_status(self) -> None:
         parts: list[Content | str | tuple[str, str]] = [
@@ -169,7 +183,7 @@ class JournalScreen(Screen[None]):
             parts += [(f"{shown:,}", "bold"), f" of {self.total:,} entries (newest first)"]
         else:
             parts += [(f"{self.total:,}", "bold"), " entries"]
-        if self.loading:
+        if self.listing:
             parts += [" │ ", ("loading…", "$text-accent")]
         if self.busy:
             parts += [" │ ", ("reverting…", "$text-accent")]
@@ -186,7 +200,12 @@ class JournalScreen(Screen[None]):
         if entry is not None:
             known = {a.name: a.base_url for a in self.tui.session.accounts}
             base = known.get(entry.account)
-        self.query_one("#entry", Static).update(entry_content(entry, base))
+        name = None
+        if entry is not None:
+            name = sync_name(
+                self.tui.catalog, entry.account, entry.sync_id, entry.after, entry.before
+            )
+        self.query_one("#entry", Static).update(entry_content(entry, base, name))
         self.refresh_bindings()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -203,26 +222,26 @@ class JournalScreen(Screen[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one("#entries", DataTable).focus()
+        self.set_focus(self.query_one("#entries", DataTable))
 
     # --- revert -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "revert":
             if self.tui.session.readonly:
-                return False
-            entry = self.selected()
-            revertible = entry is not None and entry.action in (
-                "update",
-                "pause",
-                "resume",
-                "revert",
-            )
-            return (revertible and entry.outcome in ("ok", "unknown") and not self.busy) or None
+                return False  # not shown; the app says "read-only: not allowed"
+            # Enabled on every entry: one that cannot be reverted says why, not nothing.
+            return self.selected() is not None or None
+        if action == "find":
+            return not isinstance(self.focused, Input)
         return True
 
     def action_revert(self) -> None:
         entry = self.selected()
-        if entry is None or self.busy:
+        if entry is None:
+            return
+        reason = why_not_revertible(entry) if not self.busy else "a revert is already running"
+        if reason:
+            self.notify(reason, title="Cannot revert", severity="warning")
             return
         self._plan(entry.id, False)
 
@@ -267,8 +286,10 @@ class JournalScreen(Screen[None]):
             return
         plan = message.plan
         forced = " (forced: the sync changed since)" if plan.forced else ""
+        name = sync_name(self.tui.catalog, plan.account, plan.sync_id, plan.entry.after)
+        shown = f"{name!r} ({plan.sync_id})" if name else plan.sync_id
         question = (
-            f"Revert journal entry #{plan.entry.id} on {plan.sync_id} ({plan.account}): "
+            f"Revert journal entry #{plan.entry.id} on {shown} ({plan.account}): "
             f"{plan.summary}{forced}?"
         )
         self.app.push_screen(
@@ -311,23 +332,52 @@ class JournalScreen(Screen[None]):
         self.reload()
 
     def action_find(self) -> None:
-        self.query_one("#text", Input).focus()
+        # At once: `focus()` would wait behind keys already queued, and those would go to
+        # the list (typing fast, or while a long list is being filled in).
+        self.set_focus(self.query_one("#text", Input))
+
+    def action_move(self, delta: int) -> None:
+        table = self.query_one("#entries", DataTable)
+        if delta > 0:
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
 
     def action_back(self) -> None:
         if self.focused is not None and self.focused.id == "text":
-            self.query_one("#entries", DataTable).focus()
+            self.set_focus(self.query_one("#entries", DataTable))
             return
         self.dismiss(None)
 
 
-def entry_content(entry: Any, base: str | None = None) -> Content:
+def why_not_revertible(entry: Any) -> str | None:
+    """Why `u` cannot revert this entry, in a sentence; None when it can be planned (the
+    plan's own checks — conflicts, an earlier revert — answer after a read)."""
+    from synctui.services.revert import undone_action
+
+    try:
+        undone_action(entry)
+    except errors.SyncTuiError as exc:
+        return str(exc)
+    if entry.outcome in ("failed", "skipped"):
+        return (
+            f"journal entry {entry.id} {entry.outcome}: it changed nothing, so there is "
+            "nothing to revert"
+        )
+    if entry.outcome == "pending":
+        return f"journal entry {entry.id} is still being sent: wait until it finishes"
+    return None
+
+
+def entry_content(entry: Any, base: str | None = None, name: str | None = None) -> Content:
     """One entry in full: what, when, outcome, the diff, what was sent, what came back."""
     if entry is None:
         return Content.styled("no entry selected (nothing journaled yet?)", "dim")
+    which = f"{name} (id {entry.sync_id})" if name else entry.sync_id
     lines: list[Content] = [
         Content.assemble(
             (f"#{entry.id} {entry.action} ", "bold"),
-            f"{entry.sync_id} on {entry.account} ({entry.vendor}) — ",
+            f"{which} on {entry.account} ({entry.vendor}) — ",
             (entry.outcome, OUTCOME_STYLE.get(entry.outcome, "") + " bold"),
         ),
         Content.styled(

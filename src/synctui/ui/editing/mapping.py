@@ -25,6 +25,7 @@ __all__ = [
     "key_row",
     "mapping_spec",
     "move_row",
+    "polytomic_identities",
     "remove_row",
     "row_issues",
     "set_cell",
@@ -73,7 +74,7 @@ POLYTOMIC_MAPPING = MappingSpec(
     "fields",
     (
         MappingColumn(("target",), "Target", required=True, width=18),
-        MappingColumn(("source", "model_id"), "Source model", width=14),
+        MappingColumn(("source", "model_id"), "Source model", width=36),  # a UUID
         MappingColumn(("source", "field"), "Source field", width=16),
         MappingColumn(("override_value",), "Override", width=12),
         MappingColumn(("sync_mode",), "Sync mode", width=10),
@@ -159,8 +160,11 @@ def move_row(rows: list[Row], index: int, delta: int) -> tuple[list[Row], int]:
     return out, target
 
 
-def row_issues(spec: MappingSpec, rows: list[Row]) -> dict[int, list[str]]:
-    """Inline problems per row: missing required cells, repeated destinations, bad model ids."""
+def row_issues(
+    spec: MappingSpec, rows: list[Row], type_casts: set[str] | None = None
+) -> dict[int, list[str]]:
+    """Inline problems per row: missing required cells, repeated destinations, bad model ids,
+    and (given `type_casts`, the accepted ones) a type cast that is not among them."""
     found: dict[int, list[str]] = {}
     seen: dict[str, int] = {}
     for index, row in enumerate(rows):
@@ -178,6 +182,11 @@ def row_issues(spec: MappingSpec, rows: list[Row]) -> dict[int, list[str]]:
                 problems.append(f'"{destination}" is already mapped by row {seen[destination] + 1}')
             else:
                 seen[destination] = index
+        cast = row.get("type_cast")
+        if type_casts is not None and isinstance(cast, str) and cast and cast not in type_casts:
+            problems.append(
+                f"type cast {cast!r} is not documented (use {', '.join(sorted(type_casts))})"
+            )
         if spec.vendor == "polytomic":
             model = _get(row, ("source", "model_id"))
             field = _get(row, ("source", "field"))
@@ -190,6 +199,17 @@ def row_issues(spec: MappingSpec, rows: list[Row]) -> dict[int, list[str]]:
     return found
 
 
+def polytomic_identities(doc: dict[str, Any]) -> tuple[str | None, list[Any]]:
+    """(strategy, mappings) of a Polytomic sync: its `identities` where it has them (the live
+    form), else the deprecated `identity` (the first mapping only)."""
+    identities = doc.get("identities")
+    if isinstance(identities, dict) and isinstance(identities.get("mappings"), list):
+        strategy = identities.get("strategy")
+        return (strategy if isinstance(strategy, str) else None), identities["mappings"]
+    identity = doc.get("identity")
+    return None, [identity] if isinstance(identity, dict) else []
+
+
 def key_row(spec: MappingSpec, rows: list[Row], doc: dict[str, Any]) -> int | None:
     """The row carrying the sync's primary key (Signalsmith) or identity (Polytomic)."""
     if spec.vendor == "signalsmith":
@@ -198,10 +218,10 @@ def key_row(spec: MappingSpec, rows: list[Row], doc: dict[str, Any]) -> int | No
             if isinstance(row, dict) and key and row.get("source_column") == key:
                 return index
         return None
-    identity = doc.get("identity")
-    if not isinstance(identity, dict):
+    identity = polytomic_identities(doc)[1][:1]
+    if not identity or not isinstance(identity[0], dict):
         return None
-    target = identity.get("target")
+    target = identity[0].get("target")
     for index, row in enumerate(rows):
         if isinstance(row, dict) and target and row.get("target") == target:
             return index

@@ -25,6 +25,7 @@ from synctui.ui.editing.mapping import (
     cell_text,
     key_row,
     move_row,
+    polytomic_identities,
     remove_row,
     row_issues,
     set_cell,
@@ -55,7 +56,8 @@ class MappingEditor(Vertical):
     MappingEditor #mapping-key { color: $text-muted; }
     MappingEditor DataTable { height: auto; max-height: 12; }
     MappingEditor #row-inputs { height: auto; margin-top: 1; }
-    MappingEditor #row-inputs > Vertical { width: 1fr; height: auto; }
+    MappingEditor #row-inputs > Vertical { width: 1fr; height: auto; margin-right: 2; }
+    MappingEditor #row-inputs Input { background: $boost; }
     MappingEditor #row-inputs Label { color: $text-muted; }
     MappingEditor #row-buttons { height: auto; }
     MappingEditor #row-buttons Button { margin-right: 1; min-width: 8; }
@@ -79,6 +81,8 @@ class MappingEditor(Vertical):
         self.rows: list[Row] = []
         self.doc: dict[str, Any] = {}
         self._filled = -1
+        # Type casts a row may use (None: no check); set by the vendor's form.
+        self.type_casts: set[str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(f"Field mapping ({self.spec.field})", id="mapping-title", markup=False)
@@ -86,7 +90,10 @@ class MappingEditor(Vertical):
         yield DataTable(id="mapping-table", cursor_type="row", zebra_stripes=False)
         with Horizontal(id="row-inputs"):
             for column in self.spec.columns:
-                with Vertical():
+                # Each field as wide as its values need (a model id is a 36-character UUID),
+                # apart from the next: a long value never reads as running into its neighbour.
+                with Vertical() as cell:
+                    cell.styles.width = f"{column.width}fr"
                     yield Label(column.title + (" *" if column.required else ""))
                     yield Input(compact=True, id=f"cell-{column.name.replace('.', '-')}")
         with Horizontal(id="row-buttons"):
@@ -121,7 +128,7 @@ class MappingEditor(Vertical):
 
     def _refresh(self, cursor: int) -> None:
         table = self.table
-        issues = row_issues(self.spec, self.rows)
+        issues = row_issues(self.spec, self.rows, self.type_casts)
         key_index = key_row(self.spec, self.rows, self.doc)
         table.clear()
         for index, row in enumerate(self.rows):
@@ -147,13 +154,12 @@ class MappingEditor(Vertical):
             key = self.doc.get("primary_key") or "(none)"
             text = f"primary key: {key}  (the source column that identifies a record)"
         else:
-            identity = self.doc.get("identity")
-            if isinstance(identity, dict):
-                source = identity.get("source") or {}
-                text = (
-                    f"identity: {source.get('field', '?')} → {identity.get('target', '?')}"
-                    f"  ({identity.get('function', 'Equality')})"
-                )
+            strategy, mappings = polytomic_identities(self.doc)
+            shown = [_identity_text(m) for m in mappings]
+            if len(shown) > 1:
+                text = f"identities ({strategy or '?'}): " + ", ".join(shown)
+            elif shown:
+                text = f"identity: {shown[0]}"
             else:
                 text = "identity: none (this mode does not match existing records)"
         self.query_one("#mapping-key", Static).update(text)
@@ -205,7 +211,7 @@ class MappingEditor(Vertical):
     def _update_row(self, index: int) -> None:
         """Repaint one row and every row's problems (a duplicate involves two rows)."""
         table = self.table
-        issues = row_issues(self.spec, self.rows)
+        issues = row_issues(self.spec, self.rows, self.type_casts)
         for i, row in enumerate(self.rows):
             row_key = table.coordinate_to_cell_key((i, 0)).row_key
             if i == index:
@@ -251,3 +257,12 @@ class MappingEditor(Vertical):
         if 0 <= index < len(self.rows):
             self.rows, target = move_row(self.rows, index, delta)
             self._changed(target)
+
+
+def _identity_text(mapping: Any) -> str:
+    """'email → Email (Equality)': one Polytomic identity mapping in words."""
+    if not isinstance(mapping, dict):
+        return "?"
+    source = mapping.get("source") if isinstance(mapping.get("source"), dict) else {}
+    function = mapping.get("function", "Equality")
+    return f"{source.get('field', '?')} → {mapping.get('target', '?')}  ({function})"

@@ -3,6 +3,9 @@
 A new `credentialId` makes Paragon re-read every record of the integration (a full re-sync),
 so the form says so as soon as the value differs from the loaded one, and the save preview
 asks for confirmation focused on Cancel.
+
+Paragon reports no current `incrementalAccumulatorFrequency`, so the frequency starts blank
+("not reported by Paragon") and is sent only when one is chosen.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from synctui.domain.validation import PARAGON_FREQUENCIES, is_uuid
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
 from synctui.ui.editing.form_base import options as _options
 
+FREQUENCY_PROMPT = "not reported by Paragon"
 CREDENTIAL_WARNING = (
     "⚠ a new credential starts a full re-sync: Paragon re-reads every record of this integration"
 )
@@ -50,9 +54,17 @@ class ParagonForm(DocForm):
         yield Static("", id="credential-warning", markup=False)
         yield Field(
             "Check for changes",
-            Select(_options(PARAGON_FREQUENCIES), allow_blank=False, compact=True, id="frequency"),
+            Select(
+                _options(PARAGON_FREQUENCIES),
+                prompt=FREQUENCY_PROMPT,
+                allow_blank=True,
+                compact=True,
+                id="frequency",
+            ),
             name="incrementalAccumulatorFrequency",
-            hint="how often Paragon looks for new records: " + ", ".join(PARAGON_FREQUENCIES),
+            hint="how often Paragon looks for new records: "
+            + ", ".join(PARAGON_FREQUENCIES)
+            + " (Paragon does not report the current one; leave blank to keep it)",
         )
 
     def load(self, doc: dict[str, Any], before: dict[str, Any]) -> None:
@@ -65,7 +77,7 @@ class ParagonForm(DocForm):
             self.query_one("#frequency", Select),
             PARAGON_FREQUENCIES,
             doc.get("incrementalAccumulatorFrequency"),
-            allow_blank=False,
+            allow_blank=True,
         )
         self._warn(credential)
 
@@ -87,5 +99,7 @@ class ParagonForm(DocForm):
         frequency = select_value(self.query_one("#frequency", Select))
         if frequency is not None:
             out["incrementalAccumulatorFrequency"] = frequency
+        else:
+            out.pop("incrementalAccumulatorFrequency", None)  # blank: not sent
         self._warn(out.get("credentialId"))
         return out

@@ -12,13 +12,14 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from synctui.domain.validation import POLYTOMIC_FREQUENCIES, POLYTOMIC_MODES
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
 from synctui.ui.editing.form_base import options as _options
 from synctui.ui.editing.mapping import POLYTOMIC_MAPPING
 from synctui.ui.editing.mapping_editor import MappingEditor
+from synctui.ui.widgets.toggles import Checkbox
 
 TIME_PARTS = ("minute", "hour", "day_of_week", "day_of_month", "month")
 # Which time parts a frequency uses, so the form can say which ones matter.

@@ -18,11 +18,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Static
+from textual.widgets import Button, Static
 
 from synctui.domain.models import WritePlan
+from synctui.domain.undocumented import notes as undocumented_notes
 from synctui.ui.editing.diff_view import diff_content, requests_content
 from synctui.ui.editing.messages import Planned
+from synctui.ui.widgets.toggles import Checkbox
 
 Replan = Callable[[bool], Awaitable[WritePlan]]
 
@@ -114,7 +116,10 @@ class PreviewScreen(ModalScreen[WritePlan | None]):
         )
         reasons = irreversible_reasons(plan, overwrite=self.overwrite)
         self.set_class(bool(reasons), "-irreversible")
-        self.query_one("#warnings", Static).update("\n".join(f"⚠ {r}" for r in reasons))
+        lines = [f"⚠ {r}" for r in reasons]
+        # Sent as asked, but said: fields and values the vendor does not document.
+        lines += [f"note: {n}" for n in undocumented_notes(plan.vendor, plan.before, plan.after)]
+        self.query_one("#warnings", Static).update("\n".join(lines))
         send = self.query_one("#send", Button)
         send.variant = "warning" if reasons else "primary"
         send.disabled = plan.empty or self.planning

@@ -13,6 +13,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
+from synctui.domain.undocumented import SIGNALSMITH_TYPE_CASTS, signalsmith_casts
 from synctui.domain.validation import SIGNALSMITH_SYNC_MODES
 from synctui.ui.editing.cron_field import CronField
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
@@ -36,7 +37,7 @@ class SignalsmithForm(DocForm):
                 _options(SIGNALSMITH_SYNC_MODES), allow_blank=False, compact=True, id="sync-mode"
             ),
             name="sync_mode",
-            hint="upsert, insert, update or mirror (mirror also deletes)",
+            hint="upsert, insert, update, mirror (also deletes) or append",
         )
         yield Field(
             "Primary key",
@@ -61,7 +62,14 @@ class SignalsmithForm(DocForm):
         cron = self.query_one(CronField)
         cron.input.value = schedule if isinstance(schedule, str) else ""
         cron.show(cron.input.value)
-        self.query_one(MappingEditor).load(doc.get("field_mapping"), doc)
+        editor = self.query_one(MappingEditor)
+        # Documented casts, the ones this sync had, and those the vendor's other syncs use.
+        editor.type_casts = (
+            set(SIGNALSMITH_TYPE_CASTS)
+            | signalsmith_casts(before)
+            | set(getattr(self.screen, "accepted_casts", ()))
+        )
+        editor.load(doc.get("field_mapping"), doc)
 
     def write(self, doc: dict[str, Any]) -> dict[str, Any]:
         out = copy.deepcopy(doc)

@@ -14,12 +14,13 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Input, Static
 
 from synctui.domain.validation import SPECKLE_REFERENCE_POINTS
 from synctui.ui.editing.document import SPECKLE_FORM_KEYS, unknown_keys
 from synctui.ui.editing.form_base import DocForm, Field, select_value, set_select
 from synctui.ui.formatting import one_line
+from synctui.ui.widgets.toggles import Checkbox
 
 VIEW_HINT = "empty, or Clear: view scoping off (sent as null)"
 

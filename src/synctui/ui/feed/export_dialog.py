@@ -13,9 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+from textual.widgets import Button, Input, Label, RadioSet
 
 from synctui.ui.feed.export import default_export_path, with_format
+from synctui.ui.widgets.toggles import RadioButton
 
 
 @dataclass(frozen=True)

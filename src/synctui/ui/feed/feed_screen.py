@@ -176,7 +176,7 @@ class FeedScreen(Screen[None]):
         with Horizontal(id="feed-search-bar"):
             yield Label("/")
             yield Input(
-                placeholder="search subjects and snapshots · Enter keeps · Esc clears",
+                placeholder="search: words, !not, ~fuzzy, field=value · Enter keeps · Esc clears",
                 id="feed-search",
             )
         with Horizontal(id="feed-export-bar"):
@@ -463,11 +463,15 @@ class FeedScreen(Screen[None]):
         while len(self._index_cache) > INDEX_CACHE_SIZE:
             self._index_cache.popitem(last=False)
         change_list = self.change_list
-        change_list.empty_text = (
-            "No change matches this filter.  0 all feeds · ! partial · / search · P project"
-            if self.filter.is_narrowed
-            else "Waiting for the first changes…"
-        )
+        problem = message.flt.search_error
+        if problem is not None:
+            change_list.empty_text = f"Search error: {problem}  (/ to fix it)"
+        else:
+            change_list.empty_text = (
+                "No change matches this filter.  0 all feeds · ! partial · / search · P project"
+                if self.filter.is_narrowed
+                else "Waiting for the first changes…"
+            )
         change_list.set_index(message.index, keep_id=change_list.cursor_id)
         self._dirty = True  # pick up whatever was stored while the index was built
         self._refresh_filter_bar()

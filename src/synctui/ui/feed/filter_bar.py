@@ -30,10 +30,11 @@ class FilterView:
 
 
 def _chip(text: Text, key: str, label: str, on: bool, chosen: bool, p: FeedPalette) -> None:
-    """`1 project`: the key in the accent colour; a chosen value highlighted, an excluded
-    one dimmed (when nothing is chosen everything is on)."""
+    """`1 project`: the key in the accent colour; a chosen value highlighted and bracketed
+    (`[2 point]`, so it reads without colour too: the unbracketed ones of its group are
+    then excluded), an excluded one dimmed (when nothing is chosen everything is on)."""
     if chosen:
-        text.append(f"{key} {label}", style=p.selected)
+        text.append(f"[{key} {label}]", style=p.selected)
     else:
         text.append(key, style=p.accent if on else p.muted)
         text.append(f" {label}", style="" if on else p.muted)

@@ -16,7 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static
 
 from synctui.domain import errors
 from synctui.services.session import Session, SessionOptions
@@ -28,6 +29,7 @@ from synctui.store.accounts import (
     token_env_var,
     validate_account,
 )
+from synctui.ui.widgets.toggles import Checkbox
 from synctui.vendors.http import RetrySettings
 
 if TYPE_CHECKING:
@@ -58,19 +60,29 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
         Binding("ctrl+t", "test", "Test connection", id="form.test"),
     ]
 
+    # Fields have a frame that changes shape when focused (round → heavy), so the field being
+    # typed into is visible without colour too (NO_COLOR, 16 colours); labels sit on the left
+    # of their field, which keeps the form short enough for 80x24.
     DEFAULT_CSS = """
     AccountFormScreen { align: center middle; }
     AccountFormScreen > Vertical {
-        width: 84; max-width: 100%; height: auto; max-height: 100%;
+        width: 90; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; background: $surface; padding: 0 1;
     }
     AccountFormScreen VerticalScroll { height: auto; max-height: 1fr; }
     AccountFormScreen #form-title { text-style: bold; color: $text-accent; }
-    AccountFormScreen Label { margin-top: 1; color: $text-muted; }
-    AccountFormScreen Input, AccountFormScreen SelectCurrent { background: $boost; }
-    AccountFormScreen Input, AccountFormScreen Select { width: 100%; }
+    AccountFormScreen .field { height: auto; }
+    AccountFormScreen .field > Label { width: 24; padding: 1 1 0 0; color: $text-muted; }
+    AccountFormScreen .field > Input, AccountFormScreen .field > Select { width: 1fr; }
+    AccountFormScreen Input { border: round $border-blurred; background: $boost; }
+    AccountFormScreen Input:focus { border: heavy $border; background: $boost; }
+    AccountFormScreen Input:disabled { border: round $panel; }
+    AccountFormScreen SelectCurrent { border: round $border-blurred; background: $boost; }
+    AccountFormScreen Select:focus > SelectCurrent { border: heavy $border; }
+    AccountFormScreen Checkbox { margin-left: 24; border: none; }
+    AccountFormScreen Checkbox:focus { border: none; }
     AccountFormScreen .-hidden { display: none; }
-    AccountFormScreen #keyring-note { color: $text-warning; margin-top: 1; }
+    AccountFormScreen #keyring-note { color: $text-warning; margin: 0 0 0 24; }
     AccountFormScreen #form-result { margin-top: 1; min-height: 1; }
     AccountFormScreen #form-result.-error { color: $text-error; }
     AccountFormScreen #form-result.-ok { color: $text-success; }
@@ -90,78 +102,118 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
     def tui(self) -> SyncTuiApp:
         return self.app  # type: ignore[return-value]
 
+    def _theme_choices(self) -> list[tuple[str, str]]:
+        names = list(getattr(self.app, "own_themes", None) or [])
+        current = self.editing.theme if self.editing else None
+        if current and current not in names:  # e.g. a user theme file that is gone now
+            names.append(current)
+        return [(name, name) for name in names]
+
     def compose(self) -> ComposeResult:
         account = self.editing
+
+        def field(label: str, widget: Widget, kind: str = "") -> Horizontal:
+            return Horizontal(Label(label), widget, classes=f"field {kind}".strip())
+
         with Vertical():
             title = f"Edit account {account.name}" if account else "Add an account"
             yield Static(title, id="form-title", markup=False)
             with VerticalScroll():
-                yield Label("Name (letters, digits, . _ -)")
-                yield Input(
-                    value=account.name if account else "",
-                    placeholder="e.g. prod-polytomic",
-                    id="name",
-                    disabled=account is not None,
+                yield field(
+                    "Name",
+                    Input(
+                        value=account.name if account else "",
+                        placeholder="letters, digits, . _ -  e.g. prod-polytomic",
+                        id="name",
+                        disabled=account is not None,
+                    ),
+                )
+                yield field(
+                    "Vendor",
+                    Select(
+                        [(v, v) for v in VENDORS],
+                        value=account.vendor if account else "polytomic",
+                        allow_blank=False,
+                        id="vendor",
+                    ),
+                )
+                yield field(
+                    "Base URL",
+                    Input(
+                        value=account.base_url if account else "",
+                        placeholder="https://…",
+                        id="base_url",
+                    ),
+                )
+                yield field(
+                    "Speckle project ids",
+                    Input(
+                        value=" ".join(account.projects) if account else "",
+                        placeholder="space or comma separated",
+                        id="projects",
+                    ),
+                    "projects",
+                )
+                yield field(
+                    "Signalsmith workspace",
+                    Input(value=(account.workspace or "") if account else "", id="workspace"),
+                    "workspace",
+                )
+                yield field(
+                    "Polytomic API version",
+                    Input(
+                        value=(account.api_version if account else None)
+                        or POLYTOMIC_DEFAULT_API_VERSION,
+                        id="api_version",
+                    ),
+                    "api_version",
+                )
+                yield field(
+                    "Polytomic auth",
+                    Select(
+                        [
+                            ("API key (bearer)", "bearer"),
+                            ("deployment key (on-prem)", "deployment"),
+                        ],
+                        value=account.auth if account else "bearer",
+                        allow_blank=False,
+                        id="auth",
+                    ),
+                    "auth",
+                )
+                theme = account.theme if account else None
+                yield field(
+                    "Theme",
+                    Select(
+                        self._theme_choices(),
+                        value=theme if theme else Select.NULL,
+                        prompt="your default theme",
+                        id="theme",
+                    ),
+                )
+                yield Checkbox(
+                    "allow_http: plain http:// also to other hosts",
+                    value=account.allow_http if account else False,
+                    id="allow_http",
                     compact=True,
                 )
-                yield Label("Vendor")
-                yield Select(
-                    [(v, v) for v in VENDORS],
-                    value=account.vendor if account else "polytomic",
-                    allow_blank=False,
-                    id="vendor",
-                    compact=True,
-                )
-                yield Label("Base URL")
-                yield Input(
-                    value=account.base_url if account else "",
-                    placeholder="https://…",
-                    id="base_url",
-                    compact=True,
-                )
-                yield Label("Speckle project ids (space or comma separated)", classes="projects")
-                yield Input(
-                    value=" ".join(account.projects) if account else "",
-                    id="projects",
-                    classes="projects",
-                    compact=True,
-                )
-                yield Label("Signalsmith workspace id", classes="workspace")
-                yield Input(
-                    value=(account.workspace or "") if account else "",
-                    id="workspace",
-                    classes="workspace",
-                    compact=True,
-                )
-                yield Label("Polytomic API version", classes="api_version")
-                yield Input(
-                    value=(account.api_version if account else None)
-                    or POLYTOMIC_DEFAULT_API_VERSION,
-                    id="api_version",
-                    classes="api_version",
-                    compact=True,
-                )
-                yield Label("Polytomic auth kind", classes="auth")
-                yield Select(
-                    [("API key (bearer)", "bearer"), ("deployment key (on-prem)", "deployment")],
-                    value=account.auth if account else "bearer",
-                    allow_blank=False,
-                    id="auth",
-                    classes="auth",
-                    compact=True,
-                )
-                yield Label(
-                    "Token (hidden; leave empty to keep the stored one)"
-                    if account
-                    else "Token (hidden)"
-                )
-                yield Input(
-                    password=True, id="token", placeholder="paste the API token", compact=True
+                yield field(
+                    "Token",
+                    Input(
+                        password=True,
+                        id="token",
+                        placeholder="hidden; empty keeps the stored one"
+                        if account
+                        else "paste the API token (hidden)",
+                    ),
                 )
                 yield Static("checking the system keyring…", id="keyring-note", markup=False)
                 yield Checkbox(
-                    "Keep the token in a plain-text file (mode 0600) instead of the keyring",
+                    "Keep the token in a 0600 plain-text file, not the keyring",
                     id="insecure",
+                    compact=True,
+                    # A demo run keeps tokens in memory only: there is no file to choose.
+                    classes="-hidden" if self.tui.demo_run else "",
                 )
                 yield Static("", id="form-result", markup=False)
             with Horizontal(id="buttons"):
@@ -171,7 +223,8 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
 
     def on_mount(self) -> None:
         self._show_vendor_fields(self._value("vendor"))
-        self.query_one("#base_url" if self.editing else "#name", Input).focus()
+        # The first field that can be typed into: the name, or (editing) the vendor.
+        self.query_one("#vendor" if self.editing else "#name").focus()
         self._check_keyring()
 
     # --- keyring --------------------------------------------------------------------------
@@ -180,7 +233,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
         from synctui.ui.credentials import keyring_state
 
         try:
-            state = keyring_state()
+            state = keyring_state(self.tui.token_store)
         except Exception as exc:
             self.app.call_from_thread(self._show_keyring, False, str(exc))
         else:
@@ -193,8 +246,10 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
         self.keyring_reason = reason.split(". To use a token without", 1)[0]
         note = self.query_one("#keyring-note", Static)
         name = self._value("name") or "NAME"
-        if usable:
-            note.update(f"Tokens are stored in the system keyring. {self.keyring_reason}")
+        if usable and self.tui.demo_run:
+            note.update(self.keyring_reason)  # in memory for this run: says so itself
+        elif usable:
+            note.update(f"{self.keyring_reason.rstrip('.')}: tokens are stored there.")
         else:
             note.update(explain_no_keyring(name, token_env_var(name), self.keyring_reason))
             self.query_one("#insecure", Checkbox).value = False
@@ -204,14 +259,14 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
         widget = self.query_one(f"#{field}")
         if isinstance(widget, Select):
             value = widget.value
-            return "" if value is Select.BLANK else str(value)
+            return "" if value is Select.NULL or value is Select.BLANK else str(value)
         assert isinstance(widget, Input)
         return widget.value.strip()
 
     def _show_vendor_fields(self, vendor: str) -> None:
         wanted = VENDOR_FIELDS.get(vendor, ())
         for field in ALL_SPECIFIC:
-            for widget in self.query(f".{field}"):
+            for widget in self.query(f".field.{field}"):
                 widget.set_class(field not in wanted, "-hidden")
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -236,8 +291,8 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
             workspace=(self._value("workspace") or None) if "workspace" in wanted else None,
             api_version=(self._value("api_version") or None) if "api_version" in wanted else None,
             auth=self._value("auth") if "auth" in wanted else "bearer",  # type: ignore[arg-type]
-            theme=base.theme if base else None,
-            allow_http=base.allow_http if base else False,
+            theme=self._value("theme") or None,
+            allow_http=self.query_one("#allow_http", Checkbox).value,
             extra=dict(base.extra) if base else {},
         )
         validate_account(account)
@@ -301,6 +356,9 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
             await session.aclose()
 
     def action_save(self) -> None:
+        if self.tui.session.readonly:
+            self._say("Not saved: read-only mode changes no account.", "error")
+            return
         try:
             account = self.build_account()
         except AccountError as exc:
@@ -310,7 +368,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
         insecure = self.query_one("#insecure", Checkbox).value
         if token and not insecure and self.keyring_usable is False:
             self._say(
-                "Not saved: there is no usable keyring here. Tick 'plain-text file', or leave "
+                "Not saved: there is no usable keyring here. Tick the plain-text file box, or leave "
                 f"the token empty and set {account.token_env_var}.",
                 "error",
             )
@@ -323,27 +381,20 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def _save(self, account: Account, token: str | None, insecure: bool) -> None:
-        from synctui.store.accounts import AccountStore
-        from synctui.ui.credentials import store_token
+        """Account and token together, or neither (see `store.account_setup`)."""
+        from synctui.store.account_setup import save_account
 
-        store = AccountStore()
-        where: str | None = None
-        saved = False
         try:
-            if self.editing is None:
-                store.add(account)
-            else:
-                store.update(account)
-            saved = True
-            if token:
-                where = store_token(account.name, token, insecure_file=insecure)
-        except (errors.SyncTuiError, OSError) as exc:
-            if saved:  # the account is on disk, its token is not: the next save is an edit
-                self.editing = account
-                text = f"Account saved, but the token was not stored: {exc}"
-            else:
-                text = f"Not saved: {exc}"
-            self.app.call_from_thread(self._say, text, "error")
+            where = save_account(
+                account,
+                token,
+                accounts=self.tui.account_store,
+                tokens=self.tui.token_store,
+                insecure_file=insecure,
+                edit=self.editing is not None,
+            )
+        except (errors.SyncTuiError, OSError, ValueError) as exc:
+            self.app.call_from_thread(self._say, f"Not saved: {exc}", "error")
             return
         result = AccountFormResult(account, token, where, edited=self.editing is not None)
         self.app.call_from_thread(self.dismiss, result)

@@ -114,9 +114,10 @@ class AccountsScreen(Screen[None]):
         from synctui.ui.credentials import token_source
 
         sources = {}
+        store = self.tui.token_store
         for name in list(self.tui.catalog.entries):
             if not self.tui.is_demo_account(name):
-                sources[name] = token_source(name)
+                sources[name] = token_source(name, store)
         self.app.call_from_thread(self._sources_found, sources)
 
     def _sources_found(self, sources: dict[str, str]) -> None:
@@ -126,6 +127,10 @@ class AccountsScreen(Screen[None]):
     # --- actions --------------------------------------------------------------------------
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only mode changes no account: adding, editing and removing are not bound."""
+        return not (action in ("add", "edit", "remove") and self.tui.session.readonly)
 
     def action_add(self) -> None:
         if refuse_in_browser(self.app, "adding an account"):
@@ -202,12 +207,11 @@ class AccountsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="remove", exit_on_error=False)
     def _remove(self, name: str) -> None:
-        from synctui.store.accounts import AccountStore
         from synctui.ui.credentials import delete_token
 
         try:
-            AccountStore().remove(name)
-            note = delete_token(name)
+            self.tui.account_store.remove(name)
+            note = delete_token(name, self.tui.token_store)
         except Exception as exc:
             self.app.call_from_thread(self.notify, f"cannot remove {name}: {exc}", severity="error")
             return

@@ -4,6 +4,10 @@ Records come from `Session.call_log` (which never holds a header or a token); th
 its subscription on a 100 ms timer and hands batches to `add_calls`, so a burst of calls costs
 one table update, not one per call. The table is the same virtual table as the syncs, so a
 long session's 5,000 records stay cheap.
+
+A call about one sync shows that sync's name (found from the id in its path); a path too long
+for its column is cut in the middle, keeping the end that tells calls apart (`…/syncs/ID/runs`).
+Enter opens everything recorded about the call.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from synctui.ui.formatting import duration_ms, one_line
+from synctui.ui.screens.call_detail_screen import CallDetailScreen
+from synctui.ui.sync_names import name_in_path
 from synctui.ui.table_model import Column, Row
 from synctui.ui.widgets.prompt_bar import PromptBar
 from synctui.ui.widgets.status_line import StatusLine
@@ -24,15 +30,16 @@ from synctui.vendors.http import CallRecord
 COLUMNS = (
     Column("time", "Time (UTC)", max_width=12, min_width=8),
     Column("account", "Account", max_width=20),
+    Column("sync", "Sync", max_width=28, min_width=6),
     Column("method", "Method", max_width=6, min_width=4),
-    Column("target", "Path / operation", max_width=44, min_width=12),
+    Column("target", "Path / operation", max_width=44, min_width=12, give=0.5, clip="middle"),
     Column("status", "Status", max_width=6, min_width=6, kind="status"),
     Column("duration", "Took", max_width=8, min_width=6),
     Column("error", "Error", max_width=60, min_width=8),
 )
 
 
-def call_row(index: int, record: CallRecord) -> Row:
+def call_row(index: int, record: CallRecord, sync_name: str | None = None) -> Row:
     status = str(record.status) if record.status is not None else "-"
     failed = record.error is not None or (record.status or 0) >= 400
     retry = f" (try {record.attempt})" if record.attempt > 1 else ""
@@ -41,8 +48,9 @@ def call_row(index: int, record: CallRecord) -> Row:
         cells=(
             record.time,
             record.account,
+            sync_name or "",
             record.method,
-            one_line(record.target) + retry,
+            " ".join(record.target.split()) + retry,
             status,
             duration_ms(record.duration_ms),
             one_line(record.error) if record.error else "",
@@ -64,11 +72,19 @@ class CallLogScreen(Screen[None]):
         super().__init__()
         self._initial = records
         self._count = 0
+        self.records: list[CallRecord] = []  # by row key
 
     def compose(self) -> ComposeResult:
         yield StatusLine(locked=self.app.session.readonly, id="status")  # type: ignore[attr-defined]
-        yield VirtualTable(COLUMNS, empty_text="No calls yet", follow_tail=True, id="calls")
-        yield PromptBar(placeholder="filter: words, !negate, ~fuzzy", id="filter")
+        yield VirtualTable(
+            COLUMNS,
+            empty_text="No calls yet",
+            no_match_text="No calls match the filter {filter} — Esc clears it",
+            follow_tail=True,
+            selectable=True,
+            id="calls",
+        )
+        yield PromptBar(placeholder="filter: words, !not, ~fuzzy, status=500, error~…", id="filter")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -78,9 +94,21 @@ class CallLogScreen(Screen[None]):
         self._show_status()
 
     def add_calls(self, records: list[CallRecord]) -> None:
-        rows = [call_row(self._count + i, r) for i, r in enumerate(records)]
+        rows = [call_row(self._count + i, r, self.sync_name(r)) for i, r in enumerate(records)]
         self._count += len(records)
+        self.records.extend(records)
         self.query_one(VirtualTable).upsert_rows(rows)
+
+    def sync_name(self, record: CallRecord) -> str | None:
+        return name_in_path(getattr(self.app, "catalog", None), record.account, record.target)
+
+    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
+        """Enter on a call: everything recorded about it, uncut."""
+        event.stop()
+        index = event.key
+        if isinstance(index, int) and 0 <= index < len(self.records):
+            record = self.records[index]
+            self.app.push_screen(CallDetailScreen(record, self.sync_name(record)))
 
     def on_virtual_table_view_updated(self, event: VirtualTable.ViewUpdated) -> None:
         event.stop()

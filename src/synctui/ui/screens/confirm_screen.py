@@ -26,8 +26,8 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Button { margin-left: 2; }
     """
 
-    def __init__(self, question: str, confirm_label: str = "Yes") -> None:
-        super().__init__()
+    def __init__(self, question: str, confirm_label: str = "Yes", *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.question = question
         self.confirm_label = confirm_label
 

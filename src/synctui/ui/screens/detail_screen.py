@@ -3,6 +3,11 @@
 It opens at once with what the table already holds, then re-reads the sync (the list
 endpoints of some vendors return summaries) and its runs in workers bound to this screen, so
 leaving with Esc cancels them.
+
+Only the sync's own record must be read. A secondary read that fails (Polytomic's status,
+Signalsmith's latest run, Paragon's status, any vendor's run history) leaves the sync shown
+with that part marked unavailable and why — in the fields, the Runs tab and the status line —
+never as an error.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from synctui.domain.models import Capability, Run, Sync
+from synctui.domain.models import Capability, Run, RunState, Sync
 from synctui.ui import messages as msg
 from synctui.ui.columns import STATUS_SYMBOLS
 from synctui.ui.formatting import one_line, short_time
@@ -38,6 +43,15 @@ RUN_STATE_STYLE = {
 
 class DetailScreen(Screen[None]):
     help_title = "sync detail"
+    # Unbound in read-only mode, where the app says "read-only: not allowed" instead.
+    WRITE_ACTIONS = frozenset({"edit", "trigger", "toggle_active", "migrate", "delete_sync"})
+    HELP_NOTES = {
+        "migrate": "legacy Speckle syncs",
+        "trigger": "if the vendor can start a run",
+        "toggle_active": "if the vendor can pause it",
+        "edit": "if the vendor allows edits",
+        "delete_sync": "if the vendor allows deletes",
+    }
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
@@ -61,6 +75,7 @@ class DetailScreen(Screen[None]):
     DetailScreen #json-scroll { height: 1fr; }
     DetailScreen #json-text { width: auto; }
     DetailScreen DataTable { height: 1fr; }
+    DetailScreen #runs-note { color: $text-warning; height: auto; display: none; }
     """
 
     def __init__(self, sync: Sync) -> None:
@@ -81,6 +96,7 @@ class DetailScreen(Screen[None]):
             with TabPane("Overview [1]", id="overview"), VerticalScroll():
                 yield Static(id="fields")
             with TabPane("Runs [2]", id="runs"):
+                yield Static("", id="runs-note", markup=False)
                 yield DataTable(id="run-table", cursor_type="row", zebra_stripes=False)
             with TabPane("Raw JSON [3]", id="json"), ScrollableContainer(id="json-scroll"):
                 yield Static(id="json-text")
@@ -88,7 +104,11 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#run-table", DataTable)
-        table.add_columns("Run", "State", "Started", "Finished", "Summary", "Error")
+        table.add_column("Run")
+        # A styled cell is not measured by the table: the width of the longest state, or
+        # "success" shows as "succe".
+        table.add_column("State", width=max(len(state.value) for state in RunState))
+        table.add_columns("Started", "Finished", "Summary", "Error")
         self.show()
         self.reload()
 
@@ -116,7 +136,7 @@ class DetailScreen(Screen[None]):
 
     async def _fetch_sync(self, account: str, sync_id: str) -> None:
         try:
-            sync = await self.tui.session.get_sync(account, sync_id)
+            sync = await self.tui.session.show_sync(account, sync_id)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -156,8 +176,20 @@ class DetailScreen(Screen[None]):
         message.stop()
         self.pending.discard(message.what)
         self.problems[message.what] = str(message.error)
+        if message.what == "runs":  # a secondary read: marked unavailable, not an error
+            self.show()
+            self.show_runs()
+            return
         self.notify(str(message.error), title=f"Cannot load {message.what}", severity="error")
         self.show_status()
+
+    @property
+    def unavailable(self) -> dict[str, str]:
+        """Parts that could not be read: the sync's own, and its runs if those failed."""
+        parts = dict(self.sync.unavailable)
+        if "runs" in self.problems:
+            parts["runs"] = self.problems["runs"]
+        return parts
 
     # --- painting -------------------------------------------------------------------------
     def show(self) -> None:
@@ -190,8 +222,11 @@ class DetailScreen(Screen[None]):
             parts += [" │ ", f"{len(self.runs)} runs"]
         if self.pending:
             parts += [" │ ", (f"loading {', '.join(sorted(self.pending))}…", "$text-accent")]
-        if self.problems:
-            parts += [" │ ", (f"failed: {', '.join(sorted(self.problems))}", "$status-error")]
+        failed = sorted(p for p in self.problems if p != "runs")
+        if failed:
+            parts += [" │ ", (f"failed: {', '.join(failed)}", "$status-error")]
+        if self.unavailable:
+            parts += [" │ ", (f"unavailable: {', '.join(self.unavailable)}", "$text-warning")]
         drafts = getattr(self.tui, "drafts", None)
         if drafts is not None and drafts.has_changes(self.key):
             parts += [" │ ", ("* unsaved draft (e reopens it)", "$text-warning")]
@@ -218,16 +253,27 @@ class DetailScreen(Screen[None]):
         for key, value in sync.columns.items():
             rows.append((key.replace("_", " ").capitalize(), one_line(value, 500)))
         run = sync.latest_run
+        unavailable = self.unavailable
         lines = _label_rows(rows)
         lines.append(Content(""))
         lines.append(Content.styled("Latest run", "bold $text-accent"))
-        if run is None:
+        if run is None and "latest run" in unavailable:
+            lines.append(Content.styled("  unavailable: could not be read", "$text-warning"))
+        elif run is None:
             lines.append(Content.styled("  none reported", "dim"))
         else:
             lines += _label_rows(_run_rows(run))
+        if unavailable:
+            lines.append(Content(""))
+            lines.append(Content.styled("Unavailable (could not be read)", "bold $text-warning"))
+            lines += _label_rows([(part, one_line(why, 300)) for part, why in unavailable.items()])
         return Content("\n").join(lines)
 
     def show_runs(self) -> None:
+        note = self.query_one("#runs-note", Static)
+        problem = self.problems.get("runs")
+        note.update(f"Runs unavailable: {problem}" if problem else "")
+        note.display = problem is not None
         table = self.query_one("#run-table", DataTable)
         table.clear()
         for run in self.runs or []:

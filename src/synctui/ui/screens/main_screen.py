@@ -18,7 +18,14 @@ from textual.widgets import Footer, Input
 
 from synctui.domain.models import Capability, Sync, SyncStatus
 from synctui.ui.catalog import ALL, LoadState, SyncKey, View
-from synctui.ui.columns import Layout, layout_signature, merged_layout, normalize_key, vendor_layout
+from synctui.ui.columns import (
+    SYNC_ROWS,
+    Layout,
+    layout_signature,
+    merged_layout,
+    normalize_key,
+    vendor_layout,
+)
 from synctui.ui.table_model import Row
 from synctui.ui.widgets.account_sidebar import AccountSidebar, SidebarEntry
 from synctui.ui.widgets.prompt_bar import PromptBar
@@ -28,27 +35,51 @@ from synctui.ui.widgets.virtual_table import VirtualTable
 if TYPE_CHECKING:
     from synctui.ui.app import SyncTuiApp
 
-NARROW = 100  # below this width the sidebar starts hidden (80×24 over SSH)
-WRITE_ACTIONS = frozenset({"trigger", "toggle_active"})
+# Below this width the sidebar starts hidden (`b` shows it): the All-accounts table needs
+# about 110 columns to show status, account, vendor, a readable name and both times whole.
+NARROW = 140
+RUN_ACTIONS = frozenset({"trigger", "toggle_active"})  # need the account's capability
 
+FILTER_HINT = "filter: words, !not, ~fuzzy, field=value, field~text (README: Filter language)"
 DRAFT_MARK = "* "  # before the status of a sync with an unsaved edit (e reopens it)
 
 
 def with_draft_marker(row: Row) -> Row:
     """The same row with the unsaved-draft marker in its first (status) cell."""
     cells = (DRAFT_MARK + row.cells[0], *row.cells[1:]) if row.cells else row.cells
-    return Row(row.key, cells, row.tone, row.rank, row.order, tip=row.tip)
+    return Row(
+        row.key, cells, row.tone, row.rank, row.order, row.hay, tip=row.tip, subject=row.subject
+    )
 
 
 class MainScreen(Screen[None]):
     help_title = "syncs"
     has_command_line = True
+    # Every action here that writes: unbound in read-only mode, where the app says so instead.
+    WRITE_ACTIONS = frozenset(
+        {*RUN_ACTIONS, "edit", "batch_edit", "new_sync", "delete_sync", "migrate"}
+    )
+    # When a key that applies only sometimes does apply (the help lists it either way).
+    HELP_NOTES = {
+        "clear_filter": "while a filter is set",
+        "batch_edit": "once rows are marked",
+        "clear_marks": "while rows are marked",
+        "migrate": "legacy Speckle syncs",
+        "new_sync": "Signalsmith accounts",
+        "trigger": "syncs whose vendor can start a run",
+        "toggle_active": "syncs whose vendor can pause them",
+        "edit": "syncs whose vendor allows edits",
+        "delete_sync": "syncs whose vendor allows deletes",
+        "runs": "syncs whose vendor keeps a run history",
+    }
     # The table has the focus whenever this screen is (re)entered, whatever was focused
     # when it was left: a person comes back to the rows, never to a stray input.
     AUTO_FOCUS = "#syncs"
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="main.filter"),
+        # priority: handled when it arrives, so the keys typed right after it follow it into
+        # the filter instead of going to the table (check_action: not while typing there).
+        Binding("slash", "filter", "Filter", priority=True, id="main.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="main.clear-filter"),
         Binding("s", "cycle_sort", "Sort", id="main.sort"),
         Binding("S", "reverse_sort", "Reverse", show=False, id="main.reverse-sort"),
@@ -98,7 +129,9 @@ class MainScreen(Screen[None]):
         self.table_layout: Layout = merged_layout()
         self._row_cache: dict[tuple[str, ...], dict[SyncKey, tuple[Sync, Row]]] = {}
         self._sidebar_toggled = False
-        self._sort_key: str | None = None
+        # Each view keeps its own sort (column key, reversed): sorting one account by status
+        # does not re-sort the next one a person opens.
+        self._sorts: dict[View, tuple[str | None, bool]] = {}
 
     @property
     def tui(self) -> SyncTuiApp:
@@ -110,8 +143,14 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield AccountSidebar(id="sidebar")
             with Vertical(id="table-area"):
-                yield VirtualTable(empty_text="No syncs (yet)", selectable=True, id="syncs")
-                yield PromptBar(placeholder="filter: words, !negate, ~fuzzy", id="filter")
+                yield VirtualTable(
+                    empty_text="No syncs (yet)",
+                    no_match_text="No syncs match the filter {filter} — Esc clears it",
+                    filtering=SYNC_ROWS,
+                    selectable=True,
+                    id="syncs",
+                )
+                yield PromptBar(placeholder=FILTER_HINT, id="filter")
                 yield PromptBar(placeholder="ctx NAME, all, speckle, log, accounts…", id="command")
         yield Footer(compact=True)
 
@@ -132,7 +171,7 @@ class MainScreen(Screen[None]):
 
         drafts_of(self.tui).subscribe(self.draft_changed)
         self._auto_sidebar(self.app.size.width)
-        self.table.focus()
+        self.set_focus(self.table)
         self.call_after_refresh(self.set_view, self.view)  # what arrived before we were up
 
     def on_resize(self) -> None:
@@ -153,6 +192,7 @@ class MainScreen(Screen[None]):
             table.set_filter("")
             self.query_one("#filter", PromptBar).value = ""
             self.query_one("#filter", PromptBar).close()
+            table.reset_cursor()
         self.view = view
         self.table_layout = self._layout_for(view)
         rows = self._rows(self.tui.catalog.syncs_in(view))
@@ -178,11 +218,9 @@ class MainScreen(Screen[None]):
         )
 
     def _restore_sort(self) -> None:
+        key, reverse = self._sorts.get(self.view, (None, False))
         keys = [c.key for c in self.table_layout.columns]
-        if self._sort_key in keys:
-            self.table.sort_by(keys.index(self._sort_key))
-        else:
-            self.table.sort_by(None)
+        self.table.sort_by(keys.index(key) if key in keys else None, reverse)
 
     def _rows(self, syncs: Any) -> list[Row]:
         """Rows for syncs under the current layout, reusing rows built for the same object."""
@@ -262,6 +300,7 @@ class MainScreen(Screen[None]):
         if not self.live:
             return
         self.set_view(self.view)
+        self.tui.reload_view(self.view, force=False)  # a new or edited account loads at once
 
     # --- chrome (header and sidebar) ------------------------------------------------------
     def refresh_chrome(self) -> None:
@@ -328,7 +367,7 @@ class MainScreen(Screen[None]):
 
     # --- actions --------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITE_ACTIONS:
+        if action in RUN_ACTIONS:
             if self.tui.session.readonly:
                 return False  # not bound, not shown: k9s --readonly
             sync = self.selected_sync()
@@ -338,6 +377,8 @@ class MainScreen(Screen[None]):
             return needed in self.tui.capabilities_of(sync.account) or None
         if action == "clear_filter":
             return bool(self.table.filter_text)
+        if action == "filter":
+            return not isinstance(self.focused, Input)
         from synctui.ui.editing import actions as editing
 
         if action in editing.EDITING_ACTIONS:
@@ -371,7 +412,7 @@ class MainScreen(Screen[None]):
         bar = self.query_one("#filter", PromptBar)
         bar.value = ""
         bar.close()
-        self.table.focus()
+        self.set_focus(self.table)
         self.refresh_bindings()
 
     def action_cycle_sort(self) -> None:
@@ -383,8 +424,10 @@ class MainScreen(Screen[None]):
         self._remember_sort()
 
     def _remember_sort(self) -> None:
-        column = self.table.model.sort_column
-        self._sort_key = None if column is None else self.table_layout.columns[column].key
+        model = self.table.model
+        column = model.sort_column
+        key = None if column is None else self.table_layout.columns[column].key
+        self._sorts[self.view] = (key, model.sort_reverse)
         self.status.show(self._status_content())
 
     def action_refresh(self) -> None:
@@ -457,7 +500,7 @@ class MainScreen(Screen[None]):
         if not self.has_class("-no-sidebar"):
             self.sidebar.focus()
         else:
-            self.table.focus()
+            self.set_focus(self.table)
 
     def action_manage_accounts(self) -> None:
         self.tui.action_manage_accounts()
@@ -487,11 +530,11 @@ class MainScreen(Screen[None]):
             if not event.value:
                 assert isinstance(bar, PromptBar)
                 bar.close()
-            self.table.focus()
+            self.set_focus(self.table)
         elif bar.id == "command":
             assert isinstance(bar, PromptBar)
             bar.close()
-            self.table.focus()
+            self.set_focus(self.table)
             self.tui.run_command_line(event.value)
 
     def on_prompt_bar_cancelled(self, event: PromptBar.Cancelled) -> None:
@@ -500,7 +543,7 @@ class MainScreen(Screen[None]):
             self.action_clear_filter()
         else:
             event.bar.close()
-            self.table.focus()
+            self.set_focus(self.table)
 
     def open_command_line(self) -> None:
         self.query_one("#command", PromptBar).open("", self.tui.command_suggestions())
@@ -508,7 +551,7 @@ class MainScreen(Screen[None]):
     def on_account_sidebar_view_chosen(self, event: AccountSidebar.ViewChosen) -> None:
         event.stop()
         self.tui.switch_view(event.view)
-        self.table.focus()
+        self.set_focus(self.table)
 
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         event.stop()

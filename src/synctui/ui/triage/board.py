@@ -8,11 +8,14 @@ remedy failed with what error, so a refresh can move rows between groups correct
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from synctui.domain.errors import UsageError
+from synctui.domain.filtering import SEPARATOR, compile_filter, haystack, sync_haystack
+from synctui.domain.models import Sync
 from synctui.services.triage import (
     REASON_ORDER,
     AccountScan,
@@ -24,9 +27,10 @@ from synctui.services.triage import (
     parse_time,
     recovery_verdict,
 )
-from synctui.ui.filtering import compile_filter, haystack
 
 Key = tuple[str, str]
+# Does this sync, shown with these words of the board's own (age, why, group), pass the filter?
+Match = Callable[[Sync, tuple[str, ...]], bool]
 RECOVERING = "recovering"
 UNREADABLE = "could not read"
 
@@ -91,6 +95,7 @@ class Board:
         self.recovering: dict[Key, Recovery] = {}
         self.fix_errors: dict[Key, str] = {}
         self.filter_text = ""
+        self.filter_error: str | None = None  # the filter is malformed: it keeps no sync
 
     # --- scans ------------------------------------------------------------------------------
     def begin(self, accounts: Iterable[str]) -> int:
@@ -180,7 +185,7 @@ class Board:
     def lines(self, now: datetime) -> list[Line]:
         """Groups in REASON_ORDER (oldest trouble first), recovering last, and at the top
         the accounts that could not be read. The filter applies to syncs only."""
-        match = compile_filter(self.filter_text)
+        match = self._match()
         out: list[Line] = []
         if self.failures:
             out.append(Line("group", f"group\x1f{UNREADABLE}", UNREADABLE, "error"))
@@ -189,8 +194,11 @@ class Board:
                 out.append(Line("failure", f"fail\x1f{account}", UNREADABLE, "error", cells))
         for reason in REASON_ORDER:
             group = [i for i in self.items.values() if i.reason is reason]
-            rows = [self._item_line(i, now) for i in sorted(group, key=age_key)]
-            rows = [r for r in rows if match is None or match(haystack((*r.cells, reason.value)))]
+            rows = [
+                self._item_line(i, now)
+                for i in sorted(group, key=age_key)
+                if match(i.sync, (age(i.since, now), self._why(i), reason.value))
+            ]
             if rows:
                 tone = REASON_TONE[reason]
                 out.append(Line("group", f"group\x1f{reason.value}", reason.value, tone))
@@ -199,18 +207,35 @@ class Board:
             self._recovering_line(r)
             for r in self.recovering.values()
             # What the row said before the fix still finds it: a fix must not hide it.
-            if match is None
-            or match(haystack((*self._recovering_line(r).cells, RECOVERING, r.item.why)))
+            if match(r.item.sync, (self._recovering_line(r).cells[3], RECOVERING, r.item.why))
         ]
         if watching:
             out.append(Line("group", f"group\x1f{RECOVERING}", RECOVERING, "initializing"))
             out += sorted(watching, key=lambda line: line.cells[1:3])
         return out
 
+    def _match(self) -> Match:
+        """The sync filter language (the table's and `--where`'s): field terms read the
+        sync, bare words also search what the board says of it (age, why, group)."""
+        self.filter_error = None
+        try:
+            flt = compile_filter(self.filter_text, partial=True)
+        except UsageError as exc:
+            self.filter_error = str(exc)
+            return lambda sync, words: False
+        if flt.empty:
+            return lambda sync, words: True
+        return lambda sync, words: flt.matches(
+            sync, sync_haystack(sync) + SEPARATOR + haystack(words)
+        )
+
+    def _why(self, item: Attention) -> str:
+        error = self.fix_errors.get(item.key)
+        return f"fix failed: {error} │ {item.why}" if error else item.why
+
     def _item_line(self, item: Attention, now: datetime) -> Line:
         error = self.fix_errors.get(item.key)
-        why = f"fix failed: {error} │ {item.why}" if error else item.why
-        cells = (age(item.since, now), item.sync.account, item.sync.name, why)
+        cells = (age(item.since, now), item.sync.account, item.sync.name, self._why(item))
         tone = REASON_TONE[item.reason]
         return Line(
             "item", option_id(item.key), item.reason.value, tone, cells, item.key, bool(error)

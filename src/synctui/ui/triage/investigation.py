@@ -14,12 +14,13 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Checkbox, Static
+from textual.widgets import Static
 
 from synctui.services.triage import Attention, Recovery, describe_step
 from synctui.ui.triage.board import REASON_TONE
 from synctui.ui.triage.messages import Investigation
 from synctui.ui.triage.timeline import build_timeline, last_error, relate, run_facts, short
+from synctui.ui.widgets.toggles import Checkbox
 
 EVENT_STYLE = {
     "ok": "$status-active",

@@ -23,7 +23,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, OptionList
+from textual.widgets import Footer, Input, OptionList
 
 from synctui.domain.models import Capability
 from synctui.services.triage import (
@@ -47,6 +47,7 @@ from synctui.ui.triage.messages import (
     ScanStarted,
 )
 from synctui.ui.widgets.prompt_bar import PromptBar
+from synctui.ui.widgets.toggles import Checkbox
 
 Clock = Callable[[], datetime]
 RUNS_SHOWN = 10
@@ -63,6 +64,7 @@ class AttentionScreen(Screen[None]):
 
     help_title = "attention"
     AUTO_FOCUS = "#attention"
+    WRITE_ACTIONS = frozenset({"fix"})  # unbound in read-only mode; the app says why
 
     BINDINGS = [
         Binding("f,enter", "fix", "Fix", key_display="f/⏎", id="triage.fix"),
@@ -95,7 +97,7 @@ class AttentionScreen(Screen[None]):
         yield AttentionHeader(locked=self.session.readonly, id="header")
         yield AttentionList(id="attention")
         yield InvestigationPane(id="investigation")
-        yield PromptBar(placeholder="filter: words, !negate, ~fuzzy", id="filter")
+        yield PromptBar(placeholder="filter: words, !not, ~fuzzy, field=value", id="filter")
         yield Footer(compact=True)
 
     @property
@@ -169,14 +171,17 @@ class AttentionScreen(Screen[None]):
     def _paint(self) -> None:
         self._paint_header()
         board, now = self.board, self.clock()
+        lines = board.lines(now)  # also says whether the filter is malformed
         if board.loading and not board.items and not board.failures:
             empty = "Scanning accounts…"
+        elif board.filter_error is not None:
+            empty = f"Filter error: {board.filter_error} — Esc clears it"
         elif board.filter_text:
-            empty = f"No sync matches the filter {board.filter_text!r}"
+            empty = f"No syncs match the filter {board.filter_text!r} — Esc clears it"
         else:
             total = sum(board.scanned.values())
             empty = f"✔ Nothing needs a person: {total} syncs checked"
-        self.list.show_lines(board.lines(now), empty)
+        self.list.show_lines(lines, empty)
         self._paint_pane()
 
     def _paint_header(self) -> None:

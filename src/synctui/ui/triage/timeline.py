@@ -178,5 +178,5 @@ def last_error(item: Attention, runs: Sequence[Run] | None) -> str | None:
     if latest is not None and latest.error:
         return latest.error
     raw = item.sync.raw
-    detail = raw.get("status_error") or raw.get("errorMessage")
+    detail = raw.get("status_error") or raw.get("reason")  # Signalsmith, Paragon
     return detail if isinstance(detail, str) and detail else None

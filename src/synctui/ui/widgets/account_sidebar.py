@@ -36,7 +36,7 @@ class SidebarEntry:
 class AccountSidebar(OptionList):
     DEFAULT_CSS = """
     AccountSidebar {
-        width: 30;
+        width: 26;
         height: 1fr;
         border: none;
         border-right: vkey $panel-lighten-2;

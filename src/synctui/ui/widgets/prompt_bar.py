@@ -47,7 +47,9 @@ class PromptBar(Input):
         self.value = value
         self.cursor_position = len(value)
         self.add_class("-open")
-        self.focus()
+        # At once, not after the queued events (`focus()` waits for them): keys typed right
+        # after `/` (a paste, a fast typist, a busy app) must land here, not in the table.
+        self.screen.set_focus(self)
 
     def close(self) -> None:
         self.remove_class("-open")

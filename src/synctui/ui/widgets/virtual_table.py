@@ -5,9 +5,13 @@ and removing a row is O(n)). Here the rows live in a `TableModel` (plain lists),
 filtering happen there, and `render_line` builds a `Strip` for a visible line only — so the
 cost of a repaint depends on the terminal height, not on the number of syncs.
 
-Rows are addressed by key, so updates are diffs (`upsert_rows`, `remove_rows`), the cursor
-stays on the same row when rows move, and marks (`marked`, toggled with space) survive
-sorting, filtering and refreshes.
+Rows are addressed by key, so updates are diffs (`upsert_rows`, `remove_rows`), and marks
+(`marked`, toggled with space) survive sorting, filtering and refreshes.
+
+The cursor is always on a shown row and always on screen. Until a person moves it, it stays
+on the first shown row, whatever order pages arrive in (rows of a slow account landing above
+it must not carry it away); once moved, it follows its row through sorts and refreshes and
+the view scrolls with it.
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from synctui.ui.table_model import Column, Row, TableModel
+from synctui.ui.table_model import CELLS, Column, Row, RowFiltering, TableModel
 
 Key = Hashable
 GAP = 2
 GUTTER = 2  # the mark column: "▌ " on marked rows
+MARGIN = 1  # blank after the last column: its text never runs into the scrollbar's thumb
 TONES = ("active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown")
 
 
@@ -44,6 +49,19 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, max(0, width - 1)) + "…" if width > 0 else ""
 
 
+def fit_middle(text: str, width: int) -> str:
+    """Exactly `width` cells, a too-long text cut in the middle: `/api/v1/wo…/syncs/42/runs`."""
+    if cell_len(text) <= width or width < 5:
+        return fit(text, width)
+    tail = (width - 1) * 2 // 3
+    head = width - 1 - tail
+    start = set_cell_size(text, head)
+    end = text[len(text) - tail :]
+    while cell_len(end) > tail:  # wide characters at the end
+        end = end[1:]
+    return fit(start + "…" + end, width)
+
+
 class VirtualTable(ScrollView, can_focus=True):
     """Rows by key with a cursor, marks, sorting, filtering; only visible lines rendered."""
 
@@ -54,8 +72,8 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("pagedown,ctrl+f", "page_down_rows", "Page down", show=False, id="table.page-down"),
         Binding("home,g", "first_row", "First row", show=False, id="table.first"),
         Binding("end,G", "last_row", "Last row", show=False, id="table.last"),
-        Binding("left,h", "scroll_columns(-8)", "Scroll left", show=False, id="table.left"),
-        Binding("right,l", "scroll_columns(8)", "Scroll right", show=False, id="table.right"),
+        Binding("left,h", "scroll_columns(-1)", "Scroll left", show=False, id="table.left"),
+        Binding("right,l", "scroll_columns(1)", "Scroll right", show=False, id="table.right"),
         Binding("enter", "select_row", "Open", id="table.open"),
     ]
 
@@ -122,6 +140,8 @@ class VirtualTable(ScrollView, can_focus=True):
         columns: Sequence[Column] = (),
         *,
         empty_text: str = "No rows",
+        no_match_text: str = "No rows match the filter {filter} — Esc clears it",
+        filtering: RowFiltering = CELLS,
         follow_tail: bool = False,
         selectable: bool = False,
         name: str | None = None,
@@ -129,13 +149,15 @@ class VirtualTable(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.model = TableModel(columns)
+        self.model = TableModel(columns, filtering)
         self.marked: set[Key] = set()
-        self.empty_text = empty_text
+        self.empty_text = empty_text  # there are no rows at all (yet)
+        self.no_match_text = no_match_text  # there are, but the filter hides every one
         self.follow_tail = follow_tail
         self.selectable = selectable
         self._cursor = 0
         self._cursor_key: Key | None = None
+        self._cursor_placed = False  # moved by a person: follow its row, not the top
         self._rebuild_pending = False
         self._widths_cache: tuple[tuple[int, tuple[int, ...]], list[int]] | None = None
 
@@ -199,6 +221,16 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # --- reading --------------------------------------------------------------------------
     @property
+    def empty_message(self) -> str:
+        """Why no row shows: a malformed filter, a filter hiding every row, or no rows yet."""
+        model = self.model
+        if model.filter_error is not None:
+            return f"Filter error: {model.filter_error} — Esc clears it"
+        if model.total and model.filter_text:
+            return self.no_match_text.format(filter=repr(model.filter_text))
+        return self.empty_text
+
+    @property
     def row_count(self) -> int:
         self.ensure_view()
         return len(self.model.view)
@@ -225,6 +257,19 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def row_for(self, key: Key) -> Row | None:
         return self.model.rows.get(key)
+
+    @property
+    def settled(self) -> bool:
+        """The view reflects every row, filter and sort given so far (none is pending)."""
+        return not self.model.dirty and not self._rebuild_pending
+
+    def reset_cursor(self) -> None:
+        """Back to the first shown row, as on a fresh view (another account, say)."""
+        self._cursor_placed = False
+        view = self.model.view
+        self._cursor, self._cursor_key = 0, (view[0] if view else None)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
 
     def move_cursor_to_key(self, key: Key) -> bool:
         self.ensure_view()
@@ -269,7 +314,7 @@ class VirtualTable(ScrollView, can_focus=True):
         )
         if at_tail and view:
             self._cursor = len(view) - 1
-        elif self._cursor_key is not None:
+        elif self._cursor_placed and self._cursor_key is not None:
             try:
                 self._cursor = view.index(self._cursor_key)
             except ValueError:
@@ -279,20 +324,19 @@ class VirtualTable(ScrollView, can_focus=True):
         self._cursor_key = view[self._cursor] if view else None
         self._update_virtual_size()
         self.post_message(self.ViewUpdated(self, model.total, len(view)))
-        if at_tail:
-            self._scroll_cursor_into_view()
+        self._scroll_cursor_into_view()
         self.refresh()
 
     _last_view_length = 0
 
     def _update_virtual_size(self) -> None:
         widths = self._widths()
-        width = GUTTER + sum(widths) + GAP * max(0, len(widths) - 1)
+        width = GUTTER + sum(widths) + GAP * max(0, len(widths) - 1) + MARGIN
         self._last_view_length = len(self.model.view)
         self.virtual_size = Size(width, len(self.model.view) + 1)
 
     def _widths(self) -> list[int]:
-        available = max(10, self.scrollable_content_region.width - GUTTER)
+        available = max(10, self.scrollable_content_region.width - GUTTER - MARGIN)
         signature = (available, tuple(self.model.widths))
         cached = self._widths_cache
         if cached is not None and cached[0] == signature:
@@ -317,6 +361,7 @@ class VirtualTable(ScrollView, can_focus=True):
             return
         index = max(0, min(index, len(view) - 1))
         old = self._cursor
+        self._cursor_placed = True
         self._cursor = index
         self._cursor_key = view[index]
         self._scroll_cursor_into_view()
@@ -365,8 +410,25 @@ class VirtualTable(ScrollView, can_focus=True):
         self.ensure_view()
         self._move_cursor(len(self.model.view) - 1)
 
-    def action_scroll_columns(self, delta: int) -> None:
-        self.scroll_to(x=max(0, self.scroll_x + delta), animate=False, immediate=True)
+    def action_scroll_columns(self, direction: int) -> None:
+        """One column sideways (when the columns are wider than the screen): the view
+        starts at a column's left edge, so no column is shown cut at the left."""
+        starts = self._column_starts()
+        x = int(self.scroll_x)
+        if direction > 0:
+            target = next((s for s in starts if s > x), x)
+        else:
+            target = next((s for s in reversed(starts) if s < x), 0)
+        target = min(target, int(self.max_scroll_x))
+        self.scroll_to(x=target, animate=False, immediate=True)
+
+    def _column_starts(self) -> list[int]:
+        """Where each column begins (the first at 0, so the mark gutter shows with it)."""
+        starts, position = [0], GUTTER
+        for width in self._widths()[:-1]:
+            position += width + GAP
+            starts.append(position)
+        return starts
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "select_row":
@@ -376,6 +438,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def action_select_row(self) -> None:
         key = self.cursor_key
         if key is not None:
+            self._cursor_placed = True  # back from what it opened, the cursor is on this row
             self.post_message(self.Selected(self, key))
 
     def on_click(self, event: events.Click) -> None:
@@ -441,12 +504,17 @@ class VirtualTable(ScrollView, can_focus=True):
             view = self.model.view
             if not view and y == 2:
                 style = base + self.get_component_rich_style("virtual-table--empty", partial=True)
-                return Strip([Segment(fit("  " + self.empty_text, width), style)], width)
+                return Strip([Segment(fit("  " + self.empty_message, width), style)], width)
             if index >= len(view):
                 return Strip.blank(width, base)
             row = self.model.rows.get(view[index])
             if row is None:
                 return Strip.blank(width, base)
+            if index == self._cursor:  # the cursor bar spans the whole width
+                name = (
+                    "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
+                )
+                base = base + self.get_component_rich_style(name, partial=True)
             strip = self._row_strip(row, base, index == self._cursor)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
@@ -469,9 +537,7 @@ class VirtualTable(ScrollView, can_focus=True):
         return Strip(segments)
 
     def _row_strip(self, row: Row, base: Style, is_cursor: bool) -> Strip:
-        if is_cursor:
-            name = "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
-            base = base + self.get_component_rich_style(name, partial=True)
+        """One row; `base` already carries the cursor's colours when `is_cursor`."""
         marked = row.key in self.marked
         if marked:
             mark_style = base + self.get_component_rich_style("virtual-table--mark", partial=True)
@@ -490,7 +556,8 @@ class VirtualTable(ScrollView, can_focus=True):
                 style = base + self.get_component_rich_style(
                     f"virtual-table--status-{row.tone}", partial=True
                 )
-            segments.append(Segment(fit(text, width), style))
+            clip = fit_middle if columns[i].clip == "middle" else fit
+            segments.append(Segment(clip(text, width), style))
             if i < last:
                 segments.append(Segment(" " * GAP, base))
         return Strip(segments)

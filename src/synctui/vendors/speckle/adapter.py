@@ -21,7 +21,7 @@ when it moves.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from typing import Any, ClassVar
 
@@ -137,10 +137,10 @@ class SpeckleAdapter(GraphQLAdapter):
         """
         first = items[0] if items and isinstance(items[0], dict) else {"message": str(items)}
         message = self.redact(str(first.get("message") or "unknown error"))
-        ext = first.get("extensions") if isinstance(first.get("extensions"), dict) else {}
+        ext = found if isinstance(found := first.get("extensions"), dict) else {}
         code = str(ext.get("code") or "").upper()
         status = ext.get("statusCode")
-        path = first.get("path") if isinstance(first.get("path"), list) else []
+        path = where if isinstance(where := first.get("path"), list) else []
         low = message.lower()
         name = self.account.name
         if code in PAUSED_CODES or ("paused" in low and "trigger" in low):
@@ -251,8 +251,8 @@ class SpeckleAdapter(GraphQLAdapter):
             ) from None
         parts = []
         for alias, pid in variables.items():
-            project = result.get(alias) if isinstance(result.get(alias), dict) else {}
-            syncs = project.get("syncs") if isinstance(project.get("syncs"), dict) else {}
+            project = found if isinstance(found := result.get(alias), dict) else {}
+            syncs = listed if isinstance(listed := project.get("syncs"), dict) else {}
             total = syncs.get("totalCount")
             parts.append(f"{project.get('name') or pid} ({total if total is not None else '?'})")
         noun = "project" if len(parts) == 1 else "projects"
@@ -265,7 +265,7 @@ class SpeckleAdapter(GraphQLAdapter):
             async for page in self._legacy_pages(project_id):
                 yield page
 
-    async def _legacy_pages(self, project_id: str) -> AsyncIterator[list[Sync]]:
+    async def _legacy_pages(self, project_id: str) -> AsyncGenerator[list[Sync]]:
         """The deprecated `project.accSyncItems`, pages as they come. A failure says that it
         was the legacy listing that failed: an empty answer and a refused one are not alike,
         and legacy syncs that silently vanish cannot be migrated."""
@@ -288,32 +288,30 @@ class SpeckleAdapter(GraphQLAdapter):
         source: str,
         field: str,
         parse: Callable[[str, Any, str, str | None], Sync | None],
-    ) -> AsyncIterator[list[Sync]]:
-        """Follow the vendor's cursor until it stops; a repeated cursor is an error, not a loop."""
+    ) -> AsyncGenerator[list[Sync]]:
+        """Follow the vendor's cursor until it stops, within the page guard's stops (a repeated
+        cursor, pages with nothing new, the page cap); items already listed are dropped."""
         cursor: str | None = None
-        seen: set[str] = set()
+        guard = self.pages(field)
         while True:
             project = await self._project_data(
                 project_id, source, {"limit": self.page_size, "cursor": cursor}
             )
             collection = project.get(field)
             items = collection.get("items") if isinstance(collection, dict) else None
-            if not isinstance(items, list):
+            if not isinstance(collection, dict) or not isinstance(items, list):
                 raise errors.VendorError(
                     f"{self.account.name}: Speckle sent an unreadable page of {field}"
                 )
             name = self._project_names.get(project_id)
-            page = [s for s in (parse(self.account.name, i, project_id, name) for i in items) if s]
+            fresh = guard.fresh(items)
+            page = [s for s in (parse(self.account.name, i, project_id, name) for i in fresh) if s]
             if page:
                 yield page
             cursor = collection.get("cursor")
             if not items or not isinstance(cursor, str) or not cursor:
                 return
-            if cursor in seen:
-                raise errors.VendorError(
-                    f"{self.account.name}: Speckle repeated a page cursor while listing {field}"
-                )
-            seen.add(cursor)
+            guard.follow(cursor)
 
     async def _read_raw(self, project_id: str, sync_id: str) -> dict[str, Any]:
         """The sync as Speckle has it now; NotFound if it is not (or no longer) a sync."""
@@ -357,8 +355,8 @@ class SpeckleAdapter(GraphQLAdapter):
         project = await self._project_data(
             project_id, Q_HISTORY, {"syncId": sid, "limit": limit, "cursor": cursor}
         )
-        sync = project.get("sync") if isinstance(project.get("sync"), dict) else {}
-        history = sync.get("history") if isinstance(sync.get("history"), dict) else {}
+        sync = found if isinstance(found := project.get("sync"), dict) else {}
+        history = kept if isinstance(kept := sync.get("history"), dict) else {}
         items = history.get("items")
         if not isinstance(items, list):
             raise errors.VendorError(f"{self.account.name}: unreadable history from Speckle")
@@ -371,7 +369,7 @@ class SpeckleAdapter(GraphQLAdapter):
         project_id, sid = await self._resolve(sync_id)
         runs: list[Run] = []
         cursor: str | None = None
-        seen: set[str] = set()
+        guard = self.pages("history")
         while len(runs) < limit:
             try:
                 items, cursor = await self._history_page(
@@ -383,10 +381,9 @@ class SpeckleAdapter(GraphQLAdapter):
                 if await self._find_legacy(project_id, sid) is not None:
                     return []  # legacy storage keeps no execution history
                 raise
-            runs.extend(r for r in map(parse_run, items) if r is not None)
-            if not items or not isinstance(cursor, str) or not cursor or cursor in seen:
+            runs.extend(r for r in map(parse_run, guard.fresh(items)) if r is not None)
+            if not items or not isinstance(cursor, str) or not cursor or guard.stops(cursor):
                 break
-            seen.add(cursor)
         return runs[:limit]
 
     # --- editing --------------------------------------------------------------------------
@@ -700,7 +697,7 @@ class SpeckleAdapter(GraphQLAdapter):
             return WriteResult(message="already migrated", sync=sync)
         variables = {"id": sid, "projectId": project_id}
 
-        async def send() -> dict[str, Any]:
+        async def send() -> Any:
             return self._mutation_result(await self.execute(M_MIGRATE, variables), "migrateLegacy")
 
         async def verify() -> dict[str, Any] | None:
