@@ -80,6 +80,8 @@ def update(info: dict[str, Any], count: int, view_name: str, mode: str) -> dict[
         cpu = time.process_time() - cpu
         calls = session.call_log.records()[listing:]
         stats = pacer_for(session.adapter(ACCOUNT)).stats
+        journal = session.journal
+        commits = journal.commits if journal is not None else 0
         await session.aclose()
         return {
             "seconds": seconds,
@@ -92,6 +94,7 @@ def update(info: dict[str, Any], count: int, view_name: str, mode: str) -> dict[
             "concurrency_peak": max(limits, default=1),
             "decreases": stats.decreases,
             "latency_cuts": stats.latency_cuts,
+            "journal_commits": commits,
             "failures": failures[:5],
         }
 
@@ -141,6 +144,7 @@ def run(options: Options) -> list[Result]:
         "concurrency_mean",
         "concurrency_peak",
         "decreases",
+        "journal_commits",
     )
     storm = limited["adaptive"]["throttled"] / max(1, limited["adaptive"]["calls"])
     return [
@@ -159,7 +163,9 @@ def run(options: Options) -> list[Result]:
                 "syncs": adaptive["targets"],
                 **common,
                 "adaptive": {k: adaptive[k] for k in per_run},
-                "one_by_one": {k: single[k] for k in ("seconds", "cpu_ms_per_sync", "calls")},
+                "one_by_one": {
+                    k: single[k] for k in ("seconds", "cpu_ms_per_sync", "calls", "journal_commits")
+                },
             },
             samples={"synctui": [adaptive["seconds"]], "baseline": [single["seconds"]]},
         ),

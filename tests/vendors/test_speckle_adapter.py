@@ -1000,7 +1000,7 @@ async def test_each_document_is_checked_and_printed_once_and_a_bad_one_refused_e
     plan = await adapter.plan_update(sync, {"context": {"viewName": "Printed once"}})
     assert plan.requests[0].body["query"].lstrip().startswith("mutation")
     assert printed == []
-    bad = "query Bad { project(id: \"x\") { noSuchField } }"
+    bad = 'query Bad { project(id: "x") { noSuchField } }'
     for _ in range(2):  # refused locally each time, never sent
         with pytest.raises(errors.VendorError, match="rejected by the local schema"):
             await adapter.execute(bad)
