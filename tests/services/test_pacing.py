@@ -20,6 +20,7 @@ from synctui.sandbox.server import Sandbox
 from synctui.services.batch import BatchUpdate, Outcome
 from synctui.services.pacing import Pacer, pacer_for
 from synctui.vendors.http import Attempt
+from synctui.vendors.slots import Slots
 from tests.conftest import admin_state, advance_clock, set_faults
 from tests.services.conftest import SPECKLE, SessionFactory
 
@@ -73,6 +74,24 @@ async def test_slots_are_handed_out_in_order_and_a_cancelled_wait_keeps_none() -
     await asyncio.gather(*waiting, return_exceptions=True)
 
 
+async def test_requests_on_the_wire_wait_for_a_slot_and_a_larger_size_lets_them_in() -> None:
+    slots = Slots(1)
+    await slots.__aenter__()
+    waiting = [asyncio.ensure_future(slots.__aenter__()) for _ in range(3)]
+    await asyncio.sleep(0)
+    assert [w.done() for w in waiting] == [False] * 3 and slots.used == 1
+    slots.resize(3)  # two more may go at once, in order
+    await asyncio.sleep(0)
+    assert [w.done() for w in waiting] == [True, True, False] and slots.used == 3
+    slots.resize(1)  # smaller: nobody on the wire is interrupted, the next waits longer
+    for _ in range(3):
+        await slots.__aexit__(None, None, None)
+    await asyncio.sleep(0)
+    assert waiting[2].done() and slots.used == 1
+    await slots.__aexit__(None, None, None)
+    assert slots.used == 0
+
+
 async def test_the_gate_spaces_request_starts_by_the_documented_limits() -> None:
     time = FakeTime()
     pacing = WritePacing(limits=(RateLimit(20, 1.0),))
@@ -96,10 +115,20 @@ async def test_the_pacer_hears_every_request_and_gates_them_only_while_attached(
     assert adapter.transport.observers == [pacer.observe] and adapter.transport.gate is None
     await adapter.check()
     assert pacer.stats.answers == 1  # heard before any batch
+    slots = adapter.transport.slots
+    assert slots.size == 6  # the session's cap on requests on the wire
     with pacer.attached(adapter.transport), pacer.attached(adapter.transport):
         assert adapter.transport.gate == pacer.gate
+        # While a batch runs its pacer governs: as many on the wire as it may allow.
+        assert slots.size == adapter.write_pacing.ceiling > 6
         await adapter.check()
     assert adapter.transport.gate is None  # the last batch out unhooks the gate
+    assert slots.size == 6  # and puts the cap back
+    pacer.set_fixed(20)
+    with pacer.attached(adapter.transport):
+        assert slots.size == 20  # `--concurrency 20` means twenty
+    pacer.set_fixed(None)
+    assert slots.size == 6
     assert adapter.transport.observers == [pacer.observe]
     await adapter.check()
     assert pacer.stats.answers == 3

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from synctui.domain.pacing import AimdController, PaceStats, WritePacing
 from synctui.vendors.http import Attempt
+from synctui.vendors.slots import Slots
 
 __all__ = ["Pacer", "pacer_for"]
 
@@ -34,6 +35,7 @@ class Hooks(Protocol):
 
     gate: Callable[[], Awaitable[None]] | None
     observers: list[Callable[[Attempt], None]]
+    slots: Slots
 
 
 class Paced(Protocol):
@@ -59,6 +61,7 @@ class Pacer:
         self.sleep = sleep
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._attached: list[Hooks | None] = []  # transports hooked, one entry per running batch
+        self._slots: dict[int, int] = {}  # a hooked transport's own cap, to put back after
 
     # --- reading ----------------------------------------------------------------------------
     @property
@@ -139,9 +142,19 @@ class Pacer:
 
     @contextlib.contextmanager
     def attached(self, transport: Hooks | None) -> Iterator[Pacer]:
-        """Gate the account's requests by this pacer for the duration of a batch."""
+        """Gate the account's requests by this pacer for the duration of a batch.
+
+        The policy's own cap on requests on the wire is raised meanwhile to as many as the
+        pacer may ever allow in flight (each write has one request on the wire at a time):
+        the pacer governs, and a fixed cap below its ceiling would only make the vendor
+        look slow to it. Put back when the last batch of the account ends.
+        """
         self.watch(transport)
         if transport is not None:
+            if transport not in self._attached:
+                self._slots[id(transport)] = transport.slots.size
+                most = self.controller.pacing.ceiling if self.adaptive else self.limit
+                transport.slots.resize(max(transport.slots.size, most))
             transport.gate = self.gate
         self._attached.append(transport)
         try:
@@ -149,8 +162,10 @@ class Pacer:
         finally:
             self._attached.remove(transport)
             last = transport not in self._attached
-            if transport is not None and last and transport.gate == self.gate:
-                transport.gate = None
+            if transport is not None and last:
+                transport.slots.resize(self._slots.pop(id(transport), transport.slots.size))
+                if transport.gate == self.gate:
+                    transport.gate = None
 
 
 _PACERS: weakref.WeakKeyDictionary[Paced, Pacer] = weakref.WeakKeyDictionary()

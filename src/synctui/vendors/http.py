@@ -43,6 +43,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from synctui.vendors.redaction import Redactor
+from synctui.vendors.slots import Slots
 
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0, pool=30.0)
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -307,7 +308,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self.limits = limits or Limits()
         self.on_retry = on_retry
         self._inner = inner or httpx.AsyncHTTPTransport(retries=0)
-        self._limit = asyncio.Semaphore(max_concurrency)
+        self.slots = Slots(max_concurrency)  # requests on the wire at once
         # Pacing hooks (a batch's controller): `gate` is awaited before every try, and every
         # observer hears every try, the 429s and 503s retried here included.
         self.gate: Callable[[], Awaitable[None]] | None = None
@@ -328,7 +329,10 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 await self.gate()
             started = time.perf_counter()
             try:
-                async with self._limit:
+                async with self.slots:
+                    # From here: the vendor's time, not the wait for one of our own slots
+                    # (a pacer that took our queue for the vendor's would slow down for it).
+                    started = time.perf_counter()
                     response = await self._attempt(request, budget)
             except (DeadlineExceeded, BodyTooLarge) as exc:
                 self._log(request, target, None, started, str(exc), attempt)
