@@ -95,9 +95,16 @@ def test_a_write_is_reported_only_once_committed(held: Held, path: Path) -> None
     held.stuck(first)
     assert stored(path) == {}  # not done, and not on disk: nothing claimed early
     seen: list[dict[int, str]] = []
-    first.add_done_callback(lambda done: seen.append(stored(path)))
+    called = threading.Event()
+
+    def when_done(done: Future[object]) -> None:
+        seen.append(stored(path))
+        called.set()
+
+    first.add_done_callback(when_done)
     held.queued.set()
     entry_id = first.result(30)
+    assert called.wait(30)  # callbacks run just after the waiters are woken
     assert seen == [{entry_id: "pending"}]
 
 
