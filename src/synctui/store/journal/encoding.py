@@ -57,7 +57,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} cannot be written to the journal")
 
 
-def to_json(value: Any) -> str | None:
+def to_json(value: object) -> str | None:
     if value is None:
         return None
     try:
@@ -75,7 +75,7 @@ def safe_text(value: str | None) -> str | None:
     return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def from_json(text: str | None) -> Any:
+def from_json(text: str | None) -> object:
     return None if text is None else json.loads(text)
 
 
