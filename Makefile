@@ -25,13 +25,13 @@ sandbox: $(STAMP)
 	$(BIN)/synctui sandbox
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
 
 # ruff, the import contracts (docs/ARCHITECTURE.md) and mypy on the layers below the faces
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
@@ -42,10 +42,10 @@ soak: $(STAMP)
 	SYNCTUI_SOAK=1 $(BIN)/python -m pytest -q tests -k soak
 
 screenshots: $(STAMP)
-	$(BIN)/python -m synctui.ui.screenshots screenshots
+	$(BIN)/python -m scripts.screenshots screenshots
 
 serve-screenshot: $(STAMP)
-	$(BIN)/python -m tests.web.shoot_feed screenshots/serve-feed.png
+	$(BIN)/python -m scripts.serve_screenshot screenshots/serve-feed.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

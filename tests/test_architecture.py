@@ -32,8 +32,6 @@ KNOWN: dict[str, str] = {
     "synctui.services.triage.scanning.scan_account(session)": "session untyped",
     "synctui.services.triage.scanning.plan_scan(session)": "session untyped",
     "synctui.services.triage.scanning.scan(session)": "session untyped",
-    # Any TOML value an accounts file may hold, written back as read.
-    "synctui.store.accounts.toml_value(value)": "TOML value; `object` once the writer settles",
 }
 
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 def test_committed_screenshots_are_what_make_screenshots_makes() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "synctui.ui.screenshots", str(FOLDER), "--check"],
+        [sys.executable, "-m", "scripts.screenshots", str(FOLDER), "--check"],
         cwd=ROOT,
         capture_output=True,
         text=True,

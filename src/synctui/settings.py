@@ -30,16 +30,17 @@ not know why. Keys this version does not know are kept and written back, so an o
 does not erase a newer one's settings.
 
 Writing happens only on a deliberate change (the user picks a theme, `update_settings`): the
-file is rewritten atomically with the known keys that differ from their defaults plus the
-unknown ones. Comments in a hand-edited file are not kept — the header says so. The writer
-refuses keys that look like credentials: this file is the kind people share.
+file is replaced atomically, and only what changed is rewritten (`store.toml_document`), so
+the comments, blank lines and key order of a hand-edited file survive. A known key is
+written when it differs from its default or the file already has it; unknown keys stay as
+they are. The writer refuses keys that look like credentials: this file is the kind people
+share.
 
 No Textual, no pydantic: `synctui --version` and the headless commands read this file too.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import re
 import tomllib
@@ -49,8 +50,8 @@ from pathlib import Path
 from typing import Any
 
 from synctui.domain.errors import ConfigError
-from synctui.store.accounts import toml_key, toml_value
-from synctui.store.paths import atomic_write_text, settings_file
+from synctui.store.paths import atomic_write_text, locked, settings_file
+from synctui.store.toml_document import dump, load_document, sync_table
 
 FILE_VERSION = 1
 
@@ -293,18 +294,6 @@ def load_settings(path: str | Path | None = None) -> Settings:
 # --- writing --------------------------------------------------------------------------------
 
 
-def _value(value: Any) -> str:
-    """TOML for one value, including what tomllib may have read from a hand-written file."""
-    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
-        return value.isoformat()
-    if isinstance(value, dict):
-        inner = ", ".join(f"{toml_key(k)} = {_value(v)}" for k, v in value.items())
-        return "{ " + inner + " }" if inner else "{}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(item) for item in value) + "]"
-    return toml_value(value)
-
-
 def _refuse_secrets(table: Mapping[str, Any], prefix: str = "") -> None:
     for key, value in table.items():
         dotted = f"{prefix}{key}"
@@ -318,45 +307,35 @@ def _refuse_secrets(table: Mapping[str, Any], prefix: str = "") -> None:
             _refuse_secrets(value, f"{dotted}.")
 
 
-def _table_lines(name: str, table: Mapping[str, Any]) -> list[str]:
-    """`[name]` with its plain keys, then its sub-tables as `[name.sub]`."""
-    plain = [(k, v) for k, v in table.items() if not isinstance(v, dict)]
-    nested = [(k, v) for k, v in table.items() if isinstance(v, dict)]
-    lines: list[str] = []
-    if plain or not nested:
-        lines += ["", f"[{name}]"]
-        lines += [f"{toml_key(k)} = {_value(v)}" for k, v in plain]
-    for key, sub in nested:
-        lines += _table_lines(f"{name}.{toml_key(key)}", sub)
-    return lines
+_HEADER = (
+    "synctui settings. synctui updates this file when you change a setting in the app,",
+    "keeping your comments. No token or password belongs here.",
+)
 
 
-def render_settings(settings: Settings) -> str:
-    """The text of settings.toml: non-default known keys and every unknown key."""
+def render_settings(settings: Settings, existing: str | None = None) -> str:
+    """The text of settings.toml: `existing` (the file as it is now) with only what
+    differs rewritten, or a new file. Known keys are written when they differ from their
+    default or the file has them already; every unknown key is kept."""
     _refuse_secrets(settings.extra)
+    doc = load_document(existing, _HEADER)
     extra = dict(settings.extra)
-    version = extra.pop("version", FILE_VERSION)
+    wanted: dict[str, Any] = {"version": extra.pop("version", FILE_VERSION)}
     tables: dict[str, dict[str, Any]] = {section: {} for section in _SECTIONS}
     for spec in _FIELDS:
         value = getattr(settings, spec.attr)
-        if value != getattr(_DEFAULTS, spec.attr):
+        present = doc.get(spec.section)
+        in_file = isinstance(present, Mapping) and spec.key in present
+        if value is not None and (value != getattr(_DEFAULTS, spec.attr) or in_file):
             tables[spec.section][spec.key] = value
-    top_level: list[tuple[str, Any]] = []
     for key, value in extra.items():
         if isinstance(value, dict):
             tables[key] = {**tables.get(key, {}), **value}
         else:
-            top_level.append((key, value))
-    lines = [
-        "# synctui settings. synctui rewrites this file when you change a setting in the app;",
-        "# comments are not kept. No token or password belongs here.",
-        f"version = {_value(version)}",
-    ]
-    lines += [f"{toml_key(k)} = {_value(v)}" for k, v in top_level]
-    for name, table in tables.items():
-        if table:
-            lines += _table_lines(toml_key(name), table)
-    return "\n".join(lines) + "\n"
+            wanted[key] = value
+    wanted.update(tables)
+    sync_table(doc, wanted)
+    return dump(doc)
 
 
 def save_settings(settings: Settings, path: str | Path | None = None) -> None:
@@ -372,7 +351,15 @@ def save_settings(settings: Settings, path: str | Path | None = None) -> None:
             ok = _check_number(spec, value) is not None
         if not ok:
             raise SettingsError(f"{spec.dotted}: {value!r} cannot be saved (out of range)")
-    atomic_write_text(path, render_settings(settings), mode=0o600)
+    try:
+        existing: str | None = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        existing = None  # no file yet, or one that cannot be kept: written anew
+    try:
+        text = render_settings(settings, existing)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"Cannot write the settings file {path}: {exc}") from None
+    atomic_write_text(path, text, mode=0o600)
 
 
 def update_settings(path: str | Path | None = None, **changes: Any) -> Settings:
@@ -385,10 +372,12 @@ def update_settings(path: str | Path | None = None, **changes: Any) -> Settings:
     unknown = set(changes) - names
     if unknown:
         raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    current = load_settings(path)
-    updated = replace(current, **changes)
-    if updated != current:
-        save_settings(updated, path)
+    path = Path(path) if path is not None else settings_file()
+    with locked(path):  # two processes saving at once must not undo each other's change
+        current = load_settings(path)
+        updated = replace(current, **changes)
+        if updated != current:
+            save_settings(updated, path)
     return updated
 
 

@@ -160,7 +160,10 @@ def kill_and_restart(sb: Sandbox, kills: int, seed: int) -> None:
     last_of_killed = {printed([tail])[-1]["id"] for tail in tails if printed([tail])}
     again = [i for i, n in Counter(ids).items() if n > 1]
     assert set(again) <= last_of_killed, "a change was printed twice that was not in flight"
-    assert all(Counter(ids)[i] == 2 for i in again)
+    # A line in flight is printed once more by each tail killed with it in flight (on a busy
+    # machine a restarted tail can be killed before it gets past that line again).
+    in_flight = Counter(printed([tail])[-1]["id"] for tail in tails if printed([tail]))
+    assert all(Counter(ids)[i] <= 1 + in_flight[i] for i in again)
     from synctui.store.feedstore import FeedStore
 
     store = FeedStore(feed_db())

@@ -150,7 +150,8 @@ def test_no_token_anywhere_after_a_tui_and_cli_session(
     tui = Terminal(dict(os.environ))
     try:
         tui.wait_for(first["name"][:12])  # the name column may be narrower than the name
-        tui.wait_for("rejected the token")  # the wrong account's error is on screen
+        # The wrong account's error is on screen (its toast may wrap after "the").
+        tui.wait_for("rejected the")
         tui.press("\r", until="Latest run")  # the first sync's detail
         tui.press("2")
         tui.press("3", until='"id"')  # its raw JSON

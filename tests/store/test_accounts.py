@@ -20,10 +20,9 @@ from synctui.store.accounts import (
     is_loopback_host,
     render_accounts,
     token_env_var,
-    toml_key,
-    toml_string,
     validate_account,
 )
+from synctui.store.toml_document import toml_key, toml_string
 
 WORKSPACE = "5b0f3c1e-8a2d-4c6b-9e7f-0123456789ab"
 

@@ -11,6 +11,7 @@ import pytest
 from textual.theme import Theme
 
 from synctui import theming
+from synctui.theming import sources
 
 REPO_THEMES = Path(__file__).resolve().parents[2] / "themes"
 
@@ -55,7 +56,7 @@ def test_every_builtin_declares_every_variable() -> None:
 def test_last_resort_variables_match_the_dark_file() -> None:
     with open(REPO_THEMES / "synctui-dark.toml", "rb") as handle:
         dark = tomllib.load(handle)
-    assert dark["variables"] == theming._LAST_RESORT_VARIABLES
+    assert dark["variables"] == sources.LAST_RESORT_VARIABLES
 
 
 def test_production_never_looks_like_the_default() -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 
 from synctui import theming
+from tests.themes import checks
 
 
-def _table(pairs: list[theming.ContrastPair]) -> str:
+def _table(pairs: list[checks.ContrastPair]) -> str:
     rows = [f"  {'text':<26}{'on':<14}{'colours':<20}{'ratio':>8}  needs"]
     for p in pairs:
         rows.append(
@@ -34,8 +35,8 @@ def _table(pairs: list[theming.ContrastPair]) -> str:
     ],
 )
 def test_contrast_formula_matches_reference_values(first, second, expected) -> None:
-    assert theming.contrast_ratio(first, second) == pytest.approx(expected, abs=0.01)
-    assert theming.contrast_ratio(second, first) == pytest.approx(expected, abs=0.01)
+    assert checks.contrast_ratio(first, second) == pytest.approx(expected, abs=0.01)
+    assert checks.contrast_ratio(second, first) == pytest.approx(expected, abs=0.01)
 
 
 def _specs(*, high_contrast: bool) -> list[theming.ThemeSpec]:
@@ -48,7 +49,7 @@ def test_there_is_a_high_contrast_theme() -> None:
 
 @pytest.mark.parametrize("spec", _specs(high_contrast=True), ids=lambda s: s.name)
 def test_high_contrast_themes_meet_wcag_aa(spec: theming.ThemeSpec) -> None:
-    pairs = theming.contrast_pairs(spec)
+    pairs = checks.contrast_pairs(spec)
     names = {(p.text, p.background) for p in pairs}
     # The pairs the promise is about are really measured:
     for background in ("background", "surface", "panel"):
@@ -56,7 +57,7 @@ def test_high_contrast_themes_meet_wcag_aa(spec: theming.ThemeSpec) -> None:
         for variable in theming.TEXT_VARIABLES:
             assert (variable, background) in names
     assert ("banner-text", "banner") in names
-    assert all(p.required == theming.WCAG_AA_TEXT for p in pairs)
+    assert all(p.required == checks.WCAG_AA_TEXT for p in pairs)
     failing = [p for p in pairs if not p.ok]
     assert not failing, f"{spec.name} fails WCAG AA:\n{_table(failing)}"
 
@@ -64,7 +65,7 @@ def test_high_contrast_themes_meet_wcag_aa(spec: theming.ThemeSpec) -> None:
 @pytest.mark.parametrize("spec", _specs(high_contrast=False), ids=lambda s: s.name)
 def test_other_themes_are_readable(spec: theming.ThemeSpec) -> None:
     """Status/op colours ≥ 3:1 on background and surface; body text and banner ≥ 4.5:1."""
-    failing = [p for p in theming.contrast_pairs(spec) if not p.ok]
+    failing = [p for p in checks.contrast_pairs(spec) if not p.ok]
     assert not failing, f"{spec.name} has hard-to-read pairs:\n{_table(failing)}"
 
 
@@ -85,7 +86,7 @@ def test_the_check_catches_a_weak_high_contrast_theme() -> None:
         },
         "weak.toml",
     )
-    failing = {(p.text, p.background) for p in theming.contrast_pairs(weak) if not p.ok}
+    failing = {(p.text, p.background) for p in checks.contrast_pairs(weak) if not p.ok}
     assert ("status-draft", "background") in failing
     assert ("status-draft", "panel") in failing
     assert ("banner-text", "banner") in failing
@@ -102,7 +103,7 @@ def test_translucent_text_is_blended_before_measuring() -> None:
     )
     pair = next(
         p
-        for p in theming.contrast_pairs(spec)
+        for p in checks.contrast_pairs(spec)
         if (p.text, p.background) == ("foreground", "background")
     )
     assert pair.ratio < 2, "13% white on black is nearly invisible, whatever its hex says"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from synctui import theming
+from tests.themes import checks
 
 
 def test_palette_is_the_xterm_cube_and_grey_ramp() -> None:
-    palette = theming.xterm_256_palette()
+    palette = checks.xterm_256_palette()
     assert len(palette) == 240
     assert set(palette.values()) == set(range(16, 256))
     assert palette["#000000"] == 16
@@ -30,7 +31,7 @@ def test_synctui_256_declares_the_palette() -> None:
 @pytest.mark.parametrize("spec", _declaring(), ids=lambda s: s.name)
 def test_every_colour_is_a_palette_entry(spec: theming.ThemeSpec) -> None:
     assert spec.colors and spec.variables
-    problems = theming.palette_problems(spec)
+    problems = checks.palette_problems(spec)
     assert not problems, "\n".join(problems)
 
 
@@ -38,7 +39,7 @@ def test_every_colour_is_a_palette_entry(spec: theming.ThemeSpec) -> None:
 def test_textual_keeps_each_base_colour_on_its_palette_entry(spec: theming.ThemeSpec) -> None:
     """Textual may move a generated colour by one unit (Lab round trip); a 256-colour
     terminal then rounds it to the nearest entry, which must still be the declared one."""
-    palette = theming.xterm_256_palette()
+    palette = checks.xterm_256_palette()
     generated = theming.to_textual(spec).to_color_system().generate()
 
     def nearest(value: str) -> int:
@@ -65,7 +66,7 @@ def test_an_off_palette_colour_is_reported_with_its_nearest_entry() -> None:
         },
         "almost.toml",
     )
-    problems = theming.palette_problems(spec)
+    problems = checks.palette_problems(spec)
     assert len(problems) == 2
     assert "colors.primary = '#5f88ff' is not in the xterm-256 palette" in problems[0]
     assert "#5f87ff, index 69" in problems[0]

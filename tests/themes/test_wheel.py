@@ -50,7 +50,7 @@ def test_wheel_contains_the_theme_files(wheel: Path) -> None:
     for name in theming.BUILTIN_THEME_NAMES:
         assert f"synctui/themes/{name}.toml" in names
     assert "synctui/themes/README.md" in names
-    assert "synctui/theming.py" in names and "synctui/settings.py" in names
+    assert "synctui/theming/__init__.py" in names and "synctui/settings.py" in names
 
 
 def test_wheel_contains_the_served_page(wheel: Path) -> None:

@@ -109,5 +109,15 @@ async def settle(pilot: Any) -> None:
     await pilot.pause()
 
 
+async def until(pilot: Any, state: Any, what: str) -> None:
+    """Wait for `state()` to hold — a state that can be named — handling messages meanwhile;
+    the bound (rounds, not seconds) only turns a hang into an error."""
+    for _ in range(SETTLE_ROUNDS):
+        if state():
+            return
+        await pilot.pause()
+    raise AssertionError(f"never reached: {what}")
+
+
 def loaded(app: SyncTuiApp, name: str) -> bool:
     return app.catalog.entry(name).state == LoadState.READY

@@ -14,7 +14,7 @@ from synctui.ui.screens.accounts_screen import AccountsScreen
 from synctui.ui.screens.confirm_screen import ConfirmScreen
 from synctui.ui.screens.welcome_screen import WelcomeScreen
 from synctui.ui.served import SERVED_ENV, served_from
-from tests.ui.conftest import MemoryKeyring, make_app, sandbox_session, settle
+from tests.ui.conftest import MemoryKeyring, make_app, sandbox_session, settle, until
 
 OFF = "off in the browser"
 
@@ -75,8 +75,8 @@ async def test_the_welcome_screen_adds_no_account_in_a_browser() -> None:
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
         await pilot.press("a")
-        await pilot.pause()
-        assert isinstance(app.screen, WelcomeScreen) and _refused(app)
+        await until(pilot, lambda: _refused(app), "the account form refused in the browser")
+        assert isinstance(app.screen, WelcomeScreen)
 
 
 async def test_no_export_to_a_server_path_from_a_browser(sandbox: Sandbox) -> None:
@@ -89,8 +89,8 @@ async def test_no_export_to_a_server_path_from_a_browser(sandbox: Sandbox) -> No
         feed = app.screen
         assert isinstance(feed, FeedScreen)
         await pilot.press("x")
-        await pilot.pause()
-        assert app.screen is feed and _refused(app)
+        await until(pilot, lambda: _refused(app), "the export refused in the browser")
+        assert app.screen is feed
 
 
 def test_served_only_when_the_server_says_so() -> None:

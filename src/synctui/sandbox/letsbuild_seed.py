@@ -17,6 +17,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from synctui.sandbox.letsbuild_words import (
+    CITIES,
+    COMPANIES,
+    COMPANY_NAMES,
+    FIRST_NAMES,
+    FORM_SUBJECTS,
+    KINDS,
+    LAST_NAMES,
+    PLACES,
+    POINT_SUBJECTS,
+    ROLES,
+    TLD,
+    Slots,
+    new_guid,
+    phone_number,
+)
+
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
 
 CREATED, UPDATED, DELETED = 0, 1, 2
@@ -92,165 +109,6 @@ FORM_STATUSES = ("draft", "open", "closed")
 ACCESS_LEVELS = ("admin", "write", "read")
 INVITATION_STATUSES = ("pending", "accepted", "declined", "expired")
 
-# --- word pools ---------------------------------------------------------------------------
-_PLACES = (
-    "Harbour Bay", "Riverside", "Kaaistraat", "St. Anne's", "Meadowbrook", "Northgate",
-    "Station Square", "Linden Park", "Canal Wharf", "Eastfield", "Quayside", "Parkview",
-    "Old Brewery", "Ringvaart", "Westpoort", "Greenway", "Millbrook", "Scheldekaai",
-    "Zuidpark", "Beaumont", "Kingsmead", "Ashford Road", "Leopold", "Waterfront",
-    "Hillcrest", "Vlaamse Kaai", "Stadspark", "Tivoli", "Oosterweel", "Broadmarsh",
-    "Elmwood", "Marina", "Noorderlicht", "Clarendon", "Citadel", "Foundry Lane",
-    "Kanaalzone", "Wilhelmina", "Jubilee", "Sint-Pieters",
-)  # fmt: skip
-_KINDS = (
-    "Tower", "Residences", "Offices", "Primary School Extension", "Care Home",
-    "Logistics Hub", "Mixed-Use Development", "Apartments Block C", "Lofts",
-    "Library Refurbishment", "Sports Centre", "Hotel", "Medical Centre", "Redevelopment",
-    "Bridge Renovation", "Data Centre", "Student Housing", "Business Park Unit 4",
-    "Parking Garage", "Fire Station", "Social Housing Phase 2", "Retail Park",
-    "Swimming Pool Renovation", "Campus Building B", "Rail Depot",
-)  # fmt: skip
-# (city, country, zip codes, streets)
-_CITIES = (
-    ("Antwerp", "BE", ("2000", "2018", "2030", "2060"), ("Kaaistraat", "Londenstraat", "Italiëlei", "Noorderlaan")),
-    ("Ghent", "BE", ("9000", "9040", "9050"), ("Kortrijksesteenweg", "Dok-Noord", "Coupure Links")),
-    ("Brussels", "BE", ("1000", "1030", "1050"), ("Rue de la Loi", "Avenue Louise", "Boulevard Lambermont")),
-    ("Leuven", "BE", ("3000", "3010"), ("Tiensesteenweg", "Vaartkom", "Diestsevest")),
-    ("Mechelen", "BE", ("2800",), ("Battelsesteenweg", "Nekkerspoel")),
-    ("Rotterdam", "NL", ("3011 AB", "3072 AP", "3014 DA"), ("Wilhelminakade", "Coolsingel", "Kop van Zuid")),
-    ("Utrecht", "NL", ("3511 CE", "3521 AZ"), ("Croeselaan", "Stationsplein", "Vaartsche Rijn")),
-    ("Amsterdam", "NL", ("1011 AC", "1019 GM"), ("Oostelijke Handelskade", "Prins Hendrikkade")),
-    ("Lille", "FR", ("59000", "59800"), ("Rue Nationale", "Boulevard de la Liberté")),
-    ("Manchester", "GB", ("M1 2HF", "M3 4LZ", "M15 4PS"), ("Deansgate", "Oxford Road", "Great Ancoats Street")),
-    ("Bristol", "GB", ("BS1 4DJ", "BS2 0JA"), ("Temple Way", "Harbourside", "Cheese Lane")),
-)  # fmt: skip
-_FIRST = (
-    "Pieter", "Sofie", "Jan", "Emma", "Tom", "Lotte", "James", "Sarah", "Lucas", "Camille",
-    "Ahmed", "Nina", "Wouter", "Eline", "Bram", "Julie", "Daan", "Fleur", "Oliver", "Hannah",
-    "Thomas", "Chloé", "Koen", "Ines", "Mehmet", "Laura", "Stijn", "Anouk", "Ruben", "Marie",
-    "Jonas", "Elif", "David", "Charlotte", "Sander", "Amélie", "Youssef", "Lisa", "Niels", "Grace",
-)  # fmt: skip
-_LAST = (
-    "Claes", "Peeters", "Janssens", "Wouters", "Maes", "De Smet", "Carter", "Hughes",
-    "Dubois", "Lefebvre", "Benali", "Vermeulen", "Jacobs", "Mertens", "Willems", "Goossens",
-    "de Vries", "van Dijk", "Bakker", "Visser", "Smith", "Taylor", "Martin", "Bernard",
-    "Yilmaz", "Van den Broeck", "Desmet", "Hermans", "Verhoeven", "O'Brien", "Evans", "Lambert",
-)  # fmt: skip
-# (company, index of its home in _CITIES)
-_COMPANIES = (
-    ("Van Damme Bouw NV", 1), ("Kempen Installaties BV", 0), ("Northline Scaffolding Ltd", 9),
-    ("Atelier Noord Architecten", 0), ("Delta Electrical Services", 10),
-    ("Stroobants Dakwerken", 4), ("Bright Glass & Façades", 2), ("Mercator Engineering", 0),
-    ("Groen Landscaping", 6), ("Vandenberghe HVAC", 1), ("Castle Concrete Ltd", 10),
-    ("Maes & Zonen Schrijnwerkerij", 3), ("Brickfield Masonry", 9), ("Aquaflow Plumbing", 5),
-    ("Veritas Fire Protection", 2), ("Dubois Peinture SARL", 8), ("Hollandse Betonbouw BV", 5),
-    ("Lumen Lighting Contractors", 7), ("Steelframe Structures", 6), ("Coolsaet Vloeren", 1),
-)  # fmt: skip
-_COMPANY_NAMES = tuple(name for name, _ in _COMPANIES)
-_TLD = {"BE": "be", "NL": "nl", "FR": "fr", "GB": "co.uk"}
-_ROLES = (
-    "Site manager", "Project manager", "Site engineer", "Safety coordinator",
-    "Quality inspector", "Foreman", "Architect", "Subcontractor", "Client representative",
-    "Document controller", "MEP coordinator", "Structural engineer",
-)  # fmt: skip
-_FORM_SUBJECTS = (
-    (
-        "Concrete pour inspection – slab {level} zone {zone}",
-        "Formwork check before pour – core {core}",
-        "Rebar inspection – {level} columns {grid}",
-        "Pre-handover quality check – apartment {apt}",
-        "Window installation check – {facade} façade",
-        "Waterproofing inspection – roof terrace",
-        "Screed flatness check – {level}",
-        "Masonry quality check – {facade} elevation",
-        "Fire door inspection – stair core {core}",
-        "MEP first-fix inspection – {level}",
-    ),
-    (
-        "Daily safety walk – {level}",
-        "Scaffold inspection – {facade} elevation",
-        "Weekly toolbox talk – {topic}",
-        "Hot work permit – roof",
-        "Crane lift plan check – zone {zone}",
-        "Edge protection check – {level}",
-        "Excavation inspection – zone {zone}",
-        "Site induction – new subcontractor",
-        "Fire extinguisher check – site cabins",
-        "PPE compliance check – {level}",
-    ),
-    (
-        "Waste segregation check – site compound",
-        "Noise and dust monitoring – week {week}",
-        "Fuel storage inspection",
-        "Wheel wash and road cleanliness check",
-        "Tree protection zone check – {facade} boundary",
-        "Water runoff inspection – zone {zone}",
-        "Energy and water meter readings – week {week}",
-        "Spill kit inspection – zone {zone}",
-    ),
-)
-_POINT_SUBJECTS = (
-    "Missing fire stopping at riser {riser}", "Cracked tile in bathroom {room}",
-    "Paint damage on corridor wall – {level}", "Door closer not adjusted – stair core {core}",
-    "Exposed rebar at column {grid}", "Missing handrail on stair {n}",
-    "Sealant gap around window W-{w}", "Stained ceiling tile – room {room}",
-    "Socket cover missing – apartment {apt}", "Insulation gap at parapet – {facade} façade",
-    "Scratched glazing – shopfront unit {n}", "Skirting board loose – apartment {apt}",
-    "Emergency light not working – {level} corridor", "Drainage gully blocked – car park bay {bay}",
-    "Fire damper access hatch missing – {level}", "Uneven floor screed – room {room}",
-    "Cable tray not earthed – plant room", "Missing fire exit signage – {level}",
-    "Water ingress at window head – apartment {apt}", "Balustrade glass chipped – balcony {apt}",
-    "Grout missing in shower – apartment {apt}", "Radiator bracket loose – room {room}",
-    "Gap under fire door – stair core {core}", "Damaged kerb at entrance {n}",
-)  # fmt: skip
-_FORM_LISTS = ("Quality checklists", "Safety inspections", "Environmental checks")
-_LEVELS = ("Level 1", "Level 2", "Level 3", "Level 4", "Level 5", "Ground floor", "Basement -1")
-_SLOTS = {
-    "level": lambda r: r.choice(_LEVELS),
-    "zone": lambda r: r.choice("ABCDE"),
-    "core": lambda r: r.choice("AB"),
-    "grid": lambda r: f"{r.choice('ABCDEFG')}{r.randint(1, 9)}",
-    "apt": lambda r: f"{r.randint(0, 6)}.{r.randint(1, 14):02d}",
-    "room": lambda r: f"{r.randint(0, 5)}.{r.randint(1, 30):02d}",
-    "facade": lambda r: r.choice(("north", "south", "east", "west")),
-    "topic": lambda r: r.choice(("working at height", "manual handling", "housekeeping", "electrical safety")),
-    "week": lambda r: str(r.randint(38, 47)),
-    "riser": lambda r: f"{r.randint(1, 4)}{r.choice('AB')}",
-    "n": lambda r: str(r.randint(1, 6)),
-    "w": lambda r: str(r.randint(1, 48)),
-    "bay": lambda r: str(r.randint(1, 120)),
-}  # fmt: skip
-
-
-class _Slots(dict):
-    """Fills `{placeholder}`s on demand so a template only pays for the slots it uses."""
-
-    def __init__(self, rng: random.Random) -> None:
-        super().__init__()
-        self.rng = rng
-
-    def __missing__(self, key: str) -> str:
-        value = _SLOTS[key](self.rng)
-        self[key] = value
-        return value
-
-
-def _uuid(rng: random.Random) -> str:
-    h = f"{rng.getrandbits(128):032x}"
-    variant = "89ab"[int(h[16], 16) & 3]
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
-
-
-def _phone(rng: random.Random, country: str) -> str:
-    d = lambda k: "".join(str(rng.randint(0, 9)) for _ in range(k))  # noqa: E731
-    if country == "BE":
-        return f"+32 4{rng.randint(70, 99)} {d(2)} {d(2)} {d(2)}"
-    if country == "NL":
-        return f"+31 6 {d(4)} {d(4)}"
-    if country == "FR":
-        return f"+33 6 {d(2)} {d(2)} {d(2)} {d(2)}"
-    return f"+44 7{d(3)} {d(6)}"
-
 
 @dataclass(slots=True)
 class _ProjectMeta:
@@ -304,7 +162,7 @@ class LetsBuildWorld:
         self.partials: dict[tuple[int, int], tuple[int, str]] = {}
         self._fixes: list[tuple[int, int, int]] = []  # heap of (due event, feed, index)
         self._project_names: set[str] = set()
-        self.companies = [self._company(name, home) for name, home in _COMPANIES]
+        self.companies = [self._company(name, home) for name, home in COMPANIES]
         self.people = [self._person() for _ in range(160 * max(1, scale))]
 
     # --- public -------------------------------------------------------------------------
@@ -424,25 +282,25 @@ class LetsBuildWorld:
     # --- projects -----------------------------------------------------------------------
     def _create_project(self, ts: int) -> None:
         rng = self.rng
-        name = f"{rng.choice(_PLACES)} {rng.choice(_KINDS)}"
+        name = f"{rng.choice(PLACES)} {rng.choice(KINDS)}"
         while name in self._project_names:
-            name = f"{rng.choice(_PLACES)} {rng.choice(_KINDS)}"
+            name = f"{rng.choice(PLACES)} {rng.choice(KINDS)}"
         self._project_names.add(name)
         initials = "".join(w[0] for w in name.replace("-", " ").split() if w[0].isalpha())
         code = f"{initials[:3].upper()}-{rng.randint(1000, 2999)}"
-        city, country, zips, streets = rng.choice(_CITIES)
+        city, country, zips, streets = rng.choice(CITIES)
         created = _day(ts)
         start = created + timedelta(days=rng.randint(-300, 60))
         end = start + timedelta(days=rng.randint(180, 900)) if rng.random() < 0.9 else None
         state = [
-            _uuid(rng), name, code, f"{rng.choice(streets)} {rng.randint(1, 180)}", city,
+            new_guid(rng), name, code, f"{rng.choice(streets)} {rng.randint(1, 180)}", city,
             rng.choice(zips), country, start.isoformat(), end and end.isoformat(), False,
         ]  # fmt: skip
         n_lists = rng.randint(2, 4)
         self.projects.append(
             _ProjectMeta(
-                form_lists=(_uuid(rng), _uuid(rng), _uuid(rng)),
-                point_lists=tuple(_uuid(rng) for _ in range(n_lists)),
+                form_lists=(new_guid(rng), new_guid(rng), new_guid(rng)),
+                point_lists=tuple(new_guid(rng) for _ in range(n_lists)),
                 next_form_num=[1, 1, 1],
             )
         )
@@ -464,7 +322,7 @@ class LetsBuildWorld:
             s[_P["isArchived"]] = True
             self.open_projects.remove(idx)
         elif r < 0.47:
-            streets = next(c[3] for c in _CITIES if c[0] == s[_P["city"]])
+            streets = next(c[3] for c in CITIES if c[0] == s[_P["city"]])
             s[_P["address"]] = f"{rng.choice(streets)} {rng.randint(1, 180)}"
         # otherwise a change to something the sync API does not expose: same fields, new version
         self._emit(PROJECT, idx, UPDATED, ts)
@@ -486,7 +344,7 @@ class LetsBuildWorld:
         meta.next_form_num[kind] += 1
         person = self.people[rng.randrange(len(self.people))]
         state = [
-            _uuid(rng), rng.choice(_FORM_SUBJECTS[kind]).format_map(_Slots(rng)),
+            new_guid(rng), rng.choice(FORM_SUBJECTS[kind]).format_map(Slots(rng)),
             f"{('QUA', 'SAF', 'ENV')[kind]}-{num:04d}", str(num), iso_ms(ts), FORM_TYPES[kind],
             "draft" if rng.random() < 0.4 else "open", None, False, rng.random() < 0.06,
             self.ids[PROJECT][project], meta.form_lists[kind], person.name,
@@ -522,10 +380,10 @@ class LetsBuildWorld:
         meta.next_point_num += 1
         due = _day(ts) + timedelta(days=rng.randint(3, 28)) if rng.random() < 0.8 else None
         state = [
-            _uuid(rng), rng.choice(_POINT_SUBJECTS).format_map(_Slots(rng)), f"P-{num:04d}",
+            new_guid(rng), rng.choice(POINT_SUBJECTS).format_map(Slots(rng)), f"P-{num:04d}",
             str(num), iso_ms(ts), False, rng.random() < 0.1, due and due.isoformat(),
             self.ids[PROJECT][project], rng.choice(meta.point_lists), POINT_STATUSES[0],
-            rng.choice(_COMPANY_NAMES),
+            rng.choice(COMPANY_NAMES),
         ]  # fmt: skip
         idx = self._add(POINT, state[0], state, project)
         self._maybe_partial(POINT, idx, (_T["projectId"], _T["listId"]))
@@ -548,30 +406,30 @@ class LetsBuildWorld:
         elif r < 0.8:
             s[_T["isUrgent"]] = not s[_T["isUrgent"]]
         elif r < 0.9:
-            s[_T["assignee"]] = rng.choice(_COMPANY_NAMES)
+            s[_T["assignee"]] = rng.choice(COMPANY_NAMES)
         self._emit(POINT, idx, UPDATED, ts)
 
     # --- contacts -----------------------------------------------------------------------
     def _company(self, name: str, home: int) -> tuple[str, str, str, str, str, str]:
         """(name, e-mail domain, street, city, zip, country)."""
         rng = self.rng
-        city, country, zips, streets = _CITIES[home]
-        domain = "".join(c for c in name.lower().split()[0] if c.isalpha()) + "." + _TLD[country]
+        city, country, zips, streets = CITIES[home]
+        domain = "".join(c for c in name.lower().split()[0] if c.isalpha()) + "." + TLD[country]
         street = f"{rng.choice(streets)} {rng.randint(1, 220)}"
         return name, domain, street, city, rng.choice(zips), country
 
     def _person(self) -> _Person:
         rng = self.rng
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         company = rng.randrange(len(self.companies))
         country = self.companies[company][5]
         email_local = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
         return _Person(
-            user_id=_uuid(rng),
+            user_id=new_guid(rng),
             name=f"{first} {last}",
             company=company,
-            role=rng.choice(_ROLES),
-            phone=_phone(rng, country),
+            role=rng.choice(ROLES),
+            phone=phone_number(rng, country),
             email=f"{email_local}@{self.companies[company][1]}",
         )
 
@@ -591,7 +449,7 @@ class LetsBuildWorld:
         p = self.people[who]
         company, _, street, city, zipcode, _ = self.companies[p.company]
         state = [
-            _uuid(rng), p.name, company, p.role, p.phone if rng.random() < 0.9 else None,
+            new_guid(rng), p.name, company, p.role, p.phone if rng.random() < 0.9 else None,
             p.email, street, city, zipcode, self.ids[PROJECT][project], p.user_id, False,
             rng.choices(ACCESS_LEVELS, (0.1, 0.55, 0.35))[0], "pending",
         ]  # fmt: skip
@@ -610,9 +468,9 @@ class LetsBuildWorld:
             s[_C["accessRightLevel"]] = rng.choice(ACCESS_LEVELS)
         elif r < 0.45:
             person = self.people[self._contact_person[idx]]
-            s[_C["phone"]] = _phone(rng, self.companies[person.company][5])
+            s[_C["phone"]] = phone_number(rng, self.companies[person.company][5])
         elif r < 0.55:
-            s[_C["role"]] = rng.choice(_ROLES)
+            s[_C["role"]] = rng.choice(ROLES)
         elif r < 0.62:
             s[_C["isDisabled"]] = not s[_C["isDisabled"]]
         self._emit(CONTACT, idx, UPDATED, ts)

@@ -31,11 +31,8 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-import hashlib
-import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,30 +48,29 @@ from synctui.sandbox.polytomic_body import (
     error_json,
     full_sync,
     invalid,
-    mappings_of,
     model_ids,
     problems_of,
     summary,
 )
-from synctui.sandbox.polytomic_runs import TERMINAL, Execution, execution_options
-from synctui.sandbox.polytomic_seed import (
-    API_VERSION,
-    OLDER_VERSIONS,
-    TIME_PARTS,
-    build_seed,
-    failure_errors,
-    incremental_rows,
-    ms,
-    new_uuid,
-    next_run,
-    run_counts,
-    seed_history,
+from synctui.sandbox.polytomic_catalog import API_VERSION, OLDER_VERSIONS, TIME_PARTS
+from synctui.sandbox.polytomic_executions import ExecutionEndpoints
+from synctui.sandbox.polytomic_requests import (
+    Caller,
+    IdempotentAnswer,
+    SyncRecord,
+    body_fingerprint,
+    bool_param,
+    credential_digest,
+    decode_page_token,
+    encode_page_token,
+    page_limit,
+    parse_body,
+    parse_page_instant,
 )
+from synctui.sandbox.polytomic_seed import build_seed, ms, new_uuid
 from synctui.sandbox.responses import JSONResponse
 
 VERSIONS = (API_VERSION, *OLDER_VERSIONS)
-SYNC_PAGE_MAX = 50
-EXECUTION_PAGE = 20
 IDEMPOTENCY_TTL = timedelta(hours=24)
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,255}")
 ONE_MS = timedelta(milliseconds=1)
@@ -96,45 +92,7 @@ SCHEDULE_OPTIONS = (
 )
 
 
-@dataclass(slots=True)
-class Caller:
-    role: str  # "rw" or "ro"
-    actor: dict[str, Any]
-    scope: str  # idempotency keys are scoped per credential (hashed) and path
-
-
-@dataclass(slots=True)
-class SyncRecord:
-    id: str
-    body: dict[str, Any]  # everything the client wrote, defaults filled, extras kept
-    created_at: datetime
-    updated_at: datetime
-    created_by: dict[str, Any]
-    updated_by: dict[str, Any]
-    history: dict[str, Any] | None  # seed inputs for the lazily built history
-    executions: list[Execution] | None = None  # None until first needed
-    puts: int = 0
-    executions_started: int = 0
-    activations: int = 0
-    cancellations: int = 0
-
-    @property
-    def order_key(self) -> tuple[datetime, str]:
-        """The list is ordered by `updated_at` descending, `id` breaking ties (`list`)."""
-        return (self.updated_at, self.id)
-
-
-@dataclass(slots=True)
-class IdempotentAnswer:
-    at: datetime
-    in_flight: bool
-    fingerprint: str = ""
-    status: int = 0
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class PolytomicSim(VendorSim):
+class PolytomicSim(ExecutionEndpoints, VendorSim):
     name = "polytomic"
     title = "Polytomic"
 
@@ -157,10 +115,12 @@ class PolytomicSim(VendorSim):
         self._deleted: list[str] = []
         tokens = seed.tokens
         self._bearer = {
-            tokens["rw"]: Caller("rw", seed.actors["rw"], _digest(tokens["rw"])),
-            tokens["ro"]: Caller("ro", seed.actors["rw"], _digest(tokens["ro"])),
+            tokens["rw"]: Caller("rw", seed.actors["rw"], credential_digest(tokens["rw"])),
+            tokens["ro"]: Caller("ro", seed.actors["rw"], credential_digest(tokens["ro"])),
         }
-        self._deployment = Caller("rw", seed.actors["deployment"], _digest(tokens["deployment"]))
+        self._deployment = Caller(
+            "rw", seed.actors["deployment"], credential_digest(tokens["deployment"])
+        )
 
     # --- VendorSim ----------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
@@ -348,7 +308,7 @@ class PolytomicSim(VendorSim):
         """
         key = request.headers.get("idempotency-key")
         if key is None:
-            return self._respond(*work(_parse(await request.body())))
+            return self._respond(*work(parse_body(await request.body())))
         if not IDEMPOTENCY_KEY.fullmatch(key):
             raise ApiError(
                 400,
@@ -374,7 +334,7 @@ class PolytomicSim(VendorSim):
         finished = False
         try:
             raw = await request.body()
-            fingerprint = _fingerprint(raw)
+            fingerprint = body_fingerprint(raw)
             if stored is not None:
                 if stored.fingerprint != fingerprint:
                     raise ApiError(
@@ -387,7 +347,7 @@ class PolytomicSim(VendorSim):
                     self._replays += 1
                 headers = {**stored.headers, "Idempotent-Replayed": "true"}
                 return Response(stored.body, status_code=stored.status, headers=headers)
-            response = self._respond(*work(_parse(raw)))
+            response = self._respond(*work(parse_body(raw)))
             if 200 <= response.status_code < 300:
                 with self.lock:
                     self._idempotency[slot] = IdempotentAnswer(
@@ -418,8 +378,8 @@ class PolytomicSim(VendorSim):
         last row the previous page gave."""
         self._authenticate(request)
         params = request.query_params
-        limit = _limit(params.get("limit"))
-        active = _bool_param(params.get("active"), "active")
+        limit = page_limit(params.get("limit"))
+        active = bool_param(params.get("active"), "active")
         mode = params.get("mode")
         if mode is not None and mode not in MODES:
             raise ApiError(
@@ -433,8 +393,8 @@ class PolytomicSim(VendorSim):
         with self.lock:
             end = len(self._order)
             if token:
-                updated, sync_id = _decode_token(token, "u", 2)
-                end = bisect.bisect_left(self._order, (_parse_iso(updated), sync_id))
+                updated, sync_id = decode_page_token(token, "u", 2)
+                end = bisect.bisect_left(self._order, (parse_page_instant(updated), sync_id))
             page: list[dict[str, Any]] = []
             more = False
             for index in range(end - 1, -1, -1):
@@ -453,7 +413,7 @@ class PolytomicSim(VendorSim):
             next_token = None
             if more:
                 last = self._syncs[page[-1]["id"]]
-                next_token = _encode_token("u", iso(last.updated_at), last.id)
+                next_token = encode_page_token("u", iso(last.updated_at), last.id)
             return JSONResponse({"data": page, "pagination": {"next_page_token": next_token}})
 
     async def _schedules(self, request: Request) -> Response:
@@ -509,7 +469,7 @@ class PolytomicSim(VendorSim):
         sync_id = request.path_params["id"]
         with self.lock:
             self._sync(sync_id)
-        payload = _parse(await request.body())
+        payload = parse_body(await request.body())
         with self.lock:
             stored = dict(self._sync(sync_id).body)
         body = checked_body(payload, self._seed.organization_id, stored)
@@ -571,249 +531,3 @@ class PolytomicSim(VendorSim):
                 return 200, {"data": {"message": f"cancellation of {current.id} requested"}}
 
         return await self._post(request, caller, work)
-
-    # --- executions ---------------------------------------------------------------------
-    def _executions(self, rec: SyncRecord) -> list[Execution]:
-        """The sync's runs, oldest first; seeded history is materialized on first use."""
-        if rec.executions is None:
-            rng = self.ctx.rng(f"polytomic:history:{rec.id}")
-            spec = rec.history or {}
-            rec.executions = [
-                Execution(**kw) for kw in seed_history(rec.id, spec, self._seeded_at, rng)
-            ]
-        return rec.executions
-
-    def _current(self, rec: SyncRecord, now: datetime) -> Execution | None:
-        runs = self._executions(rec)
-        if runs and runs[-1].status_at(now) not in TERMINAL:
-            return runs[-1]
-        return None
-
-    async def _start_execution(self, request: Request) -> Response:
-        """Start a run. The outcome is decided now from the configuration: a mapping onto a
-        destination field that no longer exists fails, anything else completes."""
-        caller = self._authenticate(request, write=True)
-        sync_id = request.path_params["id"]
-
-        def work(payload: Any) -> tuple[int, dict[str, Any]]:
-            with self.lock:
-                rec = self._sync(sync_id)
-                options = execution_options(payload)
-                mappings = mappings_of(rec.body)
-                if options["identities"] is not None and not mappings:
-                    raise invalid({"identities": "the sync has no identity mapping"})
-                if options["identities"] is not None and len(mappings) > 1:
-                    raise invalid(
-                        {
-                            "identities": "a sync with more than one identity mapping "
-                            "requires source_identities instead"
-                        }
-                    )
-                if options["source_identities"] is not None and not mappings:
-                    raise invalid({"source_identities": "the sync has no identity mapping"})
-                if not rec.body["active"]:
-                    raise ApiError(409, "sync_inactive", "sync is not active", {"id": rec.id})
-                problems = problems_of(rec.body, self._seed.retired)
-                if problems:
-                    raise ApiError(
-                        409,
-                        "sync_has_problems",
-                        f"the sync's configuration has problems: {problems[0]['message']}",
-                        {"id": rec.id, "problems": problems},
-                    )
-                now = self.now()
-                current = self._current(rec, now)
-                if current is not None:
-                    raise ApiError(
-                        409,
-                        "conflict",
-                        "an execution of this sync is already in progress",
-                        {"execution_id": current.id, "status": current.status_at(now)},
-                    )
-                run = self._new_execution(rec, options, ms(now))
-                self._executions(rec).append(run)
-                rec.executions_started += 1
-                data = {
-                    "id": run.id,
-                    "status": run.status_at(now),
-                    "created_at": iso(run.created_at),
-                }
-                return 200, {"data": data}
-
-        return await self._post(request, caller, work)
-
-    def _new_execution(self, rec: SyncRecord, options: dict[str, Any], now: datetime) -> Execution:
-        exec_id = new_uuid(self._ids)
-        rng = self.ctx.rng(f"polytomic:exec:{exec_id}")
-        errors = failure_errors(rec.body, self._seed.connections)
-        mode = rec.body["mode"]
-        rows = next(
-            (self._seed.model_rows[m] for m in model_ids(rec.body) if m in self._seed.model_rows),
-            500,
-        )
-        if options["test"]:
-            kind, total = "test", min(rows, 10)
-        elif options["identities"] is not None:
-            kind, total = "manual", len(options["identities"])
-        elif options["source_identities"] is not None:
-            kind, total = "manual", len(options["source_identities"])
-        elif options["resync"]:
-            kind, total = "resync", rows
-        else:
-            kind, total = "manual", incremental_rows(mode, rows, rng)
-        return Execution(
-            id=exec_id,
-            sync_id=rec.id,
-            type=kind,
-            created_at=now,
-            start_after=rng.uniform(2.0, 4.0),
-            run_for=rng.uniform(3.0, 8.0),
-            outcome="failed" if errors else "completed",
-            counts=run_counts(mode, total, bool(errors), rng),
-            errors=errors,
-        )
-
-    async def _list_executions(self, request: Request) -> Response:
-        """Newest first (`ascending=true` flips it), `only_completed=true` keeps finished runs,
-        pages of 20 with an opaque `page_token`."""
-        self._authenticate(request)
-        params = request.query_params
-        ascending = bool(_bool_param(params.get("ascending"), "ascending"))
-        only_completed = bool(_bool_param(params.get("only_completed"), "only_completed"))
-        token = params.get("page_token")
-        with self.lock:
-            rec = self._sync(request.path_params["id"])
-            runs = self._executions(rec)
-            now = self.now()
-            order = list(range(len(runs))) if ascending else list(range(len(runs) - 1, -1, -1))
-            position = 0
-            if token:
-                (after,) = _decode_token(token, "a" if ascending else "d", 1)
-                index = next((i for i, r in enumerate(runs) if r.id == after), None)
-                if index is None:
-                    raise _bad_token()
-                position = order.index(index) + 1
-            page: list[dict[str, Any]] = []
-            more = False
-            for i in order[position:]:
-                run = runs[i]
-                if only_completed and run.status_at(now) not in TERMINAL:
-                    continue
-                if len(page) == EXECUTION_PAGE:
-                    more = True
-                    break
-                page.append(run.to_json(now))
-            next_token = None
-            if more:
-                next_token = _encode_token("a" if ascending else "d", page[-1]["id"])
-            return JSONResponse({"data": page, "pagination": {"next_page_token": next_token}})
-
-    async def _get_execution(self, request: Request) -> Response:
-        self._authenticate(request)
-        exec_id = request.path_params["exec_id"]
-        with self.lock:
-            rec = self._sync(request.path_params["id"])
-            run = next((r for r in self._executions(rec) if r.id == exec_id), None)
-            if run is None:
-                raise ApiError(404, "not_found", f"execution {exec_id} not found", {"id": exec_id})
-            return JSONResponse({"data": run.to_json(self.now())})
-
-    async def _status(self, request: Request) -> Response:
-        """Current run (if any), the last finished run, and when the schedule fires next
-        (null for inactive syncs and for manual, runafter and dbtcloud schedules; UTC)."""
-        self._authenticate(request)
-        with self.lock:
-            rec = self._sync(request.path_params["id"])
-            now = self.now()
-            runs = self._executions(rec)
-            current = self._current(rec, now)
-            last = next((r for r in reversed(runs) if r.status_at(now) in TERMINAL), None)
-            upcoming = next_run(rec.body["schedule"], now) if rec.body["active"] else None
-            data = {
-                "current_execution": current.to_json(now) if current else None,
-                "last_execution": last.to_json(now) if last else None,
-                "next_execution_time": iso(upcoming) if upcoming else None,
-            }
-            return JSONResponse({"data": data})
-
-
-# --- request helpers ----------------------------------------------------------------------
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()[:24]
-
-
-def _fingerprint(raw: bytes) -> str:
-    """Same request, same fingerprint, even if the client re-serialized its JSON."""
-    try:
-        canonical = json.dumps(json.loads(raw), sort_keys=True).encode() if raw.strip() else b""
-    except ValueError:
-        canonical = raw
-    return hashlib.sha256(canonical).hexdigest()
-
-
-def _parse(raw: bytes) -> Any:
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise ApiError(400, "bad_request", "request body is not valid JSON") from exc
-
-
-def _limit(value: str | None) -> int:
-    """`limit` as the SDK documents it: "capped at 50. Values above that cap are reduced to
-    50, and non-positive values fall back to the same default"; not a number → 400."""
-    if value is None:
-        return SYNC_PAGE_MAX
-    try:
-        number = int(value)
-    except ValueError:
-        raise ApiError(
-            400, "bad_request", "limit must be an integer", {"parameter": "limit"}
-        ) from None
-    return SYNC_PAGE_MAX if number <= 0 else min(number, SYNC_PAGE_MAX)
-
-
-def _bool_param(value: str | None, name: str) -> bool | None:
-    if value is None:
-        return None
-    lowered = value.lower()
-    if lowered in ("true", "1"):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise ApiError(400, "bad_request", f"{name} must be true or false", {"parameter": name})
-
-
-def _encode_token(kind: str, *parts: str) -> str:
-    raw = json.dumps([kind, *parts], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_token(token: str, kind: str, arity: int) -> list[str]:
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        parts = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error):
-        raise _bad_token() from None
-    if (
-        not isinstance(parts, list)
-        or len(parts) != arity + 1
-        or parts[0] != kind
-        or not all(isinstance(x, str) for x in parts)
-    ):
-        raise _bad_token()
-    return parts[1:]
-
-
-def _bad_token() -> ApiError:
-    return ApiError(
-        400, "invalid_page_token", "page_token is not valid", {"parameter": "page_token"}
-    )
-
-
-def _parse_iso(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise _bad_token() from None

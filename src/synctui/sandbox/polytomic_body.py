@@ -25,10 +25,10 @@ when it names a `field`, a target filter when it names only a `field_id`.
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
-from synctui.sandbox.polytomic_seed import TIME_PARTS
+from synctui.sandbox.polytomic_catalog import TIME_PARTS
+from synctui.sandbox.polytomic_filters import UUID, check_source, deprecated_filters, stored_filters
 
 MODES = ("create", "update", "updateOrCreate", "replace", "append", "remove", "snapshot")
 MODES_NEEDING_IDENTITY = ("update", "updateOrCreate", "remove")
@@ -38,7 +38,6 @@ FREQUENCIES = (
 )  # fmt: skip
 IDENTITY_FUNCTIONS = ("Equality", "ISubstring", "OneOf", "DomainMatch", "HostnameMatch")
 STRATEGIES = ("priority", "and")
-FIELD_TYPES = ("Model", "Target")
 
 REQUIRED = ("name", "mode", "schedule", "target", "fields")
 # What an optional field becomes when a write omits it (or sends null): lists empty, booleans
@@ -62,10 +61,6 @@ BOOLEANS = ("active", "only_enrich_updates", "skip_initial_backfill", "sync_all_
 READ_ONLY = frozenset(
     {"id", "model_ids", "created_at", "updated_at", "created_by", "updated_by", "problems"}
 )
-
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TOKEN = re.compile(r"\s*(\(|\)|[A-Za-z_][A-Za-z0-9_]*|\S)")
 
 
 class ApiError(Exception):
@@ -108,7 +103,7 @@ def checked_body(
         raise ApiError(400, "bad_request", "request body must be a JSON object")
     errs = _validate(payload, organization_id)
     identities = _identities(payload, _mapping_count(stored), errs)
-    model_filters, target_filters = _filters(payload, errs)
+    model_filters, target_filters = stored_filters(payload, errs)
     mode = payload.get("mode")
     if mode in MODES_NEEDING_IDENTITY and identities is None:
         where = "identities" if payload.get("identities") is not None else "identity"
@@ -172,7 +167,7 @@ def _validate(p: dict[str, Any], organization_id: str) -> dict[str, str]:
             cid = target.get("connection_id")
             if cid is None:
                 errs["target.connection_id"] = "is required"
-            elif not isinstance(cid, str) or not _UUID.fullmatch(cid):
+            elif not isinstance(cid, str) or not UUID.fullmatch(cid):
                 errs["target.connection_id"] = "must be a UUID"
             for key in ("object", "new_name", "filter_logic"):
                 if target.get(key) is not None and not isinstance(target[key], str):
@@ -196,7 +191,7 @@ def _validate(p: dict[str, Any], organization_id: str) -> dict[str, str]:
             if not isinstance(item.get("target"), str) or not item["target"]:
                 errs[f"{where}.target"] = "is required"
             if item.get("source") is not None:
-                _check_source(item["source"], f"{where}.source", errs)
+                check_source(item["source"], f"{where}.source", errs)
             if item.get("sync_mode") is not None and not isinstance(item["sync_mode"], str):
                 errs[f"{where}.sync_mode"] = "must be a string"
     overrides = p.get("overrides")
@@ -235,17 +230,6 @@ def _check_schedule(schedule: Any, errs: dict[str, str]) -> None:
     for part in TIME_PARTS:
         if schedule.get(part) is not None and not isinstance(schedule[part], str):
             errs[f"schedule.{part}"] = 'must be a string, e.g. "6"'
-
-
-def _check_source(source: Any, where: str, errs: dict[str, str]) -> None:
-    if not isinstance(source, dict):
-        errs[where] = "must be an object with model_id and field"
-        return
-    model_id = source.get("model_id")
-    if not isinstance(model_id, str) or not _UUID.fullmatch(model_id):
-        errs[f"{where}.model_id"] = "must be a UUID"
-    if not isinstance(source.get("field"), str) or not source["field"]:
-        errs[f"{where}.field"] = "is required"
 
 
 # --- identity mappings --------------------------------------------------------------------
@@ -289,211 +273,11 @@ def _check_identity(mapping: Any, where: str, errs: dict[str, str]) -> None:
     if not isinstance(mapping, dict):
         errs[where] = "must be an object"
         return
-    _check_source(mapping.get("source"), f"{where}.source", errs)
+    check_source(mapping.get("source"), f"{where}.source", errs)
     if not isinstance(mapping.get("target"), str) or not mapping["target"]:
         errs[f"{where}.target"] = "is required"
     if mapping.get("function") not in IDENTITY_FUNCTIONS:
         errs[f"{where}.function"] = f"must be one of {', '.join(IDENTITY_FUNCTIONS)}"
-
-
-# --- filters ------------------------------------------------------------------------------
-Groups = tuple[dict[str, Any] | None, dict[str, Any] | None]
-
-
-def _filters(p: dict[str, Any], errs: dict[str, str]) -> Groups:
-    """(model_filters, target_filters) to store, by the SDK's precedence."""
-    target = p.get("target") if isinstance(p.get("target"), dict) else {}
-    target_logic = target.get("filter_logic") if isinstance(target, dict) else None
-    deprecated = p.get("filters")
-    if p.get("model_filters") is not None or p.get("target_filters") is not None:
-        before = len(errs)
-        model = _group(p.get("model_filters"), "model_filters", "Model", errs)
-        targets = _group(p.get("target_filters"), "target_filters", "Target", errs)
-        if deprecated is not None and len(errs) == before:
-            scratch: dict[str, str] = {}
-            old = _from_deprecated(deprecated, p.get("filter_logic"), target_logic, scratch)
-            if scratch or not _same(old, (model, targets), p.get("filter_logic"), target_logic):
-                errs["filters"] = (
-                    "describes different filters than model_filters and target_filters; "
-                    "send one form, or both alike"
-                )
-        return model, targets
-    if deprecated is None and p.get("filter_logic") is None and target_logic is None:
-        return None, None
-    return _from_deprecated(deprecated, p.get("filter_logic"), target_logic, errs)
-
-
-def _from_deprecated(
-    filters: Any, model_logic: Any, target_logic: Any, errs: dict[str, str]
-) -> Groups:
-    """Deprecated `filters` (+ `filter_logic`, `target.filter_logic`) as the two groups."""
-    if filters is None:
-        filters = []
-    if not isinstance(filters, list) or not all(isinstance(x, dict) for x in filters):
-        errs["filters"] = "must be a list of objects"
-        return None, None
-    model: list[dict[str, Any]] = []
-    target: list[dict[str, Any]] = []
-    for i, flt in enumerate(filters):
-        kind = flt.get("field_type")
-        if kind is None:
-            kind = "Model" if flt.get("field") is not None else "Target"
-        if kind not in FIELD_TYPES:
-            errs[f"filters[{i}].field_type"] = f"must be one of {', '.join(FIELD_TYPES)}"
-            continue
-        condition: dict[str, Any] = {"function": flt.get("function")}
-        if kind == "Model":
-            if flt.get("field") is None:
-                errs[f"filters[{i}].field"] = "is required for a model filter"
-                continue
-            condition["source"] = flt["field"]
-        else:
-            if not isinstance(flt.get("field_id"), str) or not flt["field_id"]:
-                errs[f"filters[{i}].field_id"] = "is required for a target filter"
-                continue
-            condition["field"] = flt["field_id"]
-            if flt.get("value_field") is not None:
-                condition["value_source"] = flt["value_field"]
-        if "value" in flt:
-            condition["value"] = flt["value"]
-        if flt.get("label") is not None:
-            condition["label"] = flt["label"]
-        (model if kind == "Model" else target).append(condition)
-    return (
-        _group({"conditions": model, "logic": model_logic}, "filters", "Model", errs),
-        _group({"conditions": target, "logic": target_logic}, "filters", "Target", errs),
-    )
-
-
-def _group(group: Any, where: str, kind: str, errs: dict[str, str]) -> dict[str, Any] | None:
-    """One filter group checked and labelled as it is stored (None when it has nothing)."""
-    if group is None:
-        return None
-    if not isinstance(group, dict):
-        errs[where] = "must be an object with conditions and logic"
-        return None
-    conditions = group.get("conditions")
-    if conditions is None:
-        conditions = []
-    if not isinstance(conditions, list) or not all(isinstance(c, dict) for c in conditions):
-        errs[f"{where}.conditions"] = "must be a list of objects"
-        return None
-    out = [copy.deepcopy(c) for c in conditions]
-    for i, condition in enumerate(out):
-        at = f"{where}.conditions[{i}]"
-        if not isinstance(condition.get("function"), str) or not condition["function"]:
-            errs[f"{at}.function"] = "is required"
-        if kind == "Model":
-            _check_source(condition.get("source"), f"{at}.source", errs)
-        else:
-            if not isinstance(condition.get("field"), str) or not condition["field"]:
-                errs[f"{at}.field"] = "is required"
-            if condition.get("value_source") is not None:
-                _check_source(condition["value_source"], f"{at}.value_source", errs)
-                if condition.get("value") is not None:
-                    errs[at] = "value and value_source are mutually exclusive"
-    labels = [c.get("label") for c in out]
-    if all(label is None for label in labels):
-        for index, condition in enumerate(out):
-            condition["label"] = _positional(index)
-    elif any(label is None for label in labels):
-        errs[f"{where}.conditions"] = "label every condition or none of them"
-    else:
-        bad = [x for x in labels if not isinstance(x, str) or not _LABEL.fullmatch(x)]
-        if bad:
-            errs[f"{where}.conditions"] = f"{bad[0]!r} is not a label"
-        elif len(set(labels)) != len(labels):
-            errs[f"{where}.conditions"] = "labels must differ"
-    logic = group.get("logic")
-    if logic is not None and not isinstance(logic, str):
-        errs[f"{where}.logic"] = "must be a string"
-    elif logic and f"{where}.conditions" not in errs:
-        problem = _logic_problem(logic, [c["label"] for c in out])
-        if problem:
-            errs[f"{where}.logic"] = problem
-    if not out and not logic:
-        return None
-    return {**copy.deepcopy(group), "conditions": out, "logic": logic or None}
-
-
-def _positional(index: int) -> str:
-    """A, B, … Z, AA, AB, …: how an unlabelled group is labelled."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
-
-
-def _logic_problem(logic: str, labels: list[str]) -> str | None:
-    """Why `logic` is not an expression over exactly these labels (None when it is).
-
-    'and', 'or' (any case) and parentheses; every label named at least once, nothing else."""
-    tokens = _TOKEN.findall(logic)
-    named: set[str] = set()
-    position = 0
-
-    def term() -> str | None:
-        nonlocal position
-        if position >= len(tokens):
-            return "ends too early"
-        token = tokens[position]
-        position += 1
-        if token == "(":
-            inner = expression()
-            if inner:
-                return inner
-            if position >= len(tokens) or tokens[position] != ")":
-                return "has an unclosed parenthesis"
-            position += 1
-            return None
-        if token.lower() in ("and", "or") or not _LABEL.fullmatch(token):
-            return f"has {token!r} where a label belongs"
-        if token not in labels:
-            return f"names {token!r}, which no condition has as its label"
-        named.add(token)
-        return None
-
-    def expression() -> str | None:
-        nonlocal position
-        problem = term()
-        while (
-            problem is None
-            and position < len(tokens)
-            and tokens[position].lower()
-            in (
-                "and",
-                "or",
-            )
-        ):
-            position += 1
-            problem = term()
-        return problem
-
-    problem = expression()
-    if problem is None and position < len(tokens):
-        problem = f"has {tokens[position]!r} where an operator belongs"
-    if problem is None and set(labels) - named:
-        missing = ", ".join(sorted(set(labels) - named))
-        problem = f"leaves out {missing}: the expression has to name every condition"
-    return problem
-
-
-def _same(old: Groups, new: Groups, model_logic: Any, target_logic: Any) -> bool:
-    """Do both forms describe the same filters? The logic counts only where the deprecated
-    form states one."""
-    for before, after, logic in ((old[0], new[0], model_logic), (old[1], new[1], target_logic)):
-        if _conditions(before) != _conditions(after):
-            return False
-        if logic is not None and (logic or None) != (after or {}).get("logic"):
-            return False
-    return True
-
-
-def _conditions(group: dict[str, Any] | None) -> list[dict[str, Any]]:
-    keys = ("function", "source", "field", "value", "value_source", "label")
-    return [{k: c.get(k) for k in keys} for c in (group or {}).get("conditions") or []]
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -515,31 +299,6 @@ def full_sync(body: dict[str, Any], problems: list[dict[str, Any]]) -> dict[str,
         out["target"]["filter_logic"] = logic
     out["problems"] = problems
     return out
-
-
-def deprecated_filters(
-    model: dict[str, Any] | None, target: dict[str, Any] | None
-) -> list[dict[str, Any]]:
-    """Both groups in the deprecated shape, told apart by `field_type`."""
-    out: list[dict[str, Any]] = []
-    for condition in (model or {}).get("conditions") or []:
-        item = {"field": copy.deepcopy(condition["source"]), "field_type": "Model"}
-        item.update(_shared_parts(condition))
-        out.append(item)
-    for condition in (target or {}).get("conditions") or []:
-        item = {"field_id": condition["field"], "field_type": "Target"}
-        item.update(_shared_parts(condition))
-        if condition.get("value_source") is not None:
-            item["value_field"] = copy.deepcopy(condition["value_source"])
-        out.append(item)
-    return out
-
-
-def _shared_parts(condition: dict[str, Any]) -> dict[str, Any]:
-    parts = {"function": condition["function"], "label": condition.get("label")}
-    if "value" in condition:
-        parts["value"] = copy.deepcopy(condition["value"])
-    return parts
 
 
 def mappings_of(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -26,9 +26,9 @@ accounts.toml is the file people paste into bug reports and commit to dotfile re
 Tokens live in the environment, the OS keyring, or an explicitly opted-in 0600 file (see
 `synctui.store.secrets`).
 
-The writer is hand-written rather than a dependency: the schema is flat (strings, booleans,
-numbers, arrays of strings), and the only hard part — string escaping — is a dozen lines that
-the round-trip tests pin down.
+The file is also edited by hand, so a write changes only what changed (`toml_document`):
+the user's comments, blank lines and order of accounts and keys survive `accounts add`,
+`edit` and `remove`.
 """
 
 from __future__ import annotations
@@ -46,6 +46,13 @@ from urllib.parse import urlsplit
 
 from synctui.domain.errors import ConfigError
 from synctui.store.paths import accounts_file, atomic_write_text, locked
+from synctui.store.toml_document import (
+    dump,
+    load_document,
+    sync_table,
+    toml_key,
+    toml_value,
+)
 
 VENDORS: tuple[str, ...] = ("speckle", "letsbuild", "polytomic", "signalsmith", "paragon")
 
@@ -63,7 +70,6 @@ TOKEN_ENV_PREFIX = "SYNCTUI_TOKEN_"
 # arguments; it must start with a letter or digit so `--account -x` is never ambiguous.
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _THEME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 _DATE_VERSION_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Substrings that mark a key as holding a credential. Deliberately broad: a false positive
 # costs a rename, a false negative leaks a secret into a file that gets shared.
@@ -289,55 +295,6 @@ def _validate_collection(accounts: Sequence[Account]) -> None:
 
 # --- TOML writing -------------------------------------------------------------------------
 
-_TOML_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def toml_string(text: str) -> str:
-    """`text` as a TOML basic string: quotes, backslashes and control characters escaped."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in _TOML_ESCAPES:
-            out.append(_TOML_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04X}")
-        elif 0xD800 <= code <= 0xDFFF:
-            raise ValueError("text contains a lone surrogate, which TOML cannot represent")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def toml_key(key: str) -> str:
-    """A bare key when TOML allows it, a quoted one otherwise (names may contain dots)."""
-    return key if _BARE_KEY_RE.fullmatch(key) else toml_string(key)
-
-
-def toml_value(value: Any) -> str:
-    """The flat values accounts use: strings, booleans, numbers and arrays of strings."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return toml_string(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError("only finite numbers can be stored")
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    raise TypeError(f"cannot write a {type(value).__name__} to TOML")
-
 
 def _account_items(account: Account) -> list[tuple[str, Any]]:
     """The keys worth writing, in a stable, readable order; defaults are left out."""
@@ -355,17 +312,26 @@ def _account_items(account: Account) -> list[tuple[str, Any]]:
     return items
 
 
-def render_accounts(accounts: Iterable[Account]) -> str:
-    """The full text of accounts.toml for `accounts`."""
-    lines = [
-        "# synctui accounts. No token or password belongs in this file:",
-        f"# tokens live in the OS keyring or in {TOKEN_ENV_PREFIX}<NAME> variables.",
-        f"version = {FILE_VERSION}",
-    ]
-    for account in accounts:
-        lines += ["", f"[accounts.{toml_key(account.name)}]"]
-        lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in _account_items(account)]
-    return "\n".join(lines) + "\n"
+def render_accounts(accounts: Iterable[Account], existing: str | None = None) -> str:
+    """The text of accounts.toml for `accounts`: `existing` (the file as it is now) with
+    only what differs rewritten, so the user's comments and order survive; a new file
+    without it. ValueError/TypeError for a value TOML cannot hold."""
+    doc = load_document(
+        existing,
+        (
+            "synctui accounts. No token or password belongs in this file:",
+            f"tokens live in the OS keyring or in {TOKEN_ENV_PREFIX}<NAME> variables.",
+        ),
+    )
+    for account in accounts:  # the same refusals as always, whatever the document keeps
+        for _key, value in _account_items(account):
+            toml_value(value)
+    wanted = {
+        "version": FILE_VERSION,
+        "accounts": {a.name: dict(_account_items(a)) for a in accounts},
+    }
+    sync_table(doc, wanted)
+    return dump(doc)
 
 
 # --- TOML reading -------------------------------------------------------------------------
@@ -513,10 +479,17 @@ class AccountStore:
             validate_account(account)
         _validate_collection(accounts)
         try:
-            text = render_accounts(accounts)
+            text = render_accounts(accounts, self._current_text())
         except (TypeError, ValueError) as exc:
             raise AccountError(f"Cannot write the accounts file: {exc}.") from None
         atomic_write_text(self.path, text, mode=0o600)
+
+    def _current_text(self) -> str | None:
+        """The file as it is (to keep its comments), None if absent or unreadable."""
+        try:
+            return self.path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
 
     def names(self) -> list[str]:
         return [account.name for account in self.load()]

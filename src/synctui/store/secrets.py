@@ -37,8 +37,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from synctui.domain.errors import ConfigError, SyncTuiError, UsageError
-from synctui.store.accounts import token_env_var, toml_key, toml_string, validate_name
+from synctui.store.accounts import token_env_var, validate_name
 from synctui.store.paths import atomic_write_text, locked, tokens_file
+from synctui.store.toml_document import toml_key, toml_string
 
 KEYRING_SERVICE = "synctui"
 # A user name no account can have (names start with a letter or digit), for status probes.

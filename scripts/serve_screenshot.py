@@ -2,7 +2,7 @@
 of `synctui serve --demo`, in headless chromium, once its backlog is stored and live changes
 have been arriving for a while (so the rate and its sparkline show something).
 
-    python -m tests.web.shoot_feed [PATH]
+    python -m scripts.serve_screenshot [PATH]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The README screenshots, regenerated from the demo sandbox so that they can never drift.
 
-    python -m synctui.ui.screenshots OUTDIR [--only NAME ...] [--check] [--jobs N] [--list]
+    python -m scripts.screenshots OUTDIR [--only NAME ...] [--check] [--jobs N] [--list]
 
 (`make screenshots` writes them into `screenshots/`.) Hand-made captures go stale the day a
 screen changes and nobody notices; these are made by the code, and a test fails when the
@@ -38,33 +38,38 @@ bitmaps, and only when `rsvg-convert` is installed; `--check` compares the SVGs.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import dataclasses
 import os
-import re
-import shutil
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scripts.screenshots.pilot import (
+    SIZE,
+    arrow_to,
+    capture,
+    choose,
+    command,
+    replace_text,
+    running,
+    settle,
+    type_text,
+    wait_for,
+)
+
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.pilot import Pilot
 
     from synctui.services.demo import Demo
     from synctui.services.session import Session
     from synctui.ui.app import SyncTuiApp
     from synctui.ui.feed import FixedClock
 
-SIZE = (120, 40)
 SEED = 7
 REGENERATE = "make screenshots"
 THEMES = (
@@ -96,15 +101,6 @@ FEED_RATES: tuple[int, ...] = (
 )  # fmt: skip
 FEED_POLL_SECONDS = 2  # each feed is polled every 2 s, half of them on odd seconds
 FEED_T0 = 1000.0  # the viewer's monotonic clock when it opens
-
-_UNIQUE_ID = re.compile(r"\bterminal-\d+-([\w-]+)")
-
-
-def normalize_svg(svg: str) -> str:
-    """Drop the content-hash id Rich puts in every class and clip-path name (the same rule
-    as pytest-textual-snapshot), so that files differ only where the screen does."""
-    return _UNIQUE_ID.sub(r"terminal-\1", svg)
-
 
 # --- the registry ---------------------------------------------------------------------------
 
@@ -219,106 +215,6 @@ def pinned_environment(scratch: Path) -> Iterator[None]:
         os.environ.update(saved_env)
 
 
-# --- pilot helpers --------------------------------------------------------------------------
-
-
-async def settle(pilot: Pilot[Any], *, held: Sequence[str] = ()) -> None:
-    """Until every worker has finished and every posted message was handled; workers of the
-    `held` groups are left running (a batch held on purpose never finishes)."""
-    from textual.worker import WorkerCancelled
-
-    app = pilot.app
-
-    def busy() -> list[Any]:
-        return [w for w in app.workers if w.group not in held]
-
-    for _ in range(200):
-        waiting = busy()
-        if waiting:  # (an empty list would mean "every worker", held ones included)
-            with contextlib.suppress(WorkerCancelled):
-                await app.workers.wait_for_complete(waiting)
-        await pilot.pause()
-        catalog = getattr(app, "catalog", None)
-        loading = catalog.loading() if catalog is not None else []
-        settled = getattr(app, "settled", True)  # every account of the view in, table rebuilt
-        if settled and not loading and not any(w.is_running for w in busy()):
-            break
-    await pilot.pause()
-
-
-async def wait_for(condition: Callable[[], bool], what: str) -> None:
-    """Let the app run until `condition` holds; the limit only turns a hang into an error.
-
-    It sleeps rather than `pilot.pause()`s between looks: a pause waits for every widget's
-    queue and forces a repaint, which over the feed's 180 steps costs more than the steps.
-    """
-    deadline = time.monotonic() + 60
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"screenshot gave up waiting for {what}")
-        await asyncio.sleep(0.002)
-
-
-async def capture(pilot: Pilot[Any], title: str, *, held: Sequence[str] = ()) -> str:
-    """The screen as an SVG once nothing on it can still move."""
-    from textual.widgets import Input, TextArea
-
-    app = pilot.app
-    await settle(pilot, held=held)
-    for widget in app.screen.query(Input):
-        widget.cursor_blink = False
-    for area in app.screen.query(TextArea):
-        area.cursor_blink = False
-    app.clear_notifications()
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-    return normalize_svg(app.export_screenshot(title=title, simplify=True))
-
-
-async def type_text(pilot: Pilot[Any], text: str) -> None:
-    """Type `text` key by key, as a person would."""
-    keys = [{" ": "space", "/": "slash", ":": "colon", ".": "full_stop"}.get(c, c) for c in text]
-    await pilot.press(*keys)
-
-
-async def command(pilot: Pilot[Any], line: str, *, typed: str | None = None) -> None:
-    """`:` and a command line, then Enter (k9s style). With `typed`, only that much is typed
-    and Tab completes the rest from the grey suggestion, as a person in a hurry does."""
-    from textual.widgets import Input
-
-    await pilot.press("colon")
-    await type_text(pilot, typed or line)
-    if typed is not None:
-        await settle(pilot)  # the suggestion is computed in a worker
-        await pilot.press("tab")
-        prompt = pilot.app.focused
-        if not isinstance(prompt, Input) or prompt.value != line:
-            shown = getattr(prompt, "value", prompt)
-            raise RuntimeError(f"Tab completed {typed!r} to {shown!r}, not {line!r}")
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-@contextlib.asynccontextmanager
-async def running(app: App[Any]) -> AsyncIterator[Pilot[Any]]:
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        yield pilot
-
-
-async def arrow_to(pilot: Pilot[Any], predicate: Callable[[Any], bool], what: str) -> None:
-    """Arrow down the sync table to the first sync matching `predicate`, looking at each row
-    the cursor lands on, as a person does."""
-    main = pilot.app.main  # type: ignore[attr-defined]
-    for _ in range(main.table.row_count):
-        sync = main.selected_sync()
-        if sync is not None and predicate(sync):
-            return
-        await pilot.press("down")
-    raise RuntimeError(f"no listed sync is {what}")
-
-
 # --- the screens -----------------------------------------------------------------------------
 
 
@@ -371,28 +267,6 @@ async def help_screen(studio: Studio) -> str:
     async with running(main_app(studio.shared(), initial_account="polytomic-demo")) as pilot:
         await pilot.press("question_mark")
         return await capture(pilot, SHOTS["help"].title)
-
-
-async def choose(pilot: Pilot[Any], select_id: str, value: str) -> None:
-    """Open the focused Select with Enter and arrow to `value` (counted from the options
-    the person sees), then Enter again."""
-    from textual.widgets import Select
-
-    select = pilot.app.screen.query_one(f"#{select_id}", Select)
-    values = [v for _label, v in select._options]  # what its dropdown lists, in order
-    steps = values.index(value) - values.index(select.value)
-    await pilot.press("enter")
-    await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps))
-    await pilot.press("enter")
-    await settle(pilot)
-    if select.value != value:
-        raise RuntimeError(f"#{select_id} shows {select.value!r}, not {value!r}")
-
-
-async def replace_text(pilot: Pilot[Any], text: str) -> None:
-    """In the focused Input: to the end, delete everything left of it, type `text`."""
-    await pilot.press("end", "ctrl+u")
-    await type_text(pilot, text)
 
 
 @shot(
@@ -732,169 +606,3 @@ def _theme_shot(theme: str) -> None:
 
 for _theme in THEMES:
     _theme_shot(_theme)
-
-
-# --- the command-line entry ------------------------------------------------------------------
-
-
-def has_rsvg() -> bool:
-    return shutil.which("rsvg-convert") is not None
-
-
-def write_png(svg_path: Path) -> None:
-    """A PNG next to the SVG. Rich writes spaces as &#160; at the start of text runs, which
-    librsvg drops unless told to preserve whitespace; browsers (and GitHub) do not need it."""
-    svg = svg_path.read_text(encoding="utf-8").replace(
-        '<svg class="rich-terminal"', '<svg xml:space="preserve" class="rich-terminal"', 1
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".svg", delete=False, encoding="utf-8") as tmp:
-        tmp.write(svg)
-    try:
-        subprocess.run(
-            ["rsvg-convert", "-o", str(svg_path.with_suffix(".png")), tmp.name],
-            check=True,
-            capture_output=True,
-        )
-    finally:
-        os.unlink(tmp.name)
-
-
-async def _render(names: Sequence[str], outdir: Path, quiet: bool) -> None:
-    studio = Studio()
-    try:
-        for name in names:
-            started = time.perf_counter()
-            svg = await SHOTS[name].render(studio)
-            path = outdir / f"{name}.svg"
-            path.write_text(svg, encoding="utf-8")
-            if not quiet:
-                print(f"{path} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
-    finally:
-        studio.close()
-
-
-def render_group(names: Sequence[str], outdir: str, quiet: bool) -> None:
-    """Render `names` in this process, one after the other, with pins of its own."""
-    with (
-        tempfile.TemporaryDirectory(prefix="synctui-screenshots-") as scratch,
-        pinned_environment(Path(scratch)),
-    ):
-        asyncio.run(_render(names, Path(outdir), quiet))
-
-
-def partition(shots: Sequence[Shot], jobs: int) -> list[list[str]]:
-    """Longest first onto the least loaded process: the feed viewer alone takes about as
-    long as half of the rest."""
-    groups: list[tuple[float, list[str]]] = [(0.0, []) for _ in range(max(1, jobs))]
-    for item in sorted(shots, key=lambda s: -s.cost):
-        load, names = min(groups, key=lambda g: g[0])
-        groups[groups.index((load, names))] = (load + item.cost, [*names, item.name])
-    return [names for _load, names in groups if names]
-
-
-def render(shots: Sequence[Shot], outdir: Path, jobs: int, quiet: bool) -> None:
-    """Every screenshot into `outdir`, spread over `jobs` processes (each its own sandbox
-    and app; a screenshot never depends on which process or order rendered it)."""
-    groups = partition(shots, jobs)
-    if len(groups) == 1:
-        render_group(groups[0], str(outdir), quiet)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
-        futures = [pool.submit(render_group, names, str(outdir), quiet) for names in groups]
-        for future in futures:
-            future.result()
-
-
-def stale_files(rendered: Path, committed: Path, shots: Sequence[Shot], full: bool) -> list[str]:
-    """Names of committed SVGs that differ from (or are missing next to) the rendered ones;
-    with a full run, also SVGs in the folder that no screenshot makes any more."""
-    stale = []
-    for item in shots:
-        name = f"{item.name}.svg"
-        mine = committed / name
-        fresh = (rendered / name).read_text(encoding="utf-8")
-        if not mine.exists():
-            stale.append(f"{name} (missing)")
-        elif normalize_svg(mine.read_text(encoding="utf-8")) != fresh:
-            stale.append(name)
-    if full:
-        known = {f"{s.name}.svg" for s in shots}
-        stale += [f"{p.name} (no longer made)" for p in sorted(committed.glob("*.svg"))
-                  if p.name not in known]  # fmt: skip
-    return stale
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m synctui.ui.screenshots",
-        description="Regenerate the README screenshots from the demo sandbox.",
-    )
-    parser.add_argument(
-        "outdir",
-        type=Path,
-        nargs="?",
-        default=Path("screenshots"),
-        help="folder of the screenshots (default: screenshots)",
-    )
-    parser.add_argument(
-        "--only", nargs="+", metavar="NAME", choices=sorted(SHOTS), help="just these"
-    )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="render into a temporary folder and list the files in OUTDIR that are stale",
-    )
-    parser.add_argument(
-        "--list", action="store_true", help="name and content of every screenshot, then exit"
-    )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=min(2, os.cpu_count() or 1),
-        metavar="N",
-        help="processes to render in (default: 2, or 1 on a single core)",
-    )
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    shots = [SHOTS[n] for n in args.only] if args.only else list(SHOTS.values())
-    if args.list:
-        for item in shots:
-            print(f"{item.name + '.svg':34} {item.shows}")
-        return 0
-    started = time.perf_counter()
-    if args.check:
-        with tempfile.TemporaryDirectory(prefix="synctui-screenshots-") as scratch:
-            rendered = Path(scratch)
-            render(shots, rendered, args.jobs, quiet=True)
-            stale = stale_files(rendered, args.outdir, shots, full=not args.only)
-        if stale:
-            print(
-                f"{len(stale)} screenshot(s) in {args.outdir} are stale:\n  "
-                + "\n  ".join(stale)
-                + f"\nregenerate them with `{REGENERATE}` and look at them before committing",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{len(shots)} screenshots in {args.outdir} are up to date", file=sys.stderr)
-        return 0
-    args.outdir.mkdir(parents=True, exist_ok=True)
-    render(shots, args.outdir, args.jobs, quiet=False)
-    if has_rsvg():
-        for item in shots:
-            if item.png:
-                write_png(args.outdir / f"{item.name}.svg")
-    elapsed = time.perf_counter() - started
-    print(f"{len(shots)} screenshots in {elapsed:.1f} s", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
