@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 soak: $(STAMP)
 	SYNCTUI_SOAK=1 $(BIN)/python -m pytest -q tests -k soak

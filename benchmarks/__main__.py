@@ -1,8 +1,9 @@
 """The command line: run the benchmarks, print the table, write the JSON.
 
-`python -m benchmarks` runs everything (what `make bench` does, several minutes);
-`--only NAME` picks benchmarks, `--quick` uses fewer repetitions (a smoke test: the numbers
-are then indicative only), `--output` writes somewhere other than results/latest.json.
+`python -m benchmarks` runs everything but the opt-in ones (what `make bench` does, several
+minutes); `--all` adds those (the test suite's own wall time), `--only NAME` picks
+benchmarks, `--quick` uses fewer repetitions (a smoke test: the numbers are then indicative
+only), `--output` writes somewhere other than results/latest.json.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import BENCHMARKS
+from benchmarks import BENCHMARKS, OPT_IN
 from benchmarks.core import Options, Result, machine
 from benchmarks.report import print_table, write_json
 
@@ -31,6 +32,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=list(BENCHMARKS),
         help=f"run only these ({', '.join(BENCHMARKS)})",
     )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help=f"also the opt-in benchmarks that take minutes ({', '.join(sorted(OPT_IN))})",
+    )
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke test)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON file to write")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
@@ -42,10 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for name, module in BENCHMARKS.items():
             doc = (importlib.import_module(module).__doc__ or "").strip().splitlines()[0]
-            print(f"{name:<18} {doc}")
+            print(f"{name:<18} {doc}" + ("  [opt-in: --all]" if name in OPT_IN else ""))
         return 0
     options = Options(quick=args.quick)
-    names = args.only or list(BENCHMARKS)
+    names = args.only or [n for n in BENCHMARKS if args.all or n not in OPT_IN]
     started = datetime.now(UTC)
     results: list[Result] = []
     runs: list[dict[str, object]] = []

@@ -24,6 +24,8 @@ def fmt(value: float | None, unit: str = "") -> str:
         return f"{value:.0f} MB"
     if unit == "KB/s":
         return f"{value:.1f} KB/s"
+    if unit == "%":
+        return f"{value:.1%}"
     if unit == "changes/s":
         return f"{value:,.0f}/s"
     return f"{value:.3g} {unit}".strip()

@@ -62,3 +62,39 @@ def test_benchmarks_are_listed() -> None:
     assert proc.returncode == 0, proc.stderr
     for name in ("startup_cli", "first_paint", "feed_ingest", "batch_update", "terminal_bytes"):
         assert name in proc.stdout
+    assert "startup_tui_ssh" in proc.stdout
+    assert "suite_walltime" in proc.stdout and "[opt-in: --all]" in proc.stdout
+
+
+def test_the_readme_table_is_generated_from_a_results_file(tmp_path: Path) -> None:
+    """Every result of the file becomes a row, between the README's markers; the rest of the
+    README stays as it was."""
+    results = ROOT / "benchmarks" / "results" / "latest.json"
+    readme = tmp_path / "README.md"
+    original = (ROOT / "README.md").read_text()
+    readme.write_text(original)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.readme",
+            "--results",
+            str(results),
+            "--write",
+            str(readme),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    written = readme.read_text()
+    start, end = "<!-- benchmarks:table -->", "<!-- /benchmarks:table -->"
+    assert original.split(start)[0] == written.split(start)[0]
+    assert original.split(end)[1] == written.split(end)[1]
+    block = written.split(start)[1].split(end)[0]
+    rows = [line for line in block.splitlines() if line.startswith("| ") and "---" not in line]
+    names = [r["name"] for r in json.loads(results.read_text())["results"]]
+    assert len(rows) == 1 + len(names)  # the header, then one row per result
+    assert all(line.rstrip().endswith(("✓ |", "✗ |")) for line in rows[1:])

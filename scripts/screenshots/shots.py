@@ -324,8 +324,10 @@ def held_batches() -> Iterator[None]:
 
     The batch sends four syncs at a time, so which result lands first is a race; the capture
     must show the same rows in the same order on every run. Sends still run concurrently —
-    only their results are handed over in order. The UI builds its `BatchUpdate` from the
-    module at the moment it starts one, so swapping the class here reaches it unchanged.
+    only their results are handed over in order. Concurrency is pinned at four: adapting, it
+    would follow the machine's timing, and so would the number on screen. The UI builds its
+    `BatchUpdate` from the module at the moment it starts one, so swapping the class here
+    reaches it unchanged.
     """
     from synctui.services import batch as batch_module
 
@@ -333,6 +335,8 @@ def held_batches() -> Iterator[None]:
 
     class HeldBatch(original):  # type: ignore[valid-type, misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            if kwargs.get("concurrency") is None:
+                kwargs["concurrency"] = 4
             super().__init__(*args, **kwargs)
             self._handed_over = [asyncio.Event() for _ in self.targets]
 

@@ -45,6 +45,7 @@ def test_update_where_updates_every_match_once_with_a_record_per_sync(
     # stderr: what matched, progress, and the batch summary with the journal hint.
     assert f"{len(records)} of " in done.err and 'integration.slug is "acc"' in done.err
     assert f"updating {len(records)}/{len(records)}" in done.err
+    assert " at a time (adaptive)" in done.err  # the live concurrency, on the progress line
     batch_id = done.err.split("Batch ", 1)[1].split(":", 1)[0]
     journal = run("journal", "--batch", batch_id, "--limit", "1000", "--json")
     entries = json.loads(journal.out)
@@ -61,9 +62,19 @@ def test_text_output_and_trigger_now_and_skips(
 ) -> None:
     where = "context.referencePoint=projectBasePoint"
     done = run(
-        "syncs", "update", speckle_account, "--where", where, "--patch", TO_SURVEY, "--trigger-now"
+        "syncs",
+        "update",
+        speckle_account,
+        "--where",
+        where,
+        "--patch",
+        TO_SURVEY,
+        "--trigger-now",
+        "--concurrency",
+        "2",
     )
     assert done.code == 0, done.err
+    assert " 2 at a time\n" in done.err  # pinned: no "(adaptive)"
     lines = [line.split(None, 2) for line in done.out.splitlines()]
     assert {outcome for outcome, _, _ in lines} == {"ok", "skipped"}
     syncs = speckle(sandbox)["syncs"]

@@ -3,11 +3,16 @@ injected faults, retry the failed ones, cancel — checked against the sandbox's
 
 from __future__ import annotations
 
+import asyncio
+import re
+
+from synctui.domain.models import WritePlan, WriteResult
 from synctui.sandbox.server import Sandbox
 from synctui.services.batch import CANCELLED, LEGACY, NOTHING_TO_CHANGE, PAUSED
 from synctui.ui.editing.batch_edit_screen import BatchEditScreen
 from synctui.ui.editing.batch_preview_screen import BatchPreviewScreen
 from synctui.ui.editing.batch_run_screen import BatchRunScreen
+from synctui.vendors.speckle import SpeckleAdapter
 from tests.conftest import admin_state, set_faults
 from tests.ui_editing.conftest import edit_session, make_app, settle
 
@@ -58,6 +63,13 @@ async def test_batch_of_hundreds_under_faults_then_retry(big_sandbox: Sandbox) -
         tally = run.tally()
         assert tally["failed"] > 0 and tally["ok"] > 0
         assert str(tally["failed"]) in str(run.query_one("#run-counts").render())
+        # The head shows how many syncs the batch allowed in flight when last painted (it
+        # adapts as it goes, and the reads that refresh the table afterwards count too).
+        head = str(run.query_one("#run-head").render())
+        shown = re.search(r"· (\d+) at a time \(adaptive\) ·", head)
+        assert shown is not None, head
+        ceiling = SpeckleAdapter.write_pacing.ceiling
+        assert 1 <= int(shown.group(1)) <= ceiling
         state = admin_state(big_sandbox, "speckle")
         for key, result in run.latest.items():
             outcome = result.outcome.value
@@ -88,16 +100,30 @@ async def test_batch_of_hundreds_under_faults_then_retry(big_sandbox: Sandbox) -
 
 
 async def test_cancel_stops_new_sends(big_sandbox: Sandbox) -> None:
-    app = make_app(edit_session(big_sandbox, journal=False), initial_account=SPECKLE)
+    """Cancelled while writes are on the wire: those are held at the adapter (after three
+    went through) until the cancel is in, so the batch cannot have finished first."""
+    session = edit_session(big_sandbox, journal=False)
+    app = make_app(session, initial_account=SPECKLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        set_faults(big_sandbox, "latency=30ms,only=speckle")
+        adapter = session.adapter(SPECKLE)
+        send = adapter.apply
+        sent: list[str] = []
+        release = asyncio.Event()
+
+        async def apply(plan: WritePlan) -> WriteResult:
+            sent.append(plan.sync_id)
+            if len(sent) > 3:
+                await release.wait()
+            return await send(plan)
+
+        adapter.apply = apply  # type: ignore[method-assign]
         run = await _start_batch(pilot, where="North Depot", point="internalOrigin", trigger=False)
-        while not run.latest:
+        while len(sent) <= 3 or not run.latest:  # running, with a write held on the wire
             await pilot.pause(0.01)
         await pilot.press("c")
+        release.set()
         await settle(pilot)
-        set_faults(big_sandbox, "")
         assert run.batch.cancelled and not run.running
         cancelled = [k for k, r in run.latest.items() if r.message == CANCELLED]
         assert cancelled

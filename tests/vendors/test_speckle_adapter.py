@@ -973,3 +973,36 @@ def test_a_malformed_item_never_breaks_a_list_nor_becomes_a_write() -> None:
     assert adapter.editable(ok) == {"active": True, "context": {"referencePoint": "internalOrigin"}}
     with pytest.raises(errors.VendorError):
         adapter.editable(broken)
+
+
+async def test_each_document_is_checked_and_printed_once_and_a_bad_one_refused_every_time(
+    reader, monkeypatch
+) -> None:
+    import gql.client
+    import gql.graphql_request
+
+    checked: list[str] = []
+    real = gql.client.validate
+
+    def counting(schema, document):  # type: ignore[no-untyped-def]
+        checked.append(document.loc.source.body)
+        return real(schema, document)
+
+    monkeypatch.setattr(gql.client, "validate", counting)
+    printed: list[object] = []  # gql prints the document for every request unless told not to
+    monkeypatch.setattr(gql.graphql_request, "print_ast", printed.append)
+    log = CallLog()
+    adapter = make_adapter(reader, call_log=log)
+    for _ in range(3):
+        await adapter.check()
+    assert len(log.records()) == 3 and len(checked) == len(set(checked)) >= 1
+    sync = await adapter.get_sync(pick(reader))
+    plan = await adapter.plan_update(sync, {"context": {"viewName": "Printed once"}})
+    assert plan.requests[0].body["query"].lstrip().startswith("mutation")
+    assert printed == []
+    bad = 'query Bad { project(id: "x") { noSuchField } }'
+    for _ in range(2):  # refused locally each time, never sent
+        with pytest.raises(errors.VendorError, match="rejected by the local schema"):
+            await adapter.execute(bad)
+    assert checked.count(bad) == 2 and len(log.records()) == 4
+    await adapter.aclose()

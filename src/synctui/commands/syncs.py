@@ -27,6 +27,8 @@ from synctui.domain.capabilities import Capability
 from synctui.services.vendor_rules import VENDORS, rules_for, titles, vendors_with
 
 if TYPE_CHECKING:  # the batch service is imported only by the command that runs one
+    from collections.abc import Callable
+
     from synctui.domain.models import PlannedRequest, Run, Sync, WritePlan, WriteResult
     from synctui.services.batch import BatchCounts, BatchUpdate, SyncResult
 
@@ -81,9 +83,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.add_argument(
         "--concurrency",
         type=int,
-        default=4,
+        default=None,
         metavar="N",
-        help="with --where: syncs in flight at once (default 4)",
+        help="with --where: exactly N syncs in flight at once, instead of adapting to the "
+        "vendor's answers (the default)",
     )
     up.add_argument("--json", action="store_true", help="JSON (with --where: one line per sync)")
     up.set_defaults(handler=cmd_update)
@@ -468,6 +471,7 @@ class BatchReporter:
         self.tty = sys.stderr.isatty()
         self._shown = False
         self._step = -1
+        self.pace: Callable[[], str] | None = None  # the batch's live concurrency, in words
         self.printed: set[tuple[str, str]] = set()  # syncs that have their line
 
     def __call__(self, done: int, total: int, counts: BatchCounts, latest: SyncResult) -> None:
@@ -485,6 +489,8 @@ class BatchReporter:
 
     def progress(self, done: int, total: int, counts: BatchCounts) -> None:
         text = f"{self.verb} {done}/{total}: {counts.describe()}"
+        if self.pace is not None:
+            text += f" · {self.pace()}"
         if self.tty:
             sys.stderr.write("\r\x1b[2K" + text)
             sys.stderr.flush()
@@ -524,7 +530,7 @@ def cmd_update_where(args: argparse.Namespace) -> int:
 
         if args.sync_id is not None:
             raise errors.UsageError("give either a SYNC_ID or --where FILTER, not both")
-        if args.concurrency < 1 or args.concurrency > 32:
+        if args.concurrency is not None and not 1 <= args.concurrency <= 32:
             raise errors.UsageError("--concurrency must be between 1 and 32")
         predicate = compile_filter(args.where)  # a malformed filter fails before any I/O
         patch = _load_patch(args)
@@ -550,6 +556,7 @@ def cmd_update_where(args: argparse.Namespace) -> int:
             concurrency=args.concurrency,
             dry_run=args.dry_run,
         )
+        reporter.pace = batch.describe_concurrency
         if args.dry_run:
             results = await batch.run()
             _print_dry_run(results, args.json)

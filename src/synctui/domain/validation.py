@@ -103,7 +103,8 @@ class Checks:
     def uuid(self, value: object, path: tuple[PathPart, ...]) -> None:
         if not is_uuid(value):
             self.add(
-                path, f"{field_name(path)} must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
+                path,
+                f"{field_name(path)} must be a UUID such as 123e4567-e89b-12d3-a456-426614174000",
             )
 
     def boolean(self, value: object, path: tuple[PathPart, ...]) -> None:

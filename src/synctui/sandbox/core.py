@@ -154,6 +154,11 @@ class FaultMiddleware:
         target, receive = await _target(scope, receive, self.faults.spec)
         decision = self.faults.decide(self.sim.name, target)
         await sleep(decision.delay_s)
+        limited = self.faults.admit(self.sim.name, _authorization(scope), target)
+        if limited is not None:
+            response = self.sim.error_response(429, "rate limit exceeded (sandbox)", limited)
+            await response(scope, receive, send)
+            return
         if decision.status is not None:
             retry = self.faults.spec.retry_after if decision.status == 429 else None
             message = {
@@ -194,6 +199,14 @@ class FaultMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def _authorization(scope: Scope) -> str:
+    """The credential a rate limit is counted per (held in memory only)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            return value.decode("latin-1")
+    return ""
 
 
 _OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")

@@ -9,21 +9,29 @@ Spec grammar (comma separated, all optional)::
 
     500=0.1,502=0.05,503=0.05,429=0.05,retry-after=1,
     drop-before=0.01,drop-after=0.01,malformed=0.01,
-    latency=50ms,jitter=20ms,only=speckle+polytomic
+    latency=50ms,jitter=20ms,rate=25/s,only=speckle+polytomic
 
 Rates are probabilities in [0, 1]. ``only`` limits faults to some vendors, or to some
 requests: an entry with a ``/`` is a glob over the request's full path (``*`` spans ``/``),
 e.g. ``only=/polytomic/api/syncs/*/status``, so a test can break one secondary read and
 leave the rest of the vendor working. A GraphQL request is matched as ``PATH#Operation``
 too (``only=/speckle/graphql#SyncHistory``): every operation shares one path.
+``rate=N/s`` (or ``N/min``) is a rate limit rather than a chance: per vendor and per token,
+at most N requests in any sliding second (minute); the next is answered 429 with a
+``Retry-After`` of the whole seconds until one fits, and is not counted — the way vendors
+that document a limit behave, so a client's pacing can be tried against one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import fnmatch
+import math
 import random
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 ERROR_STATUSES = (500, 502, 503, 429)
@@ -43,11 +51,13 @@ class FaultSpec:
     latency_ms: float = 0.0
     jitter_ms: float = 0.0
     only: frozenset[str] = frozenset()
+    rate: tuple[int, float] | None = None  # (requests, per seconds) per vendor and token
 
     @property
     def active(self) -> bool:
         return bool(
-            any(self.errors.values())
+            self.rate is not None
+            or any(self.errors.values())
             or self.drop_before
             or self.drop_after
             or self.malformed
@@ -103,6 +113,8 @@ class FaultSpec:
                     spec.latency_ms = _millis(value)
                 elif key == "jitter":
                     spec.jitter_ms = _millis(value)
+                elif key == "rate":
+                    spec.rate = _rate_limit(value)
                 elif key == "only":
                     spec.only = frozenset(v for v in value.split("+") if v)
                 else:
@@ -123,7 +135,23 @@ class FaultSpec:
             "latency_ms": self.latency_ms,
             "jitter_ms": self.jitter_ms,
             "only": sorted(self.only),
+            "rate": f"{self.rate[0]}/{_UNITS[self.rate[1]]}" if self.rate else None,
         }
+
+
+_UNITS = {1.0: "s", 60.0: "min"}
+
+
+def _rate_limit(value: str) -> tuple[int, float]:
+    """'25/s', '100/min' or '25' (per second) → (requests, window seconds)."""
+    count, _, unit = value.strip().partition("/")
+    seconds = {"": 1.0, "s": 1.0, "sec": 1.0, "min": 60.0}.get(unit.strip().lower())
+    if seconds is None:
+        raise FaultSpecError(f"rate {value!r}: give requests per s or per min, e.g. 25/s")
+    requests = int(count)
+    if requests < 1:
+        raise FaultSpecError(f"rate {value!r}: at least 1 request")
+    return requests, seconds
 
 
 def _rate(key: str, value: str) -> float:
@@ -156,10 +184,18 @@ class FaultDecision:
 class FaultInjector:
     """Holds the live spec and a seeded RNG; thread-safe because tests poke it from outside."""
 
-    def __init__(self, spec: FaultSpec | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        spec: FaultSpec | None = None,
+        seed: int = 0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._lock = threading.Lock()
         self._spec = spec or FaultSpec()
         self._rng = random.Random(seed ^ 0x5EED)
+        self._clock = clock  # real time even on a frozen sandbox clock: limits are about now
+        self._hits: dict[tuple[str, str], deque[float]] = {}
         self.counts: dict[str, int] = {}
 
     @property
@@ -169,6 +205,24 @@ class FaultInjector:
     def set(self, spec: FaultSpec) -> None:
         with self._lock:
             self._spec = spec
+            self._hits.clear()
+
+    def admit(self, vendor: str, token: str, target: str = "") -> float | None:
+        """Apply the `rate` limit to one request: None to run it, else the Retry-After."""
+        with self._lock:
+            spec = self._spec
+            if spec.rate is None or not spec.applies(vendor, target):
+                return None
+            requests, seconds = spec.rate
+            now = self._clock()
+            hits = self._hits.setdefault((vendor, token), deque())
+            while hits and now - hits[0] >= seconds:
+                hits.popleft()
+            if len(hits) >= requests:
+                self.counts["rate"] = self.counts.get("rate", 0) + 1
+                return float(max(1, math.ceil(hits[-requests] + seconds - now)))
+            hits.append(now)
+            return None
 
     def decide(self, vendor: str, target: str = "") -> FaultDecision:
         """What happens to one request of `vendor`; `target` is its path (`PATH#Operation`

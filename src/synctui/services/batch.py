@@ -9,8 +9,11 @@ module is that loop, written once for the CLI and the TUI:
   with the batch id) and typed errors come from there, never from here.
 - One sync's failure is that sync's result, never the batch's crash: a validation failure, a
   conflict or a vendor error is recorded and the batch goes on.
-- At most `concurrency` syncs are in flight (a small worker pool taking syncs in order), so a
-  batch of thousands never floods a vendor; the shared HTTP policy still handles 429s.
+- How many syncs are in flight adapts per account (`services.pacing`: start at a few, add
+  one while answers stay fast and free of 429/503, halve on a 429, a 503 or a latency jump,
+  never above the adapter's ceiling nor its documented rate limits), so a batch of
+  thousands is fast on a quiet vendor and never floods a busy one. `concurrency=N` pins it
+  at N per account instead (the documented rate limits still apply).
 - `cancel()` stops new sends at once; the writes already on the wire finish and are
   journaled with their real outcome, and everything not started is `skipped: cancelled`.
 - A write whose answer was lost is `unknown`, not `failed`: it may have been applied (a
@@ -23,6 +26,7 @@ module is that loop, written once for the CLI and the TUI:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -32,6 +36,7 @@ from typing import Any
 from synctui.domain import errors
 from synctui.domain.merge_patch import MergePatchError, require_object_patch
 from synctui.domain.models import Capability, Sync, SyncStatus, WritePlan
+from synctui.services.pacing import Pacer, pacer_for
 from synctui.services.session import CancelledBeforeSending, Session, new_batch_id
 
 __all__ = [
@@ -141,7 +146,7 @@ class BatchUpdate:
         patch: dict[str, Any],
         *,
         trigger_now: bool | Collection[SyncKey] = False,
-        concurrency: int = 4,
+        concurrency: int | None = None,
         dry_run: bool = False,
         batch_id: str | None = None,
         refresh: bool = False,
@@ -150,12 +155,14 @@ class BatchUpdate:
             self.patch = require_object_patch(patch)
         except MergePatchError as exc:
             raise errors.UsageError(str(exc)) from None
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        if concurrency is not None and (
+            isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1
+        ):
             raise errors.UsageError("concurrency must be a whole number of at least 1")
         self.session = session
         self.targets = _unique(targets)
         self.trigger_now = trigger_now if isinstance(trigger_now, bool) else set(trigger_now)
-        self.concurrency = concurrency
+        self.concurrency = concurrency  # None: adapts per account (see services.pacing)
         self.dry_run = dry_run
         self.batch_id = batch_id or new_batch_id()
         # Re-read every sync before planning (retries: the list may be stale by now).
@@ -163,6 +170,7 @@ class BatchUpdate:
         self._state = _State()
         self._cancelled = False
         self._started = False
+        self._pacers: dict[str, Pacer] = {}
 
     # --- reading the outcome ----------------------------------------------------------------
     @property
@@ -190,6 +198,24 @@ class BatchUpdate:
     @property
     def cancelled(self) -> bool:
         return self._cancelled
+
+    @property
+    def adaptive(self) -> bool:
+        return self.concurrency is None
+
+    @property
+    def live_concurrency(self) -> int | None:
+        """Syncs allowed in flight right now over the batch's accounts (None: not started)."""
+        if not self._pacers:
+            return self.concurrency
+        return sum(pacer.limit for pacer in self._pacers.values())
+
+    def describe_concurrency(self) -> str:
+        """'6 at a time (adaptive)' or '4 at a time': what the progress line shows."""
+        now = self.live_concurrency
+        if now is None:
+            return "adaptive concurrency"
+        return f"{now} at a time" + (" (adaptive)" if self.adaptive else "")
 
     def wants_trigger(self, sync: Sync) -> bool:
         if isinstance(self.trigger_now, bool):
@@ -232,23 +258,53 @@ class BatchUpdate:
         self._started = True
         if not self.dry_run:
             self.session.refuse_if_readonly(f"batch update of {self.total} syncs")
-        queue = deque(enumerate(self.targets))
+        queues: dict[str, deque[tuple[int, Sync]]] = {}
+        for index, sync in enumerate(self.targets):
+            queues.setdefault(sync.account, deque()).append((index, sync))
+        with contextlib.ExitStack() as hooks:
+            workers: list[asyncio.Task[None]] = []
+            for account, queue in queues.items():
+                pacer = self._pace(account, hooks)
+                for _ in range(min(self._most(pacer), len(queue))):
+                    workers.append(asyncio.create_task(self._worker(queue, pacer, progress)))
+            try:
+                await asyncio.gather(*workers)
+            finally:
+                for task in workers:
+                    task.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+                self._finish_unrecorded()
+        return self.results
 
-        async def worker() -> None:
-            while queue:
+    async def _worker(
+        self, queue: deque[tuple[int, Sync]], pacer: Pacer | None, progress: Progress | None
+    ) -> None:
+        """Take the account's syncs in order, each once its pacer has a slot free."""
+        while queue:
+            async with pacer.slot() if pacer else contextlib.nullcontext():
+                if not queue:
+                    return
                 index, sync = queue.popleft()
                 result = await self._one(index, sync)
-                self._record(index, result, progress)
+            self._record(index, result, progress)
 
-        workers = [asyncio.create_task(worker()) for _ in range(min(self.concurrency, self.total))]
+    def _pace(self, account: str, hooks: contextlib.ExitStack) -> Pacer | None:
+        """The account's pacer, hooked into its HTTP policy until the batch ends."""
         try:
-            await asyncio.gather(*workers)
-        finally:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            self._finish_unrecorded()
-        return self.results
+            adapter = self.session.adapter(account)
+        except errors.SyncTuiError:
+            return None  # no token: each of its syncs fails with the reason, unpaced
+        pacer = pacer_for(adapter)
+        pacer.set_fixed(self.concurrency)
+        hooks.enter_context(pacer.attached(getattr(adapter, "transport", None)))
+        self._pacers[account] = pacer
+        return pacer
+
+    def _most(self, pacer: Pacer | None) -> int:
+        """Workers to start for one account: as many as its limit may ever allow."""
+        if self.concurrency is not None or pacer is None:
+            return self.concurrency or 1
+        return max(pacer.controller.pacing.ceiling, pacer.limit)
 
     # --- one sync -----------------------------------------------------------------------------
     async def _one(self, index: int, sync: Sync) -> SyncResult:

@@ -10,6 +10,7 @@ redactor that knows every token the session handed to an adapter (in all its ech
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from synctui.domain import errors
 from synctui.domain.models import Capability, Run, Sync, WritePlan, WriteResult
 from synctui.services.detail import SyncDetail, read_detail, read_sync
+from synctui.services.pacing import pacer_for
 from synctui.store.accounts import Account
 from synctui.vendors.base import Adapter
 from synctui.vendors.http import CallLog, Limits, MiB, Redactor, RetrySettings
@@ -120,6 +122,7 @@ class Session:
             on_retry=partial(self.on_retry, name) if self.on_retry else None,
         )
         self._adapters[name] = adapter
+        pacer_for(adapter)  # hears the account's requests from the first (services.pacing)
         return adapter
 
     def forget(self, name: str) -> None:
@@ -299,10 +302,11 @@ class Session:
         journal = self.journal
         entry_id = None
         if journal is not None:
-            # In a thread (another writer's lock may make it wait), and awaited to the end
-            # even through a cancellation, so an intent is never half-recorded.
-            entry_id, cancelled = await _to_thread_to_the_end(
-                journal.begin,
+            # Committed by the journal's writer thread (with the other writes in flight;
+            # another process's lock may make it wait), and awaited to the end even through
+            # a cancellation, so an intent is never half-recorded and never skipped.
+            entry_id, cancelled = await _to_the_end(
+                journal.begin_soon,
                 account,
                 vendor,
                 sync_id,
@@ -314,8 +318,8 @@ class Session:
                 reverts=reverts,
             )
             if cancelled:  # nothing was sent: the entry says so
-                await _to_thread_to_the_end(
-                    journal.finish, entry_id, "skipped", error="cancelled before it was sent"
+                await _to_the_end(
+                    journal.finish_soon, entry_id, "skipped", error="cancelled before it was sent"
                 )
                 raise CancelledBeforeSending
 
@@ -325,9 +329,7 @@ class Session:
             if journal is None or entry_id is None:
                 return None
             try:
-                _, cancelled = await _to_thread_to_the_end(
-                    journal.finish, entry_id, outcome, **details
-                )
+                _, cancelled = await _to_the_end(journal.finish_soon, entry_id, outcome, **details)
             except errors.SyncTuiError as exc:
                 return str(exc)
             if cancelled:
@@ -367,25 +369,25 @@ class Session:
         return result
 
 
-async def _to_thread_to_the_end(
-    call: Callable[..., T], *args: Any, **kwargs: Any
+async def _to_the_end(
+    submit: Callable[..., concurrent.futures.Future[T]], *args: Any, **kwargs: Any
 ) -> tuple[T, bool]:
-    """Run a blocking call in a thread and wait for its end even if cancelled meanwhile.
+    """Hand a journal write over and wait for its commit even if cancelled meanwhile.
 
     Returns (its result, whether a cancellation arrived while waiting): the caller decides
-    what the cancellation means once the call has finished. If the call failed, its
-    exception propagates, and a cancellation that arrived meanwhile is requested again so
-    that it still takes effect at the caller's next await.
+    what the cancellation means once the write is done. If the write failed, its exception
+    propagates, and a cancellation that arrived meanwhile is requested again so that it
+    still takes effect at the caller's next await.
     """
-    future = asyncio.ensure_future(asyncio.to_thread(call, *args, **kwargs))
+    future = asyncio.wrap_future(submit(*args, **kwargs))
     cancelled = False
     while not future.done():
         try:
             await asyncio.shield(future)
         except asyncio.CancelledError:
-            cancelled = True  # ours: nothing else can cancel the shielded call
+            cancelled = True  # ours: nothing else can cancel the shielded write
         except BaseException:
-            pass  # the call's own failure, raised from the future below
+            pass  # the write's own failure, raised from the future below
     if cancelled and future.exception() is not None:
         task = asyncio.current_task()
         if task is not None:

@@ -26,6 +26,7 @@ from synctui.domain.models import (
     WritePlan,
     WriteResult,
 )
+from synctui.domain.pacing import WritePacing
 from synctui.domain.validation import ValidationIssue
 from synctui.store.accounts import Account
 from synctui.vendors.http import (
@@ -91,6 +92,9 @@ class Adapter:
     feeds: ClassVar[tuple[str, ...]] = ()  # change feeds, for vendors that have them
     # (key in Sync.columns, column title) in table order; the TUI shows exactly these.
     table_columns: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # How hard a batch may push one account: where it starts, its ceiling and the vendor's
+    # documented rate limits (the batch adapts within these; see domain.pacing).
+    write_pacing: ClassVar[WritePacing] = WritePacing()
 
     def __init__(
         self,

@@ -57,9 +57,18 @@ class _PrintedRequest(GraphQLRequest):
     @property
     def payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {"query": self._query_text}
+        if self.operation_name:
+            payload["operationName"] = self.operation_name
         if self.variable_values:
             payload["variables"] = self.variable_values
+        if self.extensions:
+            payload["extensions"] = self.extensions
         return payload
+
+
+def request_body(source: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """The JSON body `execute` POSTs for this document and these variables."""
+    return _PrintedRequest(source, variables).payload
 
 
 class _ValidatingOnceClient(Client):

@@ -44,6 +44,7 @@ from typing import Any
 import httpx
 
 from synctui.vendors.redaction import Redactor
+from synctui.vendors.slots import Slots
 
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0, pool=30.0)
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -82,6 +83,15 @@ class CallRecord:
     duration_ms: float
     error: str | None = None
     attempt: int = 1
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try of one request, as a pacing controller hears it (no URL, no header)."""
+
+    method: str
+    status: int | None  # None: no answer (could not connect, dropped, timed out)
+    seconds: float
 
 
 class CallLog:
@@ -299,7 +309,11 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self.limits = limits or Limits()
         self.on_retry = on_retry
         self._inner = inner or httpx.AsyncHTTPTransport(retries=0)
-        self._limit = asyncio.Semaphore(max_concurrency)
+        self.slots = Slots(max_concurrency)  # requests on the wire at once
+        # Pacing hooks (a batch's controller): `gate` is awaited before every try, and every
+        # observer hears every try, the 429s and 503s retried here included.
+        self.gate: Callable[[], Awaitable[None]] | None = None
+        self.observers: list[Callable[[Attempt], None]] = []
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -312,9 +326,14 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         while True:
             attempt += 1
             last = attempt >= self.retry.attempts
+            if self.gate is not None:
+                await self.gate()
             started = time.perf_counter()
             try:
-                async with self._limit:
+                async with self.slots:
+                    # From here: the vendor's time, not the wait for one of our own slots
+                    # (a pacer that took our queue for the vendor's would slow down for it).
+                    started = time.perf_counter()
                     response = await self._attempt(request, budget)
             except (DeadlineExceeded, BodyTooLarge) as exc:
                 self._log(request, target, None, started, str(exc), attempt)
@@ -415,6 +434,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         error: str | None,
         attempt: int,
     ) -> None:
+        seconds = time.perf_counter() - started
+        for observer in list(self.observers):
+            observer(Attempt(request.method, status, seconds))
         if self.call_log is None:
             return
         self.call_log.add(
@@ -425,7 +447,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 method=request.method,
                 target=target,
                 status=status,
-                duration_ms=(time.perf_counter() - started) * 1000.0,
+                duration_ms=seconds * 1000.0,
                 error=self.redact(error) if error else None,
                 attempt=attempt,
             )

@@ -43,6 +43,7 @@ from synctui.domain.models import (
     WritePlan,
     WriteResult,
 )
+from synctui.domain.pacing import RateLimit, WritePacing
 from synctui.domain.validation import ValidationIssue
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 from synctui.vendors.signalsmith_parse import (
@@ -82,6 +83,12 @@ class SignalsmithAdapter(RestAdapter):
     rate_limit_note = " (100 requests a minute, 20 a second per workspace)"
     rules = RULES
     capabilities = RULES.capabilities
+    # One account is one workspace, the unit Signalsmith counts requests per.
+    write_pacing = WritePacing(
+        ceiling=8,
+        limits=(RateLimit(100, 60.0), RateLimit(20, 1.0)),
+        source="Signalsmith documents 100 requests/minute and 20/second per workspace",
+    )
     table_columns: ClassVar[tuple[tuple[str, str], ...]] = (
         ("name", "Name"),
         ("model_destination", "Model → destination"),

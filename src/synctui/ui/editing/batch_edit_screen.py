@@ -35,7 +35,7 @@ from synctui.ui.widgets.toggles import Checkbox
 if TYPE_CHECKING:
     from synctui.ui.app import SyncTuiApp
 
-CONCURRENCY = 4  # syncs in flight at once; the vendors' own limits still apply underneath
+CONCURRENCY = None  # adaptive per account (services.pacing); a number pins it
 
 
 class BatchEditScreen(Screen[None]):

@@ -70,14 +70,7 @@ class BatchRunScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusLine(locked=self.tui.session.readonly, id="status")
-        patch = json.dumps(self.batch.patch, ensure_ascii=False)
-        trigger = " + trigger now" if self.batch.trigger_now else ""
-        yield Static(
-            f"{self.batch.total} syncs · patch {patch}{trigger} · "
-            f"{self.batch.concurrency} at a time · batch {self.batch.batch_id}",
-            id="run-head",
-            markup=False,
-        )
+        yield Static(self._head(), id="run-head", markup=False)
         yield ProgressBar(total=self.batch.total, show_eta=False, id="progress")
         yield Static("", id="run-counts")
         yield DataTable(id="results", cursor_type="row", zebra_stripes=False)
@@ -166,7 +159,17 @@ class BatchRunScreen(Screen[None]):
             out[result.outcome.value] = out.get(result.outcome.value, 0) + 1
         return out
 
+    def _head(self) -> str:
+        """What runs, and how many syncs are in flight right now (it adapts as it goes)."""
+        patch = json.dumps(self.batch.patch, ensure_ascii=False)
+        trigger = " + trigger now" if self.batch.trigger_now else ""
+        return (
+            f"{self.batch.total} syncs · patch {patch}{trigger} · "
+            f"{self.batch.describe_concurrency()} · batch {self.batch.batch_id}"
+        )
+
     def _show(self) -> None:
+        self.query_one("#run-head", Static).update(self._head())
         tally = self.tally()
         done, shown_total = len(self.latest), self.total_targets
         counts = Content.assemble(

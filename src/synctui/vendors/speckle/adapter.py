@@ -25,7 +25,6 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from typing import Any, ClassVar
 
-from gql import GraphQLRequest
 from pydantic import ValidationError
 
 from synctui.domain import errors
@@ -34,7 +33,7 @@ from synctui.domain.merge_patch import (
     json_equal,
 )
 from synctui.domain.models import PlannedRequest, Run, Sync, SyncStatus, WritePlan, WriteResult
-from synctui.vendors.graphql import GraphQLAdapter, document
+from synctui.vendors.graphql import GraphQLAdapter, request_body
 from synctui.vendors.speckle.errors import PAUSED_MESSAGE, ProjectNotFound, speckle_error
 from synctui.vendors.speckle.models import SpeckleSync
 from synctui.vendors.speckle.parsers import (
@@ -304,10 +303,8 @@ class SpeckleAdapter(GraphQLAdapter):
         return {"active": model.active, "context": copy.deepcopy(model.context or {})}
 
     def _request(self, op: str, variables: dict[str, Any], note: str = "") -> PlannedRequest:
-        """Exactly what `execute` will POST: gql's own payload for the same document."""
-        body = GraphQLRequest(
-            document(MUTATIONS[op]), variable_values=copy.deepcopy(variables)
-        ).payload
+        """Exactly what `execute` will POST: the same payload for the same document."""
+        body = request_body(MUTATIONS[op], copy.deepcopy(variables))
         headers = self.masked({**self.graphql_headers(), "Content-Type": "application/json"})
         return PlannedRequest(
             method="POST", url=f"{self.base_url}/graphql", headers=headers, body=body, note=note
