@@ -13,6 +13,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -31,6 +32,13 @@ if TYPE_CHECKING:  # at run time the journal (and sqlite3) is imported when firs
 T = TypeVar("T")
 
 TokenProvider = Callable[[Account], str | None]
+# The one clock of a run: what "now" is for ages, next runs and the attention view.
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The wall clock in UTC (vendors run schedules in UTC)."""
+    return datetime.now(UTC)
 
 
 class CancelledBeforeSending(asyncio.CancelledError):
@@ -57,6 +65,8 @@ class SessionOptions:
     journal_path: Path | None = None  # None: the user's journal in the data dir
     # Told (attempt, message) each time the journal waited in vain for another writer's lock.
     on_journal_busy: Callable[[int, str], None] | None = None
+    # What "now" is for this run; a frozen demo pins it (services.opening).
+    clock: Clock = utc_now
 
 
 def network_options(settings: NetworkSettings) -> tuple[Limits, RetrySettings]:
@@ -89,6 +99,10 @@ class Session:
     @property
     def readonly(self) -> bool:
         return self.options.readonly
+
+    @property
+    def clock(self) -> Clock:
+        return self.options.clock
 
     def account(self, name: str) -> Account:
         for account in self.accounts:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -55,10 +55,6 @@ JOURNAL_SHOWN = 50
 TALL_ENOUGH = 30  # below this many rows the pane starts hidden (80×24 over SSH)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class AttentionScreen(Screen[None]):
     """Paused, disabled, failing, legacy and stuck syncs of every account, with fixes."""
 
@@ -83,7 +79,7 @@ class AttentionScreen(Screen[None]):
     def __init__(self, session: Any, *, clock: Clock | None = None) -> None:
         super().__init__()
         self.session = session
-        self.clock: Clock = clock or utc_now
+        self.clock: Clock = clock or session.clock  # the run's clock (services.opening)
         self.board = Board()
         self.trigger_now = True
         self.investigations: dict[Key, Investigation] = {}
