@@ -26,7 +26,8 @@ from synctui.store.accounts import Account
 from synctui.ui import messages as msg
 from synctui.ui import readonly_keys
 from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, stream_syncs
-from synctui.ui.command_line import CommandError, parse_command, suggestions
+from synctui.ui.command_line import suggestions
+from synctui.ui.command_table import run_command_line
 from synctui.ui.keymap import apply_keymap
 from synctui.ui.palette import SyncTuiCommands
 from synctui.ui.screens.main_screen import MainScreen
@@ -245,7 +246,7 @@ class SyncTuiApp(App[int]):
         self._first_view_pending = False
         if self.main is None:
             return
-        if view.kind == "account" and self._is_feed_only(view.name):
+        if view.kind == "account" and self.is_feed_only(view.name):
             self.open_feed(view.name)
             return
         self.main.set_view(view)
@@ -392,7 +393,7 @@ class SyncTuiApp(App[int]):
                 screen.add_calls(batch)
 
     # --- the LetsBuild change feed (its own screen, in synctui.ui.feed) ----------------------
-    def _is_feed_only(self, name: str) -> bool:
+    def is_feed_only(self, name: str) -> bool:
         capabilities = self.capabilities_of(name)
         return Capability.CHANGE_FEED in capabilities and Capability.LIST not in capabilities
 
@@ -446,40 +447,7 @@ class SyncTuiApp(App[int]):
         self.copy_to_clipboard(text)
         self.notify(note, timeout=3)
 
-    # --- writes (hidden in read-only mode) ------------------------------------------------
-    def confirm_write(self, sync: Sync, action: str) -> None:
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
-
-        if self.session.readonly:
-            self.notify("read-only mode: writes are refused", severity="warning")
-            return
-        verb = {"trigger": "Run", "pause": "Pause", "resume": "Resume"}[action]
-        question = f"{verb} {sync.name!r} on {sync.account} now?"
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_worker(
-                    self._write(sync, action),
-                    group=f"write:{sync.account}:{sync.id}",
-                    exclusive=True,
-                    exit_on_error=False,
-                )
-
-        self.push_screen(ConfirmScreen(question, verb), answered)
-
-    async def _write(self, sync: Sync, action: str) -> None:
-        try:
-            if action == "trigger":
-                result = await self.session.trigger(sync.account, sync.id)
-            else:
-                result = await self.session.set_active(sync.account, sync.id, action == "resume")
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self.post_message(msg.WriteFinished(sync.account, action, None, exc))
-        else:
-            self.post_message(msg.WriteFinished(sync.account, action, result, None))
-
+    # --- writes: every write key goes through editing.actions, which posts this ----------
     def on_write_finished(self, message: msg.WriteFinished) -> None:
         if message.error is not None:
             self.notify(str(message.error), title=f"{message.action} failed", severity="error")
@@ -574,53 +542,7 @@ class SyncTuiApp(App[int]):
         return [*suggestions(self.catalog.names()), "journal", *themes]
 
     def run_command_line(self, text: str) -> None:
-        if text.strip().lstrip(":").split()[:1] == ["journal"]:
-            self.action_journal()
-            return
-        try:
-            command = parse_command(text, self.catalog.names())
-        except CommandError as exc:
-            self.notify(str(exc), title="Command", severity="warning")
-            return
-        verb, argument = command.verb, command.argument
-        if verb == "view-all":
-            self.show_view(ALL)
-        elif verb == "view-vendor":
-            if not self.catalog.accounts_in(View("vendor", argument)):
-                self.notify(f"no {argument} account configured", severity="warning")
-            else:
-                self.show_view(View("vendor", argument))
-        elif verb == "view-account":
-            self.show_view(View("account", argument))
-        elif verb == "feed":
-            names = (
-                [argument]
-                if argument
-                else [n for n in self.catalog.names() if self._is_feed_only(n)]
-            )
-            if names and names[0] in self.catalog.entries:
-                self.open_feed(names[0])
-            else:
-                self.notify("no account with a change feed", severity="warning")
-        elif verb == "log":
-            self.action_call_log()
-        elif verb == "attention":
-            self.action_attention()
-        elif verb == "accounts":
-            self.action_manage_accounts()
-        elif verb == "add":
-            self.action_add_account()
-        elif verb == "refresh":
-            if self.main is not None:
-                self.reload_view(self.main.view, force=True)
-        elif verb == "every":
-            self.set_refresh_interval(float(argument))
-        elif verb == "theme":
-            self.choose_user_theme(argument)
-        elif verb == "help":
-            self.action_help()
-        elif verb == "quit":
-            self.request_quit()
+        run_command_line(self, text)
 
     def show_view(self, view: View) -> None:
         """Switch view from anywhere: back to the main screen first if needed."""
@@ -704,7 +626,7 @@ class SyncTuiApp(App[int]):
 
     def request_quit(self) -> None:
         """`q`, `:q`, ctrl+q: quit at once, or ask first when drafts would be lost."""
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
+        from synctui.ui.dialogs.confirm import ConfirmScreen
 
         unsaved = self.unsaved_drafts()
         if not unsaved:

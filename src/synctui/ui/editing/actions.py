@@ -1,9 +1,10 @@
 """Per-sync actions shared by the table and the detail pane: edit, delete, migrate, trigger,
-runs, create, and the marks that batch updates use.
+pause/resume, runs, create, and the marks that batch updates use.
 
-Writes go through `Session` in a worker run by the app that posts `WriteFinished` — the same
-message the app's own pause/resume/trigger use — so one handler updates the table and says
-what happened. Every action that cannot be undone asks first, focused on Cancel; in read-only
+The one write path from a key to the service: every per-sync write asks first
+(`_confirm_then`), then goes through `Session` in a worker run by the app that posts one
+`WriteFinished` per step, so one handler (the app's) updates the table and says what
+happened. Every action that cannot be undone asks first, focused on Cancel; in read-only
 mode none of them is bound (the screens' `check_action` asks `allowed` here) and the service
 refuses them anyway.
 """
@@ -108,10 +109,32 @@ def migrate(app: SyncTuiApp, sync: Sync) -> None:
     _confirm_then(app, question, "Migrate", sync, [("migrate", send)])
 
 
+# The one-step writes of the `t` and `p` keys: the verb on the button for each action.
+VERBS = {"trigger": "Run", "pause": "Pause", "resume": "Resume"}
+
+
+def confirm_write(app: SyncTuiApp, sync: Sync, action: str) -> None:
+    """Run now, pause or resume `sync`, once the person confirms."""
+    verb = VERBS[action]
+    question = f"{verb} {sync.name!r} on {sync.account} now?"
+
+    def send() -> Awaitable[WriteResult]:
+        if action == "trigger":
+            return app.session.trigger(sync.account, sync.id)
+        return app.session.set_active(sync.account, sync.id, action == "resume")
+
+    _confirm_then(app, question, verb, sync, [(action, send)])
+
+
+def toggle_active(app: SyncTuiApp, sync: Sync) -> None:
+    """`p`: pause an active sync, resume any other."""
+    confirm_write(app, sync, "pause" if sync.status == SyncStatus.ACTIVE else "resume")
+
+
 def trigger(app: SyncTuiApp, sync: Sync) -> None:
     """Run now; a paused sync is offered "resume, then run" (the vendors refuse to run it)."""
     if sync.status is not SyncStatus.PAUSED:
-        app.confirm_write(sync, "trigger")
+        confirm_write(app, sync, "trigger")
         return
     if Capability.PAUSE_RESUME not in app.capabilities_of(sync.account):
         app.notify(f"{sync.name} is paused and cannot be resumed here", severity="warning")
@@ -138,7 +161,7 @@ def _confirm_then(
     steps: list[tuple[str, Callable[[], Awaitable[WriteResult]]]],
     then: Callable[[], object] | None = None,
 ) -> None:
-    from synctui.ui.screens.confirm_screen import ConfirmScreen
+    from synctui.ui.dialogs.confirm import ConfirmScreen
 
     if app.session.readonly:
         app.notify("read-only mode: writes are refused", severity="warning")

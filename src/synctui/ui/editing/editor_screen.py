@@ -207,7 +207,7 @@ class EditorScreen(Screen[None]):
             self._plan("save", sync, draft.patch())
 
     def _load_failed(self, purpose: str, error: BaseException | None) -> None:
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
+        from synctui.ui.dialogs.confirm import ConfirmScreen
 
         self.state = "failed" if self.draft is None else "ready"
         if isinstance(error, errors.NeedsMigration) and not self.tui.session.readonly:
@@ -497,7 +497,7 @@ class EditorScreen(Screen[None]):
 
     def _failed(self, error: BaseException | None) -> None:
         """A plan or a save failed: keep the draft, say why, offer the way on."""
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
+        from synctui.ui.dialogs.confirm import ConfirmScreen
 
         draft = self.draft
         self.state = "ready"
@@ -506,7 +506,7 @@ class EditorScreen(Screen[None]):
             return
         draft.error = str(error) if error is not None else "unknown failure"
         if isinstance(error, errors.Conflict):
-            from synctui.ui.editing.conflict_screen import ConflictScreen
+            from synctui.ui.dialogs.conflict import ConflictScreen
 
             self.app.push_screen(ConflictScreen(str(error)), self._conflict_choice)
         elif isinstance(error, errors.NeedsMigration) and not self.tui.session.readonly:
@@ -547,7 +547,7 @@ class EditorScreen(Screen[None]):
         self.dismiss(None)
 
     def action_discard(self) -> None:
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
+        from synctui.ui.dialogs.confirm import ConfirmScreen
 
         draft = self.draft
         if draft is None:

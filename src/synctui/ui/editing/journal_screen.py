@@ -265,7 +265,7 @@ class JournalScreen(Screen[None]):
             self.post_message(RevertPlanned(plan, None, force))
 
     def on_revert_planned(self, message: RevertPlanned) -> None:
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
+        from synctui.ui.dialogs.confirm import ConfirmScreen
 
         message.stop()
         self.busy = False

@@ -18,8 +18,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from synctui.ui import messages as msg
+from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.screens.account_form_screen import AccountFormResult, AccountFormScreen
-from synctui.ui.screens.confirm_screen import ConfirmScreen
 from synctui.ui.served import refuse_in_browser
 from synctui.ui.widgets.status_line import StatusLine
 

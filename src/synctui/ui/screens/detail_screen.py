@@ -314,10 +314,9 @@ class DetailScreen(Screen[None]):
         editing.trigger(self.tui, self.sync)
 
     def action_toggle_active(self) -> None:
-        from synctui.domain.models import SyncStatus
+        from synctui.ui.editing import actions as editing
 
-        active = self.sync.status == SyncStatus.ACTIVE
-        self.tui.confirm_write(self.sync, "pause" if active else "resume")
+        editing.toggle_active(self.tui, self.sync)
 
     def action_migrate(self) -> None:
         from synctui.ui.editing import actions as editing

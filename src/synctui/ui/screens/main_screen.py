@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from synctui.domain.models import Capability, Sync, SyncStatus
+from synctui.domain.models import Capability, Sync
 from synctui.ui.catalog import ALL, LoadState, SyncKey, View
 from synctui.ui.columns import (
     SYNC_ROWS,
@@ -512,10 +512,7 @@ class MainScreen(Screen[None]):
         self._on_selected("trigger")  # a paused sync is offered "resume, then run"
 
     def action_toggle_active(self) -> None:
-        sync = self.selected_sync()
-        if sync is not None:
-            action = "pause" if sync.status == SyncStatus.ACTIVE else "resume"
-            self.tui.confirm_write(sync, action)
+        self._on_selected("toggle_active")
 
     # --- events from widgets ----------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -34,8 +34,8 @@ from synctui.services.triage import (
     run_remedy,
     scan,
 )
+from synctui.ui.dialogs.remedy_confirm import RemedyConfirm
 from synctui.ui.triage.board import Board, Key
-from synctui.ui.triage.confirm import RemedyConfirm
 from synctui.ui.triage.header import AttentionHeader
 from synctui.ui.triage.investigation import InvestigationPane, PaneState
 from synctui.ui.triage.list import AttentionList
