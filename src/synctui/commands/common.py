@@ -81,7 +81,7 @@ def _saying_waits(session):  # type: ignore[no-untyped-def]
         if _WORTH_SAYING.search(message):
             sys.stderr.write(f"synctui: {account}: {session.redact(message)}\n")
 
-    session.on_retry = say
+    session.subscribe_retries(say)
     return session
 
 

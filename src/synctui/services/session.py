@@ -94,6 +94,24 @@ class Session:
     redact: Redactor = field(default_factory=Redactor)  # every token handed out so far
     _adapters: dict[str, Adapter] = field(default_factory=dict)
     _journal: Journal | None = None
+    _retry_listeners: list[Callable[[str, str], None]] = field(default_factory=list)
+
+    def subscribe_retries(self, listener: Callable[[str, str], None]) -> Callable[[], None]:
+        """Hear (account, message) each time the HTTP policy waits to send again, besides
+        `on_retry`; returns the unsubscribe. A face listens without replacing the hook."""
+        self._retry_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._retry_listeners:
+                self._retry_listeners.remove(listener)
+
+        return unsubscribe
+
+    def _retrying(self, account: str, message: str) -> None:
+        if self.on_retry is not None:
+            self.on_retry(account, message)
+        for listener in list(self._retry_listeners):
+            listener(account, message)
 
     # --- accounts and adapters ----------------------------------------------------------
     @property
@@ -131,7 +149,7 @@ class Session:
             retry=self.options.retry,
             limits=self.options.limits,
             max_concurrency=self.options.max_concurrency,
-            on_retry=partial(self.on_retry, name) if self.on_retry else None,
+            on_retry=partial(self._retrying, name),
         )
         self._adapters[name] = adapter
         return adapter

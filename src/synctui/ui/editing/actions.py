@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 from synctui.domain.models import Capability, Sync, SyncStatus, WriteResult
 from synctui.ui import messages as msg
+from synctui.ui.dialogs.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 # Actions (as named in the screens' BINDINGS) and the capability each needs.
 NEEDS: dict[str, Capability] = {
@@ -32,7 +33,7 @@ WRITES = frozenset({"edit", "delete_sync", "migrate", "new_sync", "batch_edit"})
 EDITING_ACTIONS = frozenset({*NEEDS, "new_sync", "batch_edit", "mark_all", "clear_marks"})
 
 
-def allowed(app: SyncTuiApp, action: str, sync: Sync | None) -> bool | None:
+def allowed(app: Tui, action: str, sync: Sync | None) -> bool | None:
     """`check_action` for the per-sync actions: False hides (read-only), None greys out."""
     if action in WRITES and app.session.readonly:
         return False  # not bound, not shown: k9s --readonly
@@ -48,12 +49,12 @@ def allowed(app: SyncTuiApp, action: str, sync: Sync | None) -> bool | None:
     return True
 
 
-def can_create(app: SyncTuiApp, accounts: list[str]) -> bool:
+def can_create(app: Tui, accounts: list[str]) -> bool:
     """`n` works where the view holds a Signalsmith account (the documented create)."""
     return not app.session.readonly and bool(signalsmith_accounts(app, accounts))
 
 
-def signalsmith_accounts(app: SyncTuiApp, accounts: list[str]) -> list[str]:
+def signalsmith_accounts(app: Tui, accounts: list[str]) -> list[str]:
     return [
         name
         for name in accounts
@@ -64,8 +65,8 @@ def signalsmith_accounts(app: SyncTuiApp, accounts: list[str]) -> list[str]:
 
 
 # --- the actions -------------------------------------------------------------------------------
-def edit(app: SyncTuiApp, sync: Sync) -> None:
-    from synctui.ui.editing.editor_screen import EditorScreen
+def edit(app: Tui, sync: Sync) -> None:
+    from synctui.ui.editing.editor_screen import EditorScreen  # on demand: after first paint
 
     if app.session.readonly:
         app.notify("read-only mode: editing is off", severity="warning")
@@ -73,16 +74,7 @@ def edit(app: SyncTuiApp, sync: Sync) -> None:
     app.push_screen(EditorScreen(sync))
 
 
-def show_runs(app: SyncTuiApp, sync: Sync) -> None:
-    """The detail pane on its Runs tab."""
-    from synctui.ui.screens.detail_screen import DetailScreen
-
-    screen = DetailScreen(sync)
-    app.push_screen(screen)
-    app.call_after_refresh(screen.action_tab, "runs")
-
-
-def delete(app: SyncTuiApp, sync: Sync, then: Callable[[], object] | None = None) -> None:
+def delete(app: Tui, sync: Sync, then: Callable[[], object] | None = None) -> None:
     extra = (
         " Paragon also deletes the records this sync created." if sync.vendor == "paragon" else ""
     )
@@ -97,7 +89,7 @@ def delete(app: SyncTuiApp, sync: Sync, then: Callable[[], object] | None = None
     _confirm_then(app, question, "Delete", sync, [("delete", send)], then)
 
 
-def migrate(app: SyncTuiApp, sync: Sync) -> None:
+def migrate(app: Tui, sync: Sync) -> None:
     question = (
         f"Migrate {sync.name!r} out of Speckle's legacy storage? It becomes an ordinary sync "
         "that can be edited, paused and run; a migration cannot be undone."
@@ -113,7 +105,7 @@ def migrate(app: SyncTuiApp, sync: Sync) -> None:
 VERBS = {"trigger": "Run", "pause": "Pause", "resume": "Resume"}
 
 
-def confirm_write(app: SyncTuiApp, sync: Sync, action: str) -> None:
+def confirm_write(app: Tui, sync: Sync, action: str) -> None:
     """Run now, pause or resume `sync`, once the person confirms."""
     verb = VERBS[action]
     question = f"{verb} {sync.name!r} on {sync.account} now?"
@@ -126,12 +118,12 @@ def confirm_write(app: SyncTuiApp, sync: Sync, action: str) -> None:
     _confirm_then(app, question, verb, sync, [(action, send)])
 
 
-def toggle_active(app: SyncTuiApp, sync: Sync) -> None:
+def toggle_active(app: Tui, sync: Sync) -> None:
     """`p`: pause an active sync, resume any other."""
     confirm_write(app, sync, "pause" if sync.status == SyncStatus.ACTIVE else "resume")
 
 
-def trigger(app: SyncTuiApp, sync: Sync) -> None:
+def trigger(app: Tui, sync: Sync) -> None:
     """Run now; a paused sync is offered "resume, then run" (the vendors refuse to run it)."""
     if sync.status is not SyncStatus.PAUSED:
         confirm_write(app, sync, "trigger")
@@ -154,15 +146,13 @@ def trigger(app: SyncTuiApp, sync: Sync) -> None:
 
 
 def _confirm_then(
-    app: SyncTuiApp,
+    app: Tui,
     question: str,
     verb: str,
     sync: Sync,
     steps: list[tuple[str, Callable[[], Awaitable[WriteResult]]]],
     then: Callable[[], object] | None = None,
 ) -> None:
-    from synctui.ui.dialogs.confirm import ConfirmScreen
-
     if app.session.readonly:
         app.notify("read-only mode: writes are refused", severity="warning")
         return
@@ -183,7 +173,7 @@ def _confirm_then(
 
 
 async def _send(
-    app: SyncTuiApp, account: str, steps: list[tuple[str, Callable[[], Awaitable[WriteResult]]]]
+    app: Tui, account: str, steps: list[tuple[str, Callable[[], Awaitable[WriteResult]]]]
 ) -> None:
     """Send each step in order, one `WriteFinished` per step; stop at the first failure."""
     for action, step in steps:
@@ -198,7 +188,7 @@ async def _send(
 
 
 # --- marks (batch updates) -----------------------------------------------------------------------
-def mark_all_shown(app: SyncTuiApp) -> int:
+def mark_all_shown(app: Tui) -> int:
     """Mark every row the current filter shows; returns how many are marked now."""
     if app.main is None:
         return 0
@@ -208,12 +198,12 @@ def mark_all_shown(app: SyncTuiApp) -> int:
     return len(table.marked)
 
 
-def clear_marks(app: SyncTuiApp) -> None:
+def clear_marks(app: Tui) -> None:
     if app.main is not None:
         app.main.table.clear_marks()
 
 
-def marked_syncs(app: SyncTuiApp) -> list[Sync]:
+def marked_syncs(app: Tui) -> list[Sync]:
     """The marked syncs the catalog still holds, in table order."""
     if app.main is None:
         return []
@@ -224,8 +214,8 @@ def marked_syncs(app: SyncTuiApp) -> list[Sync]:
     return [s for s in found if s is not None]
 
 
-def batch_edit(app: SyncTuiApp) -> None:
-    from synctui.ui.editing.batch_edit_screen import BatchEditScreen
+def batch_edit(app: Tui) -> None:
+    from synctui.ui.editing.batch_edit_screen import BatchEditScreen  # on demand
 
     syncs = marked_syncs(app)
     editable = [s for s in syncs if Capability.EDIT in app.capabilities_of(s.account)]
@@ -237,8 +227,8 @@ def batch_edit(app: SyncTuiApp) -> None:
     app.push_screen(BatchEditScreen(editable))
 
 
-def new_sync(app: SyncTuiApp, accounts: list[str], preferred: str | None = None) -> None:
-    from synctui.ui.editing.create_screen import CreateSyncScreen
+def new_sync(app: Tui, accounts: list[str], preferred: str | None = None) -> None:
+    from synctui.ui.editing.create_screen import CreateSyncScreen  # on demand
 
     choices = signalsmith_accounts(app, accounts)
     if not choices:

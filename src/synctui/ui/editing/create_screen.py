@@ -26,11 +26,12 @@ from synctui.domain.validation import is_uuid, validate_signalsmith_sync
 from synctui.ui.editing.form_base import DocForm, Field
 from synctui.ui.editing.glue import show_sync
 from synctui.ui.editing.messages import Created
+from synctui.ui.editing.preview_screen import PreviewScreen
 from synctui.ui.editing.signalsmith_form import SignalsmithForm
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 TEMPLATE: dict[str, Any] = {
     "name": "",
@@ -68,7 +69,7 @@ class CreateSyncScreen(Screen[None]):
         self.sending = False
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -179,8 +180,6 @@ class CreateSyncScreen(Screen[None]):
         return True
 
     def action_create(self) -> None:
-        from synctui.ui.editing.preview_screen import PreviewScreen
-
         if self.issues or self.sending:
             return
         body = self.document()

@@ -11,6 +11,7 @@ or to keep editing; a legacy Speckle sync is migrated first when the person agre
 from __future__ import annotations
 
 import asyncio
+import copy
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -26,17 +27,21 @@ from synctui.domain import errors
 from synctui.domain.diff import changed_paths, summarize
 from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import Capability, Sync, WritePlan
+from synctui.domain.undocumented import signalsmith_casts
 from synctui.domain.validation import ValidationIssue
+from synctui.ui.dialogs.confirm import ConfirmScreen
+from synctui.ui.dialogs.conflict import ConflictScreen
 from synctui.ui.editing.document import build_patch, local_issues
 from synctui.ui.editing.drafts import Draft
 from synctui.ui.editing.form_base import DocForm
 from synctui.ui.editing.glue import drafts_of, refresh_detail, show_sync
 from synctui.ui.editing.json_editor import JsonEditor
 from synctui.ui.editing.messages import Planned, Saved, SyncLoaded
+from synctui.ui.editing.preview_screen import PreviewScreen
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 
 def form_for(vendor: str) -> DocForm | None:
@@ -98,8 +103,6 @@ class EditorScreen(Screen[None]):
         """Signalsmith type casts the vendor's own syncs use (loaded in this session): the
         evidence, beyond its documentation, of what a type cast may be. Computed once."""
         if self._accepted_casts is None:
-            from synctui.domain.undocumented import signalsmith_casts
-
             found: set[str] = set()
             if self.vendor == "signalsmith":
                 catalog = getattr(self.app, "catalog", None)
@@ -111,7 +114,7 @@ class EditorScreen(Screen[None]):
         return self._accepted_casts
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     # --- composition ----------------------------------------------------------------------
@@ -207,8 +210,6 @@ class EditorScreen(Screen[None]):
             self._plan("save", sync, draft.patch())
 
     def _load_failed(self, purpose: str, error: BaseException | None) -> None:
-        from synctui.ui.dialogs.confirm import ConfirmScreen
-
         self.state = "failed" if self.draft is None else "ready"
         if isinstance(error, errors.NeedsMigration) and not self.tui.session.readonly:
             self.message = f"{self.sync.name} is a legacy sync: it must be migrated first"
@@ -433,8 +434,6 @@ class EditorScreen(Screen[None]):
         if plan.empty:
             self.notify("nothing to change: the sync already has these values")
             return
-        from synctui.ui.editing.preview_screen import PreviewScreen
-
         self.app.push_screen(
             PreviewScreen(
                 plan,
@@ -497,8 +496,6 @@ class EditorScreen(Screen[None]):
 
     def _failed(self, error: BaseException | None) -> None:
         """A plan or a save failed: keep the draft, say why, offer the way on."""
-        from synctui.ui.dialogs.confirm import ConfirmScreen
-
         draft = self.draft
         self.state = "ready"
         if draft is None:
@@ -506,8 +503,6 @@ class EditorScreen(Screen[None]):
             return
         draft.error = str(error) if error is not None else "unknown failure"
         if isinstance(error, errors.Conflict):
-            from synctui.ui.dialogs.conflict import ConflictScreen
-
             self.app.push_screen(ConflictScreen(str(error)), self._conflict_choice)
         elif isinstance(error, errors.NeedsMigration) and not self.tui.session.readonly:
             question = (
@@ -547,8 +542,6 @@ class EditorScreen(Screen[None]):
         self.dismiss(None)
 
     def action_discard(self) -> None:
-        from synctui.ui.dialogs.confirm import ConfirmScreen
-
         draft = self.draft
         if draft is None:
             return
@@ -573,6 +566,4 @@ class EditorScreen(Screen[None]):
 
 
 def _copy(doc: dict[str, Any]) -> dict[str, Any]:
-    import copy
-
     return copy.deepcopy(doc)

@@ -9,12 +9,13 @@ view scoping off.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Select, Static
 
 from synctui.domain.validation import SPECKLE_REFERENCE_POINTS
 from synctui.ui.editing.document import SPECKLE_FORM_KEYS, unknown_keys
@@ -36,8 +37,6 @@ class SpeckleContextForm(DocForm):
     """
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Select
-
         yield Static("Context", classes="section")
         yield Field(
             "Reference point",
@@ -115,6 +114,4 @@ class SpeckleContextForm(DocForm):
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from synctui.domain.models import Capability, Sync
-from synctui.ui.catalog import ALL, LoadState, SyncKey, View
+from synctui.ui.catalog import ALL, Catalog, CatalogChange, LoadState, SyncKey, View
 from synctui.ui.columns import (
     SYNC_ROWS,
     Layout,
@@ -26,6 +26,7 @@ from synctui.ui.columns import (
     normalize_key,
     vendor_layout,
 )
+from synctui.ui.editing import actions as editing
 from synctui.ui.table_model import Row
 from synctui.ui.widgets.account_sidebar import AccountSidebar, SidebarEntry
 from synctui.ui.widgets.prompt_bar import PromptBar
@@ -33,7 +34,7 @@ from synctui.ui.widgets.status_line import StatusLine
 from synctui.ui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 # Below this width the sidebar starts hidden (`b` shows it): the All-accounts table needs
 # about 110 columns to show status, account, vendor, a readable name and both times whole.
@@ -123,8 +124,9 @@ class MainScreen(Screen[None]):
     MainScreen.-no-sidebar AccountSidebar { display: none; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, catalog: Catalog) -> None:
         super().__init__()
+        catalog.subscribe(self.catalog_changed)  # for the app's lifetime, like the screen
         self.view: View = ALL
         self.table_layout: Layout = merged_layout()
         self._row_cache: dict[tuple[str, ...], dict[SyncKey, tuple[Sync, Row]]] = {}
@@ -134,7 +136,7 @@ class MainScreen(Screen[None]):
         self._sorts: dict[View, tuple[str | None, bool]] = {}
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     # --- composition ----------------------------------------------------------------------
@@ -167,9 +169,7 @@ class MainScreen(Screen[None]):
         return self.query_one("#status", StatusLine)
 
     def on_mount(self) -> None:
-        from synctui.ui.editing.glue import drafts_of
-
-        drafts_of(self.tui).subscribe(self.draft_changed)
+        self.tui.drafts.subscribe(self.draft_changed)
         self._auto_sidebar(self.app.size.width)
         self.set_focus(self.table)
         self.call_after_refresh(self.set_view, self.view)  # what arrived before we were up
@@ -228,7 +228,7 @@ class MainScreen(Screen[None]):
         rows: list[Row] = []
         layout_row = self.table_layout.row
         position = self.tui.catalog.position
-        drafts = getattr(self.tui, "drafts", None)
+        drafts = self.tui.drafts
         for sync in syncs:
             cached = cache.get(sync.key)
             if cached is not None and cached[0] is sync:
@@ -278,6 +278,15 @@ class MainScreen(Screen[None]):
         if keys and self.live:
             self.table.remove_rows(keys)
         self.refresh_chrome()
+
+    def catalog_changed(self, change: CatalogChange) -> None:
+        """What the catalog publishes, onto the table, the sidebar and the header."""
+        if change.kind == "synced":
+            self.apply_page(change.account, list(change.syncs))
+        elif change.kind == "removed":
+            self.apply_removed(change.account, list(change.keys))
+        elif change.kind == "accounts":
+            self.accounts_changed()
 
     def draft_changed(self, key: SyncKey) -> None:
         """A draft started or ended: repaint that row with (or without) its marker."""
@@ -379,15 +388,11 @@ class MainScreen(Screen[None]):
             return bool(self.table.filter_text)
         if action == "filter":
             return not isinstance(self.focused, Input)
-        from synctui.ui.editing import actions as editing
-
         if action in editing.EDITING_ACTIONS:
             return self._editing_allowed(action)
         return True
 
     def _editing_allowed(self, action: str) -> bool | None:
-        from synctui.ui.editing import actions as editing
-
         readonly = self.tui.session.readonly
         if action == "batch_edit":
             return not readonly and bool(self.table.marked)  # shown once rows are marked
@@ -440,27 +445,19 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_mark_all(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         editing.mark_all_shown(self.tui)
         self.status.show(self._status_content())
         self.refresh_bindings()
 
     def action_clear_marks(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         editing.clear_marks(self.tui)
         self.status.show(self._status_content())
         self.refresh_bindings()
 
     def action_batch_edit(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         editing.batch_edit(self.tui)
 
     def action_new_sync(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         sync = self.selected_sync()
         accounts = self.tui.catalog.accounts_in(self.view)
         editing.new_sync(self.tui, accounts, sync.account if sync else None)
@@ -475,11 +472,11 @@ class MainScreen(Screen[None]):
         self._on_selected("migrate")
 
     def action_runs(self) -> None:
-        self._on_selected("show_runs")
+        sync = self.selected_sync()
+        if sync is not None:
+            self.tui.open_detail(sync.key, tab="runs")
 
     def _on_selected(self, name: str) -> None:
-        from synctui.ui.editing import actions as editing
-
         sync = self.selected_sync()
         if sync is not None:
             getattr(editing, name)(self.tui, sync)

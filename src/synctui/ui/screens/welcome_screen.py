@@ -15,7 +15,7 @@ from synctui.ui.screens.account_form_screen import AccountFormResult, AccountFor
 from synctui.ui.served import refuse_in_browser
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 WELCOME = """\
 Welcome to synctui.
@@ -48,7 +48,7 @@ class WelcomeScreen(Screen[None]):
     """
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -15,6 +15,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
+from synctui.ui.host import Reloadable
+from synctui.ui.screens.help_screen import HelpScreen
 from synctui.ui.theme import STATUS_VARIABLES, pick_theme, register_themes
 from synctui.ui.triage.screen import AttentionScreen
 
@@ -64,13 +66,11 @@ class TriageApp(App[int]):
     def _tick(self) -> None:
         try:
             screen = self.screen
-            if not isinstance(screen, ModalScreen) and hasattr(screen, "reload"):
+            if not isinstance(screen, ModalScreen) and isinstance(screen, Reloadable):
                 screen.reload()
         finally:
             self._schedule()
 
     def action_help(self) -> None:
-        from synctui.ui.screens.help_screen import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen.for_screen(self.screen))
