@@ -37,6 +37,7 @@ from synctui.ui.keymap import apply_keymap
 from synctui.ui.palette import SyncTuiCommands
 from synctui.ui.screens.main_screen import MainScreen
 from synctui.ui.served import refuse_in_browser
+from synctui.ui.terminal import TerminalWatch
 from synctui.ui.theme import STATUS_VARIABLES, own_themes, register_themes
 from synctui.ui.tokens import TokenResolver
 from synctui.vendors.http import CallRecord
@@ -121,8 +122,6 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
 
     def on_mount(self) -> None:
         if self.watch_terminal:
-            from synctui.ui.terminal import TerminalWatch
-
             self._terminal_watch = TerminalWatch(self)
             self._terminal_watch.start()
         register_themes(self)

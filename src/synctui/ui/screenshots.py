@@ -608,7 +608,7 @@ def quick_feed_ticks() -> Iterator[None]:
 
 
 def themed_feed_app(*args: Any, **kwargs: Any) -> App[None]:
-    """The viewer's own host (`python -m synctui.ui.feed`), dressed as the main app dresses
+    """The viewer's own host (`FeedApp`), dressed as the main app dresses
     the `FeedScreen` it pushes: synctui's themes and variables, synctui-dark. The standalone
     host registers no themes of its own and would paint Textual's default palette, unlike
     every other screenshot and unlike the viewer inside synctui."""
