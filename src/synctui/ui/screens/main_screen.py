@@ -126,7 +126,6 @@ class MainScreen(Screen[None]):
 
     def __init__(self, catalog: Catalog) -> None:
         super().__init__()
-        catalog.subscribe(self.catalog_changed)  # for the app's lifetime, like the screen
         self.view: View = ALL
         self.table_layout: Layout = merged_layout()
         self._row_cache: dict[tuple[str, ...], dict[SyncKey, tuple[Sync, Row]]] = {}
@@ -134,6 +133,7 @@ class MainScreen(Screen[None]):
         # Each view keeps its own sort (column key, reversed): sorting one account by status
         # does not re-sort the next one a person opens.
         self._sorts: dict[View, tuple[str | None, bool]] = {}
+        catalog.subscribe(self.catalog_changed)  # for the app's lifetime, like the screen
 
     @property
     def tui(self) -> Tui:
