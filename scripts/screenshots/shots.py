@@ -13,9 +13,8 @@ growing change feed) gets a sandbox of its own, so `--only NAME` renders exactly
 run renders, and so does a run spread over processes (`--jobs`, two by default: the feed
 viewer alone takes as long as half of the rest).
 
-The attention view and the feed viewer are opened the way their own entry points open them
-(`python -m synctui.ui.triage --frozen`, `python -m synctui.ui.feed`): inside the main app
-they run on the wall clock, and nothing there can pin it yet.
+The attention view and the feed viewer are shown in their own small host apps, on a session
+whose clock is the sandbox's frozen instant (`services.opening`).
 
 Nothing on screen may come from the wall clock, a random id or a race, so every source of
 those is pinned rather than hidden:
@@ -167,12 +166,18 @@ def demo_session(
     demo: Demo, accounts: Sequence[Any] = (), tokens: dict[str, str] | None = None
 ) -> Session:
     """A session as `synctui --demo` builds one (its journal in the demo's scratch dir),
-    optionally over accounts configured differently from the demo's own."""
-    from synctui.services.session import Session, SessionOptions
+    optionally over accounts configured differently from the demo's own; its clock is the
+    frozen sandbox's."""
+    from synctui.services.opening import frozen_clock, open_session
 
     known = tokens or demo.tokens
-    options = SessionOptions(journal_path=demo.journal_db)
-    return Session(list(accounts or demo.accounts), lambda a: known.get(a.name), options)
+    opened = open_session(
+        demo=demo,
+        accounts=list(accounts) or None,
+        token_for=lambda a: known.get(a.name),
+        clock=frozen_clock,
+    )
+    return opened.session
 
 
 def main_app(demo: Demo, **kw: Any) -> SyncTuiApp:
@@ -185,9 +190,9 @@ def main_app(demo: Demo, **kw: Any) -> SyncTuiApp:
 
 
 def frozen_now() -> datetime:
-    from synctui.sandbox.core import FROZEN_EPOCH
+    from synctui.services.opening import frozen_clock
 
-    return FROZEN_EPOCH
+    return frozen_clock()
 
 
 @contextlib.contextmanager
@@ -401,9 +406,8 @@ async def batch_in_progress(studio: Studio) -> str:
 async def attention(studio: Studio) -> str:
     from synctui.ui.triage.app import TriageApp
 
-    # As `python -m synctui.ui.triage --frozen` opens it: ages are relative to the
-    # sandbox's frozen instant, not to today.
-    app = TriageApp(demo_session(studio.shared()), clock=frozen_now)
+    # Ages are relative to the session's clock, the sandbox's frozen instant, not to today.
+    app = TriageApp(demo_session(studio.shared()))
     async with running(app) as pilot:
         # Arrow down to a Speckle sync with a history of failed ingestions: its timeline and
         # two-step fix fill the investigation pane.
@@ -482,7 +486,7 @@ def quick_feed_ticks() -> Iterator[None]:
 
 
 def themed_feed_app(*args: Any, **kwargs: Any) -> App[None]:
-    """The viewer's own host (`python -m synctui.ui.feed`), dressed as the main app dresses
+    """The viewer's own host (`FeedApp`), dressed as the main app dresses
     the `FeedScreen` it pushes: synctui's themes and variables, synctui-dark. The standalone
     host registers no themes of its own and would paint Textual's default palette, unlike
     every other screenshot and unlike the viewer inside synctui."""

@@ -810,7 +810,7 @@ def displayable(item: Sync | Run | ChangePage) -> None:
     cells, and for changes the feed store the viewer reads from."""
     from synctui.commands.common import _cell, emit_json, emit_jsonl, table
     from synctui.commands.feed import change_json, change_line
-    from synctui.commands.syncs import run_json, sync_json
+    from synctui.commands.sync_format import run_json, sync_json
 
     out = terminal()
     if isinstance(item, Sync):

@@ -10,9 +10,9 @@ from synctui.sandbox.server import Sandbox
 from synctui.services.session import Session
 from synctui.ui.app import READONLY_REFUSAL
 from synctui.ui.catalog import View
+from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.editing.drafts import Draft
 from synctui.ui.editing.glue import drafts_of
-from synctui.ui.screens.confirm_screen import ConfirmScreen
 from synctui.ui.screens.detail_screen import DetailScreen
 from synctui.ui.screens.main_screen import MainScreen
 from tests.ui.conftest import make_app, sandbox_session, settle

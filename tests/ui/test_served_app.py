@@ -8,10 +8,10 @@ import pytest
 from synctui.sandbox.server import Sandbox
 from synctui.services.session import Session, SessionOptions
 from synctui.store.paths import settings_file
+from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.feed import FeedScreen
 from synctui.ui.screens.account_form_screen import AccountFormScreen
 from synctui.ui.screens.accounts_screen import AccountsScreen
-from synctui.ui.screens.confirm_screen import ConfirmScreen
 from synctui.ui.screens.welcome_screen import WelcomeScreen
 from synctui.ui.served import SERVED_ENV, served_from
 from tests.ui.conftest import MemoryKeyring, make_app, sandbox_session, settle, until

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from synctui.services.session import Session
-from synctui.ui.screens.confirm_screen import ConfirmScreen
+from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.screens.detail_screen import DetailScreen
 from synctui.ui.screens.main_screen import MainScreen
 from synctui.ui.table_model import Column, Row

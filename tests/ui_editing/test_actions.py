@@ -7,9 +7,9 @@ import pytest
 from synctui.domain import errors
 from synctui.domain.models import SyncStatus
 from synctui.sandbox.server import Sandbox
+from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.editing.create_screen import CreateSyncScreen
 from synctui.ui.editing.preview_screen import PreviewScreen
-from synctui.ui.screens.confirm_screen import ConfirmScreen
 from synctui.ui.screens.main_screen import MainScreen
 from tests.conftest import admin_state
 from tests.ui_editing.conftest import edit_session, make_app, settle

@@ -127,7 +127,7 @@ async def test_clearing_the_view_name_sends_null(sandbox: Sandbox) -> None:
 
 
 async def test_a_legacy_sync_is_migrated_first_then_edited(sandbox: Sandbox) -> None:
-    from synctui.ui.screens.confirm_screen import ConfirmScreen
+    from synctui.ui.dialogs.confirm import ConfirmScreen
 
     app = make_app(edit_session(sandbox), initial_account=SPECKLE)
     async with app.run_test(size=(120, 40)) as pilot:

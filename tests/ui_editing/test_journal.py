@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from synctui.domain.models import SyncStatus
 from synctui.sandbox.server import Sandbox
+from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.editing.journal_screen import JournalScreen
-from synctui.ui.screens.confirm_screen import ConfirmScreen
 from tests.ui_editing.conftest import edit_session, make_app, settle
 
 ACME = "signalsmith-acme"

@@ -7,7 +7,7 @@ import httpx
 
 from synctui.domain.models import SyncStatus
 from synctui.sandbox.server import Sandbox
-from synctui.ui.editing.conflict_screen import ConflictScreen
+from synctui.ui.dialogs.conflict import ConflictScreen
 from synctui.ui.editing.editor_screen import EditorScreen
 from synctui.ui.editing.preview_screen import PreviewScreen
 from synctui.ui.screens.detail_screen import DetailScreen

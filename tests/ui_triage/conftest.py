@@ -33,14 +33,13 @@ def triage_session(
 ) -> Session:
     """Demo accounts on this sandbox; one attempt per call so injected faults surface at once."""
     accounts, tokens = demo_accounts(sandbox.info())
-    options = SessionOptions(readonly=readonly, retry=RetrySettings(attempts=1))
+    options = SessionOptions(readonly=readonly, retry=RetrySettings(attempts=1), clock=frozen_now)
     if journal is None and journal_path is not None:
         journal = Journal(journal_path, clock=frozen_now)
     return Session(accounts, lambda a: tokens.get(a.name), options, _journal=journal)
 
 
 def make_app(session: Session, **kw: Any) -> TriageApp:
-    kw.setdefault("clock", frozen_now)
     return TriageApp(session, **kw)
 
 

@@ -12,7 +12,7 @@ from textual.widgets import Button, Static
 from synctui.sandbox.server import Sandbox
 from synctui.services.triage import Reason, parse_time, scan
 from synctui.store.journal import Journal
-from synctui.ui.screens.confirm_screen import ConfirmScreen
+from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.screens.help_screen import HelpScreen
 from synctui.ui.theme import STATUS_VARIABLES
 from synctui.ui.triage import AttentionScreen

@@ -52,30 +52,21 @@ class Context:
         return self._session
 
     def _build(self):  # type: ignore[no-untyped-def]
-        from synctui.services.session import Session, SessionOptions, network_options
+        from synctui.services.opening import open_session
+        from synctui.store.accounts import AccountStore
 
-        options = SessionOptions(
+        network = self.settings  # a broken settings.toml is reported before the accounts
+        demo = bool(getattr(self.args, "demo", False))
+        opened = open_session(
+            demo=demo,
+            changes_per_second=4.0 if demo else None,
+            accounts=None if demo else load_accounts(AccountStore()),
             readonly=bool(getattr(self.args, "readonly", False)),
+            network=network,
             on_journal_busy=_journal_busy,
         )
-        options.limits, options.retry = network_options(self.settings)
-        if getattr(self.args, "demo", False):
-            from synctui.services.demo import start_demo
-
-            self.demo = start_demo(changes_per_second=4.0)
-            options.journal_path = self.demo.journal_db
-            return _saying_waits(Session(self.demo.accounts, self.demo.token_for, options))
-        from synctui.store.accounts import AccountStore
-        from synctui.store.secrets import TokenStore
-
-        accounts = load_accounts(AccountStore())
-        tokens = TokenStore()
-
-        def token_for(account):  # type: ignore[no-untyped-def]
-            resolved = tokens.get(account.name)
-            return resolved.value if resolved else None
-
-        return _saying_waits(Session(accounts, token_for, options))
+        self.demo = opened.demo
+        return _saying_waits(opened.session)
 
 
 # A retry note worth a line on stderr: a capped or unreadable Retry-After, or a wait of a
@@ -90,7 +81,7 @@ def _saying_waits(session):  # type: ignore[no-untyped-def]
         if _WORTH_SAYING.search(message):
             sys.stderr.write(f"synctui: {account}: {session.redact(message)}\n")
 
-    session.on_retry = say
+    session.subscribe_retries(say)
     return session
 
 

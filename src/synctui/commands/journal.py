@@ -211,7 +211,7 @@ def _print_request(request: Any) -> None:
     """Planned requests (updates) as on the wire; anything else as the JSON it was."""
     from pydantic import ValidationError
 
-    from synctui.commands.syncs import render_request
+    from synctui.commands.sync_format import render_request
     from synctui.domain.models import PlannedRequest
 
     try:
@@ -228,7 +228,7 @@ def _print_request(request: Any) -> None:
 
 def cmd_revert(args: argparse.Namespace) -> int:
     async def body(ctx: Context) -> int:
-        from synctui.commands.syncs import print_requests
+        from synctui.commands.sync_format import print_requests
         from synctui.services.revert import apply_revert, plan_revert
 
         session = ctx.session

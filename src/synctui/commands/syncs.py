@@ -1,9 +1,7 @@
-"""`synctui syncs ...`: list, show, update (one sync or a filtered batch), create, delete,
-pause/resume/trigger/migrate and runs.
+"""`synctui syncs ...`: list, show, update (one sync, or a filtered batch in
+`syncs_batch`), create, delete, pause/resume/trigger/migrate and runs.
 
-A batch update (`--where`) prints one line per sync on stdout as each finishes — text, or JSON
-Lines with `--json`, like every other command — and keeps the progress line and the summary
-on stderr, so `> results.jsonl` captures exactly the per-sync record.
+How syncs, runs and plans are printed is in `sync_format`.
 """
 
 from __future__ import annotations
@@ -11,26 +9,30 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from synctui.commands.common import (
     Context,
     emit_json,
-    emit_jsonl,
-    parse_json_arg,
     read_json_file,
     run_command,
     table,
 )
+from synctui.commands.sync_format import (
+    load_patch,
+    print_plan,
+    result_json,
+    run_json,
+    run_line,
+    sync_json,
+)
+from synctui.commands.syncs_batch import cmd_update_where
 from synctui.domain import errors
 from synctui.domain.capabilities import Capability
 from synctui.services.vendor_rules import VENDORS, rules_for, titles, vendors_with
 
-if TYPE_CHECKING:  # the batch service is imported only by the command that runs one
-    from collections.abc import Callable
-
-    from synctui.domain.models import PlannedRequest, Run, Sync, WritePlan, WriteResult
-    from synctui.services.batch import BatchCounts, BatchUpdate, SyncResult
+if TYPE_CHECKING:
+    from synctui.domain.models import Capability, Sync
 
 STATUSES = ["active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown"]
 
@@ -123,47 +125,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(handler=cmd_runs)
-
-
-def sync_json(sync: Sync) -> dict[str, Any]:
-    return {
-        "account": sync.account,
-        "vendor": sync.vendor,
-        "id": sync.id,
-        "name": sync.name,
-        "status": sync.status.value,
-        "vendor_status": sync.vendor_status,
-        "status_reason": sync.status_reason,
-        "updated_at": sync.updated_at,
-        "columns": sync.columns,
-        "latest_run": run_json(sync.latest_run) if sync.latest_run else None,
-        "unavailable": sync.unavailable,
-        "raw": sync.raw,
-    }
-
-
-def run_json(run: Run) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "state": run.state.value,
-        "vendor_status": run.vendor_status,
-        "created_at": run.created_at,
-        "started_at": run.started_at,
-        "finished_at": run.finished_at,
-        "summary": run.summary,
-        "error": run.error,
-        "raw": run.raw,
-    }
-
-
-def result_json(result: WriteResult) -> dict[str, Any]:
-    return {
-        "ok": result.ok,
-        "message": result.message,
-        "pending": result.pending,
-        "sync": sync_json(result.sync) if result.sync else None,
-        "run": run_json(result.run) if result.run else None,
-    }
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -269,7 +230,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             (titles.get(key, key.replace("_", " ")), value) for key, value in sync.columns.items()
         ]
         if sync.latest_run:
-            rows.append(("latest run", _run_line(sync.latest_run)))
+            rows.append(("latest run", run_line(sync.latest_run)))
         rows += [("unavailable", f"{part} ({why})") for part, why in detail.unavailable.items()]
         width = max(len(label) for label, _ in rows) + 2
         print(f"{sync.name}  [{sync.vendor} · {sync.account}]")
@@ -278,100 +239,13 @@ def cmd_show(args: argparse.Namespace) -> int:
         if detail.runs is not None:
             print(f"  recent runs ({len(detail.runs)}):" if detail.runs else "  recent runs: none")
             for run in detail.runs:
-                print(f"    {run.id}  {_run_line(run)}")
+                print(f"    {run.id}  {run_line(run)}")
         print("  raw:")
         for line in json.dumps(sync.raw, indent=2, ensure_ascii=False).splitlines():
             print(f"    {line}")
         return 0
 
     return run_command(args, body)
-
-
-def _run_line(run: Run) -> str:
-    when = run.finished_at or run.started_at or run.created_at or ""
-    return " ".join(p for p in (run.state.value, when[:19], run.error or run.summary) if p)
-
-
-def _load_patch(args: argparse.Namespace) -> dict[str, Any]:
-    if args.patch is not None:
-        patch = parse_json_arg(args.patch, "--patch")
-    else:
-        patch = read_json_file(args.patch_file, "--patch-file")
-    if not isinstance(patch, dict):
-        raise errors.UsageError('a merge patch must be a JSON object, e.g. \'{"name": "New"}\'')
-    where = _lone_surrogate_at(patch)
-    if where is not None:
-        raise errors.UsageError(
-            f"the patch holds an unpaired surrogate (half of a UTF-16 pair, like \\ud83d) at "
-            f"{where}: it is not text any request can carry; write the whole character"
-        )
-    return patch
-
-
-def _lone_surrogate_at(value: Any, path: str = "") -> str | None:
-    """Where in a JSON value a lone surrogate sits (its dotted path), if anywhere.
-
-    `json.loads` accepts the escape "\\ud83d" alone and gives a str that has no UTF-8 form.
-    """
-    if isinstance(value, str):
-        return (path or "the top level") if any(0xD800 <= ord(c) <= 0xDFFF for c in value) else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            here = f"{path}.{key}" if path else str(key)
-            found = _lone_surrogate_at(key, here) or _lone_surrogate_at(item, here)
-            if found is not None:
-                return found.encode("utf-8", "backslashreplace").decode("utf-8")
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _lone_surrogate_at(item, f"{path}[{index}]")
-            if found is not None:
-                return found
-    return None
-
-
-def plan_json(plan: WritePlan) -> dict[str, Any]:
-    return {
-        "account": plan.account,
-        "sync_id": plan.sync_id,
-        "summary": plan.summary,
-        "before": plan.before,
-        "after": plan.after,
-        "requests": [r.model_dump() for r in plan.requests],
-    }
-
-
-def print_plan(plan: WritePlan, as_json: bool) -> None:
-    if as_json:
-        emit_json({"dry_run": True, **plan_json(plan)})
-        return
-    print(f"Dry run — {plan.summary}; nothing was sent.")
-    print_requests(plan)
-
-
-def print_requests(plan: WritePlan, out: TextIO | None = None, indent: str = "") -> None:
-    """Each request as it would go on the wire (headers already masked by the adapter)."""
-    stream = out or sys.stdout
-    for request in plan.requests:
-        stream.write("\n")
-        for line in render_request(request):
-            stream.write(f"{indent}{line}\n" if line else "\n")
-
-
-def render_request(request: PlannedRequest) -> list[str]:
-    """A request as text; a GraphQL body shows its query as GraphQL, not as one JSON string."""
-    lines = [f"{request.method} {request.url}"]
-    lines += [f"{key}: {value}" for key, value in request.headers.items()]
-    body = request.body
-    if isinstance(body, dict) and isinstance(body.get("query"), str):
-        lines += ["", *body["query"].rstrip().splitlines()]
-        rest = {key: value for key, value in body.items() if key != "query"}
-        if rest:
-            lines += ["", *json.dumps(rest, indent=2, ensure_ascii=False).splitlines()]
-    elif body is not None:
-        lines += ["", *json.dumps(body, indent=2, ensure_ascii=False).splitlines()]
-    if request.note:
-        lines.append(f"# {request.note}")
-    return lines
 
 
 def cmd_update(args: argparse.Namespace) -> int:
@@ -383,7 +257,7 @@ def cmd_update(args: argparse.Namespace) -> int:
             raise errors.UsageError(
                 "name the sync to update, or select several with --where FILTER"
             )
-        patch = _load_patch(args)
+        patch = load_patch(args)
         session = ctx.session
         if not args.dry_run:
             session.refuse_if_readonly("update")
@@ -452,206 +326,6 @@ def cmd_runs(args: argparse.Namespace) -> int:
         return 0
 
     return run_command(args, body)
-
-
-# --- batch update (--where) ------------------------------------------------------------------
-
-
-class BatchReporter:
-    """Per-sync lines on stdout, one progress line on stderr.
-
-    On a terminal the progress line rewrites itself and is wiped before each stdout line, so
-    the two streams never garble each other. Elsewhere (logs, CI) progress is written at
-    most about ten times, and never mixed into stdout.
-    """
-
-    def __init__(self, as_json: bool, verb: str) -> None:
-        self.as_json = as_json
-        self.verb = verb
-        self.tty = sys.stderr.isatty()
-        self._shown = False
-        self._step = -1
-        self.pace: Callable[[], str] | None = None  # the batch's live concurrency, in words
-        self.printed: set[tuple[str, str]] = set()  # syncs that have their line
-
-    def __call__(self, done: int, total: int, counts: BatchCounts, latest: SyncResult) -> None:
-        self.result(latest)
-        self.progress(done, total, counts)
-
-    def result(self, result: SyncResult) -> None:
-        self._wipe()
-        self.printed.add(result.key)
-        if self.as_json:
-            emit_jsonl(result.as_json())
-        else:
-            sys.stdout.write(f"{result.outcome.value:<8} {result.sync.id}  {result.message}\n")
-            sys.stdout.flush()
-
-    def progress(self, done: int, total: int, counts: BatchCounts) -> None:
-        text = f"{self.verb} {done}/{total}: {counts.describe()}"
-        if self.pace is not None:
-            text += f" · {self.pace()}"
-        if self.tty:
-            sys.stderr.write("\r\x1b[2K" + text)
-            sys.stderr.flush()
-            self._shown = True
-            return
-        step = done * 10 // max(total, 1)
-        if step != self._step:
-            self._step = step
-            sys.stderr.write(text + "\n")
-
-    def rest(self, results: list[SyncResult]) -> None:
-        """The line of every sync that has none yet (after an abrupt stop)."""
-        for result in results:
-            if result.key not in self.printed:
-                self.result(result)
-
-    def note(self, text: str) -> None:
-        self._wipe()
-        sys.stderr.write(text + "\n")
-        sys.stderr.flush()
-
-    def _wipe(self) -> None:
-        if self._shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
-            self._shown = False
-
-
-def cmd_update_where(args: argparse.Namespace) -> int:
-    """List the account's syncs, keep those the filter matches, and update each."""
-
-    async def body(ctx: Context) -> int:
-        import asyncio
-
-        from synctui.domain.filtering import compile_filter
-        from synctui.services.batch import BatchUpdate, Outcome
-
-        if args.sync_id is not None:
-            raise errors.UsageError("give either a SYNC_ID or --where FILTER, not both")
-        if args.concurrency is not None and not 1 <= args.concurrency <= 32:
-            raise errors.UsageError("--concurrency must be between 1 and 32")
-        predicate = compile_filter(args.where)  # a malformed filter fails before any I/O
-        patch = _load_patch(args)
-        session = ctx.session
-        if not args.dry_run:
-            session.refuse_if_readonly("update")
-        account = session.account(args.account)
-        if Capability.EDIT not in session.capabilities(args.account):
-            raise errors.Unsupported(f"{account.vendor} syncs cannot be edited")
-        syncs = await session.guard(session.adapter(args.account).list_syncs())
-        targets = [s for s in syncs if predicate(s)]
-        reporter = BatchReporter(args.json, "planning" if args.dry_run else "updating")
-        reporter.note(
-            f"{len(targets)} of {len(syncs)} syncs of {args.account} match: {predicate.describe()}"
-        )
-        if not targets:
-            return 0
-        batch = BatchUpdate(
-            session,
-            targets,
-            patch,
-            trigger_now=args.trigger_now,
-            concurrency=args.concurrency,
-            dry_run=args.dry_run,
-        )
-        reporter.pace = batch.describe_concurrency
-        if args.dry_run:
-            results = await batch.run()
-            _print_dry_run(results, args.json)
-        else:
-            interrupt = GracefulInterrupt(batch, reporter)
-            try:
-                with interrupt:
-                    results = await batch.run(reporter)
-            except asyncio.CancelledError:
-                reporter.rest(batch.results)  # every sync gets its line, even now
-                reporter.note(
-                    f"Stopped at once: {batch.counts.describe()}. Writes that were in flight "
-                    f"are journaled as unknown: synctui journal --batch {batch.batch_id}"
-                )
-                return interrupt.exit_code
-        counts = batch.counts
-        if args.dry_run:
-            reporter.note(f"Dry run: {counts.describe()}; nothing was sent.")
-        else:
-            reporter.note(
-                f"Batch {batch.batch_id}: {counts.describe()}. "
-                f"Journal: synctui journal --batch {batch.batch_id}"
-            )
-        if batch.cancelled:
-            return interrupt.exit_code
-        return 1 if any(r.outcome in (Outcome.FAILED, Outcome.UNKNOWN) for r in results) else 0
-
-    return run_command(args, body)
-
-
-def _print_dry_run(results: list[SyncResult], as_json: bool) -> None:
-    for result in results:
-        if as_json:
-            record = result.as_json()
-            if result.plan is not None:
-                record["plan"] = plan_json(result.plan)
-            emit_jsonl(record)
-            continue
-        print(f"== {result.sync.id} ({result.sync.name}): {result.outcome.value}: {result.message}")
-        if result.plan is not None:
-            print_requests(result.plan)
-            print()
-
-
-class GracefulInterrupt:
-    """First Ctrl-C or SIGTERM: send nothing new and let in-flight writes finish (and be
-    journaled). A second one stops at once (in-flight writes are then journaled as unknown).
-
-    SIGTERM is what `kill`, service managers and container runtimes send before SIGKILL: it
-    gets the same graceful stop as Ctrl-C, so a batch stopped that way still prints its
-    summary and leaves no journal entry pending. The exit code says which signal it was
-    (130 for SIGINT, 143 for SIGTERM, as a shell reports them).
-    """
-
-    def __init__(self, batch: BatchUpdate, reporter: BatchReporter) -> None:
-        self.batch = batch
-        self.reporter = reporter
-        self.installed: list[int] = []
-        self.exit_code = 130
-
-    def __enter__(self) -> GracefulInterrupt:
-        import asyncio
-        import signal
-
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-
-        def on_signal(signum: int) -> None:
-            if self.batch.cancelled:
-                if task is not None:
-                    task.cancel()
-                return
-            self.exit_code = 128 + signum
-            self.batch.cancel()
-            name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-            self.reporter.note(
-                f"Cancelling ({name}): waiting for the writes already sent "
-                "(Ctrl-C again to stop now)"
-            )
-
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(signum, on_signal, signum)
-            except (NotImplementedError, RuntimeError, ValueError):
-                continue  # not the main thread, or no signals here: the default stays
-            self.installed.append(signum)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        import asyncio
-
-        loop = asyncio.get_running_loop()
-        for signum in self.installed:
-            loop.remove_signal_handler(signum)
-        self.installed = []
 
 
 # --- create and delete -------------------------------------------------------------------------

@@ -15,6 +15,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# FROZEN_EPOCH: a frozen demo's instant, the clock of its session (services.opening).
+from synctui.sandbox.core import FROZEN_EPOCH as FROZEN_EPOCH
 from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
 from synctui.store.accounts import Account, AccountStore

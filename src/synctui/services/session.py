@@ -14,6 +14,7 @@ import concurrent.futures
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -33,6 +34,13 @@ if TYPE_CHECKING:  # at run time the journal (and sqlite3) is imported when firs
 T = TypeVar("T")
 
 TokenProvider = Callable[[Account], str | None]
+# The one clock of a run: what "now" is for ages, next runs and the attention view.
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The wall clock in UTC (vendors run schedules in UTC)."""
+    return datetime.now(UTC)
 
 
 class CancelledBeforeSending(asyncio.CancelledError):
@@ -59,6 +67,8 @@ class SessionOptions:
     journal_path: Path | None = None  # None: the user's journal in the data dir
     # Told (attempt, message) each time the journal waited in vain for another writer's lock.
     on_journal_busy: Callable[[int, str], None] | None = None
+    # What "now" is for this run; a frozen demo pins it (services.opening).
+    clock: Clock = utc_now
 
 
 def network_options(settings: NetworkSettings) -> tuple[Limits, RetrySettings]:
@@ -86,11 +96,33 @@ class Session:
     redact: Redactor = field(default_factory=Redactor)  # every token handed out so far
     _adapters: dict[str, Adapter] = field(default_factory=dict)
     _journal: Journal | None = None
+    _retry_listeners: list[Callable[[str, str], None]] = field(default_factory=list)
+
+    def subscribe_retries(self, listener: Callable[[str, str], None]) -> Callable[[], None]:
+        """Hear (account, message) each time the HTTP policy waits to send again, besides
+        `on_retry`; returns the unsubscribe. A face listens without replacing the hook."""
+        self._retry_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._retry_listeners:
+                self._retry_listeners.remove(listener)
+
+        return unsubscribe
+
+    def _retrying(self, account: str, message: str) -> None:
+        if self.on_retry is not None:
+            self.on_retry(account, message)
+        for listener in list(self._retry_listeners):
+            listener(account, message)
 
     # --- accounts and adapters ----------------------------------------------------------
     @property
     def readonly(self) -> bool:
         return self.options.readonly
+
+    @property
+    def clock(self) -> Clock:
+        return self.options.clock
 
     def account(self, name: str) -> Account:
         for account in self.accounts:
@@ -119,7 +151,7 @@ class Session:
             retry=self.options.retry,
             limits=self.options.limits,
             max_concurrency=self.options.max_concurrency,
-            on_retry=partial(self.on_retry, name) if self.on_retry else None,
+            on_retry=partial(self._retrying, name),
         )
         self._adapters[name] = adapter
         pacer_for(adapter)  # hears the account's requests from the first (services.pacing)

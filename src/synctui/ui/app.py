@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 from collections import deque
 from collections.abc import Hashable
 from typing import Any
 
-from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen
@@ -22,24 +23,32 @@ from textual.timer import Timer
 from synctui.domain import errors
 from synctui.domain.models import Capability, Sync
 from synctui.services.session import Session
-from synctui.store.accounts import Account
 from synctui.ui import messages as msg
 from synctui.ui import readonly_keys
+from synctui.ui.app_accounts import AccountsMixin
+from synctui.ui.app_themes import ThemesMixin
 from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, stream_syncs
-from synctui.ui.command_line import CommandError, parse_command, suggestions
+from synctui.ui.command_line import suggestions
+from synctui.ui.command_table import run_command_line
+from synctui.ui.dialogs.confirm import ConfirmScreen
+from synctui.ui.editing.drafts import DraftStore
+from synctui.ui.host import Reloadable, ShowsCalls
 from synctui.ui.keymap import apply_keymap
 from synctui.ui.palette import SyncTuiCommands
 from synctui.ui.screens.main_screen import MainScreen
+from synctui.ui.served import refuse_in_browser
+from synctui.ui.terminal import TerminalWatch
 from synctui.ui.theme import STATUS_VARIABLES, own_themes, register_themes
 from synctui.ui.tokens import TokenResolver
 from synctui.vendors.http import CallRecord
+from synctui.vendors.registry import adapter_class
 
 CALL_FLUSH_SECONDS = 0.1
 # What a refused write key says (tests and the browser view look for it).
 READONLY_REFUSAL = readonly_keys.MESSAGE
 
 
-class SyncTuiApp(App[int]):
+class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
     """Accounts, sync tables per vendor, the detail pane and the API call log."""
 
     TITLE = "synctui"
@@ -85,6 +94,7 @@ class SyncTuiApp(App[int]):
         self.demo_run = demo is not None
         self.demo_names = set(demo_names)
         self.catalog = Catalog(list(session.accounts))
+        self.drafts = DraftStore()  # edits not yet sent, per sync
         self.initial_account = initial_account
         self.refresh_seconds = refresh_seconds
         self.theme_name = theme_name  # --theme, or the theme picked during this run
@@ -104,78 +114,14 @@ class SyncTuiApp(App[int]):
         self.watch_terminal = watch_terminal  # a real terminal: leave when it goes away
         self._first_view_pending = False  # the main screen is up, its first view not yet asked
         self._view_shown = False  # the main table has shown a view (not only a feed opened)
-        if session.on_retry is None:
-            session.on_retry = self._on_retry
+        session.subscribe_retries(self._on_retry)
 
     # --- start-up -------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(STATUS_VARIABLES)
 
-    # --- themes: account skin > --theme / picked theme > saved default > synctui-dark ------
-    def apply_theme(self, view: View | None = None) -> None:
-        """Pick the theme for what is on screen; a production account always looks different."""
-        from synctui import theming
-
-        account_theme = None
-        account_name = None
-        if view is not None and view.kind == "account" and view.name in self.catalog.entries:
-            account = self.catalog.entry(view.name).account
-            account_theme, account_name = account.theme, account.name
-        elif view is not None:
-            names = self.catalog.accounts_in(view)
-            themes = [self.catalog.entry(n).account.theme for n in names]
-            account_theme = theming.shared_account_theme(themes) if themes else None
-        choice = theming.choose_theme(
-            self.theme_name,
-            account_theme,
-            self.settings.theme if self.settings is not None else None,
-            available=self.available_themes,
-            account_name=account_name,
-        )
-        if choice.name != self.theme:
-            self.theme = choice.name
-        for problem in choice.problems:
-            if ("theme", problem) not in self._notified:
-                self._notified.add(("theme", problem))
-                self.notify(problem, title="Theme", severity="warning", timeout=8)
-
-    def choose_user_theme(self, name: str) -> None:
-        """A theme picked in the palette or with `:theme`: use it now and save it as default."""
-        if name not in self.available_themes:
-            known = ", ".join(sorted(self.available_themes))
-            self.notify(f"unknown theme {name!r} (themes: {known})", severity="warning")
-            return
-        self.theme_name = name
-        self.apply_theme(self.main.view if self.main is not None else None)
-        if self.served:  # a browser tab's pick lasts for that tab only
-            return
-        if self.demo_run:
-            self.notify(f"theme {name} for this demo run (a demo saves no settings)", timeout=4)
-            return
-        self._save_default_theme(name)
-
-    @work(thread=True, exit_on_error=False, group="settings")
-    def _save_default_theme(self, name: str) -> None:
-        from synctui.settings import set_default_theme
-
-        try:
-            set_default_theme(name)
-        except errors.SyncTuiError as exc:
-            self.call_from_thread(self.notify, f"theme not saved: {exc}", severity="warning")
-
-    def search_themes(self) -> None:
-        from textual.command import CommandPalette
-
-        from synctui.ui.theme_picker import SavingThemeProvider
-
-        self.push_screen(
-            CommandPalette(providers=[SavingThemeProvider], placeholder="Search for themes…")
-        )
-
     def on_mount(self) -> None:
         if self.watch_terminal:
-            from synctui.ui.terminal import TerminalWatch
-
             self._terminal_watch = TerminalWatch(self)
             self._terminal_watch.start()
         register_themes(self)
@@ -196,7 +142,7 @@ class SyncTuiApp(App[int]):
     def open_main(self) -> None:
         """Show the main screen (after the welcome screen, if any) with the first view."""
         if self.main is None:
-            self.main = MainScreen()
+            self.main = MainScreen(self.catalog)
         view = ALL
         if self.initial_account:
             if self.initial_account in self.catalog.entries:
@@ -245,7 +191,7 @@ class SyncTuiApp(App[int]):
         self._first_view_pending = False
         if self.main is None:
             return
-        if view.kind == "account" and self._is_feed_only(view.name):
+        if view.kind == "account" and self.is_feed_only(view.name):
             self.open_feed(view.name)
             return
         self.main.set_view(view)
@@ -301,14 +247,10 @@ class SyncTuiApp(App[int]):
             self.post_message(msg.SyncsFailed(name, generation, exc))
 
     def on_syncs_page(self, message: msg.SyncsPage) -> None:
-        changed = self.catalog.apply_page(message.account, message.generation, message.syncs)
-        if changed is not None and self.main is not None:
-            self.main.apply_page(message.account, changed)
+        self.catalog.apply_page(message.account, message.generation, message.syncs)
 
     def on_syncs_loaded(self, message: msg.SyncsLoaded) -> None:
-        removed = self.catalog.finish(message.account, message.generation)
-        if removed is not None and self.main is not None:
-            self.main.apply_removed(message.account, removed)
+        self.catalog.finish(message.account, message.generation)
         self._notified.discard((message.account, "failed"))
 
     def on_syncs_failed(self, message: msg.SyncsFailed) -> None:
@@ -335,9 +277,6 @@ class SyncTuiApp(App[int]):
 
         Called from the transport (normally on this loop; `call_from_thread` otherwise).
         """
-        import threading
-        import time
-
         now = time.monotonic()
         if now - self._retry_noted.get(account, -100.0) < 10.0:
             return
@@ -373,7 +312,7 @@ class SyncTuiApp(App[int]):
                 for name in self.catalog.accounts_in(self.main.view):
                     if self.catalog.entry(name).state in (LoadState.READY, LoadState.FAILED):
                         self.load_account(name)
-            elif hasattr(screen, "reload"):
+            elif isinstance(screen, Reloadable):
                 screen.reload()
         finally:
             self._schedule_refresh()
@@ -388,11 +327,11 @@ class SyncTuiApp(App[int]):
             batch.append(self._pending_calls.popleft())
         self.call_errors += sum(1 for r in batch if r.error or (r.status or 0) >= 400)
         for screen in self.screen_stack:
-            if hasattr(screen, "add_calls"):
+            if isinstance(screen, ShowsCalls):
                 screen.add_calls(batch)
 
     # --- the LetsBuild change feed (its own screen, in synctui.ui.feed) ----------------------
-    def _is_feed_only(self, name: str) -> bool:
+    def is_feed_only(self, name: str) -> bool:
         capabilities = self.capabilities_of(name)
         return Capability.CHANGE_FEED in capabilities and Capability.LIST not in capabilities
 
@@ -412,12 +351,16 @@ class SyncTuiApp(App[int]):
         self.push_screen(screen)
 
     # --- details, clipboard ---------------------------------------------------------------
-    def open_detail(self, key: Hashable) -> None:
-        from synctui.ui.screens.detail_screen import DetailScreen
+    def open_detail(self, key: Hashable, tab: str | None = None) -> None:
+        """The detail pane of a listed sync, on one of its tabs (`runs`) if asked."""
+        from synctui.ui.screens.detail_screen import DetailScreen  # on demand
 
         sync = self.catalog.get(key)  # type: ignore[arg-type]
         if sync is not None:
-            self.push_screen(DetailScreen(sync))
+            screen = DetailScreen(sync)
+            self.push_screen(screen)
+            if tab is not None:
+                self.call_after_refresh(screen.action_tab, tab)
 
     def capabilities_of(self, account: str) -> frozenset[Capability]:
         try:
@@ -427,8 +370,6 @@ class SyncTuiApp(App[int]):
 
     def declared_columns(self, vendor: str) -> tuple[tuple[str, str], ...]:
         """The adapter's own table columns, or () when it declares none or is missing."""
-        from synctui.vendors.registry import adapter_class
-
         try:
             return tuple(getattr(adapter_class(vendor), "table_columns", ()))
         except (ImportError, errors.SyncTuiError):
@@ -446,40 +387,7 @@ class SyncTuiApp(App[int]):
         self.copy_to_clipboard(text)
         self.notify(note, timeout=3)
 
-    # --- writes (hidden in read-only mode) ------------------------------------------------
-    def confirm_write(self, sync: Sync, action: str) -> None:
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
-
-        if self.session.readonly:
-            self.notify("read-only mode: writes are refused", severity="warning")
-            return
-        verb = {"trigger": "Run", "pause": "Pause", "resume": "Resume"}[action]
-        question = f"{verb} {sync.name!r} on {sync.account} now?"
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_worker(
-                    self._write(sync, action),
-                    group=f"write:{sync.account}:{sync.id}",
-                    exclusive=True,
-                    exit_on_error=False,
-                )
-
-        self.push_screen(ConfirmScreen(question, verb), answered)
-
-    async def _write(self, sync: Sync, action: str) -> None:
-        try:
-            if action == "trigger":
-                result = await self.session.trigger(sync.account, sync.id)
-            else:
-                result = await self.session.set_active(sync.account, sync.id, action == "resume")
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self.post_message(msg.WriteFinished(sync.account, action, None, exc))
-        else:
-            self.post_message(msg.WriteFinished(sync.account, action, result, None))
-
+    # --- writes: every write key goes through editing.actions, which posts this ----------
     def on_write_finished(self, message: msg.WriteFinished) -> None:
         if message.error is not None:
             self.notify(str(message.error), title=f"{message.action} failed", severity="error")
@@ -489,84 +397,8 @@ class SyncTuiApp(App[int]):
         self.notify(f"{message.action}: {result.message}")
         if result.sync is not None:
             self.catalog.put(result.sync)
-            if self.main is not None:
-                self.main.apply_page(message.account, [result.sync])
-            from synctui.ui.editing.glue import refresh_detail
-
-            refresh_detail(self, result.sync.key)
+            self.catalog.written(result.sync.key)
         self.load_account(message.account)
-
-    # --- accounts -------------------------------------------------------------------------
-    @property
-    def account_store(self) -> Any:
-        """accounts.toml — or, in a demo run, the demo's scratch copy."""
-        from synctui.store.accounts import AccountStore
-
-        store = getattr(self.demo, "account_store", None) if self.demo_run else None
-        return store if store is not None else AccountStore()
-
-    @property
-    def token_store(self) -> Any:
-        """The credential chain — or, in a demo run, tokens kept in memory only."""
-        from synctui.store.secrets import TokenStore
-
-        store = getattr(self.demo, "token_store", None) if self.demo_run else None
-        return store if store is not None else TokenStore()
-
-    def adopt_accounts(self, accounts: list[Account], tokens: dict[str, str]) -> None:
-        """Accounts created in this process (the demo, a just-saved account)."""
-        for account in accounts:
-            if account.name in tokens:
-                self.tokens.remember(account.name, tokens[account.name])
-            if account.name in self.catalog.entries:
-                self.replace_account(account)
-                continue
-            self.session.accounts.append(account)
-            self.catalog.add_account(account)
-        if self.main is not None:
-            self.main.accounts_changed()
-
-    def adopt_demo(self, demo: Any) -> None:
-        """The demo was started from the welcome screen: its accounts live in memory."""
-        self.demo = demo
-        self.demo_names.update(a.name for a in demo.accounts)
-        self.adopt_accounts(list(demo.accounts), dict(demo.tokens))
-        self.open_main()
-
-    def accept_form(self, result: Any) -> None:
-        """An account saved from the form joins the running session."""
-        account = result.account
-        if result.token:
-            self.tokens.remember(account.name, result.token)
-        else:
-            self.tokens.forget(account.name)
-        if result.edited:
-            self.replace_account(account)
-        else:
-            self.adopt_accounts([account], {})
-        where = f"; token stored in {result.stored_where}" if result.stored_where else ""
-        self.notify(f"saved {account.name}{where}")
-        if self.main is None or self.main not in self.screen_stack:
-            self.open_main()
-
-    def replace_account(self, account: Account) -> None:
-        self.session.forget(account.name)
-        self.session.accounts[:] = [
-            account if a.name == account.name else a for a in self.session.accounts
-        ]
-        removed = self.catalog.replace_account(account)
-        if self.main is not None:
-            self.main.apply_removed(account.name, removed)
-            self.main.accounts_changed()
-
-    def drop_account(self, name: str) -> None:
-        self.session.forget(name)
-        self.tokens.forget(name)
-        self.session.accounts[:] = [a for a in self.session.accounts if a.name != name]
-        removed = self.catalog.remove_account(name)
-        if self.main is not None:
-            self.main.apply_removed(name, removed)
-            self.main.accounts_changed()
 
     # --- commands -------------------------------------------------------------------------
     def command_suggestions(self) -> list[str]:
@@ -574,53 +406,7 @@ class SyncTuiApp(App[int]):
         return [*suggestions(self.catalog.names()), "journal", *themes]
 
     def run_command_line(self, text: str) -> None:
-        if text.strip().lstrip(":").split()[:1] == ["journal"]:
-            self.action_journal()
-            return
-        try:
-            command = parse_command(text, self.catalog.names())
-        except CommandError as exc:
-            self.notify(str(exc), title="Command", severity="warning")
-            return
-        verb, argument = command.verb, command.argument
-        if verb == "view-all":
-            self.show_view(ALL)
-        elif verb == "view-vendor":
-            if not self.catalog.accounts_in(View("vendor", argument)):
-                self.notify(f"no {argument} account configured", severity="warning")
-            else:
-                self.show_view(View("vendor", argument))
-        elif verb == "view-account":
-            self.show_view(View("account", argument))
-        elif verb == "feed":
-            names = (
-                [argument]
-                if argument
-                else [n for n in self.catalog.names() if self._is_feed_only(n)]
-            )
-            if names and names[0] in self.catalog.entries:
-                self.open_feed(names[0])
-            else:
-                self.notify("no account with a change feed", severity="warning")
-        elif verb == "log":
-            self.action_call_log()
-        elif verb == "attention":
-            self.action_attention()
-        elif verb == "accounts":
-            self.action_manage_accounts()
-        elif verb == "add":
-            self.action_add_account()
-        elif verb == "refresh":
-            if self.main is not None:
-                self.reload_view(self.main.view, force=True)
-        elif verb == "every":
-            self.set_refresh_interval(float(argument))
-        elif verb == "theme":
-            self.choose_user_theme(argument)
-        elif verb == "help":
-            self.action_help()
-        elif verb == "quit":
-            self.request_quit()
+        run_command_line(self, text)
 
     def show_view(self, view: View) -> None:
         """Switch view from anywhere: back to the main screen first if needed."""
@@ -680,7 +466,6 @@ class SyncTuiApp(App[int]):
 
     def action_add_account(self) -> None:
         from synctui.ui.screens.account_form_screen import AccountFormScreen
-        from synctui.ui.served import refuse_in_browser
 
         if refuse_in_browser(self, "adding an account"):
             return
@@ -689,9 +474,7 @@ class SyncTuiApp(App[int]):
     # --- quitting: never silently with unsaved drafts ----------------------------------------
     def unsaved_drafts(self) -> list[str]:
         """Names of the syncs with an edit that saving would still send."""
-        from synctui.ui.editing.glue import drafts_of
-
-        drafts = drafts_of(self)
+        drafts = self.drafts
         names = []
         for key in drafts:
             draft = drafts.get(key)
@@ -704,8 +487,6 @@ class SyncTuiApp(App[int]):
 
     def request_quit(self) -> None:
         """`q`, `:q`, ctrl+q: quit at once, or ask first when drafts would be lost."""
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
-
         unsaved = self.unsaved_drafts()
         if not unsaved:
             self.exit(0)

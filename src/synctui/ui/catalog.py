@@ -5,12 +5,16 @@ syncs seen so far, and a generation number so that a page from a load that has s
 restarted (the user pressed `r` twice) is recognised as stale and dropped. Workers fetch
 pages with `stream_syncs` and only post them; message handlers feed them to the catalog, which
 answers with what changed — so widgets receive diffs, never whole reloads.
+
+The catalog also publishes every change (`subscribe`, as `DraftStore` and `CallLog` do): the
+main table and any detail pane listen for themselves, so no write flow needs to know which
+screens are open.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -51,6 +55,25 @@ class View:
 ALL = View()
 
 
+@dataclass(frozen=True)
+class CatalogChange:
+    """One change the catalog publishes.
+
+    kind: `synced` (syncs read, listed or answered by a write: `syncs`), `removed` (gone
+    from an account, or with it: `keys`), `accounts` (accounts added, edited or removed) or
+    `written` (a write of ours changed `keys` on the vendor's side: views showing them re-read
+    them).
+    """
+
+    kind: Literal["synced", "removed", "accounts", "written"]
+    account: str = ""
+    syncs: tuple[Sync, ...] = ()
+    keys: tuple[SyncKey, ...] = ()
+
+
+Listener = Callable[[CatalogChange], None]
+
+
 @dataclass
 class AccountEntry:
     account: Account
@@ -73,6 +96,30 @@ class Catalog:
 
     def __init__(self, accounts: list[Account]) -> None:
         self.entries: dict[str, AccountEntry] = {a.name: AccountEntry(a) for a in accounts}
+        self._listeners: list[Listener] = []
+
+    # --- subscribers ----------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Hear of every change, in order, on the UI thread; returns the unsubscribe."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _publish(self, change: CatalogChange) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    def announce_accounts(self) -> None:
+        """Accounts were added (or several changed at once): one `accounts` change."""
+        self._publish(CatalogChange("accounts"))
+
+    def written(self, key: SyncKey) -> None:
+        """A write of ours changed this sync at the vendor: views showing it re-read it."""
+        self._publish(CatalogChange("written", key[0], keys=(key,)))
 
     # --- accounts -------------------------------------------------------------------------
     def names(self) -> list[str]:
@@ -89,11 +136,19 @@ class Catalog:
 
     def replace_account(self, account: Account) -> list[SyncKey]:
         """An edited account starts over (its URL or token may have changed)."""
-        removed = self.remove_account(account.name)
+        removed = self._drop(account.name)
         self.add_account(account)
+        self._publish(CatalogChange("removed", account.name, keys=tuple(removed)))
+        self._publish(CatalogChange("accounts"))
         return removed
 
     def remove_account(self, name: str) -> list[SyncKey]:
+        removed = self._drop(name)
+        self._publish(CatalogChange("removed", name, keys=tuple(removed)))
+        self._publish(CatalogChange("accounts"))
+        return removed
+
+    def _drop(self, name: str) -> list[SyncKey]:
         entry = self.entries.pop(name, None)
         return list(entry.syncs) if entry else []
 
@@ -131,10 +186,12 @@ class Catalog:
         return entry.syncs.get(key) if entry else None
 
     def put(self, sync: Sync) -> None:
-        """A sync re-read on its own (detail pane) replaces the listed one."""
+        """A sync re-read on its own (detail pane) or answered by a write replaces the
+        listed one."""
         entry = self.entries.get(sync.account)
         if entry is not None:
             entry.syncs[sync.key] = sync
+        self._publish(CatalogChange("synced", sync.account, syncs=(sync,)))
 
     # --- loading --------------------------------------------------------------------------
     def begin(self, name: str) -> int:
@@ -164,6 +221,7 @@ class Catalog:
             if sync.key not in order:
                 order[sync.key] = len(order)
         entry.pages += 1
+        self._publish(CatalogChange("synced", name, syncs=tuple(page)))
         return page
 
     def finish(self, name: str, generation: int) -> list[SyncKey] | None:
@@ -177,6 +235,7 @@ class Catalog:
             entry.order.pop(key, None)
         entry.state = LoadState.READY
         entry.seen = set()
+        self._publish(CatalogChange("removed", name, keys=tuple(removed)))
         return removed
 
     def mark_unavailable(

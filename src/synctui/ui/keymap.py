@@ -26,6 +26,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 
+import synctui.ui as ui
+
 HINT = "python -m synctui.ui.keymap lists them"
 
 
@@ -47,8 +49,6 @@ def _subclasses(cls: type) -> Iterator[type]:
 
 def _import_ui() -> None:
     """Import every module of the TUI, so that every screen's bindings are declared."""
-    import synctui.ui as ui
-
     for module in pkgutil.walk_packages(ui.__path__, prefix="synctui.ui."):
         if module.name.rsplit(".", 1)[-1] == "__main__":
             continue  # entry points run on import

@@ -86,46 +86,39 @@ def launch(args: argparse.Namespace) -> int:
     interval = refresh_seconds(args, os.environ)
 
     from synctui.domain import errors
-    from synctui.services.session import Session, SessionOptions, network_options
+    from synctui.services.opening import open_session
+    from synctui.store.accounts import AccountError
 
-    options = SessionOptions(readonly=bool(getattr(args, "readonly", False)))
-    options.limits, options.retry = network_options(settings)
-    demo = None
     demo_names: frozenset[str] = frozenset()
+    readonly = bool(getattr(args, "readonly", False))
     if getattr(args, "demo", False):
-        from synctui.services.demo import SHARED_DEMO_ENV, SharedDemoError, attach_demo, start_demo
+        from synctui.services.demo import SHARED_DEMO_ENV, SharedDemoError
 
         shared = os.environ.pop(SHARED_DEMO_ENV, None)  # set by `synctui serve --demo`
         try:
-            demo = attach_demo(shared) if shared else start_demo()
+            opened = open_session(
+                demo=True, shared_demo=shared, readonly=readonly, network=settings
+            )
         except SharedDemoError as exc:
             sys.stderr.write(f"synctui: error: {exc}\n")
             return 1
         except Exception as exc:
             sys.stderr.write(f"synctui: error: the demo sandbox could not start: {exc}\n")
             return 1
-        refused = unknown_account(getattr(args, "account", None), [a.name for a in demo.accounts])
-        if refused is not None:
-            demo.stop()
-            sys.stderr.write(f"synctui: error: {refused}\n")
-            return 2
-        options.journal_path = demo.journal_db
-        session = Session(list(demo.accounts), demo.token_for, options)
-        demo_names = frozenset(a.name for a in demo.accounts)
     else:
-        from synctui.store.accounts import AccountError, AccountStore
-        from synctui.ui.credentials import token_for
-
         try:
-            accounts = AccountStore().load()
+            opened = open_session(readonly=readonly, network=settings)
         except AccountError as exc:
             sys.stderr.write(f"synctui: error: {exc}\n")
             return 2
-        refused = unknown_account(getattr(args, "account", None), [a.name for a in accounts])
-        if refused is not None:
-            sys.stderr.write(f"synctui: error: {refused}\n")
-            return 2
-        session = Session(accounts, token_for, options)
+    session, demo = opened.session, opened.demo
+    refused = unknown_account(getattr(args, "account", None), [a.name for a in session.accounts])
+    if refused is not None:
+        opened.close()
+        sys.stderr.write(f"synctui: error: {refused}\n")
+        return 2
+    if demo is not None:
+        demo_names = frozenset(a.name for a in demo.accounts)
 
     from synctui.ui.app import SyncTuiApp
 

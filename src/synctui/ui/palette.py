@@ -24,7 +24,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from synctui.ui.catalog import ALL, View
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 # A match among this screen's own actions outranks an equally good one elsewhere.
 ELSEWHERE_WEIGHT = 0.9
@@ -91,7 +91,7 @@ class SyncTuiCommands(Provider):
             yield from group
 
     def _places(self) -> Iterator[Entry]:
-        app: SyncTuiApp = self.app  # type: ignore[assignment]
+        app: Tui = self.app  # type: ignore[assignment]
         if getattr(app, "catalog", None) is None:
             return
         yield Entry(

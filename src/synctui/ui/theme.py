@@ -17,6 +17,7 @@ Every status is also spelled out in words next to a symbol, so nothing depends o
 from __future__ import annotations
 
 from textual.app import App
+from textual.theme import BUILTIN_THEMES
 
 from synctui import theming
 
@@ -43,8 +44,6 @@ def register_themes(app: App[object]) -> list[str]:
 def own_themes(app: App[object]) -> list[str]:
     """The themes synctui offers (palette, `:theme` completion): its built-in ones and the
     user's, default first — not the ~20 stock themes Textual registers by itself."""
-    from textual.theme import BUILTIN_THEMES
-
     stock = set(BUILTIN_THEMES) - set(theming.theme_names())
     names = sorted(name for name in app.available_themes if name not in stock)
     if DEFAULT_THEME in names:

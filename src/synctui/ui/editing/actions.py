@@ -1,9 +1,10 @@
 """Per-sync actions shared by the table and the detail pane: edit, delete, migrate, trigger,
-runs, create, and the marks that batch updates use.
+pause/resume, runs, create, and the marks that batch updates use.
 
-Writes go through `Session` in a worker run by the app that posts `WriteFinished` — the same
-message the app's own pause/resume/trigger use — so one handler updates the table and says
-what happened. Every action that cannot be undone asks first, focused on Cancel; in read-only
+The one write path from a key to the service: every per-sync write asks first
+(`_confirm_then`), then goes through `Session` in a worker run by the app that posts one
+`WriteFinished` per step, so one handler (the app's) updates the table and says what
+happened. Every action that cannot be undone asks first, focused on Cancel; in read-only
 mode none of them is bound (the screens' `check_action` asks `allowed` here) and the service
 refuses them anyway.
 """
@@ -17,10 +18,11 @@ from typing import TYPE_CHECKING
 from synctui.domain.models import Capability, Sync, SyncStatus, WriteResult
 from synctui.services.vendor_rules import rules_for, title_of
 from synctui.ui import messages as msg
+from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.editing.forms import CREATE_FORMS, creatable
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 # Actions (as named in the screens' BINDINGS) and the capability each needs.
 NEEDS: dict[str, Capability] = {
@@ -33,7 +35,7 @@ WRITES = frozenset({"edit", "delete_sync", "migrate", "new_sync", "batch_edit"})
 EDITING_ACTIONS = frozenset({*NEEDS, "new_sync", "batch_edit", "mark_all", "clear_marks"})
 
 
-def allowed(app: SyncTuiApp, action: str, sync: Sync | None) -> bool | None:
+def allowed(app: Tui, action: str, sync: Sync | None) -> bool | None:
     """`check_action` for the per-sync actions: False hides (read-only), None greys out."""
     if action in WRITES and app.session.readonly:
         return False  # not bound, not shown: k9s --readonly
@@ -49,12 +51,12 @@ def allowed(app: SyncTuiApp, action: str, sync: Sync | None) -> bool | None:
     return True
 
 
-def can_create(app: SyncTuiApp, accounts: list[str]) -> bool:
+def can_create(app: Tui, accounts: list[str]) -> bool:
     """`n` works where the view holds an account whose vendor has a create form."""
     return not app.session.readonly and bool(creatable_accounts(app, accounts))
 
 
-def creatable_accounts(app: SyncTuiApp, accounts: list[str]) -> list[str]:
+def creatable_accounts(app: Tui, accounts: list[str]) -> list[str]:
     return [
         name
         for name in accounts
@@ -65,8 +67,8 @@ def creatable_accounts(app: SyncTuiApp, accounts: list[str]) -> list[str]:
 
 
 # --- the actions -------------------------------------------------------------------------------
-def edit(app: SyncTuiApp, sync: Sync) -> None:
-    from synctui.ui.editing.editor_screen import EditorScreen
+def edit(app: Tui, sync: Sync) -> None:
+    from synctui.ui.editing.editor_screen import EditorScreen  # on demand: after first paint
 
     if app.session.readonly:
         app.notify("read-only mode: editing is off", severity="warning")
@@ -74,16 +76,7 @@ def edit(app: SyncTuiApp, sync: Sync) -> None:
     app.push_screen(EditorScreen(sync))
 
 
-def show_runs(app: SyncTuiApp, sync: Sync) -> None:
-    """The detail pane on its Runs tab."""
-    from synctui.ui.screens.detail_screen import DetailScreen
-
-    screen = DetailScreen(sync)
-    app.push_screen(screen)
-    app.call_after_refresh(screen.action_tab, "runs")
-
-
-def delete(app: SyncTuiApp, sync: Sync, then: Callable[[], object] | None = None) -> None:
+def delete(app: Tui, sync: Sync, then: Callable[[], object] | None = None) -> None:
     warning = rules_for(sync.vendor).delete_warning
     extra = f" {warning}" if warning else ""
     question = (
@@ -97,7 +90,7 @@ def delete(app: SyncTuiApp, sync: Sync, then: Callable[[], object] | None = None
     _confirm_then(app, question, "Delete", sync, [("delete", send)], then)
 
 
-def migrate(app: SyncTuiApp, sync: Sync) -> None:
+def migrate(app: Tui, sync: Sync) -> None:
     question = (
         f"Migrate {sync.name!r} out of {title_of(sync.vendor)}'s legacy storage? It becomes an "
         "ordinary sync that can be edited, paused and run; a migration cannot be undone."
@@ -109,10 +102,32 @@ def migrate(app: SyncTuiApp, sync: Sync) -> None:
     _confirm_then(app, question, "Migrate", sync, [("migrate", send)])
 
 
-def trigger(app: SyncTuiApp, sync: Sync) -> None:
+# The one-step writes of the `t` and `p` keys: the verb on the button for each action.
+VERBS = {"trigger": "Run", "pause": "Pause", "resume": "Resume"}
+
+
+def confirm_write(app: Tui, sync: Sync, action: str) -> None:
+    """Run now, pause or resume `sync`, once the person confirms."""
+    verb = VERBS[action]
+    question = f"{verb} {sync.name!r} on {sync.account} now?"
+
+    def send() -> Awaitable[WriteResult]:
+        if action == "trigger":
+            return app.session.trigger(sync.account, sync.id)
+        return app.session.set_active(sync.account, sync.id, action == "resume")
+
+    _confirm_then(app, question, verb, sync, [(action, send)])
+
+
+def toggle_active(app: Tui, sync: Sync) -> None:
+    """`p`: pause an active sync, resume any other."""
+    confirm_write(app, sync, "pause" if sync.status == SyncStatus.ACTIVE else "resume")
+
+
+def trigger(app: Tui, sync: Sync) -> None:
     """Run now; a paused sync is offered "resume, then run" (the vendors refuse to run it)."""
     if sync.status is not SyncStatus.PAUSED:
-        app.confirm_write(sync, "trigger")
+        confirm_write(app, sync, "trigger")
         return
     if Capability.PAUSE_RESUME not in app.capabilities_of(sync.account):
         app.notify(f"{sync.name} is paused and cannot be resumed here", severity="warning")
@@ -132,15 +147,13 @@ def trigger(app: SyncTuiApp, sync: Sync) -> None:
 
 
 def _confirm_then(
-    app: SyncTuiApp,
+    app: Tui,
     question: str,
     verb: str,
     sync: Sync,
     steps: list[tuple[str, Callable[[], Awaitable[WriteResult]]]],
     then: Callable[[], object] | None = None,
 ) -> None:
-    from synctui.ui.screens.confirm_screen import ConfirmScreen
-
     if app.session.readonly:
         app.notify("read-only mode: writes are refused", severity="warning")
         return
@@ -161,7 +174,7 @@ def _confirm_then(
 
 
 async def _send(
-    app: SyncTuiApp, account: str, steps: list[tuple[str, Callable[[], Awaitable[WriteResult]]]]
+    app: Tui, account: str, steps: list[tuple[str, Callable[[], Awaitable[WriteResult]]]]
 ) -> None:
     """Send each step in order, one `WriteFinished` per step; stop at the first failure."""
     for action, step in steps:
@@ -176,7 +189,7 @@ async def _send(
 
 
 # --- marks (batch updates) -----------------------------------------------------------------------
-def mark_all_shown(app: SyncTuiApp) -> int:
+def mark_all_shown(app: Tui) -> int:
     """Mark every row the current filter shows; returns how many are marked now."""
     if app.main is None:
         return 0
@@ -186,12 +199,12 @@ def mark_all_shown(app: SyncTuiApp) -> int:
     return len(table.marked)
 
 
-def clear_marks(app: SyncTuiApp) -> None:
+def clear_marks(app: Tui) -> None:
     if app.main is not None:
         app.main.table.clear_marks()
 
 
-def marked_syncs(app: SyncTuiApp) -> list[Sync]:
+def marked_syncs(app: Tui) -> list[Sync]:
     """The marked syncs the catalog still holds, in table order."""
     if app.main is None:
         return []
@@ -202,8 +215,8 @@ def marked_syncs(app: SyncTuiApp) -> list[Sync]:
     return [s for s in found if s is not None]
 
 
-def batch_edit(app: SyncTuiApp) -> None:
-    from synctui.ui.editing.batch_edit_screen import BatchEditScreen
+def batch_edit(app: Tui) -> None:
+    from synctui.ui.editing.batch_edit_screen import BatchEditScreen  # on demand
 
     syncs = marked_syncs(app)
     editable = [s for s in syncs if Capability.EDIT in app.capabilities_of(s.account)]
@@ -215,8 +228,8 @@ def batch_edit(app: SyncTuiApp) -> None:
     app.push_screen(BatchEditScreen(editable))
 
 
-def new_sync(app: SyncTuiApp, accounts: list[str], preferred: str | None = None) -> None:
-    from synctui.ui.editing.create_screen import CreateSyncScreen
+def new_sync(app: Tui, accounts: list[str], preferred: str | None = None) -> None:
+    from synctui.ui.editing.create_screen import CreateSyncScreen  # on demand
 
     choices = creatable_accounts(app, accounts)
     if not choices:

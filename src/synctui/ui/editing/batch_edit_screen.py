@@ -8,6 +8,7 @@ the batch run, on its own screen with progress, cancel and retry.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -20,6 +21,7 @@ from textual.widgets import Footer, Input, Label, Select, Static, TabbedContent,
 
 from synctui.domain.merge_patch import MergePatchError, require_object_patch
 from synctui.domain.models import Capability, Sync
+from synctui.services.batch import BatchUpdate
 from synctui.ui.editing.batch_fields import (
     BATCH_FIELDS,
     CLEAR,
@@ -27,13 +29,15 @@ from synctui.ui.editing.batch_fields import (
     apply_field,
     field_value,
 )
+from synctui.ui.editing.batch_preview_screen import BatchPreviewScreen
+from synctui.ui.editing.batch_run_screen import BatchRunScreen
 from synctui.ui.editing.json_editor import JsonEditor
 from synctui.ui.editing.messages import BatchPlanned
 from synctui.ui.widgets.status_line import StatusLine
 from synctui.ui.widgets.toggles import Checkbox
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 CONCURRENCY = None  # adaptive per account (services.pacing); a number pins it
 
@@ -70,7 +74,7 @@ class BatchEditScreen(Screen[None]):
         self.planning = False
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     @property
@@ -254,8 +258,6 @@ class BatchEditScreen(Screen[None]):
 
     @work(group="batch-plan", exclusive=True, exit_on_error=False)
     async def _dry_run(self, patch: dict[str, Any], trigger: bool) -> None:
-        from synctui.services.batch import BatchUpdate
-
         try:
             batch = BatchUpdate(
                 self.tui.session,
@@ -274,8 +276,6 @@ class BatchEditScreen(Screen[None]):
             self.post_message(BatchPlanned(results, None))
 
     def on_batch_planned(self, message: BatchPlanned) -> None:
-        from synctui.ui.editing.batch_preview_screen import BatchPreviewScreen
-
         message.stop()
         self.planning = False
         self._show_status()
@@ -290,9 +290,6 @@ class BatchEditScreen(Screen[None]):
         )
 
     def _start(self, patch: dict[str, Any], trigger: bool) -> None:
-        from synctui.services.batch import BatchUpdate
-        from synctui.ui.editing.batch_run_screen import BatchRunScreen
-
         batch = BatchUpdate(
             self.tui.session, self.targets, patch, trigger_now=trigger, concurrency=CONCURRENCY
         )
@@ -303,7 +300,5 @@ class BatchEditScreen(Screen[None]):
 
 
 def _one_line(patch: dict[str, Any]) -> str:
-    import json
-
     text = json.dumps(patch, ensure_ascii=False)
     return text if len(text) <= 80 else text[:79] + "…"

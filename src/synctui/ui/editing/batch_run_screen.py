@@ -26,7 +26,7 @@ from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from synctui.services.batch import BatchUpdate, SyncResult
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 FLUSH_SECONDS = 0.1  # results are painted in batches at most this often
 OUTCOME_STYLE = {
@@ -65,7 +65,7 @@ class BatchRunScreen(Screen[None]):
         self._flush_timer: Timer | None = None
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -29,10 +29,11 @@ from synctui.ui.editing.form_base import DocForm, Field
 from synctui.ui.editing.forms import CreateForm, create_form, form_class
 from synctui.ui.editing.glue import show_sync
 from synctui.ui.editing.messages import Created
+from synctui.ui.editing.preview_screen import PreviewScreen
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 
 class CreateSyncScreen(Screen[None]):
@@ -69,7 +70,7 @@ class CreateSyncScreen(Screen[None]):
         self.sending = False
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -173,8 +174,6 @@ class CreateSyncScreen(Screen[None]):
         return True
 
     def action_create(self) -> None:
-        from synctui.ui.editing.preview_screen import PreviewScreen
-
         if self.issues or self.sending:
             return
         body = self.document()

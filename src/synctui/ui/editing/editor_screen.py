@@ -11,6 +11,7 @@ or to keep editing; a legacy Speckle sync is migrated first when the person agre
 from __future__ import annotations
 
 import asyncio
+import copy
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,8 @@ from synctui.domain.merge_patch import apply_merge_patch, json_equal
 from synctui.domain.models import Capability, Sync, WritePlan
 from synctui.domain.validation import ValidationIssue
 from synctui.services.vendor_rules import rules_for, title_of
+from synctui.ui.dialogs.confirm import ConfirmScreen
+from synctui.ui.dialogs.conflict import ConflictScreen
 from synctui.ui.editing.document import build_patch, local_issues
 from synctui.ui.editing.drafts import Draft
 from synctui.ui.editing.form_base import DocForm
@@ -35,10 +38,11 @@ from synctui.ui.editing.forms import form_for
 from synctui.ui.editing.glue import drafts_of, refresh_detail, show_sync
 from synctui.ui.editing.json_editor import JsonEditor
 from synctui.ui.editing.messages import Planned, Saved, SyncLoaded
+from synctui.ui.editing.preview_screen import PreviewScreen
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 
 class EditorScreen(Screen[None]):
@@ -90,7 +94,7 @@ class EditorScreen(Screen[None]):
         return self._accepted_casts
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     # --- composition ----------------------------------------------------------------------
@@ -186,8 +190,6 @@ class EditorScreen(Screen[None]):
             self._plan("save", sync, draft.patch())
 
     def _load_failed(self, purpose: str, error: BaseException | None) -> None:
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
-
         self.state = "failed" if self.draft is None else "ready"
         if isinstance(error, errors.NeedsMigration) and not self.tui.session.readonly:
             self.message = f"{self.sync.name} is a legacy sync: it must be migrated first"
@@ -413,8 +415,6 @@ class EditorScreen(Screen[None]):
         if plan.empty:
             self.notify("nothing to change: the sync already has these values")
             return
-        from synctui.ui.editing.preview_screen import PreviewScreen
-
         self.app.push_screen(
             PreviewScreen(
                 plan,
@@ -477,8 +477,6 @@ class EditorScreen(Screen[None]):
 
     def _failed(self, error: BaseException | None) -> None:
         """A plan or a save failed: keep the draft, say why, offer the way on."""
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
-
         draft = self.draft
         self.state = "ready"
         if draft is None:
@@ -486,8 +484,6 @@ class EditorScreen(Screen[None]):
             return
         draft.error = str(error) if error is not None else "unknown failure"
         if isinstance(error, errors.Conflict):
-            from synctui.ui.editing.conflict_screen import ConflictScreen
-
             self.app.push_screen(ConflictScreen(str(error)), self._conflict_choice)
         elif isinstance(error, errors.NeedsMigration) and not self.tui.session.readonly:
             question = (
@@ -528,8 +524,6 @@ class EditorScreen(Screen[None]):
         self.dismiss(None)
 
     def action_discard(self) -> None:
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
-
         draft = self.draft
         if draft is None:
             return
@@ -554,6 +548,4 @@ class EditorScreen(Screen[None]):
 
 
 def _copy(doc: dict[str, Any]) -> dict[str, Any]:
-    import copy
-
     return copy.deepcopy(doc)

@@ -22,6 +22,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from synctui.domain import errors
+from synctui.services.revert import apply_revert, plan_revert, undone_action
+from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.editing.diff_view import diff_content, requests_content
 from synctui.ui.editing.glue import apply_result
 from synctui.ui.editing.messages import JournalListed, Reverted, RevertPlanned
@@ -29,7 +31,7 @@ from synctui.ui.sync_names import sync_label, sync_name
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 LIMIT = 500
 OUTCOMES = ("ok", "failed", "unknown", "pending", "skipped")
@@ -85,7 +87,7 @@ class JournalScreen(Screen[None]):
         self._sending_account = ""
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -252,8 +254,6 @@ class JournalScreen(Screen[None]):
 
     @work(group="journal-revert", exclusive=True, exit_on_error=False)
     async def _plan_worker(self, entry_id: int, force: bool) -> None:
-        from synctui.services.revert import plan_revert
-
         try:
             self.tui.session.refuse_if_readonly("revert")
             plan = await plan_revert(self.tui.session, entry_id, force=force)
@@ -265,8 +265,6 @@ class JournalScreen(Screen[None]):
             self.post_message(RevertPlanned(plan, None, force))
 
     def on_revert_planned(self, message: RevertPlanned) -> None:
-        from synctui.ui.screens.confirm_screen import ConfirmScreen
-
         message.stop()
         self.busy = False
         self.show_status()
@@ -305,8 +303,6 @@ class JournalScreen(Screen[None]):
 
     @work(group="journal-revert", exclusive=True, exit_on_error=False)
     async def _send_worker(self, plan: Any) -> None:
-        from synctui.services.revert import apply_revert
-
         try:
             result = await apply_revert(self.tui.session, plan)
         except asyncio.CancelledError:
@@ -353,8 +349,6 @@ class JournalScreen(Screen[None]):
 def why_not_revertible(entry: Any) -> str | None:
     """Why `u` cannot revert this entry, in a sentence; None when it can be planned (the
     plan's own checks — conflicts, an earlier revert — answer after a read)."""
-    from synctui.services.revert import undone_action
-
     try:
         undone_action(entry)
     except errors.SyncTuiError as exc:

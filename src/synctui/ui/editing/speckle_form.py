@@ -9,12 +9,13 @@ view scoping off.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Select, Static
 
 from synctui.services.vendor_rules import rules_for
 from synctui.ui.editing.document import unknown_keys
@@ -39,8 +40,6 @@ class SpeckleContextForm(DocForm):
     """
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Select
-
         yield Static("Context", classes="section")
         yield Field(
             "Reference point",
@@ -118,6 +117,4 @@ class SpeckleContextForm(DocForm):
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)

@@ -1,12 +1,13 @@
 """The live LetsBuild change-feed viewer.
 
-`FeedScreen` is what the main app pushes; `FeedApp` hosts it alone (tests, `python -m
-synctui.ui.feed --demo`). Imports are lazy so that importing this package for a name does
+`FeedScreen` is what the main app pushes; `FeedApp` hosts it alone (tests, benchmarks,
+the screenshot). Imports are lazy so that importing this package for a name does
 not pull in Textual before it is needed.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,6 +29,4 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
     return getattr(importlib.import_module(home), name)

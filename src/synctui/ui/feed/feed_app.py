@@ -1,17 +1,16 @@
-"""A tiny app around `FeedScreen`: for tests and `python -m synctui.ui.feed --demo`.
+"""A tiny host app around `FeedScreen`, for its tests, benchmarks and screenshot.
 
-The main synctui app pushes `FeedScreen` itself; this host exists so the viewer can be run,
-tested and screenshotted without the rest of the TUI.
+The main synctui app pushes `FeedScreen` itself (an account with a change feed, `:feed`);
+this host exists so the viewer can be tested and screenshotted without the rest of the TUI.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
 
 from synctui.services.feed import FeedEngine
+from synctui.services.session import Session
 from synctui.services.vendor_rules import feed_title
 from synctui.store.feedstore import FeedStore
 from synctui.ui.feed.clock import FeedClock
@@ -27,7 +26,7 @@ class FeedApp(App[None]):
 
     def __init__(
         self,
-        session: Any,
+        session: Session | None,  # None: the engine is given and the host closes nothing
         account_name: str,
         store: FeedStore,
         *,
@@ -65,5 +64,5 @@ class FeedApp(App[None]):
             self.action_show_help_panel()
 
     async def on_unmount(self) -> None:
-        if self.close_session and hasattr(self.session, "aclose"):
+        if self.close_session and self.session is not None:
             await self.session.aclose()

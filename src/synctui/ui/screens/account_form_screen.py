@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from synctui.domain import errors
 from synctui.services.session import Session, SessionOptions
 from synctui.services.vendor_rules import rules_for, titles, using
+from synctui.store.account_setup import save_account
 from synctui.store.accounts import (
     DEFAULT_API_VERSION,
     DEFAULT_VENDOR,
@@ -31,11 +32,12 @@ from synctui.store.accounts import (
     token_env_var,
     validate_account,
 )
+from synctui.ui.credentials import explain_no_keyring, keyring_state
 from synctui.ui.widgets.toggles import Checkbox
 from synctui.vendors.http import RetrySettings
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 ALL_SPECIFIC = ("projects", "workspace", "api_version", "auth")
 
@@ -106,7 +108,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
         self.keyring_reason = ""
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     def _theme_choices(self) -> list[tuple[str, str]]:
@@ -236,8 +238,6 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
     # --- keyring --------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="keyring-status", exit_on_error=False)
     def _check_keyring(self) -> None:
-        from synctui.ui.credentials import keyring_state
-
         try:
             state = keyring_state(self.tui.token_store)
         except Exception as exc:
@@ -246,8 +246,6 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
             self.app.call_from_thread(self._show_keyring, state.usable, state.reason)
 
     def _show_keyring(self, usable: bool, reason: str) -> None:
-        from synctui.ui.credentials import explain_no_keyring
-
         self.keyring_usable = usable
         self.keyring_reason = reason.split(". To use a token without", 1)[0]
         note = self.query_one("#keyring-note", Static)
@@ -388,8 +386,6 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def _save(self, account: Account, token: str | None, insecure: bool) -> None:
         """Account and token together, or neither (see `store.account_setup`)."""
-        from synctui.store.account_setup import save_account
-
         try:
             where = save_account(
                 account,

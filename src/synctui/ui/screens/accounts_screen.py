@@ -18,13 +18,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from synctui.ui import messages as msg
+from synctui.ui.credentials import delete_token, token_source
+from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.screens.account_form_screen import AccountFormResult, AccountFormScreen
-from synctui.ui.screens.confirm_screen import ConfirmScreen
 from synctui.ui.served import refuse_in_browser
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 
 class AccountsScreen(Screen[None]):
@@ -49,7 +50,7 @@ class AccountsScreen(Screen[None]):
         self.checks: dict[str, tuple[bool, str]] = {}
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -111,8 +112,6 @@ class AccountsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="token-sources", exit_on_error=False)
     def _lookup_sources(self) -> None:
-        from synctui.ui.credentials import token_source
-
         sources = {}
         store = self.tui.token_store
         for name in list(self.tui.catalog.entries):
@@ -207,8 +206,6 @@ class AccountsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="remove", exit_on_error=False)
     def _remove(self, name: str) -> None:
-        from synctui.ui.credentials import delete_token
-
         try:
             self.tui.account_store.remove(name)
             note = delete_token(name, self.tui.token_store)

@@ -13,6 +13,7 @@ never as an error.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.syntax import Syntax
@@ -26,12 +27,14 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from synctui.domain.models import Capability, Run, RunState, Sync
 from synctui.services.vendor_rules import titles, vendors_with
 from synctui.ui import messages as msg
+from synctui.ui.catalog import CatalogChange
 from synctui.ui.columns import STATUS_SYMBOLS
+from synctui.ui.editing import actions as editing
 from synctui.ui.formatting import one_line, short_time
 from synctui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 RUN_STATE_STYLE = {
     "success": "$status-active",
@@ -86,9 +89,10 @@ class DetailScreen(Screen[None]):
         self.runs: list[Run] | None = None
         self.pending: set[str] = set()
         self.problems: dict[str, str] = {}
+        self._unsubscribe: Callable[[], None] | None = None
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -111,7 +115,17 @@ class DetailScreen(Screen[None]):
         table.add_column("State", width=max(len(state.value) for state in RunState))
         table.add_columns("Started", "Finished", "Summary", "Error")
         self.show()
+        self._unsubscribe = self.tui.catalog.subscribe(self._catalog_changed)
         self.reload()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def _catalog_changed(self, change: CatalogChange) -> None:
+        """A write changed this sync at the vendor: re-read it (its fields changed)."""
+        if change.kind == "written" and self.key in change.keys:
+            self.reload()
 
     # --- loading --------------------------------------------------------------------------
     def reload(self) -> None:
@@ -160,9 +174,7 @@ class DetailScreen(Screen[None]):
         self.pending.discard("sync")
         self.problems.pop("sync", None)
         self.sync = message.sync
-        self.tui.catalog.put(message.sync)
-        if self.tui.main is not None:
-            self.tui.main.apply_page(message.sync.account, [message.sync])
+        self.tui.catalog.put(message.sync)  # the table hears of it
         self.show()
 
     def on_runs_fetched(self, message: msg.RunsFetched) -> None:
@@ -228,8 +240,7 @@ class DetailScreen(Screen[None]):
             parts += [" │ ", (f"failed: {', '.join(failed)}", "$status-error")]
         if self.unavailable:
             parts += [" │ ", (f"unavailable: {', '.join(self.unavailable)}", "$text-warning")]
-        drafts = getattr(self.tui, "drafts", None)
-        if drafts is not None and drafts.has_changes(self.key):
+        if self.tui.drafts.has_changes(self.key):
             parts += [" │ ", ("* unsaved draft (e reopens it)", "$text-warning")]
         self.query_one("#status", StatusLine).show(Content.assemble(*parts))
 
@@ -293,8 +304,6 @@ class DetailScreen(Screen[None]):
 
     # --- actions --------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        from synctui.ui.editing import actions as editing
-
         if action in ("trigger", "toggle_active"):
             if self.tui.session.readonly:
                 return False
@@ -305,29 +314,18 @@ class DetailScreen(Screen[None]):
         return True
 
     def action_edit(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         editing.edit(self.tui, self.sync)
 
     def action_trigger(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         editing.trigger(self.tui, self.sync)
 
     def action_toggle_active(self) -> None:
-        from synctui.domain.models import SyncStatus
-
-        active = self.sync.status == SyncStatus.ACTIVE
-        self.tui.confirm_write(self.sync, "pause" if active else "resume")
+        editing.toggle_active(self.tui, self.sync)
 
     def action_migrate(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         editing.migrate(self.tui, self.sync)
 
     def action_delete_sync(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         editing.delete(self.tui, self.sync, then=lambda: self.dismiss(None))
 
     def action_back(self) -> None:

@@ -16,9 +16,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from synctui.domain.models import Capability, Sync, SyncStatus
+from synctui.domain.models import Capability, Sync
 from synctui.services.vendor_rules import VENDORS, titles, vendors_with
-from synctui.ui.catalog import ALL, LoadState, SyncKey, View
+from synctui.ui.catalog import ALL, Catalog, CatalogChange, LoadState, SyncKey, View
 from synctui.ui.columns import (
     SYNC_ROWS,
     Layout,
@@ -27,6 +27,7 @@ from synctui.ui.columns import (
     normalize_key,
     vendor_layout,
 )
+from synctui.ui.editing import actions as editing
 from synctui.ui.editing.forms import CREATE_FORMS
 from synctui.ui.table_model import Row
 from synctui.ui.widgets.account_sidebar import AccountSidebar, SidebarEntry
@@ -35,7 +36,7 @@ from synctui.ui.widgets.status_line import StatusLine
 from synctui.ui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 # Below this width the sidebar starts hidden (`b` shows it): the All-accounts table needs
 # about 110 columns to show status, account, vendor, a readable name and both times whole.
@@ -125,7 +126,7 @@ class MainScreen(Screen[None]):
     MainScreen.-no-sidebar AccountSidebar { display: none; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, catalog: Catalog) -> None:
         super().__init__()
         self.view: View = ALL
         self.table_layout: Layout = merged_layout()
@@ -134,9 +135,10 @@ class MainScreen(Screen[None]):
         # Each view keeps its own sort (column key, reversed): sorting one account by status
         # does not re-sort the next one a person opens.
         self._sorts: dict[View, tuple[str | None, bool]] = {}
+        catalog.subscribe(self.catalog_changed)  # for the app's lifetime, like the screen
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     # --- composition ----------------------------------------------------------------------
@@ -171,9 +173,7 @@ class MainScreen(Screen[None]):
         return self.query_one("#status", StatusLine)
 
     def on_mount(self) -> None:
-        from synctui.ui.editing.glue import drafts_of
-
-        drafts_of(self.tui).subscribe(self.draft_changed)
+        self.tui.drafts.subscribe(self.draft_changed)
         self._auto_sidebar(self.app.size.width)
         self.set_focus(self.table)
         self.call_after_refresh(self.set_view, self.view)  # what arrived before we were up
@@ -232,7 +232,7 @@ class MainScreen(Screen[None]):
         rows: list[Row] = []
         layout_row = self.table_layout.row
         position = self.tui.catalog.position
-        drafts = getattr(self.tui, "drafts", None)
+        drafts = self.tui.drafts
         for sync in syncs:
             cached = cache.get(sync.key)
             if cached is not None and cached[0] is sync:
@@ -282,6 +282,15 @@ class MainScreen(Screen[None]):
         if keys and self.live:
             self.table.remove_rows(keys)
         self.refresh_chrome()
+
+    def catalog_changed(self, change: CatalogChange) -> None:
+        """What the catalog publishes, onto the table, the sidebar and the header."""
+        if change.kind == "synced":
+            self.apply_page(change.account, list(change.syncs))
+        elif change.kind == "removed":
+            self.apply_removed(change.account, list(change.keys))
+        elif change.kind == "accounts":
+            self.accounts_changed()
 
     def draft_changed(self, key: SyncKey) -> None:
         """A draft started or ended: repaint that row with (or without) its marker."""
@@ -383,15 +392,11 @@ class MainScreen(Screen[None]):
             return bool(self.table.filter_text)
         if action == "filter":
             return not isinstance(self.focused, Input)
-        from synctui.ui.editing import actions as editing
-
         if action in editing.EDITING_ACTIONS:
             return self._editing_allowed(action)
         return True
 
     def _editing_allowed(self, action: str) -> bool | None:
-        from synctui.ui.editing import actions as editing
-
         readonly = self.tui.session.readonly
         if action == "batch_edit":
             return not readonly and bool(self.table.marked)  # shown once rows are marked
@@ -444,27 +449,19 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_mark_all(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         editing.mark_all_shown(self.tui)
         self.status.show(self._status_content())
         self.refresh_bindings()
 
     def action_clear_marks(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         editing.clear_marks(self.tui)
         self.status.show(self._status_content())
         self.refresh_bindings()
 
     def action_batch_edit(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         editing.batch_edit(self.tui)
 
     def action_new_sync(self) -> None:
-        from synctui.ui.editing import actions as editing
-
         sync = self.selected_sync()
         accounts = self.tui.catalog.accounts_in(self.view)
         editing.new_sync(self.tui, accounts, sync.account if sync else None)
@@ -479,11 +476,11 @@ class MainScreen(Screen[None]):
         self._on_selected("migrate")
 
     def action_runs(self) -> None:
-        self._on_selected("show_runs")
+        sync = self.selected_sync()
+        if sync is not None:
+            self.tui.open_detail(sync.key, tab="runs")
 
     def _on_selected(self, name: str) -> None:
-        from synctui.ui.editing import actions as editing
-
         sync = self.selected_sync()
         if sync is not None:
             getattr(editing, name)(self.tui, sync)
@@ -516,10 +513,7 @@ class MainScreen(Screen[None]):
         self._on_selected("trigger")  # a paused sync is offered "resume, then run"
 
     def action_toggle_active(self) -> None:
-        sync = self.selected_sync()
-        if sync is not None:
-            action = "pause" if sync.status == SyncStatus.ACTIVE else "resume"
-            self.tui.confirm_write(sync, action)
+        self._on_selected("toggle_active")
 
     # --- events from widgets ----------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -17,7 +17,7 @@ from synctui.ui.screens.account_form_screen import AccountFormResult, AccountFor
 from synctui.ui.served import refuse_in_browser
 
 if TYPE_CHECKING:
-    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.host import Tui
 
 _COUNT = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _HOW_MANY = _COUNT[len(VENDORS)] if len(VENDORS) < len(_COUNT) else str(len(VENDORS))
@@ -55,7 +55,7 @@ class WelcomeScreen(Screen[None]):
     """
 
     @property
-    def tui(self) -> SyncTuiApp:
+    def tui(self) -> Tui:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

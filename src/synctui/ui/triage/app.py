@@ -1,9 +1,9 @@
-"""A small standalone app around the attention view: `python -m synctui.ui.triage --demo`.
+"""A small host app around the attention view alone, for its tests and screenshot.
 
-Support staff can open the view directly, and it can be tried under tmux before the main
-app offers a key for it. It does what the main app does for a screen on top: themes, `?`
-help, and an auto-refresh that calls `reload()`, rescheduled with `set_timer` and paused
-while a dialog is open (a confirmation must not be refreshed away under the cursor).
+The main app opens the view with `!` (or `:attention`). This host does what the main app
+does for a screen on top: themes, `?` help, and an auto-refresh that calls `reload()`,
+rescheduled with `set_timer` and paused while a dialog is open (a confirmation must not be
+refreshed away under the cursor). What "now" is comes from the session (`Session.clock`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
+from synctui.ui.host import Reloadable
+from synctui.ui.screens.help_screen import HelpScreen
 from synctui.ui.theme import STATUS_VARIABLES, pick_theme, register_themes
-from synctui.ui.triage.screen import AttentionScreen, Clock
+from synctui.ui.triage.screen import AttentionScreen
 
 
 class TriageApp(App[int]):
@@ -30,14 +32,12 @@ class TriageApp(App[int]):
         self,
         session: Any,
         *,
-        clock: Clock | None = None,
         refresh_seconds: float = 0.0,
         theme_name: str | None = None,
         demo: Any = None,
     ) -> None:
         super().__init__()
         self.session = session
-        self.clock = clock
         self.refresh_seconds = refresh_seconds
         self.theme_name = theme_name
         self.demo = demo
@@ -47,7 +47,7 @@ class TriageApp(App[int]):
         return dict(STATUS_VARIABLES)
 
     def get_default_screen(self) -> Screen[Any]:
-        return AttentionScreen(self.session, clock=self.clock)
+        return AttentionScreen(self.session)
 
     def on_mount(self) -> None:
         register_themes(self)
@@ -66,13 +66,11 @@ class TriageApp(App[int]):
     def _tick(self) -> None:
         try:
             screen = self.screen
-            if not isinstance(screen, ModalScreen) and hasattr(screen, "reload"):
+            if not isinstance(screen, ModalScreen) and isinstance(screen, Reloadable):
                 screen.reload()
         finally:
             self._schedule()
 
     def action_help(self) -> None:
-        from synctui.ui.screens.help_screen import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen.for_screen(self.screen))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -35,8 +35,8 @@ from synctui.services.triage import (
     scan,
 )
 from synctui.ui import readonly_keys
+from synctui.ui.dialogs.remedy_confirm import RemedyConfirm
 from synctui.ui.triage.board import Board, Key
-from synctui.ui.triage.confirm import RemedyConfirm
 from synctui.ui.triage.header import AttentionHeader
 from synctui.ui.triage.investigation import InvestigationPane, PaneState
 from synctui.ui.triage.list import AttentionList
@@ -54,10 +54,6 @@ Clock = Callable[[], datetime]
 RUNS_SHOWN = 10
 JOURNAL_SHOWN = 50
 TALL_ENOUGH = 30  # below this many rows the pane starts hidden (80×24 over SSH)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class AttentionScreen(Screen[None]):
@@ -84,7 +80,7 @@ class AttentionScreen(Screen[None]):
     def __init__(self, session: Any, *, clock: Clock | None = None) -> None:
         super().__init__()
         self.session = session
-        self.clock: Clock = clock or utc_now
+        self.clock: Clock = clock or session.clock  # the run's clock (services.opening)
         self.board = Board()
         self.trigger_now = True
         self.investigations: dict[Key, Investigation] = {}

@@ -6,7 +6,7 @@ point of this dialog is to show the exact requests, and vendor URLs are long.
 
 from __future__ import annotations
 
-from synctui.ui.screens.confirm_screen import ConfirmScreen
+from synctui.ui.dialogs.confirm import ConfirmScreen
 
 
 class RemedyConfirm(ConfirmScreen):
