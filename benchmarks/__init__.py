@@ -12,6 +12,7 @@ from __future__ import annotations
 BENCHMARKS: dict[str, str] = {
     "startup_cli": "benchmarks.startup_cli",
     "startup_tui": "benchmarks.startup_tui",
+    "startup_tui_ssh": "benchmarks.startup_tui_ssh",
     "first_paint": "benchmarks.first_paint",
     "filter_keystroke": "benchmarks.filter_keystroke",
     "feed_ingest": "benchmarks.feed_ingest",

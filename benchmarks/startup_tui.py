@@ -26,9 +26,18 @@ SYNC_ROW = re.compile(rf"[●‖✗✎…○◆?] \w+ +(?:{_VENDORS})-\w+ +(?:{_
 BARE_ROW = re.compile(r"BENCHROW 00")
 
 
-def time_to_row(argv: list[str], marker: re.Pattern[str]) -> float:
+def time_to_row(
+    argv: list[str],
+    marker: re.Pattern[str],
+    *,
+    columns: int = COLUMNS,
+    rows: int = ROWS,
+    env: dict[str, str] | None = None,
+) -> float:
     """Seconds from spawn until `marker` is on the terminal; the process is then stopped."""
-    with PtyProcess(argv, env=child_env(), cwd=str(ROOT), columns=COLUMNS, rows=ROWS) as proc:
+    with PtyProcess(
+        argv, env=env or child_env(), cwd=str(ROOT), columns=columns, rows=rows
+    ) as proc:
         return proc.wait_for(marker, TIMEOUT)
 
 
