@@ -31,8 +31,8 @@ if TYPE_CHECKING:  # the batch service is imported only by the command that runs
 STATUSES = ["active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    syncs = sub.add_parser("syncs", help="list, show and change syncs")
+def register(syncs: argparse.ArgumentParser) -> None:
+    """Fill `synctui syncs` (its parser is made, with its one-line help, by the CLI)."""
     sc = syncs.add_subparsers(dest="syncs_command", metavar="ACTION", required=True)
 
     ls = sc.add_parser("list", help="syncs of every (or the named) account")
