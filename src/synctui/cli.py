@@ -30,22 +30,23 @@ EXIT_USAGE = 2
 EXIT_CONFLICT = 3
 EXIT_ATTENTION = 4
 
-# Every command: the module whose `register(parser)` fills its parser, and its one-line help.
+# Every command: where the function that fills its parser is ("module:function"; the
+# function takes the command's own parser), and the command's one-line help.
 COMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": (
-        "synctui.commands.sandbox",
+        "synctui.cli:register_sandbox",
         "serve simulators of all five vendor APIs on loopback",
     ),
-    "accounts": ("synctui.commands.accounts", "add, list, test and remove accounts"),
-    "syncs": ("synctui.commands.syncs", "list, show and change syncs"),
-    "feed": ("synctui.commands.feed", "the LetsBuild change feed"),
+    "accounts": ("synctui.commands.accounts:register", "add, list, test and remove accounts"),
+    "syncs": ("synctui.commands.syncs:register", "list, show and change syncs"),
+    "feed": ("synctui.commands.feed:register", "the LetsBuild change feed"),
     "journal": (
-        "synctui.commands.journal",
+        "synctui.commands.journal:register",
         "every write synctui made: list (newest first), show, revert",
     ),
-    "doctor": ("synctui.commands.doctor", "list paused, failing, legacy and stuck syncs"),
+    "doctor": ("synctui.commands.doctor:register", "list paused, failing, legacy and stuck syncs"),
     "serve": (
-        "synctui.commands.serve",
+        "synctui.commands.serve:register",
         "the TUI in a browser: secret address, loopback and read-only by default",
     ),
 }
@@ -109,14 +110,15 @@ class _Commands(argparse._SubParsersAction):
         super().__init__(*args, **kwargs)
         self._unfilled: dict[str, str] = {}
 
-    def add_command(self, name: str, module: str, help: str) -> None:
+    def add_command(self, name: str, where: str, help: str) -> None:
         self.add_parser(name, help=help)
-        self._unfilled[name] = module
+        self._unfilled[name] = where
 
     def fill(self, name: str) -> None:
-        module = self._unfilled.pop(name, None)
-        if module is not None:
-            importlib.import_module(module).register(self._name_parser_map[name])
+        where = self._unfilled.pop(name, None)
+        if where is not None:
+            module, function = where.split(":")
+            getattr(importlib.import_module(module), function)(self._name_parser_map[name])
 
     def fill_all(self) -> None:
         for name in list(self._unfilled):
@@ -194,11 +196,60 @@ def build_parser(*, complete: bool = True) -> argparse.ArgumentParser:
         dest="command", metavar="COMMAND", parser_class=_Parser, action=_Commands
     )
     assert isinstance(sub, _Commands)
-    for name, (module, summary) in COMMANDS.items():
-        sub.add_command(name, module, summary)
+    for name, (where, summary) in COMMANDS.items():
+        sub.add_command(name, where, summary)
     if complete:
         sub.fill_all()
     return parser
+
+
+def register_sandbox(sb: argparse.ArgumentParser) -> None:
+    """Fill `synctui sandbox`: simulators of the five vendor APIs on loopback (Starlette and
+    the simulators are imported only when it runs)."""
+    sb.add_argument("--host", default="127.0.0.1")
+    sb.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    sb.add_argument("--seed", type=int, default=7)
+    sb.add_argument("--scale", type=int, default=1, help="multiply the seeded sync counts")
+    sb.add_argument(
+        "--faults", default="", metavar="SPEC", help="e.g. 500=0.1,429=0.05,latency=50ms"
+    )
+    sb.add_argument("--changes-per-second", type=float, default=4.0, metavar="R")
+    sb.add_argument("--frozen-clock", action="store_true", help="freeze time (screenshots)")
+    sb.add_argument("--json", action="store_true", help="print the connection details as JSON")
+    sb.set_defaults(handler=_cmd_sandbox)
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from synctui.sandbox.core import SandboxConfig
+    from synctui.sandbox.faults import FaultSpec, FaultSpecError
+
+    try:
+        faults = FaultSpec.parse(args.faults)
+    except FaultSpecError as exc:
+        sys.stderr.write(f"synctui: error: --faults: {exc}\n")
+        return EXIT_USAGE
+    if args.scale < 1 or args.changes_per_second < 0:
+        sys.stderr.write("synctui: error: --scale must be ≥ 1 and --changes-per-second ≥ 0\n")
+        return EXIT_USAGE
+    from synctui.sandbox.server import Sandbox
+
+    config = SandboxConfig(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        scale=args.scale,
+        faults=faults,
+        changes_per_second=args.changes_per_second,
+        frozen=args.frozen_clock,
+    )
+    try:
+        Sandbox(config).serve_forever(as_json=args.json)
+    except OSError as exc:
+        sys.stderr.write(
+            f"synctui: error: cannot listen on {args.host}:{args.port}: {exc.strerror}\n"
+        )
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def tolerant_output(stream: object) -> None:
