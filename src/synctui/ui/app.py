@@ -192,6 +192,8 @@ class SyncTuiApp(App[int]):
         else:
             self.open_main()
         self._schedule_refresh()
+        if getattr(self.demo, "pending", False):  # `--demo`: its sandbox starts after frame 1
+            self.call_after_refresh(self.demo.start_in_background)
 
     def open_main(self) -> None:
         """Show the main screen (after the welcome screen, if any) with the first view."""
@@ -291,6 +293,7 @@ class SyncTuiApp(App[int]):
 
     async def _load(self, name: str, generation: int) -> None:
         try:
+            await self._demo_started()
             await self.tokens.prefetch(self.session.account(name))
             async for page in stream_syncs(self.session, name):
                 self.post_message(msg.SyncsPage(name, generation, page))
@@ -299,6 +302,20 @@ class SyncTuiApp(App[int]):
             raise
         except Exception as exc:  # every failure becomes a message, never a crash
             self.post_message(msg.SyncsFailed(name, generation, exc))
+
+    async def _demo_started(self) -> None:
+        """A `--demo` sandbox still starting: wait for it, then give the session and the
+        catalog the accounts' addresses (their names and vendors were known; states stay)."""
+        demo = self.demo
+        if demo is None or not hasattr(demo, "wait_started"):
+            return
+        await demo.wait_started()
+        started = {a.name: a for a in demo.accounts if a.base_url}
+        for index, account in enumerate(self.session.accounts):
+            if not account.base_url and account.name in started:
+                self.session.accounts[index] = started[account.name]
+                if account.name in self.catalog.entries:
+                    self.catalog.entry(account.name).account = started[account.name]
 
     def on_syncs_page(self, message: msg.SyncsPage) -> None:
         changed = self.catalog.apply_page(message.account, message.generation, message.syncs)

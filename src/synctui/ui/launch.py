@@ -93,11 +93,13 @@ def launch(args: argparse.Namespace) -> int:
     demo = None
     demo_names: frozenset[str] = frozenset()
     if getattr(args, "demo", False):
-        from synctui.services.demo import SHARED_DEMO_ENV, SharedDemoError, attach_demo, start_demo
+        from synctui.services.demo import SHARED_DEMO_ENV, SharedDemoError, attach_demo, begin_demo
 
         shared = os.environ.pop(SHARED_DEMO_ENV, None)  # set by `synctui serve --demo`
         try:
-            demo = attach_demo(shared) if shared else start_demo()
+            # Our own sandbox starts once the first frame is up (the app asks): the demo
+            # accounts are painted at once and fill in as the sandbox answers.
+            demo = attach_demo(shared) if shared else begin_demo()
         except SharedDemoError as exc:
             sys.stderr.write(f"synctui: error: {exc}\n")
             return 1

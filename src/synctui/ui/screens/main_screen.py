@@ -172,6 +172,10 @@ class MainScreen(Screen[None]):
         drafts_of(self.tui).subscribe(self.draft_changed)
         self._auto_sidebar(self.app.size.width)
         self.set_focus(self.table)
+        # The first frame already shows the accounts, the columns and a placeholder row
+        # per account still loading.
+        self.table.set_columns(self.table_layout.columns)
+        self.refresh_chrome()
         self.call_after_refresh(self.set_view, self.view)  # what arrived before we were up
 
     def on_resize(self) -> None:
@@ -319,6 +323,13 @@ class MainScreen(Screen[None]):
         total = sum(len(e.syncs) for e in catalog.entries.values())
         self.sidebar.show_entries(total, entries, self.view)
         self.status.show(self._status_content())
+        self._show_skeleton()
+
+    def _show_skeleton(self) -> None:
+        from synctui.ui.skeleton import skeleton_cells
+
+        columns = self.table_layout.columns
+        self.table.set_skeleton(skeleton_cells(columns, self.tui.catalog, self.view))
 
     def _status_content(self) -> Content:
         table = self.table
