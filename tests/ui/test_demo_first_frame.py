@@ -118,3 +118,19 @@ def test_the_demo_accounts_known_before_the_start_are_the_started_ones(sandbox: 
     accounts, tokens = demo_accounts(sandbox.info())
     assert [(a.name, a.vendor) for a in accounts] == list(DEMO_ACCOUNTS)
     assert set(tokens) == {name for name, _ in DEMO_ACCOUNTS}
+
+
+def test_the_tui_imports_leave_out_the_httpx_command_line_client() -> None:
+    """httpx's CLI (click, pygments' lexers) costs start-up and is never run by synctui."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, synctui.ui.app, httpx; "
+        "print(sorted(m for m in ('click', 'pygments.lexers', 'rich.syntax') if m in sys.modules)); "
+        "print(httpx.main.__module__)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert proc.stdout.split("\n")[:2] == ["[]", "httpx"], proc.stdout
