@@ -20,24 +20,7 @@ import pytest
 from synctui.cli import build_parser
 from synctui.sandbox.server import Sandbox
 from tests.cli.conftest import Run
-
-# Commands that change nothing: they read from a vendor or from synctui's own files. `feed
-# tail` stores what it fetches (a local cache of a read) and is allowed, like the viewer.
-READS = frozenset(
-    {
-        ("sandbox",),
-        ("serve",),  # serves until stopped and changes no state (tests/web checks it)
-        ("accounts", "list"),
-        ("accounts", "test"),
-        ("syncs", "list"),
-        ("syncs", "show"),
-        ("syncs", "runs"),
-        ("feed", "tail"),
-        ("journal",),
-        ("journal", "show"),
-        ("doctor",),
-    }
-)
+from tests.command_kinds import READS
 
 
 def commands(parser: argparse.ArgumentParser) -> dict[tuple[str, ...], argparse.ArgumentParser]:

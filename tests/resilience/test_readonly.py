@@ -31,6 +31,7 @@ from synctui.services.revert import apply_revert, plan_revert, revert
 from synctui.services.session import Session, SessionOptions
 from synctui.services.triage import apply_remedy, run_remedy, scan
 from synctui.store.accounts import token_env_var
+from tests.command_kinds import NO_VENDOR_WRITES
 from tests.conftest import admin_state
 from tests.resilience.conftest import add_account, run_in_process, speckle_project_args
 
@@ -42,28 +43,6 @@ SESSION_READS = frozenset(
     {"get_sync", "show_sync", "detail", "list_runs", "plan_update", "guard", "aclose"}
 )
 
-# CLI commands that never write to a vendor. Feed reset and accounts add/remove change only
-# local files; that --readonly refuses them too is checked in tests/cli/test_readonly_local.py.
-CLI_READS = frozenset(
-    {
-        ("sandbox",),
-        # Serves the app to a browser until stopped; its tabs run read-only unless
-        # --allow-writes (tests/web checks both), and it writes nothing itself.
-        ("serve",),
-        ("accounts", "add"),
-        ("accounts", "list"),
-        ("accounts", "remove"),
-        ("accounts", "test"),
-        ("syncs", "list"),
-        ("syncs", "show"),
-        ("syncs", "runs"),
-        ("feed", "tail"),
-        ("feed", "reset"),
-        ("journal",),
-        ("journal", "show"),
-        ("doctor",),
-    }
-)
 
 # A create body each vendor's validator accepts, so a refusal can only be read-only's.
 CREATE_BODIES: dict[str, dict[str, Any]] = {
@@ -317,7 +296,7 @@ def test_every_cli_write_command_is_refused_with_readonly(
     writes = {
         words: node
         for words, node in cli_commands(build_parser()).items()
-        if words not in CLI_READS
+        if words not in NO_VENDOR_WRITES
     }
     assert {("syncs", "update"), ("syncs", "delete"), ("journal", "revert")} <= set(writes)
     body_file = tmp_path / "new-sync.json"

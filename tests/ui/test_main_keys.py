@@ -100,6 +100,22 @@ async def test_readonly_write_keys_say_not_allowed_once(sandbox: Sandbox) -> Non
         assert toasts(app) == [f"{READONLY_REFUSAL} (Edit)"]
 
 
+async def test_readonly_enter_on_the_attention_view_says_why(sandbox: Sandbox) -> None:
+    """Enter fixes the attention row; in read-only mode it says so instead of nothing."""
+    app = make_app(sandbox_session(sandbox, readonly=True), initial_account=SPECKLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        attention = app.screen
+        assert type(attention).__name__ == "AttentionScreen", attention
+        app.clear_notifications()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is attention
+        assert toasts(app) == [f"{READONLY_REFUSAL} (Fix)"], toasts(app)
+
+
 async def test_readonly_footer_and_help_offer_no_write_key(sandbox: Sandbox) -> None:
     app = make_app(sandbox_session(sandbox, readonly=True), initial_account=SPECKLE)
     async with app.run_test(size=(120, 40)) as pilot:

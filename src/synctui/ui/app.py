@@ -737,16 +737,8 @@ class SyncTuiApp(App[int]):
             lambda yes: self.exit(0) if yes else None,
         )
 
-    def notify_once(self, text: str, **kwargs: Any) -> None:
-        """A toast, unless the same one is still on screen (a key held or pressed again)."""
-        if any(n.message == text for n in self._notifications):
-            return
-        self.notify(text, **kwargs)
-
     def action_refused_write(self, key: str) -> None:
-        what = readonly_keys.refused_description(self, key)
-        text = f"{readonly_keys.MESSAGE} ({what})" if what else readonly_keys.MESSAGE
-        self.notify_once(text, severity="warning", timeout=4)
+        readonly_keys.say_refused(self, readonly_keys.refused_description(self, key))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == readonly_keys.REFUSED_ACTION:

@@ -18,7 +18,8 @@ REFUSED_ACTION = "refused_write"
 MESSAGE = "read-only mode: writes are refused"
 
 # Every key a screen binds to a write: edit, batch edit, new, run now, pause/resume, migrate,
-# delete, journal revert, attention fix.
+# delete, journal revert, attention fix. (Enter on the attention list is a selection the
+# list itself takes; its screen says so through `say_refused`.)
 WRITE_KEYS = ("e", "E", "n", "t", "p", "m", "ctrl+d", "u", "f")
 
 # No description: never listed by the help or the palette; show=False: not in the footer.
@@ -49,3 +50,12 @@ def refused_description(app: Any, key: str) -> str:
             if app._check_action_state(binding.action, namespace) is False:
                 return binding.description
     return ""
+
+
+def say_refused(app: Any, what: str) -> None:
+    """The read-only toast for `what`, unless the same one is still on screen (a key held or
+    pressed again)."""
+    text = f"{MESSAGE} ({what})" if what else MESSAGE
+    if any(n.message == text for n in app._notifications):
+        return
+    app.notify(text, severity="warning", timeout=4)

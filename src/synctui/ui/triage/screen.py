@@ -34,6 +34,7 @@ from synctui.services.triage import (
     run_remedy,
     scan,
 )
+from synctui.ui import readonly_keys
 from synctui.ui.triage.board import Board, Key
 from synctui.ui.triage.confirm import RemedyConfirm
 from synctui.ui.triage.header import AttentionHeader
@@ -242,7 +243,9 @@ class AttentionScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#attention")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        if self.check_action("fix", ()):
+        if self.session.readonly and self._current_item() is not None:
+            readonly_keys.say_refused(self.app, "Fix")
+        elif self.check_action("fix", ()):
             self.action_fix()
 
     def _investigate(self, key: Key) -> None:
