@@ -134,3 +134,46 @@ def test_the_tui_imports_leave_out_the_httpx_command_line_client() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
     assert proc.stdout.split("\n")[:2] == ["[]", "httpx"], proc.stdout
+
+
+async def test_a_feed_asked_for_while_the_sandbox_starts_opens_once_it_answers() -> None:
+    """`--demo --account letsbuild-demo`: the feed viewer is opened only once the sandbox
+    answers (with the account's address), and the table behind it keeps no placeholder for
+    accounts that are not loading. The viewer itself is not started here: what is checked
+    is when, and with what account, it is asked for."""
+    held = HeldStart(_frozen)
+    demo = begin_demo(held)
+    options = SessionOptions(journal_path=demo.journal_db)
+    session = Session(list(demo.accounts), demo.token_for, options)
+    opened: list[tuple[str, bool, str]] = []
+
+    class Recording(SyncTuiApp):
+        def open_feed(self, name: str) -> None:
+            opened.append((name, demo.pending, self.session.account(name).base_url))
+            if demo.pending:
+                super().open_feed(name)  # waits for the sandbox, then comes back here
+
+    app = Recording(
+        session,
+        demo=demo,
+        demo_names=frozenset(a.name for a in demo.accounts),
+        initial_account="letsbuild-demo",
+        refresh_seconds=0,
+    )
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            assert await asyncio.to_thread(held.asked.wait, HELD_SECONDS)
+            await pilot.pause()
+            assert opened == [("letsbuild-demo", True, "")]
+            assert app.main is not None and app.main.table.skeleton == ()
+            held.release.set()
+            await demo.wait_started()
+            for _ in range(200):  # rounds of the event loop, not time
+                if len(opened) > 1:
+                    break
+                await pilot.pause()
+            assert demo.sandbox is not None
+            assert opened[1:] == [("letsbuild-demo", False, demo.sandbox.url("letsbuild"))]
+    finally:
+        held.release.set()
+        demo.stop()

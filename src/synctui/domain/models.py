@@ -115,7 +115,6 @@ class Change(BaseModel):
 
 
 class ChangePage(BaseModel):
-
     model_config = ConfigDict(defer_build=True)
     changes: list[Change]
     cursor: str

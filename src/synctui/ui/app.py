@@ -218,6 +218,12 @@ class SyncTuiApp(App[int]):
         self.call_after_refresh(self.switch_view, view)
 
     @property
+    def first_view_pending(self) -> bool:
+        """The main screen is up and its first view not yet asked for (its accounts are
+        about to load: the table shows a placeholder for each)."""
+        return self._first_view_pending
+
+    @property
     def settled(self) -> bool:
         """Nothing more can arrive for what the main screen shows: every account of its view
         has finished loading (ready, failed, unavailable or a change feed) and the table's
@@ -248,6 +254,7 @@ class SyncTuiApp(App[int]):
         if self.main is None:
             return
         if view.kind == "account" and self._is_feed_only(view.name):
+            self.main.refresh_chrome()  # nothing loads here: no placeholder rows stay
             self.open_feed(view.name)
             return
         self.main.set_view(view)
@@ -313,6 +320,7 @@ class SyncTuiApp(App[int]):
         started = {a.name: a for a in demo.accounts if a.base_url}
         for index, account in enumerate(self.session.accounts):
             if not account.base_url and account.name in started:
+                self.session.forget(account.name)  # nothing may keep the address-less one
                 self.session.accounts[index] = started[account.name]
                 if account.name in self.catalog.entries:
                     self.catalog.entry(account.name).account = started[account.name]
@@ -415,6 +423,14 @@ class SyncTuiApp(App[int]):
 
     def open_feed(self, name: str) -> None:
         """An account with a change feed instead of syncs opens the feed viewer."""
+        if getattr(self.demo, "pending", False):  # opens once the sandbox answers
+            self.run_worker(
+                self._open_feed_when_started(name),
+                group="demo-feed",
+                exclusive=True,
+                exit_on_error=False,
+            )
+            return
         try:
             from synctui.store.feedstore import FeedStore
             from synctui.ui.feed import FeedScreen
@@ -427,6 +443,14 @@ class SyncTuiApp(App[int]):
             self.notify(f"cannot open the change feed of {name}: {exc}", severity="error")
             return
         self.push_screen(screen)
+
+    async def _open_feed_when_started(self, name: str) -> None:
+        try:
+            await self._demo_started()
+        except errors.SyncTuiError as exc:
+            self.notify(f"cannot open the change feed of {name}: {exc}", severity="error")
+            return
+        self.call_after_refresh(self.open_feed, name)  # from the app's loop, as a key would
 
     # --- details, clipboard ---------------------------------------------------------------
     def open_detail(self, key: Hashable) -> None:

@@ -18,16 +18,18 @@ _UNFINISHED = (LoadState.IDLE, LoadState.LOADING)
 
 
 def skeleton_cells(
-    columns: Sequence[Column], catalog: Catalog, view: View
+    columns: Sequence[Column], catalog: Catalog, view: View, *, idle: bool = False
 ) -> list[tuple[str, ...]]:
-    """Cell texts of one placeholder row per account of `view` still loading with no sync
-    yet; in a table without an Account column the account's name goes in the Name column."""
+    """Cell texts of one placeholder row per account of `view` loading with no sync yet
+    (`idle`: also those not asked for yet — before the first view is shown, all of them);
+    in a table without an Account column the account's name goes in the Name column."""
     keys = [column.key for column in columns]
     name_key = "account" if "account" in keys else "name"
+    states = _UNFINISHED if idle else (LoadState.LOADING,)
     rows: list[tuple[str, ...]] = []
     for name in catalog.accounts_in(view):
         entry = catalog.entry(name)
-        if entry.state not in _UNFINISHED or entry.syncs:
+        if entry.state not in states or entry.syncs:
             continue
         known = {"status": LOADING_CELL, name_key: name, "vendor": entry.account.vendor}
         rows.append(tuple(known.get(key, "") for key in keys))

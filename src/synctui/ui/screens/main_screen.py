@@ -329,7 +329,8 @@ class MainScreen(Screen[None]):
         from synctui.ui.skeleton import skeleton_cells
 
         columns = self.table_layout.columns
-        self.table.set_skeleton(skeleton_cells(columns, self.tui.catalog, self.view))
+        idle = bool(getattr(self.tui, "first_view_pending", False))
+        self.table.set_skeleton(skeleton_cells(columns, self.tui.catalog, self.view, idle=idle))
 
     def _status_content(self) -> Content:
         table = self.table
