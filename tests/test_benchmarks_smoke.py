@@ -60,5 +60,12 @@ def test_benchmarks_are_listed() -> None:
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    for name in ("startup_cli", "startup_tui_ssh", "first_paint", "feed_ingest", "batch_update", "terminal_bytes"):
+    for name in (
+        "startup_cli",
+        "startup_tui_ssh",
+        "first_paint",
+        "feed_ingest",
+        "batch_update",
+        "terminal_bytes",
+    ):
         assert name in proc.stdout
