@@ -125,6 +125,9 @@ def child_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(path)
     env.pop("SSH_CONNECTION", None)  # the TUI lowers its frame rate over SSH
     env.pop("TEXTUAL_FPS", None)
+    # An installed package has its bytecode compiled (pip does it): measure that, not a
+    # recompile of every module on every start (the warm-up runs write the cache).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("TERM", "xterm-256color")
     home = scratch_dir()
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):

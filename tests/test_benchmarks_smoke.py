@@ -60,7 +60,14 @@ def test_benchmarks_are_listed() -> None:
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    for name in ("startup_cli", "first_paint", "feed_ingest", "batch_update", "terminal_bytes"):
+    for name in (
+        "startup_cli",
+        "startup_tui_ssh",
+        "first_paint",
+        "feed_ingest",
+        "batch_update",
+        "terminal_bytes",
+    ):
         assert name in proc.stdout
     assert "startup_tui_ssh" in proc.stdout
     assert "suite_walltime" in proc.stdout and "[opt-in: --all]" in proc.stdout

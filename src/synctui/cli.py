@@ -3,24 +3,131 @@
 argparse only, and every heavy import (Textual, httpx, gql, keyring) happens inside the command
 that needs it: `synctui --version` and the headless commands must start almost instantly, and
 commands that do not open the TUI never import Textual (a test checks this in a subprocess).
+
+For the same reason a command's module is imported, and its options built, only when that
+command is named on the command line (`COMMANDS` holds what the top-level help lists);
+`build_parser()` still builds every command, for whatever inspects the whole tree.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
+import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
 
 from synctui import __version__
 from synctui.services.vendor_rules import titles
+
+TYPE_CHECKING = False  # typing costs more to import than argparse's own start-up
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NoReturn
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_CONFLICT = 3
 EXIT_ATTENTION = 4
+
+# Every command: where the function that fills its parser is ("module:function"; the
+# function takes the command's own parser), and the command's one-line help.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "sandbox": (
+        "synctui.cli:register_sandbox",
+        "serve simulators of all five vendor APIs on loopback",
+    ),
+    "accounts": ("synctui.commands.accounts:register", "add, list, test and remove accounts"),
+    "syncs": ("synctui.commands.syncs:register", "list, show and change syncs"),
+    "feed": ("synctui.commands.feed:register", "tail and reset a vendor's change feed"),
+    "journal": (
+        "synctui.commands.journal:register",
+        "every write synctui made: list (newest first), show, revert",
+    ),
+    "doctor": ("synctui.commands.doctor:register", "list paused, failing, legacy and stuck syncs"),
+    "serve": (
+        "synctui.commands.serve:register",
+        "the TUI in a browser: secret address, loopback and read-only by default",
+    ),
+}
+
+
+def _terminal_columns() -> int:
+    """`shutil.get_terminal_size().columns` without importing shutil (and bz2, lzma...)."""
+    with contextlib.suppress(ValueError):
+        columns = int(os.environ.get("COLUMNS", "0"))
+        if columns > 0:
+            return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized to the terminal as argparse does, minus the shutil import
+    (argparse builds one of these for every option it adds)."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class _Version(argparse.Action):
+    """`--version`: print and exit, without formatting help text (that imports textwrap)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object):
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show program's version number and exit",
+        )
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        sys.stdout.write(f"synctui {__version__}\n")
+        sys.stdout.flush()
+        raise SystemExit(EXIT_OK)
+
+
+class _Commands(argparse._SubParsersAction):
+    """The COMMAND choice, each command's parser filled only once it is named (or asked for).
+
+    argparse calls this action with the command's name and the rest of the line; the
+    command's module is imported and its options added to its (until then empty) parser just
+    before that parser reads the rest.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._unfilled: dict[str, str] = {}
+
+    def add_command(self, name: str, where: str, help: str) -> None:
+        self.add_parser(name, help=help)
+        self._unfilled[name] = where
+
+    def fill(self, name: str) -> None:
+        where = self._unfilled.pop(name, None)
+        if where is not None:
+            module, function = where.split(":")
+            getattr(importlib.import_module(module), function)(self._name_parser_map[name])
+
+    def fill_all(self) -> None:
+        for name in list(self._unfilled):
+            self.fill(name)
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        self.fill(values[0])
+        super().__call__(parser, namespace, values, option_string)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +141,10 @@ class _Parser(argparse.ArgumentParser):
     """
 
     _PROG_KEY = "_synctui_command"
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:  # type: ignore[override]
         self.fail_usage(message, self.prog)
@@ -59,13 +170,15 @@ class _Parser(argparse.ArgumentParser):
         return parsed
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, complete: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; with `complete=False` each command's options are added only
+    when the command is named (what `main` uses: one command's module, not seven)."""
     parser = _Parser(
         prog="synctui",
         description=f"Browse, edit and watch data syncs across {titles()}. "
         "Run without a command to open the TUI.",
     )
-    parser.add_argument("--version", action="version", version=f"synctui {__version__}")
+    parser.add_argument("--version", action=_Version)
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -80,9 +193,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="TUI: auto-refresh the sync tables every SECONDS (0 = off; default 30)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, action=_Commands
+    )
+    assert isinstance(sub, _Commands)
+    for name, (where, summary) in COMMANDS.items():
+        sub.add_command(name, where, summary)
+    if complete:
+        sub.fill_all()
+    return parser
 
-    sb = sub.add_parser("sandbox", help="serve simulators of all five vendor APIs on loopback")
+
+def register_sandbox(sb: argparse.ArgumentParser) -> None:
+    """Fill `synctui sandbox`: simulators of the five vendor APIs on loopback (Starlette and
+    the simulators are imported only when it runs)."""
     sb.add_argument("--host", default="127.0.0.1")
     sb.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     sb.add_argument("--seed", type=int, default=7)
@@ -94,16 +218,6 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--frozen-clock", action="store_true", help="freeze time (screenshots)")
     sb.add_argument("--json", action="store_true", help="print the connection details as JSON")
     sb.set_defaults(handler=_cmd_sandbox)
-
-    from synctui.commands import accounts, doctor, feed, journal, serve, syncs
-
-    accounts.register(sub)
-    syncs.register(sub)
-    feed.register(sub)
-    journal.register(sub)
-    doctor.register(sub)
-    serve.register(sub)
-    return parser
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
@@ -154,7 +268,7 @@ def tolerant_output(stream: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     tolerant_output(sys.stdout)
-    parser = build_parser()
+    parser = build_parser(complete=False)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is not None:

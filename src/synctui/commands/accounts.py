@@ -21,8 +21,8 @@ from synctui.domain import errors
 from synctui.services.vendor_rules import VENDORS, rules_for, titles, using
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    accounts = sub.add_parser("accounts", help="add, list, test and remove accounts")
+def register(accounts: argparse.ArgumentParser) -> None:
+    """Fill `synctui accounts` (its parser is made, with its one-line help, by the CLI)."""
     acc = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
 
     add = acc.add_parser("add", help="add (or with --replace, change) an account")

@@ -17,8 +17,8 @@ from synctui.commands.common import Context, emit_json, run_command, table
 EXIT_ATTENTION = 4
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    doctor = sub.add_parser("doctor", help="list paused, failing, legacy and stuck syncs")
+def register(doctor: argparse.ArgumentParser) -> None:
+    """Fill `synctui doctor` (its parser is made, with its one-line help, by the CLI)."""
     doctor.add_argument(
         "--account", action="append", default=[], metavar="A", help="only this account (repeat)"
     )

@@ -43,8 +43,8 @@ def consumer_name(text: str) -> str:
     return text
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    feed = sub.add_parser("feed", help=f"the {feed_title()} change feed")
+def register(feed: argparse.ArgumentParser) -> None:
+    """Fill `synctui feed` (its parser is made, with its one-line help, by the CLI)."""
     fc = feed.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
 
     tail = fc.add_parser("tail", help="print changes as they arrive (resumes where it stopped)")

@@ -39,10 +39,8 @@ def _whole(name: str) -> Any:
     return parse
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    journal = sub.add_parser(
-        "journal", help="every write synctui made: list (newest first), show, revert"
-    )
+def register(journal: argparse.ArgumentParser) -> None:
+    """Fill `synctui journal` (its parser is made, with its one-line help, by the CLI)."""
     # dest names differ from the top-level --account so `synctui --account A journal` keeps A.
     journal.add_argument("--account", dest="filter_account", metavar="A")
     journal.add_argument("--sync", dest="filter_sync", metavar="ID")

@@ -20,12 +20,11 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    serve = sub.add_parser(
-        "serve",
-        help="the TUI in a browser: secret address, loopback and read-only by default",
-        description="Serve synctui to web browsers: one app per tab, behind a secret address "
-        "printed on start. Global options (--theme, --account, --refresh) apply to every tab.",
+def register(serve: argparse.ArgumentParser) -> None:
+    """Fill `synctui serve` (its parser is made, with its one-line help, by the CLI)."""
+    serve.description = (
+        "Serve synctui to web browsers: one app per tab, behind a secret address "
+        "printed on start. Global options (--theme, --account, --refresh) apply to every tab."
     )
     serve.add_argument(
         "--host",

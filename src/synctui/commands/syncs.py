@@ -26,7 +26,6 @@ from synctui.commands.sync_format import (
     run_line,
     sync_json,
 )
-from synctui.commands.syncs_batch import cmd_update_where
 from synctui.domain import errors
 from synctui.domain.capabilities import Capability
 from synctui.services.vendor_rules import VENDORS, rules_for, titles, vendors_with
@@ -37,8 +36,8 @@ if TYPE_CHECKING:
 STATUSES = ["active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    syncs = sub.add_parser("syncs", help="list, show and change syncs")
+def register(syncs: argparse.ArgumentParser) -> None:
+    """Fill `synctui syncs` (its parser is made, with its one-line help, by the CLI)."""
     sc = syncs.add_subparsers(dest="syncs_command", metavar="ACTION", required=True)
 
     ls = sc.add_parser("list", help="syncs of every (or the named) account")
@@ -250,6 +249,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_update(args: argparse.Namespace) -> int:
     if args.where is not None:
+        from synctui.commands.syncs_batch import cmd_update_where  # only a batch needs it
+
         return cmd_update_where(args)
 
     async def body(ctx: Context) -> int:

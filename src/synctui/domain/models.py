@@ -3,6 +3,9 @@
 Every record keeps the vendor's own JSON untouched in `raw`: the normalized fields exist so
 that one table, one triage view and one CLI can treat five vendors alike, while `raw` is what
 edits are computed against, so a field we never modelled survives every write.
+
+Every model defers building its validator to its first use (`defer_build`): building them
+all cost more than Textual's own import, and the TUI's first frame needs none of them.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ class RunState(StrEnum):
 class Run(BaseModel):
     """One execution of a sync: a Speckle history item, a Polytomic execution, a run."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     state: RunState
@@ -59,6 +62,8 @@ class Run(BaseModel):
 
 class Sync(BaseModel):
     """One sync of one account, as shown in tables and detail panes."""
+
+    model_config = ConfigDict(defer_build=True)
 
     account: str
     vendor: str
@@ -85,7 +90,7 @@ class Sync(BaseModel):
 class Change(BaseModel):
     """One LetsBuild change: an entity snapshot (or a deletion) at a sequence version."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     feed: str  # project | form | point | contact
     entity_id: str
@@ -97,6 +102,7 @@ class Change(BaseModel):
 
 
 class ChangePage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     changes: list[Change]
     cursor: str
     has_more: bool
@@ -108,6 +114,8 @@ class PlannedRequest(BaseModel):
     Headers are already masked: this object is safe to print, log and journal.
     """
 
+    model_config = ConfigDict(defer_build=True)
+
     method: str
     url: str
     headers: dict[str, str] = Field(default_factory=dict)
@@ -117,6 +125,8 @@ class PlannedRequest(BaseModel):
 
 class WritePlan(BaseModel):
     """An edit turned into the vendor-correct write, before anything is sent."""
+
+    model_config = ConfigDict(defer_build=True)
 
     account: str
     vendor: str
@@ -137,6 +147,8 @@ class WritePlan(BaseModel):
 
 class WriteResult(BaseModel):
     """What happened when a write was sent."""
+
+    model_config = ConfigDict(defer_build=True)
 
     ok: bool = True
     message: str  # "updated", "accepted, applying", "paused"...

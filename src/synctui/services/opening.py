@@ -35,9 +35,9 @@ __all__ = ["Clock", "Opened", "frozen_clock", "open_session", "stored_token"]
 
 def frozen_clock() -> datetime:
     """The frozen sandbox's instant (seed data is laid out relative to it)."""
-    from synctui.services.demo import FROZEN_EPOCH  # only a demo run reads it
+    from synctui.services.demo import frozen_epoch  # only a demo run reads it
 
-    return FROZEN_EPOCH
+    return frozen_epoch()
 
 
 def stored_token(account: Account) -> str | None:

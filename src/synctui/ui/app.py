@@ -138,6 +138,8 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         else:
             self.open_main()
         self._schedule_refresh()
+        if getattr(self.demo, "pending", False):  # `--demo`: its sandbox starts after frame 1
+            self.call_after_refresh(self.demo.start_in_background)
 
     def open_main(self) -> None:
         """Show the main screen (after the welcome screen, if any) with the first view."""
@@ -160,6 +162,12 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
                 self.push_screen(self.main)
         self._first_view_pending = True
         self.call_after_refresh(self.switch_view, view)
+
+    @property
+    def first_view_pending(self) -> bool:
+        """The main screen is up and its first view not yet asked for (its accounts are
+        about to load: the table shows a placeholder for each)."""
+        return self._first_view_pending
 
     @property
     def settled(self) -> bool:
@@ -192,6 +200,7 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         if self.main is None:
             return
         if view.kind == "account" and self.is_feed_only(view.name):
+            self.main.refresh_chrome()  # nothing loads here: no placeholder rows stay
             self.open_feed(view.name)
             return
         self.main.set_view(view)
@@ -237,6 +246,7 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
 
     async def _load(self, name: str, generation: int) -> None:
         try:
+            await self._demo_started()
             await self.tokens.prefetch(self.session.account(name))
             async for page in stream_syncs(self.session, name):
                 self.post_message(msg.SyncsPage(name, generation, page))
@@ -245,6 +255,21 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
             raise
         except Exception as exc:  # every failure becomes a message, never a crash
             self.post_message(msg.SyncsFailed(name, generation, exc))
+
+    async def _demo_started(self) -> None:
+        """A `--demo` sandbox still starting: wait for it, then give the session and the
+        catalog the accounts' addresses (their names and vendors were known; states stay)."""
+        demo = self.demo
+        if demo is None or not hasattr(demo, "wait_started"):
+            return
+        await demo.wait_started()
+        started = {a.name: a for a in demo.accounts if a.base_url}
+        for index, account in enumerate(self.session.accounts):
+            if not account.base_url and account.name in started:
+                self.session.forget(account.name)  # nothing may keep the address-less one
+                self.session.accounts[index] = started[account.name]
+                if account.name in self.catalog.entries:
+                    self.catalog.entry(account.name).account = started[account.name]
 
     def on_syncs_page(self, message: msg.SyncsPage) -> None:
         self.catalog.apply_page(message.account, message.generation, message.syncs)
@@ -337,6 +362,14 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
 
     def open_feed(self, name: str) -> None:
         """An account with a change feed instead of syncs opens the feed viewer."""
+        if getattr(self.demo, "pending", False):  # opens once the sandbox answers
+            self.run_worker(
+                self._open_feed_when_started(name),
+                group="demo-feed",
+                exclusive=True,
+                exit_on_error=False,
+            )
+            return
         try:
             from synctui.store.feedstore import FeedStore
             from synctui.ui.feed import FeedScreen
@@ -349,6 +382,14 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
             self.notify(f"cannot open the change feed of {name}: {exc}", severity="error")
             return
         self.push_screen(screen)
+
+    async def _open_feed_when_started(self, name: str) -> None:
+        try:
+            await self._demo_started()
+        except errors.SyncTuiError as exc:
+            self.notify(f"cannot open the change feed of {name}: {exc}", severity="error")
+            return
+        self.call_after_refresh(self.open_feed, name)  # from the app's loop, as a key would
 
     # --- details, clipboard ---------------------------------------------------------------
     def open_detail(self, key: Hashable, tab: str | None = None) -> None:

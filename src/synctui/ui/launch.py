@@ -92,13 +92,14 @@ def launch(args: argparse.Namespace) -> int:
     demo_names: frozenset[str] = frozenset()
     readonly = bool(getattr(args, "readonly", False))
     if getattr(args, "demo", False):
-        from synctui.services.demo import SHARED_DEMO_ENV, SharedDemoError
+        from synctui.services.demo import SHARED_DEMO_ENV, SharedDemoError, attach_demo, begin_demo
 
         shared = os.environ.pop(SHARED_DEMO_ENV, None)  # set by `synctui serve --demo`
         try:
-            opened = open_session(
-                demo=True, shared_demo=shared, readonly=readonly, network=settings
-            )
+            # Our own sandbox starts once the first frame is up (the app asks): the demo
+            # accounts are painted at once and fill in as the sandbox answers.
+            started = attach_demo(shared) if shared else begin_demo()
+            opened = open_session(demo=started, readonly=readonly, network=settings)
         except SharedDemoError as exc:
             sys.stderr.write(f"synctui: error: {exc}\n")
             return 1

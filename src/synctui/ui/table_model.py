@@ -306,15 +306,19 @@ class TableModel:
     def total(self) -> int:
         return len(self.rows)
 
-    def fitted_widths(self, available: int, gap: int) -> list[int]:
+    def fitted_widths(
+        self, available: int, gap: int, naturals: Sequence[int] | None = None
+    ) -> list[int]:
         """Widths by content: fixed columns whole, short values whole, the rest capped at
         `max_width` and shrunk in proportion to their spare room when space runs out; room
         left over goes to the flex column. The sum may exceed `available` when even the
-        floors do not fit: the table then scrolls sideways (h / l)."""
+        floors do not fit: the table then scrolls sideways (h / l). `naturals`: widths of
+        other content than the rows (placeholders), else the rows' own."""
         columns = self.columns
+        naturals = self.widths if naturals is None else naturals
         caps: list[int] = []
         floors: list[int] = []
-        for column, natural in zip(columns, self.widths, strict=False):
+        for column, natural in zip(columns, naturals, strict=False):
             if column.fixed:
                 cap = floor = natural
             else:
@@ -334,7 +338,7 @@ class TableModel:
                 i for i in range(len(widths)) if i != flex
             ]
             for i in order:
-                grow = min(spare, self.widths[i] - widths[i])
+                grow = min(spare, naturals[i] - widths[i])
                 if grow > 0:
                     widths[i] += grow
                     spare -= grow

@@ -55,10 +55,11 @@ class VendorModel(BaseModel):
     Unknown fields are kept (`extra="allow"`) and enums are declared as plain `str`: a field or
     value the vendor adds later must show up as the vendor wrote it, never fail a list. Models
     only read; a write is built from the vendor's own JSON (`Sync.raw`), so a field a model
-    does not declare can never be dropped by a write.
+    does not declare can never be dropped by a write. Each builds its validator on first
+    use (`defer_build`): an adapter is imported for its capabilities before any page.
     """
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 # Statuses a write can get *after* the vendor applied it: a gateway or limiter behind the

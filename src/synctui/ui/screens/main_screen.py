@@ -29,6 +29,7 @@ from synctui.ui.columns import (
 )
 from synctui.ui.editing import actions as editing
 from synctui.ui.editing.forms import CREATE_FORMS
+from synctui.ui.skeleton import skeleton_cells
 from synctui.ui.table_model import Row
 from synctui.ui.widgets.account_sidebar import AccountSidebar, SidebarEntry
 from synctui.ui.widgets.prompt_bar import PromptBar
@@ -176,6 +177,10 @@ class MainScreen(Screen[None]):
         self.tui.drafts.subscribe(self.draft_changed)
         self._auto_sidebar(self.app.size.width)
         self.set_focus(self.table)
+        # The first frame already shows the accounts, the columns and a placeholder row
+        # per account still loading.
+        self.table.set_columns(self.table_layout.columns)
+        self.refresh_chrome()
         self.call_after_refresh(self.set_view, self.view)  # what arrived before we were up
 
     def on_resize(self) -> None:
@@ -332,6 +337,13 @@ class MainScreen(Screen[None]):
         total = sum(len(e.syncs) for e in catalog.entries.values())
         self.sidebar.show_entries(total, entries, self.view)
         self.status.show(self._status_content())
+        self._show_skeleton()
+
+    def _show_skeleton(self) -> None:
+
+        columns = self.table_layout.columns
+        idle = bool(getattr(self.tui, "first_view_pending", False))
+        self.table.set_skeleton(skeleton_cells(columns, self.tui.catalog, self.view, idle=idle))
 
     def _status_content(self) -> Content:
         table = self.table

@@ -84,6 +84,7 @@ class VirtualTable(ScrollView, can_focus=True):
         "virtual-table--cursor-blurred",
         "virtual-table--mark",
         "virtual-table--empty",
+        "virtual-table--skeleton",
         *(f"virtual-table--status-{tone}" for tone in TONES),
     }
 
@@ -100,6 +101,7 @@ class VirtualTable(ScrollView, can_focus=True):
     VirtualTable > .virtual-table--cursor-blurred { background: $primary 20%; }
     VirtualTable > .virtual-table--mark { color: $accent; text-style: bold; }
     VirtualTable > .virtual-table--empty { color: $text-muted; text-style: italic; }
+    VirtualTable > .virtual-table--skeleton { color: $text-muted; }
     VirtualTable > .virtual-table--status-active { color: $status-active; }
     VirtualTable > .virtual-table--status-paused { color: $status-paused; }
     VirtualTable > .virtual-table--status-error { color: $status-error; text-style: bold; }
@@ -160,6 +162,9 @@ class VirtualTable(ScrollView, can_focus=True):
         self._cursor_placed = False  # moved by a person: follow its row, not the top
         self._rebuild_pending = False
         self._widths_cache: tuple[tuple[int, tuple[int, ...]], list[int]] | None = None
+        # Placeholder rows painted (muted) while the table holds no row at all: what is
+        # being loaded. Never part of the model: no cursor, mark, count, filter or sort.
+        self.skeleton: tuple[Row, ...] = ()
 
     # --- data API -------------------------------------------------------------------------
     def set_columns(self, columns: Sequence[Column], rows: Iterable[Row] = ()) -> None:
@@ -181,6 +186,13 @@ class VirtualTable(ScrollView, can_focus=True):
         if self.model.remove(keys):
             self.marked.difference_update(keys)
             self._changed()
+
+    def set_skeleton(self, rows: Sequence[Sequence[str]]) -> None:
+        """Placeholder rows (cell texts) to paint while there are no rows; () for none."""
+        skeleton = tuple(Row(("", f"skeleton {i}"), tuple(cells)) for i, cells in enumerate(rows))
+        if [r.cells for r in skeleton] != [r.cells for r in self.skeleton]:
+            self.skeleton = skeleton
+            self.refresh()
 
     def set_filter(self, text: str) -> None:
         self.model.set_filter(text)
@@ -337,11 +349,17 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def _widths(self) -> list[int]:
         available = max(10, self.scrollable_content_region.width - GUTTER - MARGIN)
-        signature = (available, tuple(self.model.widths))
+        naturals = self.model.widths
+        if self.skeleton and not self.model.total:  # placeholders painted: fit them instead
+            naturals = [
+                max([width, *(cell_len(r.cells[i]) for r in self.skeleton if i < len(r.cells))])
+                for i, width in enumerate(naturals)
+            ]
+        signature = (available, tuple(naturals))
         cached = self._widths_cache
         if cached is not None and cached[0] == signature:
             return cached[1]
-        widths = self.model.fitted_widths(available, GAP)
+        widths = self.model.fitted_widths(available, GAP, naturals)
         self._widths_cache = (signature, widths)
         return widths
 
@@ -502,6 +520,14 @@ class VirtualTable(ScrollView, can_focus=True):
         else:
             index = int(self.scroll_y) + y - 1
             view = self.model.view
+            if not view and self.skeleton and not self.model.total and not self.model.filter_error:
+                if index >= len(self.skeleton):
+                    return Strip.blank(width, base)
+                style = base + self.get_component_rich_style(
+                    "virtual-table--skeleton", partial=True
+                )
+                strip = self._row_strip(self.skeleton[index], style, False)
+                return strip.crop_extend(scroll_x, scroll_x + width, base)
             if not view and y == 2:
                 style = base + self.get_component_rich_style("virtual-table--empty", partial=True)
                 return Strip([Segment(fit("  " + self.empty_message, width), style)], width)
