@@ -26,6 +26,7 @@ from synctui.store.accounts import Account
 from synctui.ui import messages as msg
 from synctui.ui import readonly_keys
 from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, stream_syncs
+from synctui.ui.collector import tune_collector
 from synctui.ui.command_line import CommandError, parse_command, suggestions
 from synctui.ui.keymap import apply_keymap
 from synctui.ui.palette import SyncTuiCommands
@@ -76,6 +77,7 @@ class SyncTuiApp(App[int]):
         watch_terminal: bool = False,
     ) -> None:
         super().__init__()
+        tune_collector()  # 100,000 syncs: see synctui.ui.collector
         self.session = session
         self.tokens = TokenResolver(session.token_for)
         session.token_for = self.tokens

@@ -10,7 +10,7 @@ answers with what changed — so widgets receive diffs, never whole reloads.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -126,6 +126,20 @@ class Catalog:
             return (len(names), 0)
         return (account_index, self.entries[key[0]].order.get(key, 0))
 
+    def positions(self) -> Callable[[SyncKey], tuple[int, int]]:
+        """`position` for many keys in a row (a page of syncs): account indexes looked up once."""
+        index = {name: i for i, name in enumerate(self.entries)}
+        entries = self.entries
+        missing = (len(index), 0)
+
+        def position(key: SyncKey) -> tuple[int, int]:
+            account = index.get(key[0])
+            if account is None:
+                return missing
+            return (account, entries[key[0]].order.get(key, 0))
+
+        return position
+
     def get(self, key: SyncKey) -> Sync | None:
         entry = self.entries.get(key[0])
         return entry.syncs.get(key) if entry else None
@@ -157,12 +171,13 @@ class Catalog:
         entry = self._current(name, generation)
         if entry is None:
             return None
-        order = entry.order
+        order, syncs, seen = entry.order, entry.syncs, entry.seen
         for sync in page:
-            entry.syncs[sync.key] = sync
-            entry.seen.add(sync.key)
-            if sync.key not in order:
-                order[sync.key] = len(order)
+            key = sync.key
+            syncs[key] = sync
+            seen.add(key)
+            if key not in order:
+                order[key] = len(order)
         entry.pages += 1
         return page
 

@@ -26,7 +26,7 @@ from synctui.ui.columns import (
     normalize_key,
     vendor_layout,
 )
-from synctui.ui.table_model import Row
+from synctui.ui.table_model import LazyRow, Row
 from synctui.ui.widgets.account_sidebar import AccountSidebar, SidebarEntry
 from synctui.ui.widgets.prompt_bar import PromptBar
 from synctui.ui.widgets.status_line import StatusLine
@@ -127,11 +127,14 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.view: View = ALL
         self.table_layout: Layout = merged_layout()
-        self._row_cache: dict[tuple[str, ...], dict[SyncKey, tuple[Sync, Row]]] = {}
+        # Per layout, the row last built for each sync (reused while `row.subject` is the
+        # very same sync object).
+        self._row_cache: dict[tuple[str, ...], dict[SyncKey, Row]] = {}
         self._sidebar_toggled = False
         # Each view keeps its own sort (column key, reversed): sorting one account by status
         # does not re-sort the next one a person opens.
         self._sorts: dict[View, tuple[str | None, bool]] = {}
+        self._bindings_state: tuple[object, ...] | None = None  # see _bindings_may_change
 
     @property
     def tui(self) -> SyncTuiApp:
@@ -170,6 +173,7 @@ class MainScreen(Screen[None]):
         from synctui.ui.editing.glue import drafts_of
 
         drafts_of(self.tui).subscribe(self.draft_changed)
+        self.bindings_updated_signal.subscribe(self, self._bindings_published, immediate=True)
         self._auto_sidebar(self.app.size.width)
         self.set_focus(self.table)
         self.call_after_refresh(self.set_view, self.view)  # what arrived before we were up
@@ -226,19 +230,19 @@ class MainScreen(Screen[None]):
         """Rows for syncs under the current layout, reusing rows built for the same object."""
         cache = self._row_cache.setdefault(layout_signature(self.table_layout), {})
         rows: list[Row] = []
-        layout_row = self.table_layout.row
-        position = self.tui.catalog.position
+        append = rows.append
+        make = self.table_layout.row  # called when the row is shown, sorted or filtered
+        position = self.tui.catalog.positions()
         drafts = getattr(self.tui, "drafts", None)
         for sync in syncs:
-            cached = cache.get(sync.key)
-            if cached is not None and cached[0] is sync:
-                rows.append(cached[1])
-            else:
-                row = layout_row(sync, position(sync.key))
-                if drafts is not None and drafts.has_changes(sync.key):
+            key = sync.key
+            row = cache.get(key)
+            if row is None or row.subject is not sync:
+                row = LazyRow(key, position(key), sync, make)
+                if drafts is not None and drafts.has_changes(key):
                     row = with_draft_marker(row)
-                cache[sync.key] = (sync, row)
-                rows.append(row)
+                cache[key] = row
+            append(row)
         return rows
 
     def _needs_new_layout(self, syncs: list[Sync]) -> bool:
@@ -323,7 +327,7 @@ class MainScreen(Screen[None]):
     def _status_content(self) -> Content:
         table = self.table
         catalog = self.tui.catalog
-        shown, total = table.row_count, table.total_count
+        shown, total = table.shown_count, table.total_count  # fresh ones follow: ViewUpdated
         parts: list[Content | str | tuple[str, str]] = [
             (" synctui", "bold $text-accent"),
             " │ ",
@@ -363,7 +367,23 @@ class MainScreen(Screen[None]):
             self.status.show(self._status_content())
             # Which keys apply depends on the rows now shown (check_action): keep the footer
             # and help in step with the data, not with whenever focus last moved.
+            self._bindings_may_change()
+
+    def _bindings_may_change(self) -> None:
+        """Refresh the footer and help when what the keys can do changed since they were
+        last drawn — not on every keystroke of the filter: redrawing the footer costs more
+        than filtering 100,000 rows."""
+        state = tuple(
+            (binding.action, self.check_action(binding.action, ()))
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding)
+        )
+        if state != self._bindings_state:
             self.refresh_bindings()
+            self._bindings_state = state
+
+    def _bindings_published(self, _screen: Screen[None]) -> None:
+        self._bindings_state = None  # drawn from some other state: the next change redraws
 
     # --- actions --------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -521,7 +541,7 @@ class MainScreen(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
             self.table.set_filter(event.value)
-            self.refresh_bindings()
+            self._bindings_may_change()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

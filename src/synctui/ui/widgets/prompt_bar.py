@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.suggester import SuggestFromList
 from textual.widgets import Input
 
@@ -23,6 +25,12 @@ class PromptBar(Input):
     PromptBar:focus { border: none; background: $panel-lighten-1; }
     PromptBar.-open { display: block; }
     """
+
+    # Input widens its virtual size with every character typed, and by default that asks for
+    # a layout of the whole screen. The bar's own size never depends on its text (one line,
+    # the full width), so a keystroke repaints it and no more: the table filtering behind it
+    # is painted a layout pass sooner.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     BINDINGS = [
         Binding("escape", "cancel", "Close", id="prompt.cancel"),
