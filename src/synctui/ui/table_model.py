@@ -20,11 +20,17 @@ from typing import Any, ClassVar, Literal
 from rich.cells import cell_len
 
 from synctui.domain.errors import UsageError
-from synctui.domain.filtering import FieldSet, compile_for, haystack, loose_name, narrows
+from synctui.domain.filtering import (
+    FieldSet,
+    Filter,
+    compile_for,
+    haystack,
+    loose_name,
+    narrows,
+)
 from synctui.ui.table_scan import Keep, Keys, Parts, Scan
 
 Key = Hashable
-RowTest = Callable[["Row"], bool]
 
 RECENT_VIEWS = 8  # filter results kept for backspacing (a list of rows each)
 SHORT = 14  # cells; a column whose values all fit this is never cut (enums, flags, vendors)
@@ -175,8 +181,7 @@ class TableModel:
         self.filter_error: str | None = None  # the filter is malformed: it keeps no row
         # The compiled filter (and the tones) as one function over a list of rows; None
         # keeps every row.
-        self._filter_parts: tuple[str | None, Callable[[str], bool] | None, RowTest | None]
-        self._filter_parts = (None, None, None)
+        self._filter: Filter[Any] | None = None  # None: keep every row
         self._keep: Keep = None
         self.tones: frozenset[str] | None = None  # keep only rows of these tones
         self.widths: list[int] = [cell_len(c.title) for c in self.columns]
@@ -317,46 +322,35 @@ class TableModel:
     def _compile(self) -> None:
         """Compile the filter text for these columns, read as still being typed."""
         self.filter_error = None
-        hay_test: Callable[[str], bool] | None = None
-        needle: str | None = None  # the filter is this one plain word
-        row_test: RowTest | None = None
+        self._filter = None
         try:
             flt = compile_for(self.filtering.fields(self.columns), self.filter_text, partial=True)
         except UsageError as exc:
             self.filter_error = str(exc)
-            self._filter_parts = (None, None, lambda row: False)
         else:
-            if flt.empty:
-                pass
-            elif flt.words_only:
-                hay_test, needle = flt.haystack_test(), flt.needle
-            else:
-                subject = self.filtering.subject
-
-                def row_test(row: Row) -> bool:
-                    return flt.matches(subject(row), row.hay)
-
-            self._filter_parts = (needle, hay_test, row_test)
+            self._filter = None if flt.empty else flt
         self._keep = self._keeper()
 
     def _keeper(self) -> Keep:
-        """The filter and the tones as one list comprehension: one pass, no call per row
-        for the commonest case (one plain word) — the inner loop of every keystroke."""
-        needle, hay_test, row_test = self._filter_parts
-        tones = self.tones
-        if needle is not None and not tones:
-            return lambda rows: [r for r in rows if needle in r.hay]
-        if hay_test and tones:
-            return lambda rows: [r for r in rows if r.tone in tones and hay_test(r.hay)]
-        if hay_test:
-            return lambda rows: [r for r in rows if hay_test(r.hay)]
-        if row_test and tones:
-            return lambda rows: [r for r in rows if r.tone in tones and row_test(r)]
-        if row_test:
-            return lambda rows: [r for r in rows if row_test(r)]
-        if tones:
-            return lambda rows: [r for r in rows if r.tone in tones]
-        return None
+        """The filter and the tones as one list comprehension, compiled: the inner loop of
+        every keystroke makes no call per row for word terms (the common case)."""
+        if self.filter_error is not None:
+            return lambda rows: []
+        flt, tones = self._filter, self.tones
+        if flt is None and not tones:
+            return None
+        names: dict[str, Any] = {"tones": tones}
+        tests = ["r.tone in tones"] if tones else []
+        if flt is not None:
+            words, word_names = flt.words_source("r.hay")
+            names.update(word_names)
+            if not flt.words_only:  # field terms read the row's subject
+                subject = self.filtering.subject
+                names["matches"] = lambda row: flt.matches(subject(row), row.hay)
+                words = "matches(r)"
+            tests.append(words)
+        source = f"lambda rows: [r for r in rows if {' and '.join(tests)}]"
+        return eval(source, names)  # only names made here: see Filter.words_source
 
     def set_tones(self, tones: frozenset[str] | None) -> None:
         if tones != self.tones:
