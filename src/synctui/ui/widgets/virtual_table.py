@@ -21,7 +21,6 @@ the view scrolls with it.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Hashable, Iterable, Sequence
 
@@ -35,15 +34,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from synctui.ui.table_model import CELLS, Column, Row, RowFiltering, TableModel
+from synctui.ui.widgets.table_catch_up import CatchUp
 from synctui.ui.widgets.table_paint import GAP, GUTTER, TONES, RowPainter, fit, fit_middle
 
 __all__ = ["GAP", "GUTTER", "VirtualTable", "fit", "fit_middle"]
 
 Key = Hashable
 MARGIN = 1  # blank after the last column: its text never runs into the scrollbar's thumb
-STEP_SECONDS = 0.004  # catching up works this long, then lets keys and frames through
-STEP_ROWS = 2_000  # rows read (filter) or measured (widths) between two looks at the clock
-QUIET_SECONDS = 0.05  # rows still arriving: measure widths only once they stop
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -143,8 +140,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self._cursor_key: Key | None = None
         self._cursor_placed = False  # moved by a person: follow its row, not the top
         self._rebuild_pending = False
-        self._catching_up = False
-        self._changed_at = 0.0
+        self._changed_at = 0.0  # when rows, filter or sort last changed (time.monotonic)
+        self._catcher = CatchUp(self)
         self._widths_cache: tuple[tuple[int, tuple[int, ...]], list[int]] | None = None
         self._painter = RowPainter()
         self._styles: dict[str, Style] = {}  # this frame's styles ("" is the widget's own)
@@ -347,44 +344,23 @@ class VirtualTable(ScrollView, can_focus=True):
         if began or shown_before < self._window_end():  # rows on screen changed
             self.refresh()
 
+    @property
+    def change_pending(self) -> bool:
+        """A change of rows, filter or sort waits for the next frame."""
+        return self._rebuild_pending
+
+    @property
+    def changed_at(self) -> float:
+        """When rows, filter or sort last changed (`time.monotonic`)."""
+        return self._changed_at
+
+    def widths_grew(self) -> None:
+        self._update_virtual_size()
+        self.refresh()
+
     def _catch_up(self) -> None:
         """Finish the filter pass and the column widths in steps, between frames."""
-        model = self.model
-        if not self._catching_up and self.is_attached and (not model.complete or model.unmeasured):
-            self._catching_up = True
-            self.run_worker(self._catching_up_steps(), group="catch-up", exit_on_error=False)
-
-    async def _catching_up_steps(self) -> None:
-        model = self.model
-        loop = asyncio.get_running_loop()
-        try:
-            while True:
-                # Each step waits for the screen to be painted and the queued keys to be
-                # handled: a keystroke's rows are on screen before the rest of its pass.
-                painted = loop.create_future()
-                self.call_after_refresh(painted.set_result, None)
-                await painted
-                if not self.is_attached or self._rebuild_pending:
-                    return  # a change waits for its frame, which starts this again
-                deadline = time.perf_counter() + STEP_SECONDS
-                if not model.complete:
-                    while not model.complete and time.perf_counter() < deadline:
-                        self.ensure_view(reads=STEP_ROWS)
-                elif model.unmeasured:
-                    quiet = QUIET_SECONDS - (time.monotonic() - self._changed_at)
-                    if quiet > 0:  # rows are still arriving: measure them once, later
-                        await asyncio.sleep(quiet)
-                        continue
-                    grew = False
-                    while model.unmeasured and time.perf_counter() < deadline:
-                        grew = model.measure(STEP_ROWS) or grew
-                    if grew:
-                        self._update_virtual_size()
-                        self.refresh()
-                else:
-                    return
-        finally:
-            self._catching_up = False
+        self._catcher.start()
 
     _last_view_length = 0
 
