@@ -126,17 +126,19 @@ class Catalog:
             return (len(names), 0)
         return (account_index, self.entries[key[0]].order.get(key, 0))
 
-    def positions(self) -> Callable[[SyncKey], tuple[int, int]]:
-        """`position` for many keys in a row (a page of syncs): account indexes looked up once."""
-        index = {name: i for i, name in enumerate(self.entries)}
+    def positions(self) -> Callable[[SyncKey], int]:
+        """`position` for many keys in a row (a page of syncs), as one int that sorts the
+        same way — (account index, listing position) packed, an int costs no allocation the
+        garbage collector must track, 100,000 times over."""
+        index = {name: i << 32 for i, name in enumerate(self.entries)}
         entries = self.entries
-        missing = (len(index), 0)
+        missing = len(index) << 32
 
-        def position(key: SyncKey) -> tuple[int, int]:
+        def position(key: SyncKey) -> int:
             account = index.get(key[0])
             if account is None:
                 return missing
-            return (account, entries[key[0]].order.get(key, 0))
+            return account + entries[key[0]].order.get(key, 0)
 
         return position
 

@@ -76,7 +76,9 @@ class Row:
     cells: tuple[str, ...]
     tone: str = ""  # e.g. "active" / "error": picks the status style
     rank: int = 0  # sort order of the status column (most urgent first)
-    order: tuple[int, ...] = ()  # default ("as listed") position; also breaks sort ties
+    # Default ("as listed") position; also breaks sort ties. A tuple, or an int (packed, as
+    # the sync table does: no tracked allocation per row) — one kind per table.
+    order: tuple[int, ...] | int = ()
     hay: str = field(default="")  # what a bare word of the filter searches
     tip: str = ""  # why the status is what it is: shown when the pointer rests on that cell
     subject: Any = None  # what field terms read (a Sync); None: the cells themselves
@@ -100,7 +102,7 @@ class LazyRow(Row):
     __slots__ = ("_make",)
 
     def __init__(
-        self, key: Key, order: tuple[int, ...], subject: Any, make: Callable[[Any], Row]
+        self, key: Key, order: tuple[int, ...] | int, subject: Any, make: Callable[[Any], Row]
     ) -> None:  # the dataclass __init__ is skipped on purpose: the cells come later
         self.key = key
         self.order = order

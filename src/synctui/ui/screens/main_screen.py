@@ -234,6 +234,8 @@ class MainScreen(Screen[None]):
         make = self.table_layout.row  # called when the row is shown, sorted or filtered
         position = self.tui.catalog.positions()
         drafts = getattr(self.tui, "drafts", None)
+        if drafts is not None and not len(drafts):
+            drafts = None
         for sync in syncs:
             key = sync.key
             row = cache.get(key)
