@@ -178,8 +178,7 @@ class Catalog:
             key = sync.key
             syncs[key] = sync
             seen.add(key)
-            if key not in order:
-                order[key] = len(order)
+            order.setdefault(key, len(order))
         entry.pages += 1
         return page
 

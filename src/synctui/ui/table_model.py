@@ -99,7 +99,7 @@ class LazyRow(Row):
     the rows on screen are made then (the rest between frames, or when a sort or a filter
     reads them). Reads exactly like the `Row` that `make(subject)` returns."""
 
-    __slots__ = ("_make",)
+    __slots__ = ("_make", "made")
 
     def __init__(
         self, key: Key, order: tuple[int, ...] | int, subject: Any, make: Callable[[Any], Row]
@@ -108,6 +108,7 @@ class LazyRow(Row):
         self.order = order
         self.subject = subject
         self._make: Callable[[Any], Row] | None = make
+        self.made = False  # type: ignore[misc]  # a slot here: read for every row upserted
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for a slot not set yet, i.e. a part not made yet.
@@ -116,12 +117,9 @@ class LazyRow(Row):
             self.cells, self.tone, self.rank = made.cells, made.tone, made.rank
             self.hay, self.tip = made.hay, made.tip
             self._make = None
+            self.made = True  # type: ignore[misc]
             return getattr(self, name)
         raise AttributeError(name)
-
-    @property  # type: ignore[override]
-    def made(self) -> bool:
-        return self._make is None
 
 
 @dataclass(frozen=True)

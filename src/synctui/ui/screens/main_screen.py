@@ -236,11 +236,13 @@ class MainScreen(Screen[None]):
         drafts = getattr(self.tui, "drafts", None)
         if drafts is not None and not len(drafts):
             drafts = None
+        cached = cache.get
+        lazy = LazyRow
         for sync in syncs:
             key = sync.key
-            row = cache.get(key)
+            row = cached(key)
             if row is None or row.subject is not sync:
-                row = LazyRow(key, position(key), sync, make)
+                row = lazy(key, position(key), sync, make)
                 if drafts is not None and drafts.has_changes(key):
                     row = with_draft_marker(row)
                 cache[key] = row
