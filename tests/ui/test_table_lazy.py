@@ -118,3 +118,24 @@ async def test_a_filter_paints_its_first_rows_and_the_count_follows() -> None:
         table.set_filter('"row 19"')  # narrows: reads only the rows the last pass kept
         await settle(pilot, table)
         assert table.row_count == 1_000 and app.counts[-1] == 1_000
+
+
+async def test_the_filter_bar_hands_each_edit_over_in_the_same_event() -> None:
+    """The table is filtered before the frame that paints the typed character: no wait for
+    `Input.Changed` to bubble up to the screen."""
+    from synctui.ui.widgets.prompt_bar import PromptBar
+
+    edits: list[str] = []
+
+    class BarApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PromptBar(id="bar", on_edit=edits.append)
+
+    app = BarApp()
+    async with app.run_test() as pilot:
+        bar = app.query_one(PromptBar)
+        bar.open("")
+        await pilot.press("a", "b")
+        assert edits[-2:] == ["a", "ab"]
+        bar.value = "abc"
+        assert edits[-1] == "abc"  # at once, before any message is handled

@@ -153,7 +153,7 @@ class MainScreen(Screen[None]):
                     selectable=True,
                     id="syncs",
                 )
-                yield PromptBar(placeholder=FILTER_HINT, id="filter")
+                yield PromptBar(placeholder=FILTER_HINT, id="filter", on_edit=self._filter_edited)
                 yield PromptBar(placeholder="ctx NAME, all, speckle, log, accounts…", id="command")
         yield Footer(compact=True)
 
@@ -542,6 +542,10 @@ class MainScreen(Screen[None]):
             self.tui.confirm_write(sync, action)
 
     # --- events from widgets ----------------------------------------------------------------
+    def _filter_edited(self, text: str) -> None:
+        if self.live:
+            self.table.set_filter(text)  # on_input_changed follows: the same text, a no-op
+
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
             self.table.set_filter(event.value)

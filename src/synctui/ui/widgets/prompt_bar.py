@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -36,6 +39,17 @@ class PromptBar(Input):
         Binding("escape", "cancel", "Close", id="prompt.cancel"),
         Binding("tab", "complete", "Complete", show=False, id="prompt.complete"),
     ]
+
+    def __init__(self, *args: Any, on_edit: Callable[[str], None] | None = None, **kw: Any):
+        """`on_edit` is called with the text at each edit, in the same event as the key: what
+        it changes (the filtered table) is painted in the same frame as the character,
+        rather than a frame later when `Input.Changed` has made its way up."""
+        super().__init__(*args, **kw)
+        self.on_edit = on_edit
+
+    def watch_value(self, value: str) -> None:
+        if self.on_edit is not None:
+            self.on_edit(value)
 
     def on_mount(self) -> None:
         # A blinking cursor repaints twice a second forever: bytes over SSH for nothing.
