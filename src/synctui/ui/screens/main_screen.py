@@ -232,7 +232,9 @@ class MainScreen(Screen[None]):
         rows: list[Row] = []
         append = rows.append
         make = self.table_layout.row  # called when the row is shown, sorted or filtered
-        position = self.tui.catalog.positions()
+        of_account = self.tui.catalog.positions()
+        account: str | None = None
+        base, order = 0, {}  # where this account's positions start, its positions by key
         drafts = getattr(self.tui, "drafts", None)
         if drafts is not None and not len(drafts):
             drafts = None
@@ -242,7 +244,10 @@ class MainScreen(Screen[None]):
             key = sync.key
             row = cached(key)
             if row is None or row.subject is not sync:
-                row = lazy(key, position(key), sync, make)
+                if key[0] != account:  # a page is one account's: looked up once
+                    account = key[0]
+                    base, order = of_account(account)
+                row = lazy(key, base + order.get(key, 0), sync, make)
                 if drafts is not None and drafts.has_changes(key):
                     row = with_draft_marker(row)
                 cache[key] = row
