@@ -174,7 +174,7 @@ class Catalog:
             return None
         order, syncs, seen = entry.order, entry.syncs, entry.seen
         for sync in page:
-            key = sync.key
+            key = (sync.account, sync.id)  # Sync.key, inlined: the loop of a 100,000-sync load
             syncs[key] = sync
             seen.add(key)
             order.setdefault(key, len(order))

@@ -211,6 +211,22 @@ class TableModel:
     def upsert(self, rows: Iterable[Row]) -> int:
         """Add or replace rows by key; returns how many changed (a lazy row not made yet
         counts as changed unless it is the very row already held)."""
+        table = self.rows
+        rows = rows if isinstance(rows, list) else list(rows)
+        keys = [row.key for row in rows]
+        if len(table) > 0 and not table.keys().isdisjoint(keys):
+            return self._upsert_each(rows)
+        table.update(zip(keys, rows, strict=True))  # only new keys: nothing to compare
+        measure = [row for row in rows if row.made]
+        if len(measure) < len(rows):
+            self._unmeasured += [row for row in rows if not row.made]
+        if measure:
+            self._measure(measure)
+        if rows:
+            self._touch()
+        return len(rows)
+
+    def _upsert_each(self, rows: list[Row]) -> int:
         changed = 0
         table = self.rows
         measure: list[Row] = []
