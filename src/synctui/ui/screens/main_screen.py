@@ -135,6 +135,7 @@ class MainScreen(Screen[None]):
         # does not re-sort the next one a person opens.
         self._sorts: dict[View, tuple[str | None, bool]] = {}
         self._bindings_state: tuple[object, ...] | None = None  # see _bindings_may_change
+        self._chrome_pending = False  # see apply_page
 
     @property
     def tui(self) -> SyncTuiApp:
@@ -282,6 +283,13 @@ class MainScreen(Screen[None]):
                 self.set_view(self.view)
             else:
                 self.table.upsert_rows(self._rows(syncs))
+        # Pages arriving between two frames update the header and the sidebar once.
+        if not self._chrome_pending:
+            self._chrome_pending = True
+            self.call_after_refresh(self._chrome_after_pages)
+
+    def _chrome_after_pages(self) -> None:
+        self._chrome_pending = False
         self.refresh_chrome()
 
     def apply_removed(self, account: str, keys: list[SyncKey]) -> None:
