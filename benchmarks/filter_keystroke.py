@@ -1,10 +1,13 @@
 """One keystroke in the `/` filter of the All view at 100,000 syncs, to the repaint.
 
 Headless (`App.run_test`), in a fresh process: the All view is loaded with five accounts of
-20,000 in-memory syncs, `/` opens the filter, and then words are typed and erased one key
-at a time. Each sample is the time from sending the key to the first table line painted
-with the new filter applied (the filter pass over every row happens inside that paint).
-Every keystroke changes the filter text, so none is a no-op. Target: median ≤ 50 ms.
+20,000 in-memory syncs and settled (`app.settled`: every row in the view and in the column
+widths — the first paint does not wait for that, see first_paint.py), `/` opens the filter,
+and then words are typed and erased one key at a time. Each sample is the time from sending
+the key to the first table line painted with the new filter applied: the screenful of rows
+that match (the rest of the pass, and so the count, follows between frames and keys).
+Every keystroke changes the filter text, so none is a no-op. Target: median ≤ 16 ms, one
+frame at 60 fps.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from benchmarks.tui import SIZE, wait_until
 
 NAME = "filter_keystroke"
 ROWS = 100_000
-TARGET_MS = 50.0
+TARGET_MS = 16.0
 # Typed, then erased key by key: narrowing and widening both count.
 WORDS = ("contacts", "sync 01", "!orders", "models 9")
 
@@ -80,7 +83,7 @@ def keystrokes(rows: int = ROWS, words: tuple[str, ...] = WORDS) -> dict[str, An
                 pilot, lambda: all(e.state == LoadState.READY for e in entries), "load"
             )
             table = app.main.table  # type: ignore[union-attr]
-            await wait_until(pilot, lambda: table.row_count == rows, "all rows")
+            await wait_until(pilot, lambda: app.settled and table.row_count == rows, "settled")
             await pilot.press("slash")
             await pilot.pause(0.1)
             samples: list[float] = []

@@ -1,6 +1,6 @@
 """The filter language over stored LetsBuild changes, as SQL: the feed viewer's `/` search.
 
-The terms are the sync table's and `--where`'s (``domain/filtering.py`` parses them and
+The terms are the sync table's and `--where`'s (``domain/filtering/`` parses them and
 holds the matcher); only the subject differs. A change's fields are its stored columns —
 ``feed``, ``operation`` (``op``), ``type`` (``entity_type``), ``entity`` (``entity_id``),
 ``project`` (``project_id``), ``subject`` — and any other name is a dotted path into the

@@ -28,6 +28,7 @@ from synctui.ui import readonly_keys
 from synctui.ui.app_accounts import AccountsMixin
 from synctui.ui.app_themes import ThemesMixin
 from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, stream_syncs
+from synctui.ui.collector import tune_collector
 from synctui.ui.command_line import suggestions
 from synctui.ui.command_table import run_command_line
 from synctui.ui.dialogs.confirm import ConfirmScreen
@@ -85,6 +86,7 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         watch_terminal: bool = False,
     ) -> None:
         super().__init__()
+        tune_collector()  # 100,000 syncs: see synctui.ui.collector
         self.session = session
         self.tokens = TokenResolver(session.token_for)
         session.token_for = self.tokens

@@ -181,6 +181,21 @@ class Catalog:
             return (len(names), 0)
         return (account_index, self.entries[key[0]].order.get(key, 0))
 
+    def positions(self) -> Callable[[str], tuple[int, dict[SyncKey, int]]]:
+        """`position` for many keys in a row (a page of syncs), as one int that sorts the
+        same way: for an account, the number its positions start at and its positions by
+        key — (account index, position) packed, as an int costs no allocation the garbage
+        collector must track, 100,000 times over."""
+        index = {name: i << 32 for i, name in enumerate(self.entries)}
+        entries = self.entries
+        missing: tuple[int, dict[SyncKey, int]] = (len(index) << 32, {})
+
+        def of_account(name: str) -> tuple[int, dict[SyncKey, int]]:
+            entry = entries.get(name)
+            return missing if entry is None else (index[name], entry.order)
+
+        return of_account
+
     def get(self, key: SyncKey) -> Sync | None:
         entry = self.entries.get(key[0])
         return entry.syncs.get(key) if entry else None
@@ -214,12 +229,12 @@ class Catalog:
         entry = self._current(name, generation)
         if entry is None:
             return None
-        order = entry.order
+        order, syncs, seen = entry.order, entry.syncs, entry.seen
         for sync in page:
-            entry.syncs[sync.key] = sync
-            entry.seen.add(sync.key)
-            if sync.key not in order:
-                order[sync.key] = len(order)
+            key = (sync.account, sync.id)  # Sync.key, inlined: the loop of a 100,000-sync load
+            syncs[key] = sync
+            seen.add(key)
+            order.setdefault(key, len(order))
         entry.pages += 1
         self._publish(CatalogChange("synced", name, syncs=tuple(page)))
         return page
@@ -229,7 +244,7 @@ class Catalog:
         entry = self._current(name, generation)
         if entry is None:
             return None
-        removed = [key for key in entry.syncs if key not in entry.seen]
+        removed = list(entry.syncs.keys() - entry.seen)  # a set difference: no loop here
         for key in removed:
             del entry.syncs[key]
             entry.order.pop(key, None)

@@ -3,26 +3,48 @@
 Everything is plain lists and dicts so the hot paths (sorting and filtering 100,000 rows,
 applying a page of 100 changed rows) stay cheap and testable without a terminal. The widget
 owns a `TableModel` and only asks it for the rows it is about to paint.
+
+Nothing is done for every row before the first paint that can wait: a `LazyRow` makes its
+cells the first time they are read (the rows on screen, a sort by a column, a filter), the
+column widths take in rows as they are measured (`measure`, a few thousand at a time between
+frames), and a filter pass may stop once the screen is full (`rebuild(enough=...)`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Any, ClassVar, Literal
 
 from rich.cells import cell_len
 
 from synctui.domain.errors import UsageError
-from synctui.domain.filtering import FieldSet, compile_for, haystack, loose_name, narrows
+from synctui.domain.filtering import (
+    FieldSet,
+    Filter,
+    compile_for,
+    haystack,
+    loose_name,
+    narrows,
+)
+from synctui.ui.table_scan import Keep, Keys, Parts, Scan
 
 Key = Hashable
-RowTest = Callable[["Row"], bool]
 
 RECENT_VIEWS = 8  # filter results kept for backspacing (a list of rows each)
 SHORT = 14  # cells; a column whose values all fit this is never cut (enums, flags, vendors)
 
-__all__ = ["CELLS", "CellFields", "Column", "Row", "RowFiltering", "TableModel", "narrows"]
+__all__ = [
+    "CELLS",
+    "CellFields",
+    "Column",
+    "LazyRow",
+    "Row",
+    "RowFiltering",
+    "TableModel",
+    "narrows",
+]
 
 
 @dataclass(frozen=True)
@@ -54,14 +76,50 @@ class Row:
     cells: tuple[str, ...]
     tone: str = ""  # e.g. "active" / "error": picks the status style
     rank: int = 0  # sort order of the status column (most urgent first)
-    order: tuple[int, ...] = ()  # default ("as listed") position; also breaks sort ties
+    # Default ("as listed") position; also breaks sort ties. A tuple, or an int (packed, as
+    # the sync table does: no tracked allocation per row) — one kind per table.
+    order: tuple[int, ...] | int = ()
     hay: str = field(default="")  # what a bare word of the filter searches
     tip: str = ""  # why the status is what it is: shown when the pointer rests on that cell
     subject: Any = None  # what field terms read (a Sync); None: the cells themselves
 
+    made: ClassVar[bool] = True  # its cells exist (see LazyRow)
+
     def __post_init__(self) -> None:
         if not self.hay:
             self.hay = haystack(self.cells)
+
+
+_MADE_LATER = frozenset({"cells", "tone", "rank", "hay", "tip"})
+
+
+class LazyRow(Row):
+    """A row that makes its cells, tone and haystack from its subject the first time any of
+    them is read: 100,000 rows cost 100,000 small objects before the first paint, and only
+    the rows on screen are made then (the rest between frames, or when a sort or a filter
+    reads them). Reads exactly like the `Row` that `make(subject)` returns."""
+
+    __slots__ = ("_make", "made")
+
+    def __init__(
+        self, key: Key, order: tuple[int, ...] | int, subject: Any, make: Callable[[Any], Row]
+    ) -> None:  # the dataclass __init__ is skipped on purpose: the cells come later
+        self.key = key
+        self.order = order
+        self.subject = subject
+        self._make: Callable[[Any], Row] | None = make
+        self.made = False  # type: ignore[misc]  # a slot here: read for every row upserted
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for a slot not set yet, i.e. a part not made yet.
+        if name in _MADE_LATER and self._make is not None:
+            made = self._make(self.subject)
+            self.cells, self.tone, self.rank = made.cells, made.tone, made.rank
+            self.hay, self.tip = made.hay, made.tip
+            self._make = None
+            self.made = True  # type: ignore[misc]
+            return getattr(self, name)
+        raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -115,56 +173,117 @@ class TableModel:
     def __init__(self, columns: Sequence[Column] = (), filtering: RowFiltering = CELLS) -> None:
         self.columns: list[Column] = list(columns)
         self.rows: dict[Key, Row] = {}
-        self.view: list[Key] = []
+        self.view: Keys = Keys([])  # the keys of the rows shown, in order
         self.sort_column: int | None = None
         self.sort_reverse = False
         self.filtering = filtering
         self.filter_text = ""
         self.filter_error: str | None = None  # the filter is malformed: it keeps no row
-        # The compiled filter: a test of the cached text when every term is a word (the
-        # fast path: one call per row), else a test of the whole row; both None: keep all.
-        self._hay_test: Callable[[str], bool] | None = None
-        self._needle: str | None = None  # the filter is this one plain word
-        self._row_test: RowTest | None = None
+        # The compiled filter (and the tones) as one function over a list of rows; None
+        # keeps every row.
+        self._filter: Filter[Any] | None = None  # None: keep every row
+        self._keep: Keep = None
         self.tones: frozenset[str] | None = None  # keep only rows of these tones
         self.widths: list[int] = [cell_len(c.title) for c in self.columns]
-        self.dirty = True
+        self._unmeasured: list[Row] = []  # lazy rows not in `widths` yet, from `_measured`
+        self._measured = 0
+        self.dirty = True  # a new filter pass must start
         # What a keystroke in the filter reuses, so that it costs one pass over the rows it
         # can still keep, and never a sort (every row sorted once per change of rows/sort):
         self._ordered: list[Row] | None = None  # every row in view order, unfiltered
-        self._selected: list[Row] = []  # the rows of `view`
-        self._narrow_from: list[Row] | None = None  # a narrowing filter scans only these
+        self._scan: Scan = Scan(None, [])  # the pass behind `view` (maybe not finished)
+        self._narrow_from: Parts | None = None  # a narrowing filter reads only these
         self._recent: dict[str, list[Row]] = {}  # the last few filters' rows (backspace)
 
     # --- data -----------------------------------------------------------------------------
     def set_columns(self, columns: Sequence[Column]) -> None:
         self.columns = list(columns)
         self.rows = {}
-        self.view = []
+        self.view = Keys([])
         if self.sort_column is not None and self.sort_column >= len(self.columns):
             self.sort_column = None
         self.widths = [cell_len(c.title) for c in self.columns]
+        self._unmeasured, self._measured = [], 0
         if self.filter_text:
             self._compile()  # the fields a filter names are the columns of some tables
         self._touch()
 
     def upsert(self, rows: Iterable[Row]) -> int:
-        """Add or replace rows by key; returns how many actually changed."""
+        """Add or replace rows by key; returns how many changed (a lazy row not made yet
+        counts as changed unless it is the very row already held)."""
+        table = self.rows
+        rows = rows if isinstance(rows, list) else list(rows)
+        keys = [row.key for row in rows]
+        if len(table) > 0 and not table.keys().isdisjoint(keys):
+            return self._upsert_each(rows)
+        table.update(zip(keys, rows, strict=True))  # only new keys: nothing to compare
+        measure = [row for row in rows if row.made]
+        if len(measure) < len(rows):
+            self._unmeasured += [row for row in rows if not row.made]
+        if measure:
+            self._measure(measure)
+        if rows:
+            self._touch()
+        return len(rows)
+
+    def _upsert_each(self, rows: list[Row]) -> int:
         changed = 0
-        widths = self.widths
+        table = self.rows
+        measure: list[Row] = []
+        unmeasured = self._unmeasured
         for row in rows:
-            old = self.rows.get(row.key)
-            if old is not None and old.cells == row.cells and old.tone == row.tone:
+            old = table.get(row.key)
+            if old is not None and (
+                old is row or (row.made and old.cells == row.cells and old.tone == row.tone)
+            ):
                 continue
-            self.rows[row.key] = row
+            table[row.key] = row
             changed += 1
-            for i, text in enumerate(row.cells[: len(widths)]):
-                n = len(text) if text.isascii() else cell_len(text)
-                if n > widths[i]:
-                    widths[i] = n
+            if row.made:
+                measure.append(row)
+            else:
+                unmeasured.append(row)
+        if measure:
+            self._measure(measure)
         if changed:
             self._touch()
         return changed
+
+    def _measure(self, rows: Iterable[Row]) -> bool:
+        """Widen the columns to these rows' cells (making lazy ones); True when one grew."""
+        widths = self.widths
+        count = len(widths)
+        grew = False
+        for row in rows:
+            for i, text in enumerate(row.cells[:count]):
+                n = len(text) if text.isascii() else cell_len(text)
+                if n > widths[i]:
+                    widths[i] = n
+                    grew = True
+        return grew
+
+    @property
+    def unmeasured(self) -> int:
+        """Rows whose cells are not in the column widths yet."""
+        return len(self._unmeasured) - self._measured
+
+    def measure(self, limit: int | None = None) -> bool:
+        """Take up to `limit` more rows into the column widths; True when a column grew."""
+        pending = self._unmeasured
+        start = self._measured
+        stop = len(pending) if limit is None else min(len(pending), start + limit)
+        rows = self.rows
+        grew = self._measure(r for r in pending[start:stop] if rows.get(r.key) is r)
+        if stop >= len(pending):
+            self._unmeasured, self._measured = [], 0
+        else:
+            self._measured = stop
+        return grew
+
+    def measure_keys(self, keys: Iterable[Key]) -> bool:
+        """Take these rows (the ones on screen) into the widths now; True when one grew."""
+        rows = self.rows
+        return self._measure(row for key in keys if (row := rows.get(key)) is not None)
 
     def remove(self, keys: Iterable[Key]) -> int:
         removed = 0
@@ -190,19 +309,26 @@ class TableModel:
         self._narrow_from = None
         self._recent.clear()
 
+    @property
+    def complete(self) -> bool:
+        """`view` holds every row the filter keeps (no pass is pending or under way)."""
+        return not self.dirty and self._scan.done
+
     def set_filter(self, text: str) -> None:
         if text == self.filter_text:
             return
-        if not self.dirty:
+        if self.complete:
             self._recent.pop(self.filter_text, None)
-            self._recent[self.filter_text] = self._selected
+            self._recent[self.filter_text] = self._scan.kept
             if len(self._recent) > RECENT_VIEWS:
                 del self._recent[next(iter(self._recent))]  # the oldest
-        pending = self._narrow_from is not None
+        pending = self._narrow_from
         # A malformed filter kept no row: nothing to narrow from.
-        can_narrow = self.filter_error is None and (pending or not self.dirty)
+        can_narrow = self.filter_error is None and (pending is not None or not self.dirty)
         if can_narrow and narrows(self.filter_text, text):
-            self._narrow_from = self._narrow_from if pending else self._selected
+            # What the current pass kept so far and has not read yet: the new filter keeps
+            # a subset of what this one keeps.
+            self._narrow_from = pending if pending is not None else self._scan.rest()
         else:
             self._narrow_from = None
         self.filter_text = text
@@ -211,26 +337,41 @@ class TableModel:
 
     def _compile(self) -> None:
         """Compile the filter text for these columns, read as still being typed."""
-        self._hay_test = self._row_test = self._needle = None
         self.filter_error = None
+        self._filter = None
         try:
             flt = compile_for(self.filtering.fields(self.columns), self.filter_text, partial=True)
         except UsageError as exc:
             self.filter_error = str(exc)
-            self._row_test = lambda row: False
-            return
-        if flt.empty:
-            return
-        if flt.words_only:
-            self._hay_test = flt.haystack_test()
-            self._needle = flt.needle
-            return
-        subject = self.filtering.subject
-        self._row_test = lambda row: flt.matches(subject(row), row.hay)
+        else:
+            self._filter = None if flt.empty else flt
+        self._keep = self._keeper()
+
+    def _keeper(self) -> Keep:
+        """The filter and the tones as one list comprehension, compiled: the inner loop of
+        every keystroke makes no call per row for word terms (the common case)."""
+        if self.filter_error is not None:
+            return lambda rows: []
+        flt, tones = self._filter, self.tones
+        if flt is None and not tones:
+            return None
+        names: dict[str, Any] = {"tones": tones}
+        tests = ["r.tone in tones"] if tones else []
+        if flt is not None:
+            words, word_names = flt.words_source("r.hay")
+            names.update(word_names)
+            if not flt.words_only:  # field terms read the row's subject
+                subject = self.filtering.subject
+                names["matches"] = lambda row: flt.matches(subject(row), row.hay)
+                words = "matches(r)"
+            tests.append(words)
+        source = f"lambda rows: [r for r in rows if {' and '.join(tests)}]"
+        return eval(source, names)  # only names made here: see Filter.words_source
 
     def set_tones(self, tones: frozenset[str] | None) -> None:
         if tones != self.tones:
             self.tones = tones
+            self._keep = self._keeper()
             self._touch()
 
     def sort_by(self, column: int | None, reverse: bool | None = None) -> None:
@@ -254,38 +395,34 @@ class TableModel:
         self.sort_reverse = not self.sort_reverse
         self._touch()
 
-    def rebuild(self) -> bool:
-        """Recompute the view if anything changed; True when it did."""
-        if not self.dirty:
-            return False
-        narrow_from, self._narrow_from = self._narrow_from, None
-        selected = self._recent.get(self.filter_text)
-        if selected is None:
-            hay_test, row_test, needle = self._hay_test, self._row_test, self._needle
-            tones = self.tones
-            if narrow_from is not None:
-                rows = narrow_from  # already of these tones, already in order
-                tones = None
+    def rebuild(self, enough: int | None = None, reads: int | None = None) -> bool:
+        """Bring the view up to date; True when it changed. By default the whole filter
+        pass runs; with `enough` it may stop once that many rows are shown, with `reads`
+        after reading that many rows (`complete` says whether it finished)."""
+        began = False
+        if self.dirty:
+            narrow_from, self._narrow_from = self._narrow_from, None
+            recent = self._recent.get(self.filter_text)
+            if recent is not None:
+                self._scan = Scan(None, [(recent, 0)])
+            elif narrow_from is not None:
+                self._scan = Scan(self._keep, narrow_from)
             else:
-                rows = self._ordered if self._ordered is not None else self._sorted()
-            if needle is not None and not tones:
-                selected = [r for r in rows if needle in r.hay]
-            elif hay_test and tones:
-                selected = [r for r in rows if r.tone in tones and hay_test(r.hay)]
-            elif hay_test:
-                selected = [r for r in rows if hay_test(r.hay)]
-            elif row_test and tones:
-                selected = [r for r in rows if r.tone in tones and row_test(r)]
-            elif row_test:
-                selected = [r for r in rows if row_test(r)]
-            elif tones:
-                selected = [r for r in rows if r.tone in tones]
-            else:
-                selected = rows
-        self._selected = selected
-        self.view = [r.key for r in selected]
-        self.dirty = False
-        return True
+                ordered = self._ordered if self._ordered is not None else self._sorted()
+                self._scan = Scan(self._keep, [(ordered, 0)])
+            self.view = Keys(self._scan.kept)
+            self.dirty = False
+            began = True
+        scan = self._scan
+        if scan.done:
+            return began
+        new = scan.advance(enough, reads)
+        return began or bool(new) or scan.done
+
+    def shown(self, index: int) -> Row | None:
+        """The row at `index` of the view (None past its end)."""
+        kept = self._scan.kept
+        return kept[index] if 0 <= index < len(kept) else None
 
     def _sorted(self) -> list[Row]:
         """Every row in the current sort order (cached until rows or sort change)."""
@@ -298,7 +435,7 @@ class TableModel:
             else:
                 ordered.sort(key=lambda r: (r.cells[column].casefold(), r.order), reverse=reverse)
         else:
-            ordered.sort(key=lambda r: r.order, reverse=reverse)
+            ordered.sort(key=attrgetter("order"), reverse=reverse)
         self._ordered = ordered
         return ordered
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.suggester import SuggestFromList
 from textual.widgets import Input
 
@@ -24,10 +29,27 @@ class PromptBar(Input):
     PromptBar.-open { display: block; }
     """
 
+    # Input widens its virtual size with every character typed, and by default that asks for
+    # a layout of the whole screen. The bar's own size never depends on its text (one line,
+    # the full width), so a keystroke repaints it and no more: the table filtering behind it
+    # is painted a layout pass sooner.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
     BINDINGS = [
         Binding("escape", "cancel", "Close", id="prompt.cancel"),
         Binding("tab", "complete", "Complete", show=False, id="prompt.complete"),
     ]
+
+    def __init__(self, *args: Any, on_edit: Callable[[str], None] | None = None, **kw: Any):
+        """`on_edit` is called with the text at each edit, in the same event as the key: what
+        it changes (the filtered table) is painted in the same frame as the character,
+        rather than a frame later when `Input.Changed` has made its way up."""
+        super().__init__(*args, **kw)
+        self.on_edit = on_edit
+
+    def watch_value(self, value: str) -> None:
+        if self.on_edit is not None:
+            self.on_edit(value)
 
     def on_mount(self) -> None:
         # A blinking cursor repaints twice a second forever: bytes over SSH for nothing.

@@ -41,7 +41,8 @@ class StatusLine(Horizontal):
         yield Static("READ-ONLY", id="status-lock", markup=False)
 
     def show(self, content: Content | str) -> None:
-        self.query_one("#status-text", Static).update(content)
+        # One line of fixed size whatever it says: no layout pass (it runs on every key).
+        self.query_one("#status-text", Static).update(content, layout=False)
 
     @property
     def text(self) -> str:

@@ -8,6 +8,11 @@ cost of a repaint depends on the terminal height, not on the number of syncs.
 Rows are addressed by key, so updates are diffs (`upsert_rows`, `remove_rows`), and marks
 (`marked`, toggled with space) survive sorting, filtering and refreshes.
 
+A repaint does only what the screen needs: the filter pass stops once the visible rows are
+found, and only the rows on screen are made and measured. The rest (the pass, so the count,
+and the column widths) catches up in small steps between frames and keystrokes; `settled`
+says when nothing is left to do.
+
 The cursor is always on a shown row and always on screen. Until a person moves it, it stays
 on the first shown row, whatever order pages arrive in (rows of a slow account landing above
 it must not carry it away); once moved, it follows its row through sorts and refreshes and
@@ -16,50 +21,27 @@ the view scrolls with it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable, Iterable, Sequence
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from synctui.ui.table_model import CELLS, Column, Row, RowFiltering, TableModel
+from synctui.ui.widgets.table_catch_up import CatchUp
+from synctui.ui.widgets.table_paint import GAP, GUTTER, TONES, RowPainter, fit, fit_middle
+
+__all__ = ["GAP", "GUTTER", "VirtualTable", "fit", "fit_middle"]
 
 Key = Hashable
-GAP = 2
-GUTTER = 2  # the mark column: "▌ " on marked rows
 MARGIN = 1  # blank after the last column: its text never runs into the scrollbar's thumb
-TONES = ("active", "paused", "error", "draft", "initializing", "idle", "legacy", "unknown")
-
-
-def fit(text: str, width: int) -> str:
-    """Exactly `width` cells: padded, or clipped with an ellipsis."""
-    if text.isascii():
-        if len(text) <= width:
-            return text.ljust(width)
-        return text[: max(0, width - 1)] + "…" if width > 0 else ""
-    length = cell_len(text)
-    if length <= width:
-        return text + " " * (width - length)
-    return set_cell_size(text, max(0, width - 1)) + "…" if width > 0 else ""
-
-
-def fit_middle(text: str, width: int) -> str:
-    """Exactly `width` cells, a too-long text cut in the middle: `/api/v1/wo…/syncs/42/runs`."""
-    if cell_len(text) <= width or width < 5:
-        return fit(text, width)
-    tail = (width - 1) * 2 // 3
-    head = width - 1 - tail
-    start = set_cell_size(text, head)
-    end = text[len(text) - tail :]
-    while cell_len(end) > tail:  # wide characters at the end
-        end = end[1:]
-    return fit(start + "…" + end, width)
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -161,10 +143,14 @@ class VirtualTable(ScrollView, can_focus=True):
         self._cursor_key: Key | None = None
         self._cursor_placed = False  # moved by a person: follow its row, not the top
         self._rebuild_pending = False
+        self._changed_at = 0.0  # when rows, filter or sort last changed (time.monotonic)
+        self._catcher = CatchUp(self)
         self._widths_cache: tuple[tuple[int, tuple[int, ...]], list[int]] | None = None
         # Placeholder rows painted (muted) while the table holds no row at all: what is
         # being loaded. Never part of the model: no cursor, mark, count, filter or sort.
         self.skeleton: tuple[Row, ...] = ()
+        self._painter = RowPainter()
+        self._styles: dict[str, Style] = {}  # this frame's styles ("" is the widget's own)
 
     # --- data API -------------------------------------------------------------------------
     def set_columns(self, columns: Sequence[Column], rows: Iterable[Row] = ()) -> None:
@@ -254,17 +240,17 @@ class VirtualTable(ScrollView, can_focus=True):
     @property
     def visible_keys(self) -> list[Key]:
         self.ensure_view()
-        return self.model.view
+        return list(self.model.view)
 
     @property
     def cursor_key(self) -> Key | None:
-        self.ensure_view()
+        self.ensure_view(enough=self._cursor + 1)  # the whole view only if the row moved
         view = self.model.view
         return view[self._cursor] if 0 <= self._cursor < len(view) else None
 
     @property
     def cursor_row(self) -> int:
-        self.ensure_view()
+        self.ensure_view(enough=self._cursor + 1)
         return self._cursor
 
     def row_for(self, key: Key) -> Row | None:
@@ -272,8 +258,16 @@ class VirtualTable(ScrollView, can_focus=True):
 
     @property
     def settled(self) -> bool:
-        """The view reflects every row, filter and sort given so far (none is pending)."""
-        return not self.model.dirty and not self._rebuild_pending
+        """The view reflects every row, filter and sort given so far, and the column widths
+        every row (nothing is pending or catching up)."""
+        model = self.model
+        return model.complete and not model.unmeasured and not self._rebuild_pending
+
+    @property
+    def shown_count(self) -> int:
+        """Rows in the view as last built, without building it (a status line's count: a
+        fresh one follows with `ViewUpdated`)."""
+        return len(self.model.view)
 
     def reset_cursor(self) -> None:
         """Back to the first shown row, as on a fresh view (another account, say)."""
@@ -310,42 +304,91 @@ class VirtualTable(ScrollView, can_focus=True):
     # --- view maintenance -----------------------------------------------------------------
     def _changed(self) -> None:
         """Coalesce: many pages arriving between two frames cost one sort."""
+        self._changed_at = time.monotonic()
         self.refresh()
         if not self._rebuild_pending:
             self._rebuild_pending = True
-            self.call_after_refresh(self.ensure_view)
+            self.call_after_refresh(self._after_change)
 
-    def ensure_view(self) -> None:
+    def _after_change(self) -> None:
         self._rebuild_pending = False
+        self.ensure_view(enough=self._window_end())
+        self._catch_up()
+
+    def _window_end(self) -> int:
+        """How many view rows the screen shows, from the top of the view."""
+        return int(self.scroll_y) + max(1, self.size.height)
+
+    def ensure_view(self, enough: int | None = None, reads: int | None = None) -> None:
+        """Bring the view up to date: all of it, or (`enough`, `reads`) as much as the
+        screen needs, while the cursor has not been moved (a moved cursor needs the whole
+        view to find its row again)."""
         model = self.model
-        if not model.rebuild():
+        if self._cursor_placed or self.follow_tail:
+            enough = reads = None
+        began = model.dirty
+        shown_before = len(model.view)
+        if not model.rebuild(enough, reads):
             return
         view = model.view
-        at_tail = self.follow_tail and (
-            self._cursor_key is None or self._cursor >= self._last_view_length - 1
-        )
-        if at_tail and view:
-            self._cursor = len(view) - 1
-        elif self._cursor_placed and self._cursor_key is not None:
-            try:
-                self._cursor = view.index(self._cursor_key)
-            except ValueError:
-                self._cursor = min(self._cursor, max(0, len(view) - 1))
-        else:
-            self._cursor = 0
+        if began:
+            at_tail = self.follow_tail and (
+                self._cursor_key is None or self._cursor >= self._last_view_length - 1
+            )
+            if at_tail and view:
+                self._cursor = len(view) - 1
+            elif self._cursor_placed and self._cursor_key is not None:
+                try:
+                    self._cursor = view.index(self._cursor_key)
+                except ValueError:
+                    self._cursor = min(self._cursor, max(0, len(view) - 1))
+            else:
+                self._cursor = 0
         self._cursor_key = view[self._cursor] if view else None
-        self._update_virtual_size()
-        self.post_message(self.ViewUpdated(self, model.total, len(view)))
+        if model.complete:
+            self._update_virtual_size()
+            self.post_message(self.ViewUpdated(self, model.total, len(view)))
+        else:
+            # The scroll range follows once the pass is done (one layout, not one per step)
+            if len(view) >= self.virtual_size.height:
+                self._update_virtual_size()
+            self._catch_up()
         self._scroll_cursor_into_view()
+        if began or shown_before < self._window_end():  # rows on screen changed
+            self.refresh()
+
+    @property
+    def change_pending(self) -> bool:
+        """A change of rows, filter or sort waits for the next frame."""
+        return self._rebuild_pending
+
+    @property
+    def changed_at(self) -> float:
+        """When rows, filter or sort last changed (`time.monotonic`)."""
+        return self._changed_at
+
+    def widths_grew(self) -> None:
+        self._update_virtual_size()
         self.refresh()
+
+    def _catch_up(self) -> None:
+        """Finish the filter pass and the column widths in steps, between frames."""
+        self._catcher.start()
 
     _last_view_length = 0
 
     def _update_virtual_size(self) -> None:
+        model = self.model
+        if model.unmeasured:  # the rows on screen are measured before they are painted
+            model.measure_keys(self._window_keys())
         widths = self._widths()
         width = GUTTER + sum(widths) + GAP * max(0, len(widths) - 1) + MARGIN
         self._last_view_length = len(self.model.view)
         self.virtual_size = Size(width, len(self.model.view) + 1)
+
+    def _window_keys(self) -> list[Key]:
+        top = int(self.scroll_y)
+        return self.model.view[top : top + max(1, self.size.height)]
 
     def _widths(self) -> list[int]:
         available = max(10, self.scrollable_content_region.width - GUTTER - MARGIN)
@@ -510,80 +553,75 @@ class VirtualTable(ScrollView, can_focus=True):
         self.refresh()
 
     # --- painting -------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._styles.clear()  # read once per frame, not once per line
+        return super().render_lines(crop)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._painter.forget()
+
+    def _style_of(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
+        return style
+
     def render_line(self, y: int) -> Strip:
-        self.ensure_view()
+        self.ensure_view(enough=self._window_end())
+        if y == 0 and self.model.unmeasured:  # the rows about to be painted size the columns
+            self.model.measure_keys(self._window_keys())
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._styles.get("")
+        if base is None:
+            base = self._styles[""] = self.rich_style
         scroll_x = int(self.scroll_x)
+        model = self.model
         if y == 0:
-            strip = self._header_strip(base)
+            strip = self._painter.header(
+                model.columns,
+                self._widths(),
+                model.sort_column,
+                model.sort_reverse,
+                base,
+                self._style_of,
+            )
         else:
             index = int(self.scroll_y) + y - 1
-            view = self.model.view
-            if not view and self.skeleton and not self.model.total and not self.model.filter_error:
+            view = model.view
+            if not view and self.skeleton and not model.total and not model.filter_error:
                 if index >= len(self.skeleton):
                     return Strip.blank(width, base)
-                style = base + self.get_component_rich_style(
-                    "virtual-table--skeleton", partial=True
+                strip = self._painter.row(
+                    self.skeleton[index],
+                    model.columns,
+                    self._widths(),
+                    base + self._style_of("virtual-table--skeleton"),
+                    self._style_of,
+                    is_cursor=False,
+                    marked=False,
                 )
-                strip = self._row_strip(self.skeleton[index], style, False)
                 return strip.crop_extend(scroll_x, scroll_x + width, base)
             if not view and y == 2:
-                style = base + self.get_component_rich_style("virtual-table--empty", partial=True)
+                style = base + self._style_of("virtual-table--empty")
                 return Strip([Segment(fit("  " + self.empty_message, width), style)], width)
-            if index >= len(view):
-                return Strip.blank(width, base)
-            row = self.model.rows.get(view[index])
+            row = model.shown(index)
             if row is None:
                 return Strip.blank(width, base)
-            if index == self._cursor:  # the cursor bar spans the whole width
+            is_cursor = index == self._cursor
+            if is_cursor:  # the cursor bar spans the whole width
                 name = (
                     "virtual-table--cursor" if self.has_focus else "virtual-table--cursor-blurred"
                 )
-                base = base + self.get_component_rich_style(name, partial=True)
-            strip = self._row_strip(row, base, index == self._cursor)
+                base = base + self._style_of(name)
+            strip = self._painter.row(
+                row,
+                model.columns,
+                self._widths(),
+                base,
+                self._style_of,
+                is_cursor=is_cursor,
+                marked=row.key in self.marked,
+            )
         return strip.crop_extend(scroll_x, scroll_x + width, base)
-
-    def _header_strip(self, base: Style) -> Strip:
-        header = base + self.get_component_rich_style("virtual-table--header", partial=True)
-        sorted_style = base + self.get_component_rich_style("virtual-table--sorted", partial=True)
-        segments = [Segment(" " * GUTTER, header)]
-        widths = self._widths()
-        sort_column = self.model.sort_column
-        arrow = "▼" if self.model.sort_reverse else "▲"
-        for i, (column, width) in enumerate(zip(self.model.columns, widths, strict=False)):
-            title = column.title
-            if i == sort_column:
-                title = f"{title} {arrow}"
-                segments.append(Segment(fit(title, width), sorted_style))
-            else:
-                segments.append(Segment(fit(title, width), header))
-            if i < len(widths) - 1:
-                segments.append(Segment(" " * GAP, header))
-        return Strip(segments)
-
-    def _row_strip(self, row: Row, base: Style, is_cursor: bool) -> Strip:
-        """One row; `base` already carries the cursor's colours when `is_cursor`."""
-        marked = row.key in self.marked
-        if marked:
-            mark_style = base + self.get_component_rich_style("virtual-table--mark", partial=True)
-            segments = [Segment("▌ ", mark_style)]
-        else:
-            segments = [Segment(" " * GUTTER, base)]
-        widths = self._widths()
-        last = len(widths) - 1
-        columns = self.model.columns
-        for i, width in enumerate(widths):
-            text = row.cells[i] if i < len(row.cells) else ""
-            style = base
-            # On the cursor row every cell takes the cursor's colours: a status tone over the
-            # cursor's background would drop below readable contrast in some themes.
-            if columns[i].kind == "status" and row.tone in TONES and not is_cursor:
-                style = base + self.get_component_rich_style(
-                    f"virtual-table--status-{row.tone}", partial=True
-                )
-            clip = fit_middle if columns[i].clip == "middle" else fit
-            segments.append(Segment(clip(text, width), style))
-            if i < last:
-                segments.append(Segment(" " * GAP, base))
-        return Strip(segments)
