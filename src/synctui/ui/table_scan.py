@@ -14,10 +14,16 @@ not read yet — never every row again.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, Protocol, overload
 
-if TYPE_CHECKING:
-    from synctui.ui.table_model import Row
+
+class Row(Protocol):
+    """All a pass reads of a table's row (`table_model.Row`): its key. A protocol, so this
+    module needs nothing of the table model that uses it."""
+
+    @property
+    def key(self) -> Hashable: ...
+
 
 # Rows kept by the filter among a list of rows (in order); None keeps every row.
 Keep = Callable[[list["Row"]], list["Row"]] | None

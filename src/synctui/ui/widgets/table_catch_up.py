@@ -10,10 +10,34 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from synctui.ui.widgets.virtual_table import VirtualTable
+    from synctui.ui.table_model import TableModel
+
+
+class VirtualTable(Protocol):
+    """What the catch-up asks of its table (`widgets.virtual_table.VirtualTable`); a
+    protocol, so the table can own a catch-up without the two importing each other."""
+
+    model: TableModel
+    change_pending: bool
+    changed_at: float
+
+    @property
+    def is_attached(self) -> bool: ...
+
+    def run_worker(
+        self, work: Coroutine[Any, Any, None], *, group: str, exit_on_error: bool
+    ) -> object: ...
+
+    def call_after_refresh(self, callback: Callable[..., object], *args: Any) -> bool: ...
+
+    def ensure_view(self, *, reads: int) -> object: ...
+
+    def widths_grew(self) -> object: ...
+
 
 STEP_SECONDS = 0.004  # a step works this long, then lets keys and frames through
 STEP_ROWS = 2_000  # rows read (filter) or measured (widths) between two looks at the clock
