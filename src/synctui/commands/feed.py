@@ -157,12 +157,13 @@ def cmd_tail(args: argparse.Namespace) -> int:
             raise
         except errors.SyncTuiError:
             await _finish(printer, thread, store, args.account)  # print what was stored
+            store.close_all()
             raise
         except Exception as exc:
             printer.stop()
             raise _readable(exc, store) from None
         await _finish(printer, thread, store, args.account)
-        store.close()
+        store.close_all()  # the engine's and the printer's threads are done with it
         if isinstance(printer.failure, BrokenPipeError):
             _quiet_stdout()  # the reader left (`| head`): not an error, and nothing to flush
             return 0

@@ -84,6 +84,11 @@ class FeedStore:
             ensure_dir(Path(path).parent)
         self.path = Path(path)
         self._local = threading.local()
+        # Every connection opened, on any thread, so `close_all` can close the ones worker
+        # threads opened: left to the garbage collector they close (and checkpoint the WAL)
+        # at a moment nobody chose.
+        self._opened: list[sqlite3.Connection] = []
+        self._opened_lock = threading.Lock()
         on_disk = str(path) != ":memory:"
         if on_disk:
             make_private(self.path)
@@ -101,7 +106,10 @@ class FeedStore:
         """One connection per thread: the feed engine writes while the viewer reads."""
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            # Used by one thread only; another thread may close it (`close_all`).
+            db = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             try:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
@@ -116,13 +124,27 @@ class FeedStore:
             db.row_factory = sqlite3.Row
             register_search(db)
             self._local.db = db
+            with self._opened_lock:
+                self._opened.append(db)
         return db
 
     def close(self) -> None:
+        """Close this thread's connection."""
         db = getattr(self._local, "db", None)
         if db is not None:
             db.close()
             self._local.db = None
+            with self._opened_lock:
+                self._opened = [c for c in self._opened if c is not db]
+
+    def close_all(self) -> None:
+        """Close every connection this store opened, on any thread: when its user is done
+        and no thread uses the store any more (a command's end, the app's exit)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for db in opened:
+            db.close()
+        self._local = threading.local()
 
     # --- cursors ----------------------------------------------------------------------------
     def cursor(self, account: str, feed: str) -> str | None:

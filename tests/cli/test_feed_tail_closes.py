@@ -1,0 +1,42 @@
+"""`feed tail` closes every database connection it opened, on every thread, before it returns.
+
+A connection left on a worker thread closes whenever the garbage collector finds it, and its
+closing checkpoints the WAL into `feeds.sqlite3`: a later command (or a test comparing files)
+would see the store change while nothing was writing to it. SQLite removes the `-wal` file
+when the last connection closes, so its absence right after the command is the proof.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from synctui.sandbox.server import Sandbox
+from synctui.store.paths import feed_db
+from tests.cli.conftest import Run
+
+
+@pytest.fixture
+def no_collector() -> Iterator[None]:
+    """The collector would close leaked connections at a moment of its choosing."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def test_feed_tail_leaves_no_connection_open(
+    sandbox: Sandbox, run: Run, monkeypatch: pytest.MonkeyPatch, no_collector: None
+) -> None:
+    info = sandbox.info()["letsbuild"]
+    assert run("accounts", "add", "site", "--vendor", "letsbuild", "--url",
+               info["base_url"]).code == 0  # fmt: skip
+    monkeypatch.setenv("SYNCTUI_TOKEN_SITE", info["tokens"]["rw"])
+    assert run("feed", "tail", "site", "--feed", "project").code == 0
+    assert feed_db().exists()
+    wal = feed_db().with_name(feed_db().name + "-wal")
+    assert not wal.exists(), "a connection of `feed tail` is still open"
