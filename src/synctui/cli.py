@@ -18,7 +18,6 @@ import os
 import sys
 
 from synctui import __version__
-from synctui.services.vendor_rules import titles
 
 TYPE_CHECKING = False  # typing costs more to import than argparse's own start-up
 if TYPE_CHECKING:
@@ -170,14 +169,25 @@ class _Parser(argparse.ArgumentParser):
         return parsed
 
 
+class _TopParser(_Parser):
+    """The top-level parser, whose description names the vendors: read from their rules only
+    when the top-level help is printed, so no other command line pays for importing them."""
+
+    def format_help(self) -> str:
+        if self.description is None:
+            from synctui.services.vendor_rules import titles
+
+            self.description = (
+                f"Browse, edit and watch data syncs across {titles()}. "
+                "Run without a command to open the TUI."
+            )
+        return super().format_help()
+
+
 def build_parser(*, complete: bool = True) -> argparse.ArgumentParser:
     """The whole command line; with `complete=False` each command's options are added only
     when the command is named (what `main` uses: one command's module, not seven)."""
-    parser = _Parser(
-        prog="synctui",
-        description=f"Browse, edit and watch data syncs across {titles()}. "
-        "Run without a command to open the TUI.",
-    )
+    parser = _TopParser(prog="synctui")
     parser.add_argument("--version", action=_Version)
     parser.add_argument(
         "--demo",

@@ -12,7 +12,6 @@ One limitation is inherent to RFC 7386 and worth knowing before relying on round
 
 from __future__ import annotations
 
-import copy
 from typing import Any, overload
 
 __all__ = [
@@ -42,14 +41,14 @@ def apply_merge_patch(target: object, patch: object) -> object:
     caller can keep the original document for an undo or a diff preview. An object patch
     always gives an object; any other patch replaces the document.
     """
-    return _merge_into(copy.deepcopy(target), patch)
+    return _merge_into(_deepcopy(target), patch)
 
 
 def _merge_into(target: Any, patch: Any) -> Any:
     """Merge ``patch`` into ``target``, which the caller owns and may be mutated."""
     if not isinstance(patch, dict):
         # A non-object patch replaces the target outright, arrays included.
-        return copy.deepcopy(patch)
+        return _deepcopy(patch)
     if not isinstance(target, dict):
         target = {}
     for key, value in patch.items():
@@ -107,7 +106,7 @@ def _without_null_members(value: Any) -> Any:
     """Deep copy of ``value`` with ``null`` object members dropped (they would mean "remove")."""
     if isinstance(value, dict):
         return {k: _without_null_members(v) for k, v in value.items() if v is not None}
-    return copy.deepcopy(value)
+    return _deepcopy(value)
 
 
 def require_object_patch(patch: object) -> dict[str, Any]:
@@ -169,3 +168,11 @@ def json_type_name(value: object) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+def _deepcopy(value: Any) -> Any:
+    """`copy.deepcopy`, imported when first needed: the vendors' rules compare JSON with this
+    module while the CLI builds its parser, and `copy` (with `weakref`) is not needed there."""
+    import copy
+
+    return copy.deepcopy(value)

@@ -175,7 +175,8 @@ class Filter(Generic[S]):
     def haystack_test(self) -> Callable[[str], bool]:
         """The word terms as one test over a haystack (the fast path of a large table)."""
         source, names = self.words_source("h")
-        return eval(f"lambda h: {source}", names)  # safe: see words_source
+        test: Callable[[str], bool] = eval(f"lambda h: {source}", names)  # see words_source
+        return test
 
     def words_source(self, hay: str) -> tuple[str, dict[str, Any]]:
         """The word terms as ONE Python expression over the haystack expression `hay`, and
