@@ -6,6 +6,8 @@ placed, so read-only mode cannot miss it.
 
 from __future__ import annotations
 
+import argparse
+
 # Change nothing at all: they read from a vendor or from synctui's own files. `feed tail`
 # stores what it fetches (a local cache of a read), like the viewer. `serve` serves the app
 # to a browser until stopped; its tabs run read-only unless --allow-writes (tests/web checks
@@ -32,3 +34,19 @@ LOCAL_WRITES = frozenset({("accounts", "add"), ("accounts", "remove"), ("feed", 
 
 # Never write to a vendor.
 NO_VENDOR_WRITES = READS | LOCAL_WRITES
+
+
+def cli_commands(parser: argparse.ArgumentParser) -> dict[tuple[str, ...], argparse.ArgumentParser]:
+    """Every runnable command of the CLI, by its words (("syncs", "update"), ("journal",)...)."""
+    found: dict[tuple[str, ...], argparse.ArgumentParser] = {}
+
+    def walk(words: tuple[str, ...], node: argparse.ArgumentParser) -> None:
+        if node.get_default("handler") is not None:
+            found[words] = node
+        for action in node._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    walk((*words, name), child)
+
+    walk((), parser)
+    return found

@@ -9,7 +9,6 @@ added later is checked without anyone remembering this test.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 from pathlib import Path
@@ -19,22 +18,7 @@ import pytest
 from synctui.cli import build_parser
 from synctui.sandbox.server import Sandbox
 from tests.cli.conftest import Run
-from tests.command_kinds import READS
-
-
-def commands(parser: argparse.ArgumentParser) -> dict[tuple[str, ...], argparse.ArgumentParser]:
-    found: dict[tuple[str, ...], argparse.ArgumentParser] = {}
-
-    def walk(words: tuple[str, ...], node: argparse.ArgumentParser) -> None:
-        if node.get_default("handler") is not None:
-            found[words] = node
-        for action in node._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for name, child in action.choices.items():
-                    walk((*words, name), child)
-
-    walk((), parser)
-    return found
+from tests.command_kinds import READS, cli_commands
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -75,7 +59,7 @@ def test_every_state_changing_command_refuses_with_readonly(
         "json_file": ["--json-file", str(body)],
         "yes": ["--yes"],
     }
-    changing = {w: n for w, n in commands(build_parser()).items() if w not in READS}
+    changing = {w: n for w, n in cli_commands(build_parser()).items() if w not in READS}
     assert {("accounts", "add"), ("accounts", "remove"), ("feed", "reset")} <= set(changing)
 
     root = tmp_path

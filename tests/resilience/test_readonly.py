@@ -12,7 +12,6 @@ without anyone having to remember this test.
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
 from collections.abc import Awaitable, Callable
@@ -31,7 +30,7 @@ from synctui.services.revert import apply_revert, plan_revert, revert
 from synctui.services.session import Session, SessionOptions
 from synctui.services.triage import apply_remedy, run_remedy, scan
 from synctui.store.accounts import token_env_var
-from tests.command_kinds import NO_VENDOR_WRITES
+from tests.command_kinds import NO_VENDOR_WRITES, cli_commands
 from tests.conftest import admin_state
 from tests.resilience.conftest import add_account, run_in_process, speckle_project_args
 
@@ -245,22 +244,6 @@ async def test_batch_revert_and_remedies_are_refused(sandbox: Sandbox, tmp_path:
     finally:
         await rw.aclose()
         await ro.aclose()
-
-
-def cli_commands(parser: argparse.ArgumentParser) -> dict[tuple[str, ...], argparse.ArgumentParser]:
-    """Every runnable command of the CLI, by its words (("syncs", "update"), ("journal",)...)."""
-    found: dict[tuple[str, ...], argparse.ArgumentParser] = {}
-
-    def walk(words: tuple[str, ...], node: argparse.ArgumentParser) -> None:
-        if node.get_default("handler") is not None:
-            found[words] = node
-        for action in node._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for name, child in action.choices.items():
-                    walk((*words, name), child)
-
-    walk((), parser)
-    return found
 
 
 def test_every_cli_write_command_is_refused_with_readonly(

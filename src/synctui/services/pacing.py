@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from synctui.domain.pacing import AimdController, PaceStats, WritePacing
 from synctui.vendors.http import Attempt
-from synctui.vendors.slots import Slots
+from synctui.vendors.slots import Slots, wait_in_line
 
 __all__ = ["Pacer", "pacer_for"]
 
@@ -91,17 +91,7 @@ class Pacer:
         """Wait for a free slot: fewer writes in flight than the current limit."""
         if not self._waiters and self.controller.try_acquire():
             return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():
-                self.release()  # granted at the moment we were cancelled: give it back
-            else:
-                with contextlib.suppress(ValueError):
-                    self._waiters.remove(waiter)
-            raise
+        await wait_in_line(self._waiters, self.release)
 
     def release(self) -> None:
         self.controller.release()

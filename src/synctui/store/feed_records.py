@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from synctui.domain.errors import UsageError
+from synctui.domain.null_guid import NULL_GUID, has_null_guid  # noqa: F401  (re-exported)
 from synctui.store.change_search import search_sql
-
-NULL_GUID = "00000000-0000-0000-0000-000000000000"
 
 
 @dataclass(frozen=True)
@@ -129,22 +128,6 @@ def sequence_value(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
         return value
     return None
-
-
-def has_null_guid(value: object) -> bool:
-    """Whether the null GUID is a string anywhere in `value` (a C-level membership test per
-    object or list, recursing only into the containers inside)."""
-    if isinstance(value, str):
-        return value == NULL_GUID
-    if isinstance(value, dict):
-        items: Any = value.values()
-    elif isinstance(value, list):
-        items = value
-    else:
-        return False
-    if NULL_GUID in items:  # only an equal string compares equal to it
-        return True
-    return any(has_null_guid(item) for item in items if isinstance(item, dict | list))
 
 
 def subject_of(data: dict[str, Any] | None) -> str:

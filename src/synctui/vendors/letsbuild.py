@@ -14,10 +14,9 @@ from typing import Any
 
 from synctui.domain import errors
 from synctui.domain.models import Change, ChangePage
+from synctui.domain.null_guid import has_null_guid
 from synctui.vendors.graphql import GraphQLAdapter
 from synctui.vendors.letsbuild_rules import RULES
-
-NULL_GUID = "00000000-0000-0000-0000-000000000000"
 
 _FIELDS = {
     "project": (
@@ -70,23 +69,6 @@ def normalize_operation(value: Any) -> str:
     return _OPERATIONS.get(text, text)
 
 
-def _contains_null_guid(value: Any) -> bool:
-    """Whether the null GUID is a string anywhere in `value`. A C-level membership test per
-    object or list, recursing only into the containers inside: a snapshot is mostly flat, and
-    this runs once for every change a feed brings."""
-    if isinstance(value, str):
-        return value == NULL_GUID
-    if isinstance(value, dict):
-        items: Any = value.values()
-    elif isinstance(value, list):
-        items = value
-    else:
-        return False
-    if NULL_GUID in items:  # only an equal string compares equal to it
-        return True
-    return any(_contains_null_guid(item) for item in items if isinstance(item, dict | list))
-
-
 def _storable(cursor: Any) -> bool:
     """A cursor is kept exactly as sent, so it must be text that UTF-8 can hold (a JSON
     string may carry a lone surrogate, which cannot be stored, and must not be altered)."""
@@ -119,7 +101,7 @@ def parse_change(feed: str, item: Any) -> Change:
         operation=normalize_operation(item.get("operationType")),
         data=data,
         sequence_version=sequence,
-        partial=_contains_null_guid(data),
+        partial=has_null_guid(data),
     )
 
 

@@ -5,8 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Callable
 
-__all__ = ["Slots"]
+__all__ = ["Slots", "wait_in_line"]
+
+
+async def wait_in_line(waiters: deque[asyncio.Future[None]], give_back: Callable[[], None]) -> None:
+    """Queue behind `waiters` until a waker grants this turn (sets its future). A turn
+    granted at the very moment the wait is cancelled is given back (`give_back`), so a slot
+    is never lost to a cancelled waiter."""
+    waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    waiters.append(waiter)
+    try:
+        await waiter
+    except asyncio.CancelledError:
+        if waiter.done() and not waiter.cancelled():
+            give_back()
+        else:
+            with contextlib.suppress(ValueError):
+                waiters.remove(waiter)
+        raise
 
 
 class Slots:
@@ -26,17 +44,7 @@ class Slots:
         if self.used < self.size and not self._waiters:
             self.used += 1
             return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():
-                self._release()  # granted at the moment we were cancelled: give it back
-            else:
-                with contextlib.suppress(ValueError):
-                    self._waiters.remove(waiter)
-            raise
+        await wait_in_line(self._waiters, self._release)
 
     async def __aexit__(self, *exc: object) -> None:
         self._release()
