@@ -40,3 +40,20 @@ def test_feed_tail_leaves_no_connection_open(
     assert feed_db().exists()
     wal = feed_db().with_name(feed_db().name + "-wal")
     assert not wal.exists(), "a connection of `feed tail` is still open"
+
+
+def test_a_write_command_leaves_the_journal_closed(
+    speckle_account: str, run: Run, no_collector: None
+) -> None:
+    """The journal's writer thread and its kept-open connection end with the command."""
+    import json
+
+    from synctui.store.paths import data_dir
+
+    listed = json.loads(run("syncs", "list", "--account", speckle_account, "--json").out)
+    sync_id = next(s["id"] for s in listed if s["status"] == "active")
+    patch = '{"context": {"viewName": "closed"}}'
+    assert run("syncs", "update", speckle_account, sync_id, "--patch", patch).code == 0
+    journal = data_dir() / "journal.sqlite3"
+    assert journal.exists()
+    assert not journal.with_name(journal.name + "-wal").exists(), "the journal is still open"

@@ -170,6 +170,8 @@ class Session:
         adapters, self._adapters = list(self._adapters.values()), {}
         for adapter in adapters:
             await adapter.aclose()
+        if self._journal is not None:
+            await asyncio.to_thread(self._journal.close)
 
     @property
     def journal(self) -> Journal | None:

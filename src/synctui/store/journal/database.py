@@ -160,6 +160,16 @@ class Journal:
         finally:
             conn.close()
 
+    def close(self) -> None:
+        """Commit what was handed to the writer thread, stop it and close the connection
+        kept open: when its user is done (a command's end, the app's exit). Left to the
+        collector, their closing checkpoints the WAL at a moment nobody chose. A write after
+        this still works, on the caller's thread."""
+        self._writer.close(wait=True)
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            keeper.close()
+
     def _ensure_schema(self) -> None:
         """Before the first read: the writer has made or checked the schema (once)."""
         with self._init_lock:
