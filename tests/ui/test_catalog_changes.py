@@ -35,12 +35,29 @@ def test_a_load_publishes_its_pages_then_what_is_gone() -> None:
     catalog.apply_page("a", first, [_sync("a", "9")])  # stale: nothing is published
     catalog.apply_page("a", second, [_sync("a", "2")])
     catalog.finish("a", second)
-    assert [(c.kind, [s.id for s in c.syncs], list(c.keys)) for c in heard] == [
-        ("synced", ["1", "2"], []),
-        ("removed", [], []),
-        ("synced", ["2"], []),
-        ("removed", [], [("a", "1")]),
+    # A listed page also names its keys and each sync's first-seen position: "2" keeps the
+    # place it was first listed at.
+    assert [(c.kind, [s.id for s in c.syncs], list(c.keys), list(c.positions)) for c in heard] == [
+        ("synced", ["1", "2"], [("a", "1"), ("a", "2")], [0, 1]),
+        ("removed", [], [], []),
+        ("synced", ["2"], [("a", "2")], [1]),
+        ("removed", [], [("a", "1")], []),
     ]
+
+
+def test_a_first_load_removes_nothing_and_a_reload_what_it_did_not_list() -> None:
+    """A first load notes nothing of what it lists (nothing can be gone); a sync put while
+    it runs stays. A reload removes exactly what it did not list."""
+    catalog, _heard = _catalog()
+    first = catalog.begin("a")
+    catalog.put(_sync("a", "new"))  # answered by a write while the listing runs
+    catalog.apply_page("a", first, [_sync("a", "1")])
+    assert catalog.finish("a", first) == []
+    assert sorted(k[1] for k in catalog.entry("a").syncs) == ["1", "new"]
+    second = catalog.begin("a")
+    catalog.apply_page("a", second, [_sync("a", "new")])
+    assert catalog.finish("a", second) == [("a", "1")]
+    assert list(catalog.entry("a").syncs) == [("a", "new")]
 
 
 def test_a_write_publishes_the_answer_then_that_the_sync_changed() -> None:

@@ -208,20 +208,22 @@ class TableModel:
             self._compile()  # the fields a filter names are the columns of some tables
         self._touch()
 
-    def upsert(self, rows: Iterable[Row]) -> int:
+    def upsert(self, rows: Iterable[Row], compare: bool = True) -> int:
         """Add or replace rows by key; returns how many changed (a lazy row not made yet
-        counts as changed unless it is the very row already held)."""
+        counts as changed unless it is the very row already held). `compare=False`: the
+        rows were just made from data just read (a listed page), so none is the row held:
+        each replaces its key's row unread, as comparing would find each lazy one changed."""
         table = self.rows
         rows = rows if isinstance(rows, list) else list(rows)
-        keys = [row.key for row in rows]
-        if len(table) > 0 and not table.keys().isdisjoint(keys):
+        keys = list(map(attrgetter("key"), rows))
+        if compare and len(table) > 0 and not table.keys().isdisjoint(keys):
             return self._upsert_each(rows)
-        table.update(zip(keys, rows, strict=True))  # only new keys: nothing to compare
-        measure = [row for row in rows if row.made]
-        if len(measure) < len(rows):
-            self._unmeasured += [row for row in rows if not row.made]
-        if measure:
-            self._measure(measure)
+        table.update(zip(keys, rows, strict=True))  # new keys, or new rows: nothing to compare
+        lazy = [row for row in rows if not row.made]  # one pass: most rows are lazy
+        if lazy:
+            self._unmeasured += lazy
+        if len(lazy) < len(rows):
+            self._measure([row for row in rows if row.made])
         if rows:
             self._touch()
         return len(rows)

@@ -1,13 +1,15 @@
 """The screen people live in: accounts on the left, the sync table, `/` filter, `:` commands.
 
-It owns no vendor I/O. The app's workers load accounts and post pages; the app hands each
-page's diff to `apply_page` / `apply_removed` here, and this screen turns syncs into rows with
-the current view's layout (cached per sync object, so switching back to a view is instant).
+It owns no vendor I/O. The app's workers load accounts and post pages; the catalog publishes
+each page's diff to `apply_page` / `apply_removed` here, and this screen turns syncs into rows
+with the current view's layout (`SyncRows`: lazily, and reused per sync object, so switching
+back to a view is instant).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,24 +21,18 @@ from textual.widgets import Footer, Input
 from synctui.domain.models import Capability, Sync
 from synctui.services.vendor_rules import VENDORS, titles, vendors_with
 from synctui.ui.catalog import ALL, Catalog, CatalogChange, LoadState, SyncKey, View
-from synctui.ui.columns import (
-    SYNC_ROWS,
-    Layout,
-    layout_signature,
-    merged_layout,
-    normalize_key,
-    vendor_layout,
-)
+from synctui.ui.columns import SYNC_ROWS, Layout, merged_layout, normalize_key, vendor_layout
 from synctui.ui.editing import actions as editing
 from synctui.ui.editing.forms import CREATE_FORMS
 from synctui.ui.skeleton import skeleton_cells
-from synctui.ui.table_model import LazyRow, Row
+from synctui.ui.sync_rows import DRAFT_MARK, SyncRows
 from synctui.ui.widgets.account_sidebar import AccountSidebar, SidebarEntry
 from synctui.ui.widgets.prompt_bar import PromptBar
 from synctui.ui.widgets.status_line import StatusLine
 from synctui.ui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
+    from synctui.ui.editing.drafts import DraftStore
     from synctui.ui.host import Tui
 
 # Below this width the sidebar starts hidden (`b` shows it): the All-accounts table needs
@@ -45,15 +41,7 @@ NARROW = 140
 RUN_ACTIONS = frozenset({"trigger", "toggle_active"})  # need the account's capability
 
 FILTER_HINT = "filter: words, !not, ~fuzzy, field=value, field~text (README: Filter language)"
-DRAFT_MARK = "* "  # before the status of a sync with an unsaved edit (e reopens it)
-
-
-def with_draft_marker(row: Row) -> Row:
-    """The same row with the unsaved-draft marker in its first (status) cell."""
-    cells = (DRAFT_MARK + row.cells[0], *row.cells[1:]) if row.cells else row.cells
-    return Row(
-        row.key, cells, row.tone, row.rank, row.order, row.hay, tip=row.tip, subject=row.subject
-    )
+__all__ = ["DRAFT_MARK", "MainScreen"]
 
 
 class MainScreen(Screen[None]):
@@ -131,9 +119,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.view: View = ALL
         self.table_layout: Layout = merged_layout()
-        # Per layout, the row last built for each sync (reused while `row.subject` is the
-        # very same sync object).
-        self._row_cache: dict[tuple[str, ...], dict[SyncKey, Row]] = {}
+        self.sync_rows = SyncRows(catalog)
         self._sidebar_toggled = False
         # Each view keeps its own sort (column key, reversed): sorting one account by status
         # does not re-sort the next one a person opens.
@@ -196,8 +182,9 @@ class MainScreen(Screen[None]):
             self.set_class(width < NARROW, "-no-sidebar")
 
     # --- views ----------------------------------------------------------------------------
-    def set_view(self, view: View) -> None:
-        """Show `view` from what the catalog holds; the app loads accounts not yet loaded."""
+    def set_view(self, view: View, fresh: bool = False) -> None:
+        """Show `view` from what the catalog holds; the app loads accounts not yet loaded.
+        `fresh`: make every row anew (the accounts changed, and so the rows' positions)."""
         if not self.live:
             self.view = view
             return
@@ -208,8 +195,10 @@ class MainScreen(Screen[None]):
             self.query_one("#filter", PromptBar).close()
             table.reset_cursor()
         self.view = view
+        if not fresh:  # the rows this view held may serve the next (same layout and syncs)
+            self.sync_rows.keep(self.table_layout, table.model.rows)
         self.table_layout = self._layout_for(view)
-        rows = self._rows(self.tui.catalog.syncs_in(view))
+        rows = self.sync_rows.rows(self.table_layout, self.tui.catalog.syncs_in(view), self._drafts)
         table.set_columns(self.table_layout.columns, rows)
         self._restore_sort()
         self.refresh_chrome()
@@ -236,35 +225,11 @@ class MainScreen(Screen[None]):
         keys = [c.key for c in self.table_layout.columns]
         self.table.sort_by(keys.index(key) if key in keys else None, reverse)
 
-    def _rows(self, syncs: Any) -> list[Row]:
-        """Rows for syncs under the current layout, reusing rows built for the same object."""
-        cache = self._row_cache.setdefault(layout_signature(self.table_layout), {})
-        rows: list[Row] = []
-        append = rows.append
-        make = self.table_layout.row  # called when the row is shown, sorted or filtered
-        of_account = self.tui.catalog.positions()
-        account: str | None = None
-        base, order = 0, {}  # where this account's positions start, its positions by key
-        drafts = self.tui.drafts
-        if drafts is not None and not len(drafts):
-            drafts = None
-        cached = cache.get
-        lazy = LazyRow
-        for sync in syncs:
-            key = (sync.account, sync.id)  # Sync.key, inlined: run 100,000 times on a load
-            row = cached(key)
-            if row is None or row.subject is not sync:
-                if key[0] != account:  # a page is one account's: looked up once
-                    account = key[0]
-                    base, order = of_account(account)
-                row = lazy(key, base + order.get(key, 0), sync, make)
-                if drafts is not None and drafts.has_changes(key):
-                    row = with_draft_marker(row)
-                cache[key] = row
-            append(row)
-        return rows
+    @property
+    def _drafts(self) -> DraftStore | None:
+        return self.tui.drafts
 
-    def _needs_new_layout(self, syncs: list[Sync]) -> bool:
+    def _needs_new_layout(self, syncs: Sequence[Sync]) -> bool:
         """A vendor without declared columns filled a key the table has no column for."""
         if self.view.kind == "all" or self._declared_view():
             return False
@@ -284,14 +249,21 @@ class MainScreen(Screen[None]):
         """Composed and not torn down: pages may still arrive while the app exits."""
         return self.is_mounted and bool(self.query("#syncs"))
 
-    def apply_page(self, account: str, syncs: list[Sync]) -> None:
+    def apply_page(self, change: CatalogChange) -> None:
+        """Syncs listed, re-read or answered by a write: their rows, if this view shows them."""
         if not self.live:
             return
+        account, syncs = change.account, change.syncs
         if account in self.tui.catalog.accounts_in(self.view):
             if self._needs_new_layout(syncs):
                 self.set_view(self.view)
+            elif change.positions:  # a listed page: fresh objects, keys and positions known
+                rows = self.sync_rows.page(
+                    self.table_layout, account, syncs, change.keys, change.positions, self._drafts
+                )
+                self.table.upsert_rows(rows, compare=False)
             else:
-                self.table.upsert_rows(self._rows(syncs))
+                self.table.upsert_rows(self.sync_rows.rows(self.table_layout, syncs, self._drafts))
         # Pages arriving between two frames update the header and the sidebar once.
         if not self._chrome_pending:
             self._chrome_pending = True
@@ -302,9 +274,7 @@ class MainScreen(Screen[None]):
         self.refresh_chrome()
 
     def apply_removed(self, account: str, keys: list[SyncKey]) -> None:
-        for cache in self._row_cache.values():
-            for key in keys:
-                cache.pop(key, None)
+        self.sync_rows.forget(keys)
         if keys and self.live:
             self.table.remove_rows(keys)
         self.refresh_chrome()
@@ -312,7 +282,7 @@ class MainScreen(Screen[None]):
     def catalog_changed(self, change: CatalogChange) -> None:
         """What the catalog publishes, onto the table, the sidebar and the header."""
         if change.kind == "synced":
-            self.apply_page(change.account, list(change.syncs))
+            self.apply_page(change)
         elif change.kind == "removed":
             self.apply_removed(change.account, list(change.keys))
         elif change.kind == "accounts":
@@ -320,25 +290,24 @@ class MainScreen(Screen[None]):
 
     def draft_changed(self, key: SyncKey) -> None:
         """A draft started or ended: repaint that row with (or without) its marker."""
-        for cache in self._row_cache.values():
-            cache.pop(key, None)
+        self.sync_rows.forget([key])
         sync = self.tui.catalog.get(key)
         if (
             sync is not None
             and self.live
             and sync.account in self.tui.catalog.accounts_in(self.view)
         ):
-            self.table.upsert_rows(self._rows([sync]))
+            self.table.upsert_rows(self.sync_rows.rows(self.table_layout, [sync], self._drafts))
 
     def accounts_changed(self) -> None:
         """Accounts were added, edited or removed: rebuild the table and the sidebar."""
         catalog = self.tui.catalog
         if self.view.kind == "account" and self.view.name not in catalog.entries:
             self.view = ALL
-        self._row_cache.clear()
+        self.sync_rows.clear()
         if not self.live:
             return
-        self.set_view(self.view)
+        self.set_view(self.view, fresh=True)  # no row is reused: their positions moved
         self.tui.reload_view(self.view, force=False)  # a new or edited account loads at once
 
     # --- chrome (header and sidebar) ------------------------------------------------------

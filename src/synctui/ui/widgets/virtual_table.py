@@ -163,8 +163,10 @@ class VirtualTable(ScrollView, can_focus=True):
         self.model.replace(rows)
         self._changed()
 
-    def upsert_rows(self, rows: Iterable[Row]) -> None:
-        if self.model.upsert(rows):
+    def upsert_rows(self, rows: Iterable[Row], compare: bool = True) -> None:
+        """Add or replace rows by key (`compare=False`: rows just made from a listed page,
+        see `TableModel.upsert`)."""
+        if self.model.upsert(rows, compare):
             self._changed()
 
     def remove_rows(self, keys: Iterable[Key]) -> None:
