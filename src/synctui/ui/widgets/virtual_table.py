@@ -16,7 +16,9 @@ says when nothing is left to do.
 The cursor is always on a shown row and always on screen. Until a person moves it, it stays
 on the first shown row, whatever order pages arrive in (rows of a slow account landing above
 it must not carry it away); once moved, it follows its row through sorts and refreshes and
-the view scrolls with it.
+the view scrolls with it. Its keys, clicks and tips are in `table_cursor.CursorTable`, which
+this table is built on; how a line is painted is in `table_paint`, what finishes after a
+paint in `table_catch_up`.
 """
 
 from __future__ import annotations
@@ -31,11 +33,11 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from synctui.ui.table_model import CELLS, Column, Row, RowFiltering, TableModel
 from synctui.ui.widgets.table_catch_up import CatchUp
+from synctui.ui.widgets.table_cursor import CursorTable
 from synctui.ui.widgets.table_paint import GAP, GUTTER, TONES, RowPainter, fit, fit_middle
 
 __all__ = ["GAP", "GUTTER", "VirtualTable", "fit", "fit_middle"]
@@ -44,7 +46,7 @@ Key = Hashable
 MARGIN = 1  # blank after the last column: its text never runs into the scrollbar's thumb
 
 
-class VirtualTable(ScrollView, can_focus=True):
+class VirtualTable(CursorTable, can_focus=True):
     """Rows by key with a cursor, marks, sorting, filtering; only visible lines rendered."""
 
     BINDINGS: list[BindingType] = [
@@ -139,9 +141,6 @@ class VirtualTable(ScrollView, can_focus=True):
         self.no_match_text = no_match_text  # there are, but the filter hides every one
         self.follow_tail = follow_tail
         self.selectable = selectable
-        self._cursor = 0
-        self._cursor_key: Key | None = None
-        self._cursor_placed = False  # moved by a person: follow its row, not the top
         self._rebuild_pending = False
         self._changed_at = 0.0  # when rows, filter or sort last changed (time.monotonic)
         self._catcher = CatchUp(self)
@@ -244,16 +243,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self.ensure_view()
         return list(self.model.view)
 
-    @property
-    def cursor_key(self) -> Key | None:
-        self.ensure_view(enough=self._cursor + 1)  # the whole view only if the row moved
-        view = self.model.view
-        return view[self._cursor] if 0 <= self._cursor < len(view) else None
-
-    @property
-    def cursor_row(self) -> int:
-        self.ensure_view(enough=self._cursor + 1)
-        return self._cursor
+    def _selected(self, key: Key) -> None:
+        self.post_message(self.Selected(self, key))
 
     def row_for(self, key: Key) -> Row | None:
         return self.model.rows.get(key)
@@ -270,23 +261,6 @@ class VirtualTable(ScrollView, can_focus=True):
         """Rows in the view as last built, without building it (a status line's count: a
         fresh one follows with `ViewUpdated`)."""
         return len(self.model.view)
-
-    def reset_cursor(self) -> None:
-        """Back to the first shown row, as on a fresh view (another account, say)."""
-        self._cursor_placed = False
-        view = self.model.view
-        self._cursor, self._cursor_key = 0, (view[0] if view else None)
-        self.scroll_to(y=0, animate=False, immediate=True)
-        self.refresh()
-
-    def move_cursor_to_key(self, key: Key) -> bool:
-        self.ensure_view()
-        try:
-            index = self.model.view.index(key)
-        except ValueError:
-            return False
-        self._move_cursor(index)
-        return True
 
     def toggle_mark(self) -> Key | None:
         key = self.cursor_key
@@ -411,148 +385,6 @@ class VirtualTable(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._update_virtual_size()
         self._scroll_cursor_into_view()
-
-    # --- cursor ---------------------------------------------------------------------------
-    @property
-    def _page_rows(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
-    def _move_cursor(self, index: int) -> None:
-        view = self.model.view
-        if not view:
-            self._cursor, self._cursor_key = 0, None
-            return
-        index = max(0, min(index, len(view) - 1))
-        old = self._cursor
-        self._cursor_placed = True
-        self._cursor = index
-        self._cursor_key = view[index]
-        self._scroll_cursor_into_view()
-        self._refresh_row(old)
-        self._refresh_row(index)
-
-    def _refresh_row(self, index: int) -> None:
-        y = index - int(self.scroll_y) + 1
-        if 0 < y < self.size.height:
-            self.refresh_line(y + int(self.scroll_y))
-
-    def _scroll_cursor_into_view(self, retry: bool = True) -> None:
-        top = int(self.scroll_y)
-        page = self._page_rows
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False, immediate=True)
-        elif self._cursor >= top + page:
-            self.scroll_to(y=self._cursor - page + 1, animate=False, immediate=True)
-        else:
-            return
-        if retry and not (int(self.scroll_y) <= self._cursor < int(self.scroll_y) + page):
-            # The scroll was clamped to the size before this rebuild: again after layout.
-            self.call_after_refresh(self._scroll_cursor_into_view, False)
-
-    def action_cursor_up(self) -> None:
-        self.ensure_view()
-        self._move_cursor(self._cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self.ensure_view()
-        self._move_cursor(self._cursor + 1)
-
-    def action_page_up_rows(self) -> None:
-        self.ensure_view()
-        self._move_cursor(self._cursor - self._page_rows)
-
-    def action_page_down_rows(self) -> None:
-        self.ensure_view()
-        self._move_cursor(self._cursor + self._page_rows)
-
-    def action_first_row(self) -> None:
-        self.ensure_view()
-        self._move_cursor(0)
-
-    def action_last_row(self) -> None:
-        self.ensure_view()
-        self._move_cursor(len(self.model.view) - 1)
-
-    def action_scroll_columns(self, direction: int) -> None:
-        """One column sideways (when the columns are wider than the screen): the view
-        starts at a column's left edge, so no column is shown cut at the left."""
-        starts = self._column_starts()
-        x = int(self.scroll_x)
-        if direction > 0:
-            target = next((s for s in starts if s > x), x)
-        else:
-            target = next((s for s in reversed(starts) if s < x), 0)
-        target = min(target, int(self.max_scroll_x))
-        self.scroll_to(x=target, animate=False, immediate=True)
-
-    def _column_starts(self) -> list[int]:
-        """Where each column begins (the first at 0, so the mark gutter shows with it)."""
-        starts, position = [0], GUTTER
-        for width in self._widths()[:-1]:
-            position += width + GAP
-            starts.append(position)
-        return starts
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "select_row":
-            return self.selectable
-        return True
-
-    def action_select_row(self) -> None:
-        key = self.cursor_key
-        if key is not None:
-            self._cursor_placed = True  # back from what it opened, the cursor is on this row
-            self.post_message(self.Selected(self, key))
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        self.ensure_view()
-        if offset.y == 0:
-            column = self._column_at(offset.x + int(self.scroll_x))
-            if column is not None:
-                same = self.model.sort_column == column
-                self.sort_by(column, reverse=not self.model.sort_reverse if same else False)
-            return
-        index = int(self.scroll_y) + offset.y - 1
-        if 0 <= index < len(self.model.view):
-            was_cursor = index == self._cursor
-            self._move_cursor(index)
-            if was_cursor and event.chain >= 2 and self.selectable:
-                self.action_select_row()
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        """Resting on a status cell shows that row's reason (the vendor's own words)."""
-        offset = event.get_content_offset(self)
-        tip = None
-        if offset is not None and offset.y > 0:
-            tip = self.tip_at(offset.x + int(self.scroll_x), int(self.scroll_y) + offset.y - 1)
-        if tip != self.tooltip:
-            self.tooltip = tip
-
-    def tip_at(self, x: int, index: int) -> str | None:
-        """The tip of the cell at content column `x` of view row `index`: only status cells
-        have one, and only when the row says why."""
-        self.ensure_view()
-        if not 0 <= index < len(self.model.view):
-            return None
-        column = self._column_at(x)
-        if column is None or self.model.columns[column].kind != "status":
-            return None
-        row = self.model.rows.get(self.model.view[index])
-        return (row.tip or None) if row is not None else None
-
-    def _column_at(self, x: int) -> int | None:
-        position = GUTTER
-        for i, width in enumerate(self._widths()):
-            if position <= x < position + width + GAP:
-                return i
-            position += width + GAP
-        return None
-
-    def watch_has_focus(self, _focused: bool) -> None:
-        self.refresh()
 
     # --- painting -------------------------------------------------------------------------
     def render_lines(self, crop: Region) -> list[Strip]:
