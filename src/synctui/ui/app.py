@@ -193,7 +193,9 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         if self._unsubscribe_calls is not None:
             self._unsubscribe_calls()
         if self._feed_store is not None:
-            self._feed_store.close()
+            # Every connection, the feed engine's store thread's too: left to the garbage
+            # collector they would checkpoint the WAL after the app is gone.
+            self._feed_store.close_all()
         await self.session.aclose()
 
     # --- loading --------------------------------------------------------------------------
