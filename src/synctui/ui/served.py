@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from synctui.ui.host import Servable
+
 SERVED_ENV = "SYNCTUI_SERVED"  # set by `synctui serve` in the environment of each app process
 
 
@@ -22,7 +24,7 @@ def served_from(environ: Mapping[str, str]) -> bool:
 
 
 def is_served(app: Any) -> bool:
-    return bool(getattr(app, "served", False))
+    return isinstance(app, Servable) and app.served
 
 
 def refuse_in_browser(app: Any, what: str) -> bool:

@@ -85,8 +85,7 @@ class EditorScreen(Screen[None]):
         if self._accepted_casts is None:
             rules = rules_for(self.vendor)
             found: set[str] = set()
-            catalog = getattr(self.app, "catalog", None)
-            for entry in catalog.entries.values() if catalog is not None else ():
+            for entry in self.tui.catalog.entries.values():
                 if entry.account.vendor == self.vendor:
                     for sync in entry.syncs.values():
                         found |= rules.type_casts(sync.raw)
