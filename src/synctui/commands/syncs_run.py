@@ -20,6 +20,7 @@ from synctui.commands.common import (
     table,
 )
 from synctui.commands.sync_format import (
+    answer,
     load_patch,
     print_plan,
     result_json,
@@ -182,11 +183,11 @@ def cmd_update(args: argparse.Namespace) -> int:
             print("Nothing to change: the patch leaves the sync as it is.")
             return 0
         result = await session.apply_plan(plan)
-        if args.json:
-            emit_json(result_json(result))
-        else:
-            print(f"{args.account} {args.sync_id}: {result.message} ({plan.summary})")
-        return 0
+        return answer(
+            args,
+            result_json(result),
+            f"{args.account} {args.sync_id}: {result.message} ({plan.summary})",
+        )
 
     return run_command(args, body)
 
@@ -200,12 +201,10 @@ def cmd_action(args: argparse.Namespace) -> int:
             result = await session.trigger(args.account, args.sync_id)
         else:
             result = await session.migrate(args.account, args.sync_id)
-        if args.json:
-            emit_json(result_json(result))
-        else:
-            extra = f" (run {result.run.id}: {result.run.state.value})" if result.run else ""
-            print(f"{args.account} {args.sync_id}: {result.message}{extra}")
-        return 0
+        extra = f" (run {result.run.id}: {result.run.state.value})" if result.run else ""
+        return answer(
+            args, result_json(result), f"{args.account} {args.sync_id}: {result.message}{extra}"
+        )
 
     return run_command(args, body)
 
@@ -278,11 +277,9 @@ def cmd_create(args: argparse.Namespace) -> int:
                 print("Nothing was sent.")
             return 0
         created = await ctx.session.create(args.account, document)
-        if args.json:
-            emit_json(sync_json(created))
-        else:
-            print(f"{args.account}: created {created.id} ({created.name})")
-        return 0
+        return answer(
+            args, sync_json(created), f"{args.account}: created {created.id} ({created.name})"
+        )
 
     return run_command(args, body)
 
@@ -302,18 +299,14 @@ def cmd_delete(args: argparse.Namespace) -> int:
                 )
             warning = rules_for(account.vendor).delete_warning
             extra = f" {warning}" if warning else ""
-            answer = input(
+            reply = input(
                 f"Delete {sync.name} ({sync.id}) from {args.account}? "
                 f"This cannot be undone.{extra} [y/N] "
             )
-            if answer.strip().lower() not in ("y", "yes"):
+            if reply.strip().lower() not in ("y", "yes"):
                 print("Nothing deleted.")
                 return 0
         result = await session.delete(args.account, sync.id)
-        if args.json:
-            emit_json(result_json(result))
-        else:
-            print(f"{args.account} {sync.id}: {result.message}")
-        return 0
+        return answer(args, result_json(result), f"{args.account} {sync.id}: {result.message}")
 
     return run_command(args, body)
