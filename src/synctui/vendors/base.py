@@ -239,12 +239,17 @@ class Adapter:
         before: dict[str, Any],
         after: dict[str, Any],
         requests: list[PlannedRequest],
-        summary: str,
+        summary: str | list[str],
         *,
         trigger_now: bool = False,
         **payload: Any,
     ) -> WritePlan:
-        """What `plan_update` returns: the edit, the exact requests, and what `apply` needs."""
+        """What `plan_update` returns: the edit, the exact requests, and what `apply` needs.
+
+        `summary` may be given as its parts ("PUT 2 fields", "trigger now"), in the order
+        the requests go: they read "A + B", and "no changes" when there are none."""
+        if not isinstance(summary, str):
+            summary = " + ".join(summary) or "no changes"
         return WritePlan(
             account=self.account.name,
             vendor=self.vendor,

@@ -400,7 +400,7 @@ class PolytomicAdapter(RestAdapter):
             before,
             after,
             requests,
-            " + ".join(summary) or "no changes",
+            summary,
             trigger_now=trigger_now,
             sync_id=sync.id,
             updated_at=fresh.get("updated_at"),

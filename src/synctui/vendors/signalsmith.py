@@ -370,7 +370,7 @@ class SignalsmithAdapter(RestAdapter):
             before,
             after,
             requests,
-            " + ".join(summary) or "no changes",
+            summary,
             trigger_now=trigger_now,
             sync_id=sync.id,
             body=body,

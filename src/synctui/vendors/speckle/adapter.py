@@ -380,7 +380,7 @@ class SpeckleAdapter(GraphQLAdapter):
             before,
             after,
             requests,
-            " + ".join(summary) or "no changes",
+            summary,
             trigger_now=trigger_now,
             projectId=project_id,
             syncId=sid,
