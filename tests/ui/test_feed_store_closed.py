@@ -31,9 +31,7 @@ def no_collector() -> Iterator[None]:
         gc.enable()
 
 
-async def test_the_app_leaves_no_feed_connection_open(
-    sandbox: Sandbox, no_collector: None
-) -> None:
+async def test_the_app_leaves_no_feed_connection_open(sandbox: Sandbox, no_collector: None) -> None:
     app = make_app(sandbox_session(sandbox))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -6,7 +6,7 @@ imports them — the import graph of `synctui.ui` stays a tree (`tests/ui/test_u
 The optional abilities a screen on the stack may have (`Reloadable` for the auto-refresh,
 `ShowsCalls` for the API call log) are Protocols too, checked with `isinstance`; so are the
 few things the screens shared with the triage and feed apps ask of whichever app runs them
-(`Servable`, `HasSession`).
+(`HasSession`; whether it is in a browser tab: `served.Servable`).
 """
 
 from __future__ import annotations
@@ -37,14 +37,6 @@ class ShowsCalls(Protocol):
     """A screen that shows the API calls as they are made (`CallRecord`s of the call log)."""
 
     def add_calls(self, records: Sequence[Any]) -> None: ...
-
-
-@runtime_checkable
-class Servable(Protocol):
-    """An app `synctui serve` may put in a browser tab (`synctui.ui.served`); an app without
-    it (the feed viewer's own) is never served."""
-
-    served: bool
 
 
 @runtime_checkable
@@ -128,4 +120,4 @@ class Tui(Protocol):
     def action_add_account(self) -> None: ...
 
 
-__all__ = ["HasSession", "MainView", "Reloadable", "Servable", "ShowsCalls", "Tui"]
+__all__ = ["HasSession", "MainView", "Reloadable", "ShowsCalls", "Tui"]

@@ -12,11 +12,17 @@ No Textual import here: the launcher reads the flag before Textual starts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from synctui.ui.host import Servable
+from typing import Any, Protocol, runtime_checkable
 
 SERVED_ENV = "SYNCTUI_SERVED"  # set by `synctui serve` in the environment of each app process
+
+
+@runtime_checkable
+class Servable(Protocol):
+    """An app `synctui serve` may put in a browser tab; an app without the attribute (the
+    feed viewer's own) is never served."""
+
+    served: bool
 
 
 def served_from(environ: Mapping[str, str]) -> bool:

@@ -48,6 +48,7 @@ def _waited(soon: Callable[P, Future[T]], doc: str) -> Callable[P, T]:
     waited.__name__ = soon.__name__.removesuffix("_soon")
     return waited
 
+
 # How long one attempt waits for another writer's lock, and how many attempts a write makes.
 BUSY_TIMEOUT = 10.0
 LOCK_ATTEMPTS = 6
