@@ -120,3 +120,19 @@ def test_an_unknown_command_is_one_line_naming_every_command() -> None:
     assert (code, out, err.count("\n")) == (2, "", 1)
     for name in COMMANDS:
         assert repr(name) in err
+
+
+def test_an_unknown_action_or_vendor_is_one_line_naming_every_choice() -> None:
+    """The choices of a parser made on demand are argparse's own, in their listed order."""
+    from synctui.domain.capabilities import Capability
+    from synctui.services.vendor_rules import vendors_with
+
+    code, out, err = _run(["syncs", "nosuch"])
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    listed = ", ".join(repr(a) for a in ("list", "show", "update", "create", "delete"))
+    assert listed in err and "'synctui syncs --help'" in err
+
+    code, out, err = _run(["syncs", "list", "--vendor", "nosuch"])
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    choices = ", ".join(repr(v) for v in vendors_with(Capability.LIST))
+    assert f"argument --vendor: invalid choice: 'nosuch' (choose from {choices})" in err
