@@ -18,6 +18,7 @@ import os
 import sys
 
 from synctui import __version__
+from synctui.commands.lazy_parsers import LazySubparsers
 
 TYPE_CHECKING = False  # typing costs more to import than argparse's own start-up
 if TYPE_CHECKING:
@@ -98,35 +99,17 @@ class _Version(argparse.Action):
         raise SystemExit(EXIT_OK)
 
 
-class _Commands(argparse._SubParsersAction):
-    """The COMMAND choice, each command's parser filled only once it is named (or asked for).
-
-    argparse calls this action with the command's name and the rest of the line; the
-    command's module is imported and its options added to its (until then empty) parser just
-    before that parser reads the rest.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self._unfilled: dict[str, str] = {}
+class _Commands(LazySubparsers):
+    """The COMMAND choice: a command's module is imported, and its parser made and filled,
+    only once the command is named (or the whole tree asked for)."""
 
     def add_command(self, name: str, where: str, help: str) -> None:
-        self.add_parser(name, help=help)
-        self._unfilled[name] = where
+        module, function = where.split(":")
 
-    def fill(self, name: str) -> None:
-        where = self._unfilled.pop(name, None)
-        if where is not None:
-            module, function = where.split(":")
-            getattr(importlib.import_module(module), function)(self._name_parser_map[name])
+        def fill(parser: argparse.ArgumentParser) -> None:
+            getattr(importlib.import_module(module), function)(parser)
 
-    def fill_all(self) -> None:
-        for name in list(self._unfilled):
-            self.fill(name)
-
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
-        self.fill(values[0])
-        super().__call__(parser, namespace, values, option_string)
+        self.add_later(name, fill, help)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -40,18 +40,16 @@ def _loaded_after(argv: list[str]) -> list[str]:
 
 
 def test_version_imports_no_command_and_no_help_formatting() -> None:
-    assert _loaded_after(["--version"]) == []
+    # Only the plumbing that makes a command's parser when it is named: no command.
+    assert _loaded_after(["--version"]) == ["synctui.commands.lazy_parsers"]
 
 
 def test_a_command_imports_its_own_module_only() -> None:
     loaded = _loaded_after(["syncs", "list", "--help"])
     commands = [m for m in loaded if m.startswith("synctui.commands.")]
-    # `syncs` and how it prints; not its batch half (`syncs_batch`), nor any other command.
-    assert commands == [
-        "synctui.commands.common",
-        "synctui.commands.sync_format",
-        "synctui.commands.syncs",
-    ]
+    # `syncs`' parser only: not what its actions run (`syncs_run`, `syncs_batch`) nor how
+    # they print, nor any other command.
+    assert commands == ["synctui.commands.lazy_parsers", "synctui.commands.syncs"]
     assert "shutil" not in loaded  # the help is sized to the terminal without it
 
 
@@ -122,3 +120,19 @@ def test_an_unknown_command_is_one_line_naming_every_command() -> None:
     assert (code, out, err.count("\n")) == (2, "", 1)
     for name in COMMANDS:
         assert repr(name) in err
+
+
+def test_an_unknown_action_or_vendor_is_one_line_naming_every_choice() -> None:
+    """The choices of a parser made on demand are argparse's own, in their listed order."""
+    from synctui.domain.capabilities import Capability
+    from synctui.services.vendor_rules import vendors_with
+
+    code, out, err = _run(["syncs", "nosuch"])
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    listed = ", ".join(repr(a) for a in ("list", "show", "update", "create", "delete"))
+    assert listed in err and "'synctui syncs --help'" in err
+
+    code, out, err = _run(["syncs", "list", "--vendor", "nosuch"])
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    choices = ", ".join(repr(v) for v in vendors_with(Capability.LIST))
+    assert f"argument --vendor: invalid choice: 'nosuch' (choose from {choices})" in err

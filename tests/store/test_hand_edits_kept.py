@@ -1,4 +1,4 @@
-"""A hand-edited accounts.toml or settings.toml keeps its comments, blank lines and order
+"""A hand-edited accounts.toml, settings.toml or tokens.toml keeps its comments, blank lines and order
 through every write synctui makes to it.
 
 Both files are rewritten on deliberate changes (an account added, edited or removed, a theme
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -218,3 +218,68 @@ def test_a_new_settings_file_omits_defaults(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# synctui settings.")
     assert tomllib.loads(text) == {"version": 1, "tui": {"theme": "synctui-256"}}
+
+
+# --- tokens.toml (opted in with --insecure-storage) ------------------------------------------
+
+TOKENS = """\
+# Tokens for the CI box only; rotated every quarter.
+[tokens]
+prod = "tok-prod-1"   # the read-only one
+# staging shares the sandbox token
+"staging.poly" = "tok-staging-1"
+"""
+
+
+@pytest.fixture
+def tokens_path(tmp_path: Path) -> Path:
+    path = tmp_path / "tokens.toml"
+    path.write_text(TOKENS, encoding="utf-8")
+    os.chmod(path, 0o600)
+    return path
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[None]:
+    """Whatever keyring the machine has is left alone (a token written to the file is also
+    removed from the keyring)."""
+    import keyring
+    from keyring.backends import null
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(null.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "dropped"),
+    [
+        ("prod", "tok-prod-2", ()),  # a changed token keeps its trailing comment
+        ("new-pg", "tok-pg-1", ()),  # a new one is appended
+        # one removed: the others' comments stay (its own line's comment goes with it)
+        ("staging.poly", None, ()),
+    ],
+    ids=["change", "add", "remove"],
+)
+def test_token_file_writes_keep_comments_and_mode_0600(
+    tokens_path: Path, memory_keyring: None, name: str, value: str | None, dropped: tuple[str, ...]
+) -> None:
+    from synctui.store.secrets import TokenStore
+
+    store = TokenStore(keyring_timeout=5, tokens_path=tokens_path)
+    if value is None:
+        assert "file" in store.delete(name)
+    else:
+        store.set(name, value, insecure_file=True)
+    after = tokens_path.read_text(encoding="utf-8")
+    assert_comments_kept(TOKENS, after, dropped)
+    wanted = {"prod": "tok-prod-1", "staging.poly": "tok-staging-1"}
+    if value is None:
+        del wanted[name]
+    else:
+        wanted[name] = value
+    assert tomllib.loads(after) == {"tokens": wanted}
+    assert stat.S_IMODE(tokens_path.stat().st_mode) == 0o600

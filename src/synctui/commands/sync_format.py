@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     from synctui.domain.models import PlannedRequest, Run, Sync, WritePlan, WriteResult
 
 
+def answer(args: argparse.Namespace, document: object, line: str) -> int:
+    """A command's answer, exit status 0: `document` as JSON with --json, else `line`."""
+    if args.json:
+        emit_json(document)
+    else:
+        print(line)
+    return 0
+
+
 def sync_json(sync: Sync) -> dict[str, Any]:
     return {
         "account": sync.account,

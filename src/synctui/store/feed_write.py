@@ -14,7 +14,7 @@ gives the page's rows are consecutive: the last one and the count give them all.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from synctui.store.feed_records import (
@@ -123,16 +123,10 @@ def insert_page(
 
 def _partial_entities(db: sqlite3.Connection, account: str, keys: Iterable[str]) -> dict[str, bool]:
     """Whether each already known entity is partial now (unknown ones are absent)."""
-    out: dict[str, bool] = {}
-    for chunk in _chunks(keys):
-        rows = db.execute(
-            "SELECT entity_id, partial FROM entities "
-            f"WHERE account = ? AND entity_id IN ({','.join('?' * len(chunk))})",
-            (account, *chunk),
-        ).fetchall()
-        for entity_id, partial in rows:
-            out[entity_id] = bool(partial)
-    return out
+    return {
+        entity_id: bool(partial)
+        for entity_id, partial in _entity_rows(db, account, keys, "partial")
+    }
 
 
 def repeats(db: sqlite3.Connection, account: str, changes: Sequence[Any]) -> list[bool]:
@@ -140,15 +134,12 @@ def repeats(db: sqlite3.Connection, account: str, changes: Sequence[Any]) -> lis
     same deletion, or the same sequence version with the same snapshot. One read per page,
     however many changes it holds."""
     keys = [column_text(c.entity_id) or "" for c in changes]
-    last: dict[str, tuple[int | None, bool, str | None]] = {}
-    for chunk in _chunks(keys):
-        rows = db.execute(
-            "SELECT entity_id, sequence_version, deleted, snapshot FROM entities "
-            f"WHERE account = ? AND entity_id IN ({','.join('?' * len(chunk))})",
-            (account, *chunk),
-        ).fetchall()
-        for entity_id, sequence, deleted, snapshot in rows:
-            last[entity_id] = (sequence, bool(deleted), snapshot)
+    last: dict[str, tuple[int | None, bool, str | None]] = {
+        entity_id: (sequence, bool(deleted), snapshot)
+        for entity_id, sequence, deleted, snapshot in _entity_rows(
+            db, account, keys, "sequence_version, deleted, snapshot"
+        )
+    }
     out: list[bool] = []
     for change, key in zip(changes, keys, strict=True):
         known = last.get(key)
@@ -166,6 +157,19 @@ def repeats(db: sqlite3.Connection, account: str, changes: Sequence[Any]) -> lis
             and snapshot == json_text(change.data)
         )
     return out
+
+
+def _entity_rows(
+    db: sqlite3.Connection, account: str, keys: Iterable[str], columns: str
+) -> Iterator[Any]:
+    """(entity_id, *columns) of the known entities among `keys`, a chunk of ids a query
+    (SQLite limits the variables of one statement)."""
+    for chunk in _chunks(keys):
+        yield from db.execute(
+            f"SELECT entity_id, {columns} FROM entities "
+            f"WHERE account = ? AND entity_id IN ({','.join('?' * len(chunk))})",
+            (account, *chunk),
+        ).fetchall()
 
 
 def _chunks(keys: Iterable[str]) -> Iterable[list[str]]:

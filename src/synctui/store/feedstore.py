@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +48,7 @@ from synctui.store.feed_records import (
     subject_of,
 )
 from synctui.store.feed_write import insert_page, repeats
+from synctui.store.thread_connections import CLOSE_WAIT_SECONDS, ThreadConnections, using
 
 WAL_CHECKPOINT_PAGES = 4000  # pages of 4 KB
 
@@ -83,12 +83,9 @@ class FeedStore:
             path = feed_db()
             ensure_dir(Path(path).parent)
         self.path = Path(path)
-        self._local = threading.local()
-        # Every connection opened, on any thread, so `close_all` can close the ones worker
-        # threads opened: left to the garbage collector they close (and checkpoint the WAL)
-        # at a moment nobody chose.
-        self._opened: list[sqlite3.Connection] = []
-        self._opened_lock = threading.Lock()
+        # One connection per thread (the feed engine writes while the viewer's workers
+        # read), every one of them closed by `close_all`.
+        self.connections = ThreadConnections(self._open_connection)
         on_disk = str(path) != ":memory:"
         if on_disk:
             make_private(self.path)
@@ -102,51 +99,40 @@ class FeedStore:
         if on_disk:
             make_private(self.path)  # the -wal and -shm files now exist
 
-    def _connect(self) -> sqlite3.Connection:
-        """One connection per thread: the feed engine writes while the viewer reads."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            # Used by one thread only; another thread may close it (`close_all`).
-            db = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            try:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                # A page of changes dirties a few hundred scattered index and entity pages,
-                # and every commit writes them to the WAL again; a checkpoint copies each
-                # page only once, so checkpointing every 16 MB instead of SQLite's 4 MB
-                # writes and reads a third less for a catch-up (the WAL file grows to ~16 MB).
-                db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
-            except BaseException:
-                db.close()
-                raise
-            db.row_factory = sqlite3.Row
-            register_search(db)
-            self._local.db = db
-            with self._opened_lock:
-                self._opened.append(db)
+    def _open_connection(self) -> sqlite3.Connection:
+        # Used by one thread only; another thread may close it (`close_all`).
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            # A page of changes dirties a few hundred scattered index and entity pages,
+            # and every commit writes them to the WAL again; a checkpoint copies each
+            # page only once, so checkpointing every 16 MB instead of SQLite's 4 MB
+            # writes and reads a third less for a catch-up (the WAL file grows to ~16 MB).
+            db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+        except BaseException:
+            db.close()
+            raise
+        db.row_factory = sqlite3.Row
+        register_search(db)
         return db
+
+    def _connect(self) -> sqlite3.Connection:
+        """This thread's connection (a store call holds its use lock: `using`)."""
+        return self.connections.get()
 
     def close(self) -> None:
         """Close this thread's connection."""
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
-            with self._opened_lock:
-                self._opened = [c for c in self._opened if c is not db]
+        self.connections.close_mine()
 
-    def close_all(self) -> None:
-        """Close every connection this store opened, on any thread: when its user is done
-        and no thread uses the store any more (a command's end, the app's exit)."""
-        with self._opened_lock:
-            opened, self._opened = self._opened, []
-        for db in opened:
-            db.close()
-        self._local = threading.local()
+    def close_all(self, wait: float = CLOSE_WAIT_SECONDS) -> None:
+        """Close every connection this store opened, on any thread, when its user is done
+        with it (a command's end, the app's exit); a call still running is waited for
+        (`ThreadConnections.close_all`)."""
+        self.connections.close_all(wait)
 
     # --- cursors ----------------------------------------------------------------------------
+    @using
     def cursor(self, account: str, feed: str) -> str | None:
         row = (
             self._connect()
@@ -155,6 +141,7 @@ class FeedStore:
         )
         return row["cursor"] if row else None
 
+    @using
     def positions(self, account: str) -> dict[str, dict[str, Any]]:
         rows = (
             self._connect()
@@ -173,6 +160,7 @@ class FeedStore:
             for r in rows
         }
 
+    @using
     def reset(self, account: str, feed: str | None = None) -> int:
         """Forget the cursor, the stored changes and every consumer's position, so the feed
         starts over."""
@@ -195,6 +183,7 @@ class FeedStore:
         return removed
 
     # --- consumers: what each reader has been shown -------------------------------------------
+    @using
     def start_consumer(
         self, account: str, consumer: str, feeds: Sequence[str], *, from_start: bool = False
     ) -> dict[str, int]:
@@ -235,6 +224,7 @@ class FeedStore:
             raise
         return {r["feed"]: int(r["last_id"]) for r in rows}
 
+    @using
     def unread(
         self,
         account: str,
@@ -266,6 +256,7 @@ class FeedStore:
         )
         return [stored_change(r) for r in rows]
 
+    @using
     def advance_consumer(self, account: str, consumer: str, feed: str, change_id: int) -> None:
         """Record that the consumer delivered everything of `feed` up to `change_id`.
 
@@ -278,6 +269,7 @@ class FeedStore:
             (change_id, now, account, consumer, feed),
         )
 
+    @using
     def consumer_positions(self, account: str) -> dict[str, dict[str, int]]:
         """Every consumer of the account: {consumer: {feed: last delivered id}}."""
         rows = (
@@ -295,6 +287,7 @@ class FeedStore:
         return out
 
     # --- the one write ----------------------------------------------------------------------
+    @using
     def store_page(
         self,
         account: str,
@@ -341,11 +334,13 @@ class FeedStore:
         return ids
 
     # --- reads ------------------------------------------------------------------------------
+    @using
     def count(self, account: str | None = None, flt: ChangeFilter | None = None) -> int:
         where, params = (flt or ChangeFilter()).where(account)
         row = self._connect().execute(f"SELECT COUNT(*) FROM changes{where}", params).fetchone()
         return int(row[0])
 
+    @using
     def counts_by_feed(self, account: str | None = None) -> dict[str, int]:
         where, params = ChangeFilter().where(account)
         rows = (
@@ -355,6 +350,7 @@ class FeedStore:
         )
         return {r["feed"]: int(r["n"]) for r in rows}
 
+    @using
     def page(
         self,
         account: str | None = None,
@@ -379,6 +375,7 @@ class FeedStore:
         )
         return [stored_change(r) for r in rows]
 
+    @using
     def after(
         self, change_id: int, account: str | None = None, limit: int = 1000
     ) -> list[StoredChange]:
@@ -405,24 +402,27 @@ class FeedStore:
         hint = "" if flt.feeds else " NOT INDEXED"  # walk rowids in order (see `ids`)
         last = 0
         while True:
-            rows = (
-                self._connect()
-                .execute(
-                    f"SELECT * FROM changes{hint}{where}{glue}id > ? ORDER BY id ASC LIMIT ?",
-                    [*params, last, batch],
+            with self.connections.use_lock():  # a batch at a time: not across the yields
+                rows = (
+                    self._connect()
+                    .execute(
+                        f"SELECT * FROM changes{hint}{where}{glue}id > ? ORDER BY id ASC LIMIT ?",
+                        [*params, last, batch],
+                    )
+                    .fetchall()
                 )
-                .fetchall()
-            )
             if not rows:
                 return
             for r in rows:
                 yield stored_change(r)
             last = rows[-1]["id"]
 
+    @using
     def get(self, change_id: int) -> StoredChange | None:
         row = self._connect().execute("SELECT * FROM changes WHERE id = ?", (change_id,)).fetchone()
         return stored_change(row) if row else None
 
+    @using
     def history(self, account: str, entity_id: str) -> list[StoredChange]:
         """An entity's changes in order (sequence version where present, then arrival)."""
         rows = (
@@ -436,6 +436,7 @@ class FeedStore:
         )
         return [stored_change(r) for r in rows]
 
+    @using
     def entity(self, account: str, entity_id: str) -> dict[str, Any] | None:
         row = (
             self._connect()
@@ -456,12 +457,14 @@ class FeedStore:
             "snapshot": json.loads(row["snapshot"]) if row["snapshot"] else None,
         }
 
+    @using
     def repeats(self, account: str, changes: Sequence[Any]) -> list[bool]:
         """For each change, whether it is exactly its entity's last stored change again (see
         `feed_write.repeats`): a vendor that sends a change twice must not get it stored twice."""
         return repeats(self._connect(), account, changes)
 
     # --- keyset reads for viewers (never OFFSET) --------------------------------------------
+    @using
     def ids(
         self,
         account: str | None = None,
@@ -492,6 +495,7 @@ class FeedStore:
         )
         return [row[0] for row in cur.fetchall()]
 
+    @using
     def get_many(self, ids: Sequence[int], *, with_data: bool = False) -> list[StoredChange]:
         """The changes with these local ids, ascending (unknown ids are skipped)."""
         columns = "*" if with_data else LIGHT_COLUMNS
@@ -508,6 +512,7 @@ class FeedStore:
             out.extend(stored_change(r) for r in rows)
         return out
 
+    @using
     def growth(self, account: str | None, after_id: int) -> tuple[int, dict[str, int]]:
         """(highest id, new changes per feed) after a local id, in one rowid-range query.
 
@@ -531,11 +536,13 @@ class FeedStore:
         top = max((int(r["top"]) for r in rows), default=after_id)
         return top, {r["feed"]: int(r["n"]) for r in rows}
 
+    @using
     def max_id(self, account: str | None = None) -> int:
         where, params = ChangeFilter().where(account)
         row = self._connect().execute(f"SELECT MAX(id) FROM changes{where}", params).fetchone()
         return int(row[0] or 0)
 
+    @using
     def projects(self, account: str | None = None) -> list[tuple[str, str]]:
         """(project id, name) pairs known from the project feed, for the project filter."""
         sql = "SELECT entity_id, snapshot FROM entities WHERE feed = 'project' AND deleted = 0"

@@ -39,9 +39,14 @@ from typing import Any, Literal
 from synctui.domain.errors import ConfigError, SyncTuiError, UsageError
 from synctui.store.accounts import token_env_var, validate_name
 from synctui.store.paths import atomic_write_text, locked, tokens_file
-from synctui.store.toml_document import toml_key, toml_string
+from synctui.store.toml_document import dump, load_document, sync_table
 
 KEYRING_SERVICE = "synctui"
+# The first lines of a token file synctui creates.
+_TOKEN_FILE_HEADER = (
+    "synctui tokens in plain text, kept here because --insecure-storage was chosen.",
+    "Anyone who can read this file can use these accounts: keep it mode 0600.",
+)
 # A user name no account can have (names start with a letter or digit), for status probes.
 _PROBE_USER = "__synctui_probe__"
 
@@ -301,28 +306,36 @@ class TokenStore:
     # --- token file ---------------------------------------------------------------------
 
     def _read_file(self) -> dict[str, str]:
-        """The opted-in token file's entries; {} if there is none. Refuses a file that other
-        users can access, checking the open file itself (fstat) so it cannot be swapped
-        between the check and the read."""
+        """The opted-in token file's entries; {} if there is none."""
+        raw = self._read_raw()
+        return {} if raw is None else _parse_token_file(raw, self.tokens_path)
+
+    def _read_raw(self) -> bytes | None:
+        """The token file's bytes; None if there is none. Refuses a file that other users
+        can access, checking the open file itself (fstat) so it cannot be swapped between
+        the check and the read."""
         path = self.tokens_path
         try:
             fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
-            return {}
+            return None
         except OSError as exc:
             raise TokenFileError(f"Cannot open the token file {path}: {exc.strerror}.") from None
         with os.fdopen(fd, "rb") as fh:
             _check_private(os.fstat(fh.fileno()), path)
-            raw = fh.read()
-        return _parse_token_file(raw, path)
+            return fh.read()
 
     def _update_file(self, account_name: str, value: str | None) -> bool:
         """Set (or with None, remove) one entry; returns whether the file changed. Never
-        creates the file just to remove something from it."""
+        creates the file just to remove something from it.
+
+        The file may be edited by hand too: only the entry changes, and the user's comments,
+        blank lines and order stay (`toml_document`)."""
         if value is None and not self.tokens_path.exists():
             return False  # nothing to remove, and no reason to create a lock file either
         with self._file_lock, locked(self.tokens_path):  # this process's threads, then others
-            tokens = self._read_file()
+            raw = self._read_raw()
+            tokens = {} if raw is None else _parse_token_file(raw, self.tokens_path)
             if value is None:
                 if account_name not in tokens:
                     return False
@@ -331,7 +344,10 @@ class TokenStore:
                 return False
             else:
                 tokens[account_name] = value
-            atomic_write_text(self.tokens_path, _render_token_file(tokens), mode=0o600)
+            # Valid UTF-8 and TOML: `_parse_token_file` refused anything else.
+            doc = load_document(None if raw is None else raw.decode("utf-8"), _TOKEN_FILE_HEADER)
+            sync_table(doc, {"tokens": tokens})
+            atomic_write_text(self.tokens_path, dump(doc), mode=0o600)
             return True
 
 
@@ -381,16 +397,6 @@ def _parse_token_file(raw: bytes, path: Path) -> dict[str, str]:
         if not isinstance(value, str):
             raise TokenFileError(f"The token file {path}: the entry for '{name}' is not text.")
     return dict(tokens)
-
-
-def _render_token_file(tokens: dict[str, str]) -> str:
-    lines = [
-        "# synctui tokens in plain text, kept here because --insecure-storage was chosen.",
-        "# Anyone who can read this file can use these accounts: keep it mode 0600.",
-        "[tokens]",
-    ]
-    lines += [f"{toml_key(name)} = {toml_string(value)}" for name, value in tokens.items()]
-    return "\n".join(lines) + "\n"
 
 
 class MemoryTokenStore:

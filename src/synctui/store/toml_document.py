@@ -136,7 +136,7 @@ def dump(doc: TOMLDocument) -> str:
     return tomlkit.dumps(doc).rstrip("\n") + "\n"
 
 
-# --- single values, for the files written line by line (the token file) -------------------
+# --- single values: a key as a message writes it, and the refusals of what accounts hold ----
 
 
 _TOML_ESCAPES = {

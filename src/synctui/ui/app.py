@@ -13,7 +13,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -43,6 +43,9 @@ from synctui.ui.theme import STATUS_VARIABLES, own_themes, register_themes
 from synctui.ui.tokens import TokenResolver
 from synctui.vendors.http import CallRecord
 from synctui.vendors.registry import adapter_class
+
+if TYPE_CHECKING:
+    from synctui.services.demo import Demo
 
 CALL_FLUSH_SECONDS = 0.1
 # What a refused write key says (tests and the browser view look for it).
@@ -76,7 +79,7 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         self,
         session: Session,
         *,
-        demo: Any = None,
+        demo: Demo | None = None,
         demo_names: frozenset[str] = frozenset(),
         initial_account: str | None = None,
         refresh_seconds: float = 0.0,
@@ -140,7 +143,9 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         else:
             self.open_main()
         self._schedule_refresh()
-        if getattr(self.demo, "pending", False):  # `--demo`: its sandbox starts after frame 1
+        if (
+            self.demo is not None and self.demo.pending
+        ):  # `--demo`: its sandbox starts after frame 1
             self.call_after_refresh(self.demo.start_in_background)
 
     def open_main(self) -> None:
@@ -193,7 +198,9 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         if self._unsubscribe_calls is not None:
             self._unsubscribe_calls()
         if self._feed_store is not None:
-            self._feed_store.close()
+            # Every connection, the feed engine's store thread's too: left to the garbage
+            # collector they would checkpoint the WAL after the app is gone.
+            self._feed_store.close_all()
         await self.session.aclose()
 
     # --- loading --------------------------------------------------------------------------
@@ -262,7 +269,7 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         """A `--demo` sandbox still starting: wait for it, then give the session and the
         catalog the accounts' addresses (their names and vendors were known; states stay)."""
         demo = self.demo
-        if demo is None or not hasattr(demo, "wait_started"):
+        if demo is None:
             return
         await demo.wait_started()
         started = {a.name: a for a in demo.accounts if a.base_url}
@@ -364,7 +371,7 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
 
     def open_feed(self, name: str) -> None:
         """An account with a change feed instead of syncs opens the feed viewer."""
-        if getattr(self.demo, "pending", False):  # opens once the sandbox answers
+        if self.demo is not None and self.demo.pending:  # opens once the sandbox answers
             self.run_worker(
                 self._open_feed_when_started(name),
                 group="demo-feed",
@@ -377,7 +384,7 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
             from synctui.ui.feed import FeedScreen
 
             if self._feed_store is None:
-                path = getattr(self.demo, "feed_db", None) if self.demo is not None else None
+                path = self.demo.feed_db if self.demo is not None else None
                 self._feed_store = FeedStore(path)
             screen = FeedScreen(self.session, name, self._feed_store)
         except Exception as exc:  # the viewer is optional: say why it cannot open

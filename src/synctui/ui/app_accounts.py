@@ -13,6 +13,7 @@ from synctui.store.accounts import Account, AccountStore
 from synctui.store.secrets import TokenStore
 
 if TYPE_CHECKING:
+    from synctui.services.demo import Demo
     from synctui.services.session import Session
     from synctui.ui.catalog import Catalog
     from synctui.ui.host import MainView
@@ -26,7 +27,7 @@ class AccountsMixin:
     catalog: Catalog
     tokens: TokenResolver
     main: MainView | None
-    demo: Any
+    demo: Demo | None
     demo_run: bool
     demo_names: set[str]
     screen_stack: list[Any]
@@ -39,14 +40,12 @@ class AccountsMixin:
     @property
     def account_store(self) -> Any:
         """accounts.toml — or, in a demo run, the demo's scratch copy."""
-        store = getattr(self.demo, "account_store", None) if self.demo_run else None
-        return store if store is not None else AccountStore()
+        return self.demo.account_store if self.demo is not None else AccountStore()
 
     @property
     def token_store(self) -> Any:
         """The credential chain — or, in a demo run, tokens kept in memory only."""
-        store = getattr(self.demo, "token_store", None) if self.demo_run else None
-        return store if store is not None else TokenStore()
+        return self.demo.token_store if self.demo is not None else TokenStore()
 
     def adopt_accounts(self, accounts: list[Account], tokens: dict[str, str]) -> None:
         """Accounts created in this process (the demo, a just-saved account)."""

@@ -4,7 +4,9 @@ Screens, dialogs and editing flows reach the running app through `self.app`; the
 as `Tui` (and the main screen as `MainView`) instead of importing `SyncTuiApp`, which
 imports them — the import graph of `synctui.ui` stays a tree (`tests/ui/test_ui_imports.py`).
 The optional abilities a screen on the stack may have (`Reloadable` for the auto-refresh,
-`ShowsCalls` for the API call log) are Protocols too, checked with `isinstance`.
+`ShowsCalls` for the API call log) are Protocols too, checked with `isinstance`; so are the
+few things the screens shared with the triage and feed apps ask of whichever app runs them
+(`HasSession`; whether it is in a browser tab: `served.Servable`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ class ShowsCalls(Protocol):
     """A screen that shows the API calls as they are made (`CallRecord`s of the call log)."""
 
     def add_calls(self, records: Sequence[Any]) -> None: ...
+
+
+@runtime_checkable
+class HasSession(Protocol):
+    """An app holding a session (synctui's, the triage board, the feed viewer's own, which
+    may be given none): the help asks it whether writes are refused."""
+
+    session: Session | None
 
 
 class MainView(Protocol):
@@ -110,4 +120,4 @@ class Tui(Protocol):
     def action_add_account(self) -> None: ...
 
 
-__all__ = ["MainView", "Reloadable", "ShowsCalls", "Tui"]
+__all__ = ["HasSession", "MainView", "Reloadable", "ShowsCalls", "Tui"]

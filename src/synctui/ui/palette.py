@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -39,15 +39,12 @@ class Entry:
     discover: bool = True  # listed before anything is typed (theme names only when searched)
 
 
-def own_theme_names(app: Any) -> list[str]:
-    """synctui's built-in themes and the user's, in a stable order (default first)."""
-    names = getattr(app, "own_themes", None)
-    if names is None:
-        return sorted(app.available_themes)
-    return list(names)
-
-
 class SyncTuiCommands(Provider):
+    @property
+    def tui(self) -> Tui:
+        """The app, as synctui's: only synctui's app lists this provider."""
+        return self.app  # type: ignore[return-value]
+
     def _entries(self) -> Iterator[Entry]:
         yield from self._screen_actions()
         yield from self._places()
@@ -91,9 +88,7 @@ class SyncTuiCommands(Provider):
             yield from group
 
     def _places(self) -> Iterator[Entry]:
-        app: Tui = self.app  # type: ignore[assignment]
-        if getattr(app, "catalog", None) is None:
-            return
+        app = self.tui
         yield Entry(
             "All accounts", "show every account's syncs in one table", partial(app.show_view, ALL)
         )
@@ -122,13 +117,11 @@ class SyncTuiCommands(Provider):
         yield Entry("Add account", "vendor, URL, token  (:add)", app.action_add_account)
 
     def _themes(self) -> Iterator[Entry]:
-        app = self.app
-        pick = getattr(app, "choose_user_theme", None)
-        if pick is None:
-            return
+        app = self.tui
+        pick = app.choose_user_theme
         yield Entry("Change theme…", "pick a colour theme  (:theme NAME)", app.search_themes)
-        current = app.theme
-        for name in own_theme_names(app):
+        current = self.app.theme
+        for name in app.own_themes:
             mark = "  (current)" if name == current else ""
             yield Entry(
                 f"Theme: {name}", f"use {name}{mark}  (:theme {name})", partial(pick, name),

@@ -28,19 +28,17 @@ BINDINGS = [Binding(key, f"{REFUSED_ACTION}({key!r})", "", show=False) for key i
 
 def refused_here(app: Any, key: str) -> bool:
     """Does a screen (or widget) in front of the app bind `key` to an action it refuses?"""
-    for namespace, bindings in app.screen._modal_binding_chain:
-        if namespace is app:
-            continue
-        for binding in bindings.key_to_bindings.get(key, ()):
-            if binding.action.startswith(REFUSED_ACTION):
-                continue
-            if app._check_action_state(binding.action, namespace) is False:
-                return True
-    return False
+    return _refused_binding(app, key) is not None
 
 
 def refused_description(app: Any, key: str) -> str:
     """What the refused key would have done (its binding's description), for the message."""
+    binding = _refused_binding(app, key)
+    return binding.description if binding is not None else ""
+
+
+def _refused_binding(app: Any, key: str) -> Binding | None:
+    """The binding of `key`, in front of the app, whose action is refused right now."""
     for namespace, bindings in app.screen._modal_binding_chain:
         if namespace is app:
             continue
@@ -48,8 +46,8 @@ def refused_description(app: Any, key: str) -> str:
             if binding.action.startswith(REFUSED_ACTION):
                 continue
             if app._check_action_state(binding.action, namespace) is False:
-                return binding.description
-    return ""
+                return binding
+    return None
 
 
 def say_refused(app: Any, what: str) -> None:

@@ -12,9 +12,17 @@ No Textual import here: the launcher reads the flag before Textual starts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 SERVED_ENV = "SYNCTUI_SERVED"  # set by `synctui serve` in the environment of each app process
+
+
+@runtime_checkable
+class Servable(Protocol):
+    """An app `synctui serve` may put in a browser tab; an app without the attribute (the
+    feed viewer's own) is never served."""
+
+    served: bool
 
 
 def served_from(environ: Mapping[str, str]) -> bool:
@@ -22,7 +30,7 @@ def served_from(environ: Mapping[str, str]) -> bool:
 
 
 def is_served(app: Any) -> bool:
-    return bool(getattr(app, "served", False))
+    return isinstance(app, Servable) and app.served
 
 
 def refuse_in_browser(app: Any, what: str) -> bool:

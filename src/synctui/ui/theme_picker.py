@@ -8,20 +8,19 @@ It lists synctui's and the user's themes only (`app.own_themes`), not Textual's 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from synctui.ui.host import Tui
 
 
 class SavingThemeProvider(Provider):
     @property
     def _commands(self) -> list[tuple[str, object]]:
-        app = self.app
-        pick = getattr(app, "choose_user_theme", None)
-        names = getattr(app, "own_themes", None) or sorted(app.available_themes)
-        return [
-            (name, partial(pick, name) if pick else partial(setattr, app, "theme", name))
-            for name in names
-        ]
+        app: Tui = self.app  # type: ignore[assignment]  # only synctui's app offers it
+        return [(name, partial(app.choose_user_theme, name)) for name in app.own_themes]
 
     async def discover(self) -> Hits:
         for name, callback in self._commands:

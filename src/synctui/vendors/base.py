@@ -84,6 +84,25 @@ def _unknown(failure: errors.SyncTuiError) -> errors.OutcomeUnknown:
     )
 
 
+class PlanDraft:
+    """A write plan while `plan_update` builds it: the edit, the requests in the order they
+    go, and what they do in words ("PUT 2 fields", "trigger now"); `write_plan` ends it."""
+
+    def __init__(
+        self, sync: Sync, patch: dict[str, Any], before: dict[str, Any], after: dict[str, Any]
+    ) -> None:
+        self.sync = sync
+        self.patch = patch
+        self.before = before
+        self.after = after
+        self.requests: list[PlannedRequest] = []
+        self.summary: list[str] = []
+
+    def summary_text(self) -> str:
+        """The parts as they read in a preview: "A + B", or "no changes"."""
+        return " + ".join(self.summary) or "no changes"
+
+
 class Adapter:
     """Base class: one instance per account, holding one pooled HTTP client."""
 
@@ -233,27 +252,18 @@ class Adapter:
         raise failure  # sent as often as allowed, and each time visibly not applied
 
     def write_plan(
-        self,
-        sync: Sync,
-        patch: dict[str, Any],
-        before: dict[str, Any],
-        after: dict[str, Any],
-        requests: list[PlannedRequest],
-        summary: str,
-        *,
-        trigger_now: bool = False,
-        **payload: Any,
+        self, draft: PlanDraft, *, trigger_now: bool = False, **payload: Any
     ) -> WritePlan:
         """What `plan_update` returns: the edit, the exact requests, and what `apply` needs."""
         return WritePlan(
             account=self.account.name,
             vendor=self.vendor,
-            sync_id=sync.id,
-            patch=patch,
-            before=before,
-            after=after,
-            summary=summary,
-            requests=requests,
+            sync_id=draft.sync.id,
+            patch=draft.patch,
+            before=draft.before,
+            after=draft.after,
+            summary=draft.summary_text(),
+            requests=draft.requests,
             trigger_now=trigger_now,
             payload=payload,
         )

@@ -55,7 +55,7 @@ from synctui.domain.models import (
     WriteResult,
 )
 from synctui.domain.validation import ValidationIssue
-from synctui.vendors.base import outcome_open
+from synctui.vendors.base import PlanDraft, outcome_open
 from synctui.vendors.paragon_parse import (
     RUNNING,
     ParagonAccepted,
@@ -307,15 +307,15 @@ class ParagonAdapter(RestAdapter):
             issues = validate_patch(body)
             if issues:
                 raise self._refuse(issues)
-        requests: list[PlannedRequest] = []
-        summary = "no changes"
+        draft = PlanDraft(sync, patch, before, after)
         if body:
             noun = "field" if len(body) == 1 else "fields"
             summary = f"PATCH {len(body)} {noun} ({', '.join(body)})"
             if "credentialId" in body:
                 summary += " — starts a full re-sync"
+            draft.summary.append(summary)
             headers = {**self.auth_headers(), "Content-Type": "application/json"}
-            requests.append(
+            draft.requests.append(
                 PlannedRequest(
                     method="PATCH",
                     url=f"{self.base_url}{self.sync_path(sync.id)}",
@@ -324,9 +324,7 @@ class ParagonAdapter(RestAdapter):
                     note=patch_note(body),
                 )
             )
-        return self.write_plan(
-            sync, patch, before, after, requests, summary, sync_id=sync.id, body=body
-        )
+        return self.write_plan(draft, sync_id=sync.id, body=body)
 
     async def apply(self, plan: WritePlan) -> WriteResult:
         """Send the plan's PATCH after checking its fields did not move; "accepted, applying"."""

@@ -43,6 +43,7 @@ from synctui.domain.models import (
 )
 from synctui.domain.validation import ValidationIssue
 from synctui.store.accounts import POLYTOMIC_DEFAULT_API_VERSION
+from synctui.vendors.base import PlanDraft
 from synctui.vendors.polytomic_forms import (
     is_read_only,
     live_document,
@@ -362,10 +363,9 @@ class PolytomicAdapter(RestAdapter):
             raise errors.SyncPaused(PAUSED_MESSAGE)
 
         changes = changed_paths(before, after)
-        requests: list[PlannedRequest] = []
-        summary: list[str] = []
+        draft = PlanDraft(sync, patch, before, after)
         if changes:
-            requests.append(
+            draft.requests.append(
                 PlannedRequest(
                     method="PUT",
                     url=f"{self.base_url}{self.sync_path(sync.id)}",
@@ -381,10 +381,10 @@ class PolytomicAdapter(RestAdapter):
                 )
             )
             noun = "field" if len(changes) == 1 else "fields"
-            summary.append(f"PUT whole object ({len(changes)} {noun} changed)")
+            draft.summary.append(f"PUT whole object ({len(changes)} {noun} changed)")
         if trigger_now:
             key = new_idempotency_key()
-            requests.append(
+            draft.requests.append(
                 PlannedRequest(
                     method="POST",
                     url=f"{self.base_url}{self.sync_path(sync.id, '/executions')}",
@@ -393,14 +393,9 @@ class PolytomicAdapter(RestAdapter):
                     note="start a run; a retry with the same key replays, never starts a second",
                 )
             )
-            summary.append("trigger now")
+            draft.summary.append("trigger now")
         return self.write_plan(
-            sync,
-            patch,
-            before,
-            after,
-            requests,
-            " + ".join(summary) or "no changes",
+            draft,
             trigger_now=trigger_now,
             sync_id=sync.id,
             updated_at=fresh.get("updated_at"),

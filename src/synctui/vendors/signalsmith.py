@@ -45,6 +45,7 @@ from synctui.domain.models import (
 )
 from synctui.domain.pacing import RateLimit, WritePacing
 from synctui.domain.validation import ValidationIssue
+from synctui.vendors.base import PlanDraft
 from synctui.vendors.rest import Kind, Problem, RestAdapter, id_segment, json_or_none
 from synctui.vendors.signalsmith_parse import (
     RunsSeen,
@@ -339,12 +340,11 @@ class SignalsmithAdapter(RestAdapter):
         # A trigger is planned whatever the status: Signalsmith documents no refusal of a run
         # for a paused or draft sync, so whether it runs is the vendor's answer to show.
 
-        requests: list[PlannedRequest] = []
-        summary: list[str] = []
+        draft = PlanDraft(sync, patch, before, after)
         if body:
             noun = "field" if len(body) == 1 else "fields"
-            summary.append(f"PUT {len(body)} {noun} ({', '.join(body)})")
-            requests.append(
+            draft.summary.append(f"PUT {len(body)} {noun} ({', '.join(body)})")
+            draft.requests.append(
                 PlannedRequest(
                     method="PUT",
                     url=f"{self.base_url}{self.sync_path(sync.id)}",
@@ -355,8 +355,8 @@ class SignalsmithAdapter(RestAdapter):
                 )
             )
         if trigger_now:
-            summary.append("trigger now")
-            requests.append(
+            draft.summary.append("trigger now")
+            draft.requests.append(
                 PlannedRequest(
                     method="POST",
                     url=f"{self.base_url}{self.sync_path(sync.id, '/trigger')}",
@@ -365,12 +365,7 @@ class SignalsmithAdapter(RestAdapter):
                 )
             )
         return self.write_plan(
-            sync,
-            patch,
-            before,
-            after,
-            requests,
-            " + ".join(summary) or "no changes",
+            draft,
             trigger_now=trigger_now,
             sync_id=sync.id,
             body=body,

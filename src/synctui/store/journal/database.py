@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 from synctui.store.journal import reading
 from synctui.store.journal.encoding import safe_text, scrub, to_json
@@ -34,6 +34,20 @@ from synctui.store.paths import ensure_dir, journal_db
 from synctui.store.process_identity import current_owner
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def _waited(soon: Callable[P, Future[T]], doc: str) -> Callable[P, T]:
+    """The waiting form of a `*_soon` method: the same arguments, and its future's result
+    (what went wrong with the arguments raises at once, as with the `*_soon` one)."""
+
+    def waited(*args: P.args, **kwargs: P.kwargs) -> T:
+        return soon(*args, **kwargs).result()
+
+    waited.__doc__ = doc
+    waited.__name__ = soon.__name__.removesuffix("_soon")
+    return waited
+
 
 # How long one attempt waits for another writer's lock, and how many attempts a write makes.
 BUSY_TIMEOUT = 10.0
@@ -188,28 +202,6 @@ class Journal:
         """Transactions the writer has committed (writes waiting together share one)."""
         return self._writer.commits
 
-    def begin(
-        self,
-        account: str,
-        vendor: str,
-        sync_id: str,
-        action: str,
-        before: object,
-        after: object,
-        request: object,
-        batch_id: str | None = None,
-        *,
-        reverts: int | None = None,
-    ) -> int:
-        """Record a write about to be sent, as `pending`; returns the entry id for finish().
-
-        Committed before returning, so it survives a crash during the request. `sync_id`
-        may be empty only for "create" (the id does not exist yet; pass it to finish()).
-        """
-        return self.begin_soon(
-            account, vendor, sync_id, action, before, after, request, batch_id, reverts=reverts
-        ).result()
-
     def begin_soon(
         self,
         account: str,
@@ -262,21 +254,14 @@ class Journal:
 
         return self._writer.submit(insert)
 
-    def finish(
-        self,
-        entry_id: int,
-        outcome: FinalOutcome,
-        error: str | None = None,
-        result: object = None,
-        *,
-        sync_id: str | None = None,
-    ) -> None:
-        """Record how a pending write ended. Each entry is finished exactly once: a second
-        call is a bug in the caller and would rewrite history, so it raises.
+    begin = _waited(
+        begin_soon,
+        """Record a write about to be sent, as `pending`; returns the entry id for finish().
 
-        `sync_id` fills in the id of a created sync; an entry that already has one keeps it.
-        """
-        self.finish_soon(entry_id, outcome, error, result, sync_id=sync_id).result()
+        Committed before returning, so it survives a crash during the request. `sync_id`
+        may be empty only for "create" (the id does not exist yet; pass it to finish()).
+        """,
+    )
 
     def finish_soon(
         self,
@@ -324,6 +309,15 @@ class Journal:
             raise JournalError(f"Journal entry {entry_id} is already finished ({current[0]}).")
 
         return self._writer.submit(update)
+
+    finish = _waited(
+        finish_soon,
+        """Record how a pending write ended. Each entry is finished exactly once: a second
+        call is a bug in the caller and would rewrite history, so it raises.
+
+        `sync_id` fills in the id of a created sync; an entry that already has one keeps it.
+        """,
+    )
 
     # --- reading ------------------------------------------------------------------------
 

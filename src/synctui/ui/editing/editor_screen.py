@@ -39,7 +39,7 @@ from synctui.ui.editing.glue import drafts_of, refresh_detail, show_sync
 from synctui.ui.editing.json_editor import JsonEditor
 from synctui.ui.editing.messages import Planned, Saved, SyncLoaded
 from synctui.ui.editing.preview_screen import PreviewScreen
-from synctui.ui.widgets.status_line import StatusLine
+from synctui.ui.widgets.status_line import StatusLine, status_text
 
 if TYPE_CHECKING:
     from synctui.ui.host import Tui
@@ -85,8 +85,7 @@ class EditorScreen(Screen[None]):
         if self._accepted_casts is None:
             rules = rules_for(self.vendor)
             found: set[str] = set()
-            catalog = getattr(self.app, "catalog", None)
-            for entry in catalog.entries.values() if catalog is not None else ():
+            for entry in self.tui.catalog.entries.values():
                 if entry.account.vendor == self.vendor:
                     for sync in entry.syncs.values():
                         found |= rules.type_casts(sync.raw)
@@ -278,21 +277,16 @@ class EditorScreen(Screen[None]):
     def show_status(self) -> None:
         if not self.is_mounted:
             return
-        sync = self.sync
-        parts: list[Content | str | tuple[str, str]] = [
-            (" synctui", "bold $text-accent"),
-            " │ edit │ ",
-            sync.account,
-            " │ ",
-            (sync.name, "bold"),
-        ]
         draft = self.draft
-        if draft is not None and draft.dirty:
-            parts += [" │ ", ("* unsaved draft", "$text-warning")]
-        state = {"loading": "loading…", "planning": "planning…", "saving": "saving…"}
-        if self.state in state:
-            parts += [" │ ", (state[self.state], "$text-accent")]
-        self.query_one("#status", StatusLine).show(Content.assemble(*parts))
+        doing = {"loading": "loading…", "planning": "planning…", "saving": "saving…"}
+        text = status_text(
+            "edit",
+            self.sync.account,
+            (self.sync.name, "bold"),
+            ("* unsaved draft", "$text-warning") if draft is not None and draft.dirty else None,
+            (doing[self.state], "$text-accent") if self.state in doing else None,
+        )
+        self.query_one("#status", StatusLine).show(text)
 
     # --- edits ------------------------------------------------------------------------------
     def on_doc_form_edited(self, event: DocForm.Edited) -> None:

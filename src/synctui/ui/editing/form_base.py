@@ -122,6 +122,11 @@ class DocForm(Vertical):
         event.stop()
         self.edited()
 
+    def on_mapping_editor_changed(self, event: Message) -> None:
+        """A form's field mapping (`MappingEditor`) changed a row."""
+        event.stop()
+        self.edited()
+
 
 def choice(
     values: Iterable[str], current: Any, *, allow_blank: bool, id: str | None = None

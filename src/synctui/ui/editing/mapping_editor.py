@@ -125,6 +125,14 @@ class MappingEditor(Vertical):
         self.doc = doc
         self._refresh(self.cursor if keep_cursor else 0)
 
+    def write_into(self, out: dict[str, Any], doc: dict[str, Any]) -> None:
+        """Put the rows in `out`, the form's new document, under the vendor's mapping key:
+        when there are rows, or the document had the key (so emptying it is an edit, and a
+        sync without one gets none); the key row is then read from `out`."""
+        if self.rows or self.spec.field in doc:
+            out[self.spec.field] = copy.deepcopy(self.rows)
+        self.doc = out
+
     def _refresh(self, cursor: int) -> None:
         table = self.table
         issues = row_issues(self.spec, self.rows, self.type_casts)

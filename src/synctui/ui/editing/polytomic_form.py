@@ -191,12 +191,5 @@ class PolytomicForm(DocForm):
                 schedule.pop(part, None)
         out["schedule"] = schedule
         self._time_hint(frequency)
-        editor = self.query_one(MappingEditor)
-        if editor.rows or "fields" in doc:
-            out["fields"] = copy.deepcopy(editor.rows)
-        editor.doc = out
+        self.query_one(MappingEditor).write_into(out, doc)
         return out
-
-    def on_mapping_editor_changed(self, event: MappingEditor.Changed) -> None:
-        event.stop()
-        self.edited()

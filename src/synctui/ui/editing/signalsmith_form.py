@@ -112,15 +112,8 @@ class SignalsmithForm(DocForm):
         schedule = self.query_one(CronField).input.value.strip()
         if schedule or doc.get("schedule") is not None:
             out["schedule"] = schedule
-        editor = self.query_one(MappingEditor)
-        if editor.rows or "field_mapping" in doc:
-            out["field_mapping"] = copy.deepcopy(editor.rows)
-        editor.doc = out
+        self.query_one(MappingEditor).write_into(out, doc)
         return out
-
-    def on_mapping_editor_changed(self, event: MappingEditor.Changed) -> None:
-        event.stop()
-        self.edited()
 
 
 # `n`: the documented create (POST with every required field): this form plus the two ids an

@@ -112,7 +112,7 @@ class AccountFormScreen(ModalScreen[AccountFormResult | None]):
         return self.app  # type: ignore[return-value]
 
     def _theme_choices(self) -> list[tuple[str, str]]:
-        names = list(getattr(self.app, "own_themes", None) or [])
+        names = list(self.tui.own_themes)
         current = self.editing.theme if self.editing else None
         if current and current not in names:  # e.g. a user theme file that is gone now
             names.append(current)

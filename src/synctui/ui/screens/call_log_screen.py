@@ -12,6 +12,8 @@ Enter opens everything recorded about the call.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -26,6 +28,9 @@ from synctui.ui.widgets.prompt_bar import PromptBar
 from synctui.ui.widgets.status_line import StatusLine
 from synctui.ui.widgets.virtual_table import VirtualTable
 from synctui.vendors.http import CallRecord
+
+if TYPE_CHECKING:
+    from synctui.ui.host import Tui
 
 COLUMNS = (
     Column("time", "Time (UTC)", max_width=12, min_width=8),
@@ -100,7 +105,11 @@ class CallLogScreen(Screen[None]):
         self.query_one(VirtualTable).upsert_rows(rows)
 
     def sync_name(self, record: CallRecord) -> str | None:
-        return name_in_path(getattr(self.app, "catalog", None), record.account, record.target)
+        return name_in_path(self.tui.catalog, record.account, record.target)
+
+    @property
+    def tui(self) -> Tui:
+        return self.app  # type: ignore[return-value]
 
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         """Enter on a call: everything recorded about it, uncut."""

@@ -31,7 +31,7 @@ from synctui.ui.catalog import CatalogChange
 from synctui.ui.columns import STATUS_SYMBOLS
 from synctui.ui.editing import actions as editing
 from synctui.ui.formatting import one_line, short_time
-from synctui.ui.widgets.status_line import StatusLine
+from synctui.ui.widgets.status_line import StatusLine, status_text
 
 if TYPE_CHECKING:
     from synctui.ui.host import Tui
@@ -222,27 +222,24 @@ class DetailScreen(Screen[None]):
         if not self.is_mounted:
             return
         sync = self.sync
-        parts: list[Content | str | tuple[str, str]] = [
-            (" synctui", "bold $text-accent"),
-            " │ ",
-            sync.account,
-            " │ ",
-            (sync.name, "bold"),
-            " │ ",
-            (f"{STATUS_SYMBOLS.get(sync.status, '?')} {sync.status.value}", _status(sync)),
-        ]
-        if self.runs is not None:
-            parts += [" │ ", f"{len(self.runs)} runs"]
-        if self.pending:
-            parts += [" │ ", (f"loading {', '.join(sorted(self.pending))}…", "$text-accent")]
         failed = sorted(p for p in self.problems if p != "runs")
-        if failed:
-            parts += [" │ ", (f"failed: {', '.join(failed)}", "$status-error")]
-        if self.unavailable:
-            parts += [" │ ", (f"unavailable: {', '.join(self.unavailable)}", "$text-warning")]
-        if self.tui.drafts.has_changes(self.key):
-            parts += [" │ ", ("* unsaved draft (e reopens it)", "$text-warning")]
-        self.query_one("#status", StatusLine).show(Content.assemble(*parts))
+        text = status_text(
+            sync.account,
+            (sync.name, "bold"),
+            (f"{STATUS_SYMBOLS.get(sync.status, '?')} {sync.status.value}", _status(sync)),
+            f"{len(self.runs)} runs" if self.runs is not None else None,
+            (f"loading {', '.join(sorted(self.pending))}…", "$text-accent")
+            if self.pending
+            else None,
+            (f"failed: {', '.join(failed)}", "$status-error") if failed else None,
+            (f"unavailable: {', '.join(self.unavailable)}", "$text-warning")
+            if self.unavailable
+            else None,
+            ("* unsaved draft (e reopens it)", "$text-warning")
+            if self.tui.drafts.has_changes(self.key)
+            else None,
+        )
+        self.query_one("#status", StatusLine).show(text)
 
     def _fields(self) -> Content:
         sync = self.sync

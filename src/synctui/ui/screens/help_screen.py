@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from synctui.domain.capabilities import Capability
 from synctui.services.vendor_rules import VENDORS, feed_title, vendors_with
+from synctui.ui.host import HasSession
 
 COMMANDS_HELP = (
     (":ctx NAME  (or :NAME)", "show one account"),
@@ -88,7 +89,7 @@ def help_lines(screen: Screen[object]) -> list[HelpLine]:
     """Every binding in force on `screen`, one line per action, in the order Textual looks
     them up (focused widget first, then the screen, then the app)."""
     app = screen.app
-    readonly = bool(getattr(getattr(app, "session", None), "readonly", False))
+    readonly = isinstance(app, HasSession) and app.session is not None and app.session.readonly
     writes = getattr(screen, "WRITE_ACTIONS", frozenset())
     notes: dict[str, str] = getattr(screen, "HELP_NOTES", {})
     taken: set[str] = set()  # a key bound nearer the focus hides the same key further out

@@ -10,6 +10,19 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+# A section of the line: plain text, styled text, or (text, style).
+Section = Content | str | tuple[str, str]
+
+
+def status_text(*sections: Section | None) -> Content:
+    """The line every screen shows: " synctui", then each section, " │ " between them
+    (an empty or None section is left out: a state that does not hold right now)."""
+    parts: list[Section] = [(" synctui", "bold $text-accent")]
+    for section in sections:
+        if section:
+            parts += [" │ ", section]
+    return Content.assemble(*parts)
+
 
 class StatusLine(Horizontal):
     DEFAULT_CSS = """

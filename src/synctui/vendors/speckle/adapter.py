@@ -33,6 +33,7 @@ from synctui.domain.merge_patch import (
     json_equal,
 )
 from synctui.domain.models import PlannedRequest, Run, Sync, SyncStatus, WritePlan, WriteResult
+from synctui.vendors.base import PlanDraft
 from synctui.vendors.graphql import GraphQLAdapter, request_body
 from synctui.vendors.speckle.errors import PAUSED_MESSAGE, ProjectNotFound, speckle_error
 from synctui.vendors.speckle.models import SpeckleSync
@@ -340,14 +341,13 @@ class SpeckleAdapter(GraphQLAdapter):
             raise errors.SyncPaused(PAUSED_MESSAGE)
 
         steps: list[dict[str, Any]] = []
-        requests: list[PlannedRequest] = []
-        summary: list[str] = []
+        draft = PlanDraft(sync, patch, before, after)
         ident = {"id": sid, "projectId": project_id}
         if resume:
             variables = {**ident, "active": True}
             steps.append({"op": "setActive", "variables": variables, "done": "resumed"})
-            requests.append(self._request("setActive", variables, "resume first"))
-            summary.append("resume")
+            draft.requests.append(self._request("setActive", variables, "resume first"))
+            draft.summary.append("resume")
         if context_changed or trigger_now:
             # The context goes whole: the vendor replaces it, so untouched keys are sent back.
             context = copy.deepcopy(
@@ -360,27 +360,22 @@ class SpeckleAdapter(GraphQLAdapter):
                 if flag
             )
             steps.append({"op": "update", "variables": variables, "done": done})
-            requests.append(self._request("update", variables, "the whole context is sent"))
+            draft.requests.append(self._request("update", variables, "the whole context is sent"))
             if context_changed:
-                summary.append("update context")
+                draft.summary.append("update context")
             if trigger_now:
-                summary.append("trigger now")
+                draft.summary.append("trigger now")
         if pause:
             variables = {**ident, "active": False}
             steps.append({"op": "setActive", "variables": variables, "done": "paused"})
-            requests.append(self._request("setActive", variables, "pause after the update"))
-            summary.append("pause")
-        if requests:
-            requests[0].note = (
-                requests[0].note + "; " if requests[0].note else ""
+            draft.requests.append(self._request("setActive", variables, "pause after the update"))
+            draft.summary.append("pause")
+        if draft.requests:
+            draft.requests[0].note = (
+                draft.requests[0].note + "; " if draft.requests[0].note else ""
             ) + "sent only if the sync still matches what was loaded"
         return self.write_plan(
-            sync,
-            patch,
-            before,
-            after,
-            requests,
-            " + ".join(summary) or "no changes",
+            draft,
             trigger_now=trigger_now,
             projectId=project_id,
             syncId=sid,
