@@ -1,4 +1,4 @@
-"""The live LetsBuild change-feed viewer: a screen the main app pushes (or `FeedApp` hosts).
+"""The live LetsBuild change-feed viewer: a screen the main app pushes.
 
 How it stays smooth while changes pour in:
 
