@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from textual.app import App
@@ -172,10 +172,8 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
             else:
                 self.push_screen(self.main)
         if self.open_attention:  # on top; the table's first view loads once it is left
-            from synctui.ui.triage import AttentionScreen
-
             self.open_attention = False
-            self.push_screen(AttentionScreen(self.session), lambda _: self.switch_view(view))
+            self.action_attention(on_leave=lambda: self.switch_view(view))
             return
         self._first_view_pending = True
         self.call_after_refresh(self.switch_view, view)
@@ -508,13 +506,14 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
             self.show_view(self.main.view)
         self.main.open_command_line()
 
-    def action_attention(self) -> None:
+    def action_attention(self, on_leave: Callable[[], None] | None = None) -> None:
         """Support's starting point: every sync that needs a person, why, and the fix."""
         from synctui.ui.triage import AttentionScreen
 
         if isinstance(self.screen, AttentionScreen):
             return
-        self.push_screen(AttentionScreen(self.session))
+        left = None if on_leave is None else lambda _result: on_leave()
+        self.push_screen(AttentionScreen(self.session), left)
 
     def action_call_log(self) -> None:
         from synctui.ui.screens.call_log_screen import CallLogScreen
