@@ -11,11 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from synctui.services.feed import FeedEngine
+from synctui.settings import Settings
 from synctui.store.feedstore import FeedStore
-from synctui.ui.feed import FeedScreen
+from synctui.ui.app import SyncTuiApp
+from synctui.ui.feed import FeedScreen, FeedViewerOptions
 from synctui.ui.feed.header import FeedHeader
 from synctui.ui.feed.messages import StoreGrew, WorkerProblem
-from tests.ui_feed.conftest import ACCOUNT, feed_app, opened_feed, wait_for
+from tests.ui_feed.conftest import ACCOUNT, feed_app, offline_session, opened_feed, wait_for
 
 
 def _grew(screen: FeedScreen) -> StoreGrew:
@@ -72,4 +74,23 @@ async def test_a_tick_while_the_viewer_is_being_removed_touches_nothing(feed_db:
         screen._tick()  # what the timer's task calls
         screen._pruning = False
         assert app.is_running
+    store.close()
+
+
+async def test_the_viewer_polls_at_the_feed_settings_interval(feed_db: Path) -> None:
+    """`[feed] poll_seconds` for a real server, `demo_poll_seconds` for a demo account."""
+    settings = Settings(feed_poll_seconds=45.0, demo_feed_poll_seconds=3.0)
+    store = FeedStore(feed_db)
+    for demo_names, expected in ((frozenset(), 45.0), (frozenset({ACCOUNT}), 3.0)):
+        app = SyncTuiApp(
+            offline_session(),
+            initial_account=ACCOUNT,
+            demo_names=demo_names,
+            persist_accounts=False,
+            settings=settings,
+            feed=FeedViewerOptions(store=store),
+        )
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await opened_feed(pilot)
+            assert screen.poll_interval == expected
     store.close()
