@@ -1,7 +1,7 @@
 """Key press to repaint in the feed viewer while the feed streams 500 changes a second.
 
 A sandbox in its own process generates 500 LetsBuild changes per second; the viewer
-(`FeedApp`, headless, 120x40, in a fresh process) ingests them with its engine on the same
+(synctui opened on the LetsBuild account, headless, 120x40, in a fresh process) ingests them with its engine on the same
 event loop as the UI. Once the 21,000-change backlog is stored, the cursor keys move up
 and down (the first key leaves follow mode; ingestion, the 5 Hz header and the store polls
 go on), with a short random pause between keys so they land at every phase of the timers.
@@ -59,7 +59,8 @@ def keypresses(info: dict[str, Any], db: str, presses: int, seed: int = 1) -> di
     from synctui.services.demo import demo_accounts
     from synctui.services.session import Session, SessionOptions
     from synctui.store.feedstore import FeedStore
-    from synctui.ui.feed import FeedApp
+    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.feed import FeedScreen, FeedViewerOptions
 
     Path(db).unlink(missing_ok=True)
     accounts, tokens = demo_accounts(info["vendors"])
@@ -69,11 +70,17 @@ def keypresses(info: dict[str, Any], db: str, presses: int, seed: int = 1) -> di
     rng = random.Random(seed)
 
     async def main() -> dict[str, Any]:
-        app = FeedApp(session, ACCOUNT, store)
+        # As `synctui --account letsbuild-demo` opens it: straight onto the feed viewer.
+        feed = FeedViewerOptions(store=store)
+        app = SyncTuiApp(session, initial_account=ACCOUNT, persist_accounts=False, feed=feed)
         async with app.run_test(size=SIZE) as pilot:
-            screen = app.feed_screen
-            await wait_until(pilot, lambda: screen is not None and screen.is_mounted, "the viewer")
-            assert screen is not None
+            await wait_until(
+                pilot,
+                lambda: isinstance(app.screen, FeedScreen) and app.screen.is_mounted,
+                "the viewer",
+            )
+            screen = app.screen
+            assert isinstance(screen, FeedScreen)
             await wait_until(
                 pilot, lambda: screen.link.caught_up() and screen._index_ready, "catch-up", 300
             )

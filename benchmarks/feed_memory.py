@@ -1,10 +1,11 @@
 """Resident memory of the feed viewer open on 1,000,000 stored changes, against 10,000.
 
 The store is built directly in `FeedStore`'s schema (synthetic rows generated inside SQLite,
-outside the measured processes). Each viewer runs in a fresh process (`FeedApp`, headless,
-120x40): it opens, waits until every change is indexed, scrolls to the oldest, pages down
-three times and goes back to the newest, then reads its own VmRSS (and peak VmHWM) from
-/proc. Memory must stay bounded by the screen, not the store. Target: at most 1.15x.
+outside the measured processes). Each viewer runs in a fresh process (synctui opened on the
+LetsBuild account, headless, 120x40): it opens, waits until every change is indexed,
+scrolls to the oldest, pages down three times and goes back to the newest, then reads its
+own VmRSS (and peak VmHWM) from /proc. Memory must stay bounded by the screen, not the
+store. Target: at most 1.15x.
 """
 
 from __future__ import annotations
@@ -73,19 +74,28 @@ def _status() -> dict[str, float]:
 def viewer_memory(db: str, rows: int) -> dict[str, Any]:
     """Child: open the viewer on `db`, index every change, scroll, report memory."""
     from synctui.services.feed import FeedEngine
+    from synctui.services.session import Session, SessionOptions
+    from synctui.store.accounts import Account
     from synctui.store.feedstore import FeedStore
-    from synctui.ui.feed import FeedApp
+    from synctui.ui.app import SyncTuiApp
+    from synctui.ui.feed import FeedScreen, FeedViewerOptions
 
     store = FeedStore(db)
     # An engine the "app" owns but never runs: the viewer reads the store only.
     engine = FeedEngine(ACCOUNT, adapter=None, store=store)
 
+    # The account at an address nobody answers: the given engine never runs, nothing is asked.
+    account = Account(name=ACCOUNT, vendor="letsbuild", base_url="http://127.0.0.1:9")
+    session = Session([account], lambda _account: None, SessionOptions(journal_enabled=False))
+
     async def main() -> dict[str, Any]:
-        app = FeedApp(None, ACCOUNT, store, engine=engine, close_session=False)
+        # As `synctui --account letsbuild-demo` opens it: straight onto the feed viewer.
+        feed = FeedViewerOptions(store=store, engine=engine)
+        app = SyncTuiApp(session, initial_account=ACCOUNT, persist_accounts=False, feed=feed)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_until(pilot, lambda: app.feed_screen is not None, "the viewer")
-            screen = app.feed_screen
-            assert screen is not None
+            await wait_until(pilot, lambda: isinstance(app.screen, FeedScreen), "the viewer")
+            screen = app.screen
+            assert isinstance(screen, FeedScreen)
             await wait_until(pilot, lambda: screen.change_list.row_count == rows, "the index", 300)
             await pilot.pause(0.3)
             await pilot.press("home")

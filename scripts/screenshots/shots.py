@@ -19,8 +19,8 @@ whose clock is the sandbox's frozen instant (`services.opening`).
 Nothing on screen may come from the wall clock, a random id or a race, so every source of
 those is pinned rather than hidden:
 
-* the schedule preview's "now" (`synctui.ui.editing.clock.now`) and the attention view's clock
-  are the sandbox's frozen instant;
+* every session's clock (`Session.clock`: ages, the schedule preview's next runs, the
+  attention view) is the sandbox's frozen instant;
 * the feed viewer runs on a `FixedClock`; the feed store stamps `received_at` and the feed
   engine stamps its polls from that same clock, and new changes arrive at pinned instants,
   so the rate sparkline has a real, repeatable shape;
@@ -62,7 +62,6 @@ from scripts.screenshots.pilot import (
 )
 
 if TYPE_CHECKING:
-    from textual.app import App
 
     from synctui.services.demo import Demo
     from synctui.services.session import Session
@@ -198,7 +197,7 @@ def frozen_now() -> datetime:
 @contextlib.contextmanager
 def pinned_environment(scratch: Path) -> Iterator[None]:
     """Config, data and cache dirs of our own (nothing read from or written to the real
-    home: no saved theme, no drafts, no journal), the clocks pinned, and none of the
+    home: no saved theme, no drafts, no journal; the clocks are the sessions'), and none of the
     variables that change what is painted: NO_COLOR, synctui's own, and Textual's (dim
     factor, keys pressed at start, ...), which Textual reads once, when it is first imported
     — so this runs before that, in the process that renders."""
@@ -208,14 +207,9 @@ def pinned_environment(scratch: Path) -> Iterator[None]:
     for name in list(os.environ):
         if name == "NO_COLOR" or name.startswith(("SYNCTUI_", "TEXTUAL_")):
             del os.environ[name]
-    from synctui.ui.editing import clock
-
-    saved_now = clock.now
-    clock.now = frozen_now
     try:
         yield
     finally:
-        clock.now = saved_now
         os.environ.clear()
         os.environ.update(saved_env)
 
@@ -404,10 +398,9 @@ async def batch_in_progress(studio: Studio) -> str:
     "every sync that needs a person, grouped by why; one investigated: timeline and fix",
 )
 async def attention(studio: Studio) -> str:
-    from synctui.ui.triage.app import TriageApp
-
-    # Ages are relative to the session's clock, the sandbox's frozen instant, not to today.
-    app = TriageApp(demo_session(studio.shared()))
+    # As `synctui --demo --attention` opens. Ages are relative to the session's clock, the
+    # sandbox's frozen instant, not to today.
+    app = main_app(studio.shared(), open_attention=True)
     async with running(app) as pilot:
         # Arrow down to a Speckle sync with a history of failed ingestions: its timeline and
         # two-step fix fill the investigation pane.
@@ -485,26 +478,6 @@ def quick_feed_ticks() -> Iterator[None]:
         feed_screen.TICK_SECONDS = original
 
 
-def themed_feed_app(*args: Any, **kwargs: Any) -> App[None]:
-    """The viewer's own host (`FeedApp`), dressed as the main app dresses
-    the `FeedScreen` it pushes: synctui's themes and variables, synctui-dark. The standalone
-    host registers no themes of its own and would paint Textual's default palette, unlike
-    every other screenshot and unlike the viewer inside synctui."""
-    from synctui.ui.feed import FeedApp
-    from synctui.ui.theme import DEFAULT_THEME, STATUS_VARIABLES, register_themes
-
-    class ThemedFeedApp(FeedApp):
-        def get_theme_variable_defaults(self) -> dict[str, str]:
-            return dict(STATUS_VARIABLES)
-
-        def on_mount(self) -> None:
-            register_themes(self)
-            self.theme = DEFAULT_THEME
-            super().on_mount()
-
-    return ThemedFeedApp(*args, **kwargs)
-
-
 @shot(
     "feed-viewer",
     "synctui — LetsBuild changes",
@@ -521,6 +494,7 @@ async def feed_viewer(studio: Studio) -> str:
     series handed to it."""
     from synctui.services.feed import FEEDS, FeedEngine
     from synctui.store.feedstore import FeedStore
+    from synctui.ui.feed import FeedScreen, FeedViewerOptions
 
     demo = studio.fresh()  # it grows the LetsBuild history
     sim = demo.sandbox.sim("letsbuild")
@@ -534,12 +508,15 @@ async def feed_viewer(studio: Studio) -> str:
         engine = FeedEngine(FEED_ACCOUNT, adapter, store, clock=timeline.monotonic)
         for state in engine.states.values():  # where the history run left them: caught up
             state.has_more, state.last_success = False, FEED_T0
-        app = themed_feed_app(session, FEED_ACCOUNT, store, engine=engine, clock=timeline.clock)
+        # As `synctui --demo --account letsbuild-demo` opens it, on this store, engine and clock.
+        feed = FeedViewerOptions(store=store, engine=engine, clock=timeline.clock)
+        app = main_app(demo, session=session, initial_account=FEED_ACCOUNT, feed=feed)
         try:
             with quick_feed_ticks():
                 async with app.run_test(size=SIZE) as pilot:
-                    screen = app.feed_screen  # type: ignore[attr-defined]
-                    assert screen is not None
+                    await wait_for(lambda: isinstance(app.screen, FeedScreen), "the viewer")
+                    screen = app.screen
+                    assert isinstance(screen, FeedScreen)
 
                     def counted() -> bool:
                         total = sum(screen.totals.values())

@@ -178,6 +178,9 @@ def build_parser(*, complete: bool = True) -> argparse.ArgumentParser:
         help="use the built-in sandbox and demo accounts (TUI or any command)",
     )
     parser.add_argument("--account", metavar="NAME", help="select this account on start")
+    parser.add_argument(
+        "--attention", action="store_true", help="TUI: open on the attention view (as `!` does)"
+    )
     parser.add_argument("--readonly", action="store_true", help="refuse every write (lock shown)")
     parser.add_argument("--theme", metavar="NAME", help="colour theme for this run")
     parser.add_argument(

@@ -10,7 +10,7 @@ import pytest
 from synctui.sandbox.core import SandboxConfig
 from synctui.sandbox.server import Sandbox
 from synctui.services.demo import demo_accounts
-from synctui.services.session import Session, SessionOptions
+from synctui.services.session import Clock, Session, SessionOptions
 from synctui.ui.app import SyncTuiApp
 from synctui.vendors.http import RetrySettings
 from tests.conftest import unlimit
@@ -19,13 +19,21 @@ from tests.ui.conftest import make_app, settle
 __all__ = ["edit_session", "make_app", "open_editor", "settle"]
 
 
-def edit_session(sandbox: Sandbox, *, readonly: bool = False, journal: bool = True) -> Session:
+def edit_session(
+    sandbox: Sandbox,
+    *,
+    readonly: bool = False,
+    journal: bool = True,
+    clock: Clock | None = None,
+) -> Session:
     """The demo accounts with one attempt per call (faults surface at once) and a journal in
-    the test's own data dir."""
+    the test's own data dir; `clock` pins the run's "now" (the schedule preview's next runs)."""
     accounts, tokens = demo_accounts(sandbox.info())
     options = SessionOptions(
         readonly=readonly, retry=RetrySettings(attempts=1), journal_enabled=journal
     )
+    if clock is not None:
+        options.clock = clock
     return Session(accounts, lambda a: tokens.get(a.name), options)
 
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from synctui.domain.models import SyncStatus
 from synctui.sandbox.server import Sandbox
-from synctui.ui.editing import clock
 from synctui.ui.editing.mapping_editor import MappingEditor
 from synctui.ui.editing.preview_screen import PreviewScreen
 from tests.conftest import admin_state, advance_clock
@@ -20,11 +17,9 @@ POLY = "polytomic-demo"
 PARAGON = "paragon-demo"
 
 
-@pytest.fixture
-def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    now = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
-    monkeypatch.setattr(clock, "now", lambda: now)
-    return now
+def pinned_clock() -> datetime:
+    """The run's "now" for the schedule preview: its next runs are the same on every run."""
+    return datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
 def _active(sync) -> bool:
@@ -44,9 +39,9 @@ async def _type(pilot, selector: str, text: str) -> None:
 
 
 async def test_signalsmith_rows_add_remove_reorder_and_duplicates(
-    sandbox: Sandbox, pinned_clock: datetime
+    sandbox: Sandbox,
 ) -> None:
-    app = make_app(edit_session(sandbox), initial_account=ACME)
+    app = make_app(edit_session(sandbox, clock=pinned_clock), initial_account=ACME)
     async with app.run_test(size=(120, 40)) as pilot:
         editor = await open_editor(pilot, app, ACME, _active)
         mapping = editor.query_one(MappingEditor)
@@ -101,9 +96,9 @@ async def test_signalsmith_rows_add_remove_reorder_and_duplicates(
 
 
 async def test_signalsmith_cron_reading_and_next_runs(
-    sandbox: Sandbox, pinned_clock: datetime
+    sandbox: Sandbox,
 ) -> None:
-    app = make_app(edit_session(sandbox), initial_account=ACME)
+    app = make_app(edit_session(sandbox, clock=pinned_clock), initial_account=ACME)
     async with app.run_test(size=(120, 40)) as pilot:
         editor = await open_editor(pilot, app, ACME, _active)
         await _type(pilot, "#schedule", "30 9 * * 1-5")

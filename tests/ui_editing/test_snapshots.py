@@ -12,14 +12,12 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from textual.widgets import Input
 
 from synctui.domain.models import Sync, SyncStatus
 from synctui.sandbox.server import Sandbox
 from synctui.services.batch import BatchUpdate, SyncResult
 from synctui.store.journal import Journal
-from synctui.ui.editing import clock
 from synctui.ui.editing.batch_run_screen import BatchRunScreen
 from synctui.ui.editing.mapping_editor import MappingEditor
 from tests.ui_editing.conftest import edit_session, make_app, settle
@@ -27,9 +25,8 @@ from tests.ui_editing.conftest import edit_session, make_app, settle
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _pinned(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+def _now() -> datetime:
+    return NOW
 
 
 async def _quiet(pilot: Any) -> None:
@@ -47,7 +44,7 @@ def _to_first(app: Any, predicate: Any) -> None:
 
 
 def test_context_editor(snap_compare, sandbox: Sandbox) -> None:
-    app = make_app(edit_session(sandbox, journal=False), initial_account="speckle-demo")
+    app = make_app(edit_session(sandbox, journal=False, clock=_now), initial_account="speckle-demo")
 
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
@@ -66,7 +63,9 @@ def test_context_editor(snap_compare, sandbox: Sandbox) -> None:
 
 
 def test_mapping_editor_diff_preview(snap_compare, sandbox: Sandbox) -> None:
-    app = make_app(edit_session(sandbox, journal=False), initial_account="signalsmith-acme")
+    app = make_app(
+        edit_session(sandbox, journal=False, clock=_now), initial_account="signalsmith-acme"
+    )
 
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
@@ -101,7 +100,7 @@ class GatedBatch(BatchUpdate):
 
 
 def test_batch_in_progress(snap_compare, sandbox: Sandbox) -> None:
-    session = edit_session(sandbox, journal=False)
+    session = edit_session(sandbox, journal=False, clock=_now)
     app = make_app(session, initial_account="speckle-demo")
     holder: dict[str, GatedBatch] = {}
 
@@ -136,7 +135,7 @@ def test_batch_in_progress(snap_compare, sandbox: Sandbox) -> None:
 
 
 def test_journal(snap_compare, sandbox: Sandbox) -> None:
-    session = edit_session(sandbox)
+    session = edit_session(sandbox, clock=_now)
     session._journal = Journal(clock=lambda: NOW)
     app = make_app(session, initial_account="signalsmith-acme")
 

@@ -25,7 +25,11 @@ from synctui.sandbox.server import Sandbox
 from synctui.services.demo import demo_accounts
 from synctui.services.feed import FEEDS, FeedEngine
 from synctui.services.session import Session, SessionOptions
+from synctui.store.accounts import Account
 from synctui.store.feedstore import ChangeFilter, FeedStore
+from synctui.ui.app import SyncTuiApp
+from synctui.ui.feed import FeedScreen, FeedViewerOptions
+from synctui.ui.feed.clock import FeedClock
 from synctui.vendors.http import RetrySettings
 from tests.waits import no_wait
 
@@ -44,6 +48,40 @@ def session_for(sandbox: Sandbox, *, token: str | None = None) -> Session:
         tokens = {name: token for name in tokens}
     options = SessionOptions(retry=fast_retry(), journal_enabled=False)
     return Session(accounts, lambda account: tokens.get(account.name), options)
+
+
+def offline_session() -> Session:
+    """The LetsBuild account at an address nobody answers: for a viewer whose engine is given
+    (and never run), which must not reach any vendor."""
+    account = Account(name=ACCOUNT, vendor="letsbuild", base_url="http://127.0.0.1:9")
+    return Session([account], lambda _account: None, SessionOptions(journal_enabled=False))
+
+
+def feed_app(
+    session: Session | None,
+    store: FeedStore,
+    *,
+    poll_interval: float | None = None,
+    engine: FeedEngine | None = None,
+    clock: FeedClock | None = None,
+) -> SyncTuiApp:
+    """The app as `synctui --account letsbuild-demo` opens it: straight onto the feed viewer,
+    on this store (the test closes it), polling every `poll_interval` seconds."""
+    options = FeedViewerOptions(
+        store=store, poll_interval=poll_interval, engine=engine, clock=clock
+    )
+    return SyncTuiApp(
+        session or offline_session(), initial_account=ACCOUNT, persist_accounts=False, feed=options
+    )
+
+
+async def opened_feed(pilot: object) -> FeedScreen:
+    """The viewer, once the app has opened it (it does so after its first frame)."""
+    app = pilot.app  # type: ignore[attr-defined]
+    await wait_for(pilot, lambda: isinstance(app.screen, FeedScreen), "the feed viewer opened")
+    screen = app.screen
+    assert isinstance(screen, FeedScreen)
+    return screen
 
 
 def stored_ids(store: FeedStore, flt: ChangeFilter | None = None) -> list[int]:

@@ -8,14 +8,22 @@ from pathlib import Path
 
 from synctui.domain.models import Change
 from synctui.store.feedstore import NULL_GUID, ChangeFilter, FeedStore
-from synctui.ui.feed import FeedApp
+from synctui.ui.app import SyncTuiApp
 from synctui.ui.feed.detail_model import describe_diff
 from synctui.ui.feed.detail_pane import DetailPane
-from tests.ui_feed.conftest import ACCOUNT, session_for, stored_ids, visible_rows, wait_for
+from tests.ui_feed.conftest import (
+    ACCOUNT,
+    feed_app,
+    opened_feed,
+    session_for,
+    stored_ids,
+    visible_rows,
+    wait_for,
+)
 
 
-def _app(sandbox, store: FeedStore) -> FeedApp:  # type: ignore[no-untyped-def]
-    return FeedApp(session_for(sandbox), ACCOUNT, store, poll_interval=5.0)
+def _app(sandbox, store: FeedStore) -> SyncTuiApp:  # type: ignore[no-untyped-def]
+    return feed_app(session_for(sandbox), store, poll_interval=5.0)
 
 
 def _ready(screen) -> bool:  # type: ignore[no-untyped-def]
@@ -38,7 +46,7 @@ async def test_detail_shows_snapshot_history_and_diff(sandbox, feed_store: FeedS
     change = feed_store.get(target)
     history = feed_store.history(ACCOUNT, change.entity_id)
     async with _app(sandbox, feed_store).run_test(size=(120, 40)) as pilot:
-        screen = pilot.app.feed_screen
+        screen = await opened_feed(pilot)
         await wait_for(pilot, lambda: _ready(screen), "rows")
         position = screen.change_list.index.position_of(target)
         screen.change_list.move_cursor(position, by_user=True)
@@ -94,7 +102,7 @@ async def test_partial_marker_turns_resolved_when_the_completing_update_arrives(
     template = feed_store.get(stored_ids(feed_store, ChangeFilter(feeds=("point",)))[-1]).data
     entity = {**template, "id": "0d3f5c1e-0000-4000-8000-00000000beef", "subject": "Late point"}
     async with _app(sandbox, feed_store).run_test(size=(120, 40)) as pilot:
-        screen = pilot.app.feed_screen
+        screen = await opened_feed(pilot)
         await wait_for(pilot, lambda: _ready(screen), "rows")
         assert _marked_line(screen, seeded[-1].id).endswith("✓ resolved")
 
@@ -142,7 +150,7 @@ async def test_export_writes_exactly_the_filtered_rows(
     flt = ChangeFilter(feeds=("point",), operations=("updated",))
     expected = stored_ids(feed_store, flt)
     async with _app(sandbox, feed_store).run_test(size=(120, 40)) as pilot:
-        screen = pilot.app.feed_screen
+        screen = await opened_feed(pilot)
         await wait_for(pilot, lambda: _ready(screen), "rows")
         await pilot.press("3", "u")
         await wait_for(pilot, lambda: list(screen.change_list.index.ids) == expected, "filter")

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from synctui.store.feedstore import FeedStore
-from synctui.ui.feed import FeedApp
 from tests.conftest import set_faults
-from tests.ui_feed.conftest import ACCOUNT, notifications, session_for, wait_for
+from tests.ui_feed.conftest import (
+    ACCOUNT,
+    feed_app,
+    notifications,
+    opened_feed,
+    session_for,
+    wait_for,
+)
 
 
 def _feeds_line(screen) -> str:  # type: ignore[no-untyped-def]
@@ -14,12 +20,15 @@ def _feeds_line(screen) -> str:  # type: ignore[no-untyped-def]
 
 async def test_vendor_errors_back_off_visibly_and_recover(sandbox, feed_store: FeedStore) -> None:
     set_faults(sandbox, "503=1,only=letsbuild")
-    app = FeedApp(session_for(sandbox), ACCOUNT, feed_store, poll_interval=0.05)
+    app = feed_app(session_for(sandbox), feed_store, poll_interval=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
         await wait_for(pilot, lambda: "backing off" in _feeds_line(screen), "backing off")
         await wait_for(pilot, lambda: any("retrying" in n for n in notifications(app)), "toast")
         assert "503" in _feeds_line(screen)
+        # The list fills once its index over the stored changes is built, which may finish
+        # after the first failed poll has been painted.
+        await wait_for(pilot, lambda: screen._index_ready, "the list's index built")
         assert screen.change_list.row_count == len(feed_store.ids(ACCOUNT, limit=10**6))
         await pilot.press("3")  # the viewer still works while the vendor is down
         await wait_for(pilot, lambda: screen._index_ready and screen.filter.feeds, "filter")
@@ -31,11 +40,9 @@ async def test_vendor_errors_back_off_visibly_and_recover(sandbox, feed_store: F
 
 
 async def test_a_rejected_token_stops_the_feed_without_crashing(sandbox, feed_store) -> None:
-    app = FeedApp(
-        session_for(sandbox, token="lb_pat_wrong"), ACCOUNT, feed_store, poll_interval=0.05
-    )
+    app = feed_app(session_for(sandbox, token="lb_pat_wrong"), feed_store, poll_interval=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
         await wait_for(pilot, lambda: screen.engine_state.startswith("stopped"), "stopped")
         await wait_for(
             pilot, lambda: any("press r" in n.lower() for n in notifications(app)), "toast"

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from synctui.store.feedstore import ChangeFilter, FeedStore
-from synctui.ui.feed import FeedApp
-from tests.ui_feed.conftest import ACCOUNT, session_for, stored_ids, visible_rows, wait_for
+from tests.ui_feed.conftest import (
+    ACCOUNT,
+    feed_app,
+    opened_feed,
+    session_for,
+    stored_ids,
+    visible_rows,
+    wait_for,
+)
 
 
 def _settled(screen) -> bool:  # type: ignore[no-untyped-def]
@@ -12,9 +19,9 @@ def _settled(screen) -> bool:  # type: ignore[no-untyped-def]
 
 
 async def test_feed_operation_partial_and_project_filters(sandbox, feed_store: FeedStore) -> None:
-    app = FeedApp(session_for(sandbox), ACCOUNT, feed_store, poll_interval=5.0)
+    app = feed_app(session_for(sandbox), feed_store, poll_interval=5.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
         shown = lambda: list(screen.change_list.index.ids)  # noqa: E731
 
         async def expect(flt: ChangeFilter, what: str) -> None:
@@ -55,9 +62,9 @@ async def test_feed_operation_partial_and_project_filters(sandbox, feed_store: F
 
 
 async def test_free_text_search_as_you_type(sandbox, feed_store: FeedStore) -> None:
-    app = FeedApp(session_for(sandbox), ACCOUNT, feed_store, poll_interval=5.0)
+    app = feed_app(session_for(sandbox), feed_store, poll_interval=5.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
         shown = lambda: list(screen.change_list.index.ids)  # noqa: E731
         await wait_for(pilot, lambda: _settled(screen) and screen.change_list.row_count, "rows")
         await pilot.press("slash")

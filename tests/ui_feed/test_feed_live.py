@@ -7,13 +7,21 @@ from pathlib import Path
 
 from synctui.services.feed import FeedEngine
 from synctui.store.feedstore import ChangeFilter, FeedStore
-from synctui.ui.feed import FeedApp
-from tests.ui_feed.conftest import ACCOUNT, session_for, stored_ids, visible_rows, wait_for
+from synctui.ui.app import SyncTuiApp
+from tests.ui_feed.conftest import (
+    ACCOUNT,
+    feed_app,
+    opened_feed,
+    session_for,
+    stored_ids,
+    visible_rows,
+    wait_for,
+)
 
 
-def _app(sandbox, db: Path) -> tuple[FeedApp, FeedStore]:
+def _app(sandbox, db: Path) -> tuple[SyncTuiApp, FeedStore]:
     store = FeedStore(db)
-    return FeedApp(session_for(sandbox), ACCOUNT, store, poll_interval=0.05), store
+    return feed_app(session_for(sandbox), store, poll_interval=0.05), store
 
 
 async def test_live_changes_appear_and_follow_keeps_the_newest_selected(
@@ -22,7 +30,7 @@ async def test_live_changes_appear_and_follow_keeps_the_newest_selected(
     app, store = _app(live_sandbox, feed_db)
     seeded = len(stored_ids(store))
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
         await wait_for(pilot, lambda: screen.change_list.row_count >= seeded + 30, "live rows")
         change_list = screen.change_list
         # Follow mode: the cursor is on the newest row the list holds, which is on screen.
@@ -41,7 +49,7 @@ async def test_pause_freezes_the_view_while_ingestion_continues(live_sandbox, fe
     app, store = _app(live_sandbox, feed_db)
     seeded = len(stored_ids(store))
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
         change_list = screen.change_list
         await wait_for(pilot, lambda: change_list.row_count > seeded, "first live rows")
         await pilot.press("p")
@@ -68,7 +76,7 @@ async def test_pause_freezes_the_view_while_ingestion_continues(live_sandbox, fe
 async def test_moving_up_while_following_switches_to_browsing(live_sandbox, feed_db) -> None:
     app, store = _app(live_sandbox, feed_db)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
         change_list = screen.change_list
         await wait_for(pilot, lambda: change_list.row_count > 0, "rows")
         await pilot.press("up", "up")
@@ -99,13 +107,15 @@ async def test_an_engine_the_app_runs_is_hooked_not_owned(live_sandbox, feed_db)
     )
     own_callback = engine.on_page
     runner = asyncio.create_task(engine.run(follow=True))
-    app = FeedApp(session, ACCOUNT, store, engine=engine, close_session=False)
+    # The app's own session is closed when it exits; the engine's must outlive it.
+    app = feed_app(session_for(live_sandbox), store, engine=engine)
     seeded = len(stored_ids(store))
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
         await wait_for(pilot, lambda: screen.change_list.row_count >= seeded + 20, "live rows")
         assert seen, "the app's own callback still runs"
-        await pilot.press("escape")  # leave the screen (FeedApp exits with it)
+        await pilot.press("escape")  # leave the screen: back on the sync table
+        await wait_for(pilot, lambda: app.screen is app.main, "the viewer left")
     assert not runner.done(), "leaving the screen does not stop an engine it does not own"
     assert engine.on_page is own_callback, "the screen's hook is removed when it leaves"
     before = len(seen)
@@ -127,7 +137,7 @@ async def test_filter_round_trips_while_changes_arrive_lose_nothing(live_sandbox
     app, store = _app(live_sandbox, feed_db)
     seeded = len(stored_ids(store))
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
         change_list = screen.change_list
         await wait_for(pilot, lambda: change_list.row_count > seeded, "live rows")
         for _ in range(2):  # the second round starts from cached indexes

@@ -9,8 +9,14 @@ import pytest
 
 from synctui.services.feed import FeedEngine
 from synctui.store.feedstore import SCHEMA, ChangeFilter, FeedStore
-from synctui.ui.feed import FeedApp
-from tests.ui_feed.conftest import ACCOUNT, stored_ids, visible_rows, wait_for
+from tests.ui_feed.conftest import (
+    ACCOUNT,
+    feed_app,
+    opened_feed,
+    stored_ids,
+    visible_rows,
+    wait_for,
+)
 
 ROWS = 1_000_000
 
@@ -58,9 +64,9 @@ async def test_a_million_changes_open_scroll_and_filter(tmp_path: Path) -> None:
     store = FeedStore(path)
     # An engine the "app" owns but never runs: the screen only reads its state.
     engine = FeedEngine(ACCOUNT, adapter=None, store=store)
-    app = FeedApp(None, ACCOUNT, store, engine=engine, close_session=False)
+    app = feed_app(None, store, engine=engine)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
         change_list = screen.change_list
         await wait_for(pilot, lambda: change_list.row_count == ROWS, "the million-row index")
         # Following: the newest change is selected and painted at the bottom.

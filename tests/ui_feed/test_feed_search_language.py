@@ -13,8 +13,7 @@ import pytest
 
 from synctui.domain.filtering import Term, in_order, json_texts, parse_filter, path_test
 from synctui.store.feedstore import ChangeFilter, FeedStore, StoredChange
-from synctui.ui.feed import FeedApp
-from tests.ui_feed.conftest import ACCOUNT, session_for, stored_ids, wait_for
+from tests.ui_feed.conftest import ACCOUNT, feed_app, opened_feed, session_for, stored_ids, wait_for
 
 COLUMNS = {
     "feed": "feed",
@@ -102,9 +101,9 @@ def test_a_malformed_search_keeps_nothing_and_says_why(feed_store: FeedStore) ->
 
 
 async def test_the_viewer_searches_with_fields(sandbox, feed_store: FeedStore) -> None:  # type: ignore[no-untyped-def]
-    app = FeedApp(session_for(sandbox), ACCOUNT, feed_store, poll_interval=5.0)
+    app = feed_app(session_for(sandbox), feed_store, poll_interval=5.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.feed_screen
+        screen = await opened_feed(pilot)
 
         def shown() -> list[int]:
             return list(screen.change_list.index.ids)

@@ -11,14 +11,15 @@ from pathlib import Path
 
 from synctui.services.feed import FeedEngine
 from synctui.store.feedstore import ChangeFilter, FeedStore
-from synctui.ui.feed import FeedApp, FixedClock
+from synctui.ui.app import SyncTuiApp
+from synctui.ui.feed import FixedClock
 from synctui.ui.feed.detail_pane import DetailPane
-from tests.ui_feed.conftest import ACCOUNT, wait_for
+from tests.ui_feed.conftest import ACCOUNT, feed_app, opened_feed, wait_for
 
 LAST_POLL = 1000.0
 
 
-def _app(db: Path, *, backing_off: bool = False) -> FeedApp:
+def _app(db: Path, *, backing_off: bool = False) -> SyncTuiApp:
     store = FeedStore(db)
     engine = FeedEngine(ACCOUNT, adapter=None, store=store)  # never run: state only
     for state in engine.states.values():
@@ -30,11 +31,11 @@ def _app(db: Path, *, backing_off: bool = False) -> FeedApp:
         contact.last_error = "LetsBuild is unavailable (HTTP 503); will retry"
         contact.consecutive_errors = 3
     clock = FixedClock(now=LAST_POLL + 2)
-    return FeedApp(None, ACCOUNT, store, engine=engine, clock=clock, close_session=False)
+    return feed_app(None, store, engine=engine, clock=clock)
 
 
 async def _settled(pilot) -> None:  # type: ignore[no-untyped-def]
-    screen = pilot.app.feed_screen
+    screen = await opened_feed(pilot)
     await wait_for(
         pilot,
         lambda: (
@@ -60,7 +61,7 @@ def test_detail_of_a_resolved_partial(snap_compare, feed_db: Path) -> None:
 
     async def open_detail(pilot) -> None:  # type: ignore[no-untyped-def]
         await _settled(pilot)
-        screen = pilot.app.feed_screen
+        screen = await opened_feed(pilot)
         change_list = screen.change_list
         change_list.move_cursor(change_list.index.position_of(target.id), by_user=True)
         await pilot.press("enter")
@@ -75,7 +76,7 @@ def test_filtered_at_80_columns_while_a_feed_backs_off(snap_compare, feed_db: Pa
     async def narrow(pilot) -> None:  # type: ignore[no-untyped-def]
         await _settled(pilot)
         await pilot.press("3", "u", "slash", *"glass", "enter")
-        screen = pilot.app.feed_screen
+        screen = await opened_feed(pilot)
         await wait_for(pilot, lambda: screen.filter.text == "glass", "search applied")
         await _settled(pilot)
 

@@ -12,7 +12,7 @@ from synctui.sandbox.server import Sandbox
 from synctui.services.demo import demo_accounts
 from synctui.services.session import Session, SessionOptions
 from synctui.store.journal import Journal
-from synctui.ui.triage.app import TriageApp
+from synctui.ui.app import SyncTuiApp
 from synctui.ui.triage.screen import AttentionScreen
 from synctui.vendors.http import RetrySettings
 
@@ -39,8 +39,9 @@ def triage_session(
     return Session(accounts, lambda a: tokens.get(a.name), options, _journal=journal)
 
 
-def make_app(session: Session, **kw: Any) -> TriageApp:
-    return TriageApp(session, **kw)
+def make_app(session: Session, **kw: Any) -> SyncTuiApp:
+    """The app opened on the attention view, as `synctui --attention` opens it."""
+    return SyncTuiApp(session, open_attention=True, persist_accounts=False, **kw)
 
 
 async def settle(pilot: Any) -> None:
@@ -58,17 +59,16 @@ async def settle(pilot: Any) -> None:
     await pilot.pause()
 
 
-def attention(app: TriageApp) -> AttentionScreen:
-    screen = app.screen_stack[0] if not isinstance(app.screen, AttentionScreen) else app.screen
-    assert isinstance(screen, AttentionScreen)
+def attention(app: SyncTuiApp) -> AttentionScreen:
+    screen = next(s for s in reversed(app.screen_stack) if isinstance(s, AttentionScreen))
     return screen
 
 
-def lines(app: TriageApp) -> list[str]:
+def lines(app: SyncTuiApp) -> list[str]:
     return attention(app).list.line_texts()
 
 
-def pane_text(app: TriageApp) -> str:
+def pane_text(app: SyncTuiApp) -> str:
     from textual.widgets import Static
 
     pane = attention(app).pane

@@ -6,17 +6,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from textual.app import App
 from textual.widgets import Button, Static
 
 from synctui.sandbox.server import Sandbox
 from synctui.services.triage import Reason, parse_time, scan
 from synctui.store.journal import Journal
+from synctui.ui.catalog import LoadState
 from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.screens.help_screen import HelpScreen
-from synctui.ui.theme import STATUS_VARIABLES
 from synctui.ui.triage import AttentionScreen
 from tests.conftest import admin_state, advance_clock, set_faults
+from tests.ui.conftest import until
 from tests.ui_triage.conftest import (
     SIZE,
     attention,
@@ -233,20 +233,6 @@ async def test_an_account_that_cannot_be_read_shows_its_error_and_the_rest_show(
         assert not any("paragon-demo" in t for t in shown[2:])
 
 
-class Host(App[None]):
-    """Stands in for the main app: it pushes the view, Esc brings it back here."""
-
-    def __init__(self, session: Any) -> None:
-        super().__init__()
-        self.session = session
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(STATUS_VARIABLES)
-
-    def on_mount(self) -> None:
-        self.push_screen(AttentionScreen(self.session, clock=frozen_now))
-
-
 async def test_keys_help_and_back(sandbox: Sandbox) -> None:
     app = make_app(triage_session(sandbox))
     async with app.run_test(size=SIZE) as pilot:
@@ -266,10 +252,14 @@ async def test_keys_help_and_back(sandbox: Sandbox) -> None:
         await pilot.press("i")
         assert screen.has_class("-no-pane") is True
 
-    host = Host(triage_session(sandbox))
-    async with host.run_test(size=SIZE) as pilot:
+    # Opened on the view (`--attention`): Esc goes to the sync table, which loads only now.
+    app = make_app(triage_session(sandbox))
+    async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert isinstance(host.screen, AttentionScreen)
+        assert isinstance(app.screen, AttentionScreen)
+        states = {app.catalog.entry(name).state for name in app.catalog.names()}
+        assert states == {LoadState.IDLE}
         await pilot.press("escape")
-        await pilot.pause()
-        assert not isinstance(host.screen, AttentionScreen)
+        await until(pilot, lambda: app.screen is app.main, "back on the sync table")
+        await until(pilot, lambda: app.catalog.entry("polytomic-demo").state is LoadState.READY,
+                    "the sync table's accounts loaded")  # fmt: skip

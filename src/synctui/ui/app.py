@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
@@ -33,6 +33,7 @@ from synctui.ui.command_line import suggestions
 from synctui.ui.command_table import run_command_line
 from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.editing.drafts import DraftStore
+from synctui.ui.feed.options import DEFAULT_POLL_SECONDS, FeedViewerOptions
 from synctui.ui.host import Reloadable, ShowsCalls
 from synctui.ui.keymap import apply_keymap
 from synctui.ui.palette import SyncTuiCommands
@@ -87,7 +88,13 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         persist_accounts: bool = True,
         settings: Any = None,
         watch_terminal: bool = False,
+        open_attention: bool = False,
+        feed: FeedViewerOptions | None = None,
     ) -> None:
+        """`initial_account` opens on that account (its feed viewer for a change-feed
+        account); `open_attention` opens on the attention view (`synctui --attention`), the
+        table loading only once it is left; `feed` opens the feed viewer on a given store,
+        engine, poll interval or clock (see `FeedViewerOptions`)."""
         super().__init__()
         tune_collector()  # 100,000 syncs: see synctui.ui.collector
         self.session = session
@@ -101,6 +108,8 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         self.catalog = Catalog(list(session.accounts))
         self.drafts = DraftStore()  # edits not yet sent, per sync
         self.initial_account = initial_account
+        self.open_attention = open_attention
+        self.feed_options = feed or FeedViewerOptions()
         self.refresh_seconds = refresh_seconds
         self.theme_name = theme_name  # --theme, or the theme picked during this run
         self.settings = settings
@@ -167,6 +176,10 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
                 self.switch_screen(self.main)
             else:
                 self.push_screen(self.main)
+        if self.open_attention:  # on top; the table's first view loads once it is left
+            self.open_attention = False
+            self.action_attention(on_leave=lambda: self.switch_view(view))
+            return
         self._first_view_pending = True
         self.call_after_refresh(self.switch_view, view)
 
@@ -383,14 +396,33 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
             from synctui.store.feedstore import FeedStore
             from synctui.ui.feed import FeedScreen
 
-            if self._feed_store is None:
-                path = self.demo.feed_db if self.demo is not None else None
-                self._feed_store = FeedStore(path)
-            screen = FeedScreen(self.session, name, self._feed_store)
+            options = self.feed_options
+            store = options.store  # a caller's own store: its owner closes it
+            if store is None:
+                if self._feed_store is None:
+                    path = self.demo.feed_db if self.demo is not None else None
+                    self._feed_store = FeedStore(path)
+                store = self._feed_store
+            screen = FeedScreen(
+                self.session,
+                name,
+                store,
+                poll_interval=self._feed_poll_seconds(name),
+                engine=options.engine,
+                clock=options.clock,
+            )
         except Exception as exc:  # the viewer is optional: say why it cannot open
             self.notify(f"cannot open the change feed of {name}: {exc}", severity="error")
             return
         self.push_screen(screen)
+
+    def _feed_poll_seconds(self, name: str) -> float:
+        """The caller's interval, else `[feed]` settings (the sandbox's for a demo account)."""
+        if self.feed_options.poll_interval is not None:
+            return self.feed_options.poll_interval
+        if self.settings is None:
+            return DEFAULT_POLL_SECONDS
+        return float(self.settings.feed_poll_for(demo=self.is_demo_account(name)))
 
     async def _open_feed_when_started(self, name: str) -> None:
         try:
@@ -481,13 +513,14 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
             self.show_view(self.main.view)
         self.main.open_command_line()
 
-    def action_attention(self) -> None:
+    def action_attention(self, on_leave: Callable[[], None] | None = None) -> None:
         """Support's starting point: every sync that needs a person, why, and the fix."""
         from synctui.ui.triage import AttentionScreen
 
         if isinstance(self.screen, AttentionScreen):
             return
-        self.push_screen(AttentionScreen(self.session))
+        left = None if on_leave is None else lambda _result: on_leave()
+        self.push_screen(AttentionScreen(self.session), left)
 
     def action_call_log(self) -> None:
         from synctui.ui.screens.call_log_screen import CallLogScreen

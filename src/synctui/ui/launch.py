@@ -128,6 +128,7 @@ def launch(args: argparse.Namespace) -> int:
         demo=demo,
         demo_names=demo_names,
         initial_account=getattr(args, "account", None),
+        open_attention=bool(getattr(args, "attention", False)),
         refresh_seconds=interval,
         theme_name=getattr(args, "theme", None),
         settings=settings,

@@ -1,4 +1,8 @@
-"""A cron schedule input that reads the expression back in words, with the next three runs."""
+"""A cron schedule input that reads the expression back in words, with the next three runs.
+
+The next runs are counted from the run's one clock (`Session.clock`, through the app), so a
+frozen demo or a test's pinned instant shows the same runs on every capture.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from synctui.ui.editing import clock
 from synctui.ui.editing.cron_preview import CronPreview, cron_preview
 from synctui.ui.editing.form_base import Field
 
@@ -45,7 +48,7 @@ class CronField(Vertical):
         self.show(event.value)  # the event goes on bubbling to the form
 
     def show(self, expr: str) -> None:
-        self.preview = preview = cron_preview(expr, clock.now())
+        self.preview = preview = cron_preview(expr, self.app.session.clock())  # type: ignore[attr-defined]
         reading = self.query_one("#cron-reading", Static)
         upcoming = self.query_one("#cron-next", Static)
         if preview.error:

@@ -1,7 +1,7 @@
 """The live LetsBuild change-feed viewer.
 
-`FeedScreen` is what the main app pushes; `FeedApp` hosts it alone (tests, benchmarks,
-the screenshot). Imports are lazy so that importing this package for a name does
+`FeedScreen` is what the main app pushes (an account with a change feed); `FeedViewerOptions`
+is how a caller asks the app to open it on its own store, engine or clock. Imports are lazy so that importing this package for a name does
 not pull in Textual before it is needed.
 """
 
@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from synctui.ui.feed.clock import FixedClock, SystemClock
-    from synctui.ui.feed.feed_app import FeedApp
     from synctui.ui.feed.feed_screen import FeedScreen
+    from synctui.ui.feed.options import FeedViewerOptions
 
-__all__ = ["FeedApp", "FeedScreen", "FixedClock", "SystemClock"]
+__all__ = ["FeedScreen", "FeedViewerOptions", "FixedClock", "SystemClock"]
 
 _HOMES = {
-    "FeedApp": "synctui.ui.feed.feed_app",
     "FeedScreen": "synctui.ui.feed.feed_screen",
+    "FeedViewerOptions": "synctui.ui.feed.options",
     "FixedClock": "synctui.ui.feed.clock",
     "SystemClock": "synctui.ui.feed.clock",
 }

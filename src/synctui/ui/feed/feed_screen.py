@@ -1,4 +1,4 @@
-"""The live LetsBuild change-feed viewer: a screen the main app pushes (or `FeedApp` hosts).
+"""The live LetsBuild change-feed viewer: a screen the main app pushes.
 
 How it stays smooth while changes pour in:
 
@@ -270,7 +270,15 @@ class FeedScreen(ExportFlow):
             )
 
     # --- the timer ----------------------------------------------------------------------
+    @property
+    def live(self) -> bool:
+        """Mounted and not being removed. A timer's callback runs in the timer's own task,
+        not the screen's message loop: it may fire while leaving prunes the widgets."""
+        return self.is_mounted and not (self._closing or self._closed or self._pruning)
+
     def _tick(self) -> None:
+        if not self.live:
+            return
         self._drain_engine_errors()
         now = time.monotonic()
         if not self._polling and (self._dirty or now - self._last_poll >= STORE_POLL_SECONDS):
@@ -495,7 +503,8 @@ class FeedScreen(ExportFlow):
             self._search_timer.stop()
         value = event.value
         self._search_timer = self.set_timer(
-            SEARCH_DEBOUNCE_SECONDS, lambda: self._set_filter(self.filter.with_text(value))
+            SEARCH_DEBOUNCE_SECONDS,
+            lambda: self.live and self._set_filter(self.filter.with_text(value)),
         )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
