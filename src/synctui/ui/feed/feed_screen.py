@@ -38,7 +38,7 @@ from synctui.store.feedstore import ChangeFilter, FeedStore
 from synctui.ui.feed.change_index import ChangeIndex, IndexCancelled, build_index, newer_ids
 from synctui.ui.feed.change_list import ChangeList
 from synctui.ui.feed.clock import FeedClock, SystemClock
-from synctui.ui.feed.detail_model import load_detail
+from synctui.ui.feed.detail_flow import DetailFlow
 from synctui.ui.feed.detail_pane import DetailPane
 from synctui.ui.feed.engine_link import EngineLink
 from synctui.ui.feed.export_flow import ExportFlow
@@ -46,7 +46,6 @@ from synctui.ui.feed.filter_bar import FilterBar, FilterView
 from synctui.ui.feed.filters import FeedFilter
 from synctui.ui.feed.header import FeedHeader, HeaderState
 from synctui.ui.feed.messages import (
-    DetailLoaded,
     IndexBuilt,
     ProjectsLoaded,
     StoreGrew,
@@ -64,7 +63,7 @@ RATE_WINDOW_SECONDS = 180
 INDEX_CACHE_SIZE = 4  # ~24 KB each at 1,000,000 matching changes
 
 
-class FeedScreen(ExportFlow):
+class FeedScreen(ExportFlow, DetailFlow):
     """Live list + filters + detail + export over one LetsBuild account's stored changes."""
 
     help_title = f"{feed_title()} change feed"
@@ -552,37 +551,6 @@ class FeedScreen(ExportFlow):
             self.project_names = message.names
             self.projects = sorted(message.names.items(), key=lambda p: p[1].lower())
             self.change_list.forget_rows()  # re-label the project column
-
-    # --- detail ---------------------------------------------------------------------------
-    def action_toggle_detail(self) -> None:
-        show = not self.has_class("-detail")
-        self.set_class(show, "-detail")
-        if show:
-            self._detail_for = None
-            self._request_detail(self.change_list.cursor_id)
-            self.call_after_refresh(self.change_list.grew)  # keep the cursor row in view
-
-    def _request_detail(self, change_id: int | None) -> None:
-        if change_id == self._detail_for:
-            return
-        self._detail_for = change_id
-        if change_id is None:
-            self.query_one(DetailPane).show(None)
-            return
-        self._read_detail(change_id, dict(self.project_names))
-
-    @work(thread=True, group="detail", exclusive=True, exit_on_error=False, name="detail")
-    def _read_detail(self, change_id: int, names: dict[str, str]) -> None:
-        try:
-            detail = load_detail(self.store, self.account, change_id, names)
-        except Exception as exc:
-            self.post_message(WorkerProblem("Reading the change failed", str(exc)))
-            return
-        self.post_message(DetailLoaded(change_id, detail))
-
-    def on_detail_loaded(self, message: DetailLoaded) -> None:
-        if message.change_id == self._detail_for:
-            self.query_one(DetailPane).show(message.detail)
 
     def on_worker_problem(self, message: WorkerProblem) -> None:
         self.notify(f"{message.what}: {message.error}", severity="error", timeout=8)
