@@ -311,12 +311,19 @@ class ChangeList(ScrollView, can_focus=True, inherit_bindings=False):
         is_cursor: bool,
     ) -> Strip:
         gap = Segment(" " * GAP, base)
-        muted = base + palette.muted
+        # On the cursor row every cell takes the cursor's colours: a muted or operation tone
+        # over the cursor's background drops below readable contrast (the marks and words
+        # still say what the tones said).
+        muted = base if is_cursor else base + palette.muted
+
+        def tone(style: Style) -> Style:
+            return base if is_cursor else base + style
+
         segments = [Segment("▌" if is_cursor else " ", base + palette.accent)]
         segments += [Segment(fit(row.time, columns.time), muted), gap]
         segments += [Segment(fit(row.feed, columns.feed), base), gap]
         segments += [
-            Segment(fit(row.operation, columns.operation), base + palette.operation(row.operation)),
+            Segment(fit(row.operation, columns.operation), tone(palette.operation(row.operation))),
             gap,
         ]
         if columns.entity_type:
@@ -325,10 +332,10 @@ class ChangeList(ScrollView, can_focus=True, inherit_bindings=False):
         segments += [Segment(fit(row.project, columns.project), muted), gap]
         if row.resolved:
             mark = f"{RESOLVED_MARK} resolved" if columns.state_words else RESOLVED_MARK
-            segments.append(Segment(fit(mark, columns.state), base + palette.resolved))
+            segments.append(Segment(fit(mark, columns.state), tone(palette.resolved)))
         elif row.partial:
             mark = f"{PARTIAL_MARK} partial" if columns.state_words else PARTIAL_MARK
-            segments.append(Segment(fit(mark, columns.state), base + palette.partial))
+            segments.append(Segment(fit(mark, columns.state), tone(palette.partial)))
         else:
             segments.append(Segment(" " * columns.state, base))
         return Strip(segments)
