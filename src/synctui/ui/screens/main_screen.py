@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from synctui.domain.models import Capability, Sync
+from synctui.domain.capabilities import Capability
 from synctui.services.vendor_rules import VENDORS, titles, vendors_with
 from synctui.ui.catalog import ALL, Catalog, CatalogChange, LoadState, SyncKey, View
 from synctui.ui.columns import (
@@ -37,6 +37,7 @@ from synctui.ui.widgets.status_line import StatusLine
 from synctui.ui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
+    from synctui.domain.models import Sync
     from synctui.ui.host import Tui
 
 # Below this width the sidebar starts hidden (`b` shows it): the All-accounts table needs
