@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from synctui.domain import errors
 from synctui.domain.capabilities import Capability
 from synctui.services.detail import SyncDetail, read_detail, read_sync
-from synctui.services.pacing import pacer_for
 from synctui.store.accounts import Account
 from synctui.vendors.http_settings import CallLog, Limits, MiB, RetrySettings
 from synctui.vendors.redaction import Redactor
@@ -156,6 +155,10 @@ class Session:
             on_retry=partial(self._retrying, name),
         )
         self._adapters[name] = adapter
+        # Imported with the first adapter, as the adapter's own modules are: the TUI's
+        # first frame builds a session and no adapter, and goes without both.
+        from synctui.services.pacing import pacer_for
+
         pacer_for(adapter)  # hears the account's requests from the first (services.pacing)
         return adapter
 

@@ -17,7 +17,6 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC
-from email.utils import parsedate_to_datetime
 
 MiB = 1024 * 1024
 
@@ -92,6 +91,10 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         seconds = None
     if seconds is not None:
         return None if math.isnan(seconds) else max(0.0, seconds)
+    # Imported here: a date in Retry-After is rare, and the TUI's first frame builds the
+    # retry settings without ever reading one (email.utils is a few ms to import).
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -96,6 +96,8 @@ class MainScreen(Screen[None]):
 
     # --- composition ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # Before the children exist: set once they are, the class restyles all of them.
+        self._auto_sidebar(self.app.size.width)
         yield StatusLine(locked=self.tui.session.readonly, id="status")
         with Horizontal(id="body"):
             yield AccountSidebar(id="sidebar")
@@ -128,7 +130,6 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.tui.drafts.subscribe(self.draft_changed)
         self.bindings_updated_signal.subscribe(self, self._bindings_published, immediate=True)
-        self._auto_sidebar(self.app.size.width)
         self.set_focus(self.table)
         # The first frame already shows the accounts, the columns and a placeholder row
         # per account still loading.
