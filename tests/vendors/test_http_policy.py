@@ -23,9 +23,9 @@ from synctui.vendors.http import (
     UncertainOutcome,
     mask_headers,
     op,
-    parse_retry_after,
     parsed_json,
 )
+from synctui.vendors.http_settings import parse_retry_after
 from tests.waits import Waits, no_wait
 
 TOKEN = "sekret-token-123456"

@@ -10,38 +10,13 @@ all cost more than Textual's own import, and the TUI's first frame needs none of
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from synctui.domain.capabilities import Capability as Capability  # re-exported
-
-
-class SyncStatus(StrEnum):
-    """The normalized status, coloured the same way for every vendor."""
-
-    ACTIVE = "active"
-    PAUSED = "paused"
-    ERROR = "error"
-    DRAFT = "draft"
-    INITIALIZING = "initializing"
-    IDLE = "idle"
-    LEGACY = "legacy"
-    UNKNOWN = "unknown"
-
-
-class RunState(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    UNKNOWN = "unknown"
-
-    @property
-    def finished(self) -> bool:
-        return self in (RunState.SUCCESS, RunState.FAILED, RunState.CANCELLED)
+from synctui.domain.status import RunState as RunState  # re-exported
+from synctui.domain.status import SyncStatus as SyncStatus  # re-exported
 
 
 class Run(BaseModel):

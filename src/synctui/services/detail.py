@@ -16,11 +16,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from synctui.domain import errors
-from synctui.domain.models import Capability, Run, Sync
-from synctui.vendors.base import Adapter
+from synctui.domain.capabilities import Capability
+
+if TYPE_CHECKING:
+    from synctui.domain.models import Run, Sync
+    from synctui.vendors.base import Adapter
 
 T = TypeVar("T")
 Guard = Callable[[Awaitable[Any]], Awaitable[Any]]

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Protocol
 
 from synctui.domain.pacing import AimdController, PaceStats, WritePacing
-from synctui.vendors.http import Attempt
+from synctui.vendors.http_settings import Attempt
 from synctui.vendors.slots import Slots, wait_in_line
 
 __all__ = ["Pacer", "pacer_for"]

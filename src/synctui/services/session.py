@@ -20,16 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from synctui.domain import errors
-from synctui.domain.models import Capability, Run, Sync, WritePlan, WriteResult
+from synctui.domain.capabilities import Capability
 from synctui.services.detail import SyncDetail, read_detail, read_sync
-from synctui.services.pacing import pacer_for
 from synctui.store.accounts import Account
-from synctui.vendors.base import Adapter
-from synctui.vendors.http import CallLog, Limits, MiB, Redactor, RetrySettings
-from synctui.vendors.registry import adapter_class
+from synctui.vendors.http_settings import CallLog, Limits, MiB, RetrySettings
+from synctui.vendors.redaction import Redactor
+from synctui.vendors.registry import adapter_class, capabilities_of
 
 if TYPE_CHECKING:  # at run time the journal (and sqlite3) is imported when first used
+    from synctui.domain.models import Run, Sync, WritePlan, WriteResult
     from synctui.store.journal import FinalOutcome, Journal
+    from synctui.vendors.base import Adapter
 
 T = TypeVar("T")
 
@@ -154,6 +155,10 @@ class Session:
             on_retry=partial(self._retrying, name),
         )
         self._adapters[name] = adapter
+        # Imported with the first adapter, as the adapter's own modules are: the TUI's
+        # first frame builds a session and no adapter, and goes without both.
+        from synctui.services.pacing import pacer_for
+
         pacer_for(adapter)  # hears the account's requests from the first (services.pacing)
         return adapter
 
@@ -164,7 +169,7 @@ class Session:
             _close_soon(adapter)
 
     def capabilities(self, name: str) -> frozenset[Capability]:
-        return adapter_class(self.account(name).vendor).capabilities
+        return capabilities_of(self.account(name).vendor)
 
     async def aclose(self) -> None:
         adapters, self._adapters = list(self._adapters.values()), {}
@@ -269,7 +274,7 @@ class Session:
         sync = loaded or await self.get_sync(account, sync_id)
         plan = await self.plan_update(account, sync, patch, trigger_now=trigger_now)
         if plan.empty:
-            return WriteResult(message="nothing to change", sync=sync)
+            return _result(message="nothing to change", sync=sync)
         return await self.apply_plan(plan)
 
     async def set_active(
@@ -308,7 +313,7 @@ class Session:
 
         async def send() -> WriteResult:
             created = await adapter.create(body)
-            return WriteResult(message="created", sync=created)
+            return _result(message="created", sync=created)
 
         result = await self.write(account, "", "create", send, after=body, request=body)
         assert result.sync is not None
@@ -445,3 +450,12 @@ def _close_soon(adapter: Adapter) -> None:
     task = loop.create_task(adapter.aclose())
     _closing.add(task)
     task.add_done_callback(_closing.discard)
+
+
+def _result(message: str, sync: Sync) -> WriteResult:
+    """A write's result built here, not by an adapter. The models (pydantic) are imported
+    by the adapters, which a write has loaded already; the module does not import them, so
+    a TUI's first frame, which builds a session and never a model, goes without them."""
+    from synctui.domain.models import WriteResult
+
+    return WriteResult(message=message, sync=sync)

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 
 from synctui.domain import errors
-from synctui.domain.models import Capability, Sync
+from synctui.domain.capabilities import Capability
 from synctui.services.session import Session
 from synctui.ui import messages as msg
 from synctui.ui import readonly_keys
@@ -42,10 +42,11 @@ from synctui.ui.served import refuse_in_browser
 from synctui.ui.terminal import TerminalWatch
 from synctui.ui.theme import STATUS_VARIABLES, own_themes, register_themes
 from synctui.ui.tokens import TokenResolver
-from synctui.vendors.http import CallRecord
+from synctui.vendors.http_settings import CallRecord
 from synctui.vendors.registry import adapter_class
 
 if TYPE_CHECKING:
+    from synctui.domain.models import Sync
     from synctui.services.demo import Demo
 
 CALL_FLUSH_SECONDS = 0.1

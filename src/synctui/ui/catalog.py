@@ -17,12 +17,14 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from synctui.domain import errors
-from synctui.domain.models import Sync
 from synctui.services.session import Session
 from synctui.store.accounts import Account
+
+if TYPE_CHECKING:
+    from synctui.domain.models import Sync
 
 SyncKey = tuple[str, str]
 

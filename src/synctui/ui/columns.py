@@ -13,11 +13,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from synctui.domain.filtering import SYNC_FIELDS, sync_haystack
-from synctui.domain.models import Sync, SyncStatus
+from synctui.domain.status import SyncStatus
 from synctui.ui.formatting import one_line, short_time
 from synctui.ui.table_model import Column, Row, RowFiltering
+
+if TYPE_CHECKING:
+    from synctui.domain.models import Sync
 
 STATUS_SYMBOLS: dict[str, str] = {
     SyncStatus.ACTIVE: "●",

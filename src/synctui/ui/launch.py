@@ -11,6 +11,8 @@ import os
 import sys
 from collections.abc import MutableMapping
 
+from synctui.ui.collector import tune_collector
+
 SSH_FPS = "15"
 DEFAULT_REFRESH_SECONDS = 30.0
 REFRESH_ENV = "SYNCTUI_REFRESH"
@@ -64,6 +66,9 @@ def unknown_account(name: str | None, known: list[str]) -> str | None:
 
 
 def launch(args: argparse.Namespace) -> int:
+    # The app's collector settings, before the imports rather than when the app is built:
+    # with the default ones, importing Textual and the app runs a few hundred collections.
+    tune_collector()
     from synctui.ui.served import served_from
     from synctui.ui.terminal import terminal_problem
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from synctui.domain.models import Run, Sync, WriteResult
-from synctui.vendors.http import CallRecord
+from synctui.vendors.http_settings import CallRecord
+
+if TYPE_CHECKING:
+    from synctui.domain.models import Run, Sync, WriteResult
 
 
 class SyncsPage(Message):

@@ -16,12 +16,12 @@ from collections.abc import Iterable, Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING
 
-from synctui.domain.models import Sync
 from synctui.ui.catalog import Catalog, SyncKey
 from synctui.ui.columns import Layout, layout_signature
 from synctui.ui.table_model import LazyRow, Row
 
 if TYPE_CHECKING:
+    from synctui.domain.models import Sync
     from synctui.ui.editing.drafts import DraftStore
 
 DRAFT_MARK = "* "  # before the status of a sync with an unsaved edit (e reopens it)

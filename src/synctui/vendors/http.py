@@ -29,20 +29,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
-import random
-import threading
 import time
 import zlib
-from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
+# The settings and records live apart so the session and the TUI's first frame can build
+# them without httpx; they stay importable from here too.
+from synctui.vendors.http_settings import (
+    Attempt,
+    CallLog,
+    CallRecord,
+    Limits,
+    MiB,
+    RetrySettings,
+    duration,
+)
 from synctui.vendors.redaction import Redactor
 from synctui.vendors.slots import Slots
 
@@ -50,7 +55,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0, pool=30.0)
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 EXTENSION = "synctui"  # request.extensions[EXTENSION] = {"op": ..., "idempotent": bool}
-MiB = 1024 * 1024
 ERROR_TEXT_LIMIT = 300  # characters of a vendor's words kept in an error or the call log
 
 
@@ -70,61 +74,6 @@ class BodyTooLarge(httpx.TransportError):
     """The answer's body went past `Limits.max_body_bytes`; reading stopped there."""
 
 
-@dataclass(frozen=True)
-class CallRecord:
-    """One vendor call, for the API call log. Never holds a header or a token."""
-
-    time: str
-    account: str
-    vendor: str
-    method: str
-    target: str  # path, or the GraphQL operation name
-    status: int | None
-    duration_ms: float
-    error: str | None = None
-    attempt: int = 1
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One try of one request, as a pacing controller hears it (no URL, no header)."""
-
-    method: str
-    status: int | None  # None: no answer (could not connect, dropped, timed out)
-    seconds: float
-
-
-class CallLog:
-    """A bounded, thread-safe record of calls that the UI can subscribe to."""
-
-    def __init__(self, maxlen: int = 5000) -> None:
-        self._records: deque[CallRecord] = deque(maxlen=maxlen)
-        self._lock = threading.Lock()
-        self._listeners: list[Callable[[CallRecord], None]] = []
-
-    def add(self, record: CallRecord) -> None:
-        with self._lock:
-            self._records.append(record)
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(record)
-
-    def records(self) -> list[CallRecord]:
-        with self._lock:
-            return list(self._records)
-
-    def subscribe(self, listener: Callable[[CallRecord], None]) -> Callable[[], None]:
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
-
-
 def mask_headers(headers: dict[str, str] | httpx.Headers) -> dict[str, str]:
     """Headers safe to print: credentials shown as their scheme and a mask."""
     out: dict[str, str] = {}
@@ -135,93 +84,6 @@ def mask_headers(headers: dict[str, str] | httpx.Headers) -> dict[str, str]:
         else:
             out[key] = value
     return out
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date).
-
-    None when there is none or it cannot be read; never negative; possibly huge (`1e9`,
-    a date in the year 9999), which the caller caps (`RetrySettings.wait_for`).
-    """
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = None
-    if seconds is not None:
-        return None if math.isnan(seconds) else max(0.0, seconds)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = now if now is not None else time.time()
-    try:
-        return max(0.0, when.timestamp() - current)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How much one request may cost: bytes read, seconds spent, pages followed.
-
-    The defaults are generous for any real vendor and are the settings' defaults
-    (`[network]` in settings.toml): `max_body_mb`, `request_seconds`, `max_pages`.
-    """
-
-    max_body_bytes: int = 64 * MiB
-    request_seconds: float = 120.0  # every attempt and every wait of one request
-    max_pages: int = 10_000  # pages one listing may follow (also the feed's per catch-up)
-
-
-@dataclass
-class RetrySettings:
-    attempts: int = 5  # total tries, the first included
-    base_delay: float = 0.2
-    max_delay: float = 5.0
-    max_retry_after: float = 30.0  # the longest Retry-After obeyed; a longer one is capped
-    rng: random.Random = field(default_factory=random.Random)
-    # How a wait between attempts passes; tests give one that records instead of sleeping.
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential backoff with full jitter (attempt counts from 1)."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
-        return self.rng.uniform(0, ceiling)
-
-    def wait_for(self, retry_after: str | None, attempt: int) -> tuple[float, str]:
-        """(seconds to wait, a note for the user) from a Retry-After header or the backoff.
-
-        A wait beyond `max_retry_after` is capped, and the note says so: a server asking
-        for `1e9` seconds must not hold a command silently for 32 years.
-        """
-        if retry_after is None or not retry_after.strip():
-            return self.backoff(attempt), ""
-        asked = parse_retry_after(retry_after)
-        if asked is None:
-            shown = retry_after.strip()[:20]
-            return self.backoff(attempt), f"unreadable Retry-After {shown!r} ignored"
-        if asked > self.max_retry_after:
-            return self.max_retry_after, (
-                f"server asked to wait {duration(asked)}; capped at {duration(self.max_retry_after)}"
-            )
-        return asked, ""
-
-
-def duration(seconds: float) -> str:
-    """A wait in words: 250 ms, 3 s, 5 min, 2 h, 4 days, 32 years."""
-    if not math.isfinite(seconds):
-        return "forever"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    for unit, size in (("years", 365 * 86400), ("days", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= 2 * size:
-            return f"{seconds / size:.0f} {unit}"
-    return f"{seconds:.0f} s"
 
 
 def _is_idempotent(request: httpx.Request) -> bool:

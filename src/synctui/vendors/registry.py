@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from synctui.domain import errors
+from synctui.domain.capabilities import Capability
 from synctui.vendors.rules import NEUTRAL, VendorRules
 
 if TYPE_CHECKING:
@@ -43,6 +44,17 @@ def adapter_class(vendor: str) -> type[Adapter]:
         raise errors.UsageError(f"unknown vendor {vendor!r} (known: {known})")
     found: type[Adapter] = _load(ADAPTERS[vendor])  # type: ignore[assignment]
     return found
+
+
+def capabilities_of(vendor: str) -> frozenset[Capability]:
+    """What the vendor's adapter can do, read from its rules when it has some: the first
+    frame asks this for every account, and the rules module is light where the adapter
+    module pulls the HTTP client and the models. A vendor without rules (a test's own
+    adapter) is asked directly."""
+    spec = RULES.get(vendor)
+    if spec is None:
+        return adapter_class(vendor).capabilities
+    return rules_for(vendor).capabilities
 
 
 def rules_for(vendor: str) -> VendorRules:

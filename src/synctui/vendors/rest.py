@@ -31,7 +31,8 @@ from synctui.domain.merge_patch import json_equal
 from synctui.domain.models import Sync, WriteResult
 from synctui.domain.validation import ValidationIssue
 from synctui.vendors.base import Adapter, VendorModel
-from synctui.vendors.http import op, parse_retry_after
+from synctui.vendors.http import op
+from synctui.vendors.http_settings import parse_retry_after
 
 MESSAGE_LIMIT = 300  # characters of a vendor's message kept in an error
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from synctui.domain.filtering.matching import FieldSet, Filter, _walk
 from synctui.domain.filtering.terms import Term, parse_filter
 from synctui.domain.filtering.text import SEPARATOR
-from synctui.domain.models import Sync
+
+if TYPE_CHECKING:
+    from synctui.domain.models import Sync
 
 BUILTIN_FIELDS: dict[str, Callable[[Sync], Any]] = {
     "account": lambda s: s.account,
@@ -54,7 +56,7 @@ def loose_name(key: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", key.casefold())
 
 
-class SyncFields(FieldSet[Sync]):
+class SyncFields(FieldSet["Sync"]):
     """Fields of a sync: the normalized ones, its table columns, and paths into its JSON."""
 
     singular = "sync"
@@ -92,7 +94,7 @@ class SyncFields(FieldSet[Sync]):
 SYNC_FIELDS = SyncFields()
 
 
-class SyncFilter(Filter[Sync]):
+class SyncFilter(Filter["Sync"]):
     """A compiled filter over syncs (what ``--where`` and the sync table use)."""
 
     def __init__(self, text: str, terms: Sequence[Term], fields: FieldSet[Sync] = SYNC_FIELDS):

@@ -15,13 +15,15 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from synctui.domain.models import Capability, Sync, SyncStatus, WriteResult
+from synctui.domain.capabilities import Capability
+from synctui.domain.status import SyncStatus
 from synctui.services.vendor_rules import rules_for, title_of
 from synctui.ui import messages as msg
 from synctui.ui.dialogs.confirm import ConfirmScreen
 from synctui.ui.editing.forms import CREATE_FORMS, creatable
 
 if TYPE_CHECKING:
+    from synctui.domain.models import Sync, WriteResult
     from synctui.ui.host import Tui
 
 # Actions (as named in the screens' BINDINGS) and the capability each needs.

@@ -10,11 +10,13 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from synctui.domain.merge_patch import json_equal
-from synctui.domain.models import Sync
 from synctui.ui.editing.document import build_patch
+
+if TYPE_CHECKING:
+    from synctui.domain.models import Sync
 
 SyncKey = tuple[str, str]
 Mode = Literal["form", "json"]

@@ -34,7 +34,7 @@ from synctui.store.accounts import (
 )
 from synctui.ui.credentials import explain_no_keyring, keyring_state
 from synctui.ui.widgets.toggles import Checkbox
-from synctui.vendors.http import RetrySettings
+from synctui.vendors.http_settings import RetrySettings
 
 if TYPE_CHECKING:
     from synctui.ui.host import Tui

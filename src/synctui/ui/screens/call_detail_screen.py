@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from synctui.ui.formatting import duration_ms
-from synctui.vendors.http import CallRecord
+from synctui.vendors.http_settings import CallRecord
 
 
 def call_content(record: CallRecord, sync_name: str | None = None) -> Content:

@@ -27,7 +27,7 @@ from synctui.ui.table_model import Column, Row
 from synctui.ui.widgets.prompt_bar import PromptBar
 from synctui.ui.widgets.status_line import StatusLine
 from synctui.ui.widgets.virtual_table import VirtualTable
-from synctui.vendors.http import CallRecord
+from synctui.vendors.http_settings import CallRecord
 
 if TYPE_CHECKING:
     from synctui.ui.host import Tui

@@ -18,12 +18,19 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from synctui.domain.models import Capability, Sync
-from synctui.services.vendor_rules import VENDORS, titles, vendors_with
-from synctui.ui.catalog import ALL, Catalog, CatalogChange, LoadState, SyncKey, View
-from synctui.ui.columns import SYNC_ROWS, Layout, merged_layout, normalize_key, vendor_layout
+from synctui.domain.capabilities import Capability
+from synctui.services.vendor_rules import VENDORS
+from synctui.ui.catalog import ALL, Catalog, CatalogChange, SyncKey, View
+from synctui.ui.columns import (
+    SYNC_ROWS,
+    Layout,
+    merged_layout,
+    normalize_key,
+    vendor_layout,
+)
 from synctui.ui.editing import actions as editing
-from synctui.ui.editing.forms import CREATE_FORMS
+from synctui.ui.screens.main_keys import BINDINGS, HELP_NOTES, RUN_ACTIONS, WRITE_ACTIONS
+from synctui.ui.screens.main_status import status_content
 from synctui.ui.skeleton import skeleton_cells
 from synctui.ui.sync_rows import DRAFT_MARK, SyncRows
 from synctui.ui.widgets.account_sidebar import AccountSidebar, SidebarEntry
@@ -32,13 +39,13 @@ from synctui.ui.widgets.status_line import StatusLine
 from synctui.ui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
+    from synctui.domain.models import Sync
     from synctui.ui.editing.drafts import DraftStore
     from synctui.ui.host import Tui
 
 # Below this width the sidebar starts hidden (`b` shows it): the All-accounts table needs
 # about 110 columns to show status, account, vendor, a readable name and both times whole.
 NARROW = 140
-RUN_ACTIONS = frozenset({"trigger", "toggle_active"})  # need the account's capability
 
 FILTER_HINT = "filter: words, !not, ~fuzzy, field=value, field~text (README: Filter language)"
 __all__ = ["DRAFT_MARK", "MainScreen"]
@@ -47,66 +54,13 @@ __all__ = ["DRAFT_MARK", "MainScreen"]
 class MainScreen(Screen[None]):
     help_title = "syncs"
     has_command_line = True
-    # Every action here that writes: unbound in read-only mode, where the app says so instead.
-    WRITE_ACTIONS = frozenset(
-        {*RUN_ACTIONS, "edit", "batch_edit", "new_sync", "delete_sync", "migrate"}
-    )
-    # When a key that applies only sometimes does apply (the help lists it either way).
-    HELP_NOTES = {
-        "clear_filter": "while a filter is set",
-        "batch_edit": "once rows are marked",
-        "clear_marks": "while rows are marked",
-        "migrate": f"legacy {titles(vendors_with(Capability.MIGRATE), 'or')} syncs",
-        "new_sync": f"{titles(tuple(CREATE_FORMS), 'or')} accounts",
-        "trigger": "syncs whose vendor can start a run",
-        "toggle_active": "syncs whose vendor can pause them",
-        "edit": "syncs whose vendor allows edits",
-        "delete_sync": "syncs whose vendor allows deletes",
-        "runs": "syncs whose vendor keeps a run history",
-    }
+    # The keys, which of them write, and when each applies: see main_keys.
+    BINDINGS = BINDINGS
+    WRITE_ACTIONS = WRITE_ACTIONS
+    HELP_NOTES = HELP_NOTES
     # The table has the focus whenever this screen is (re)entered, whatever was focused
     # when it was left: a person comes back to the rows, never to a stray input.
     AUTO_FOCUS = "#syncs"
-
-    BINDINGS = [
-        # priority: handled when it arrives, so the keys typed right after it follow it into
-        # the filter instead of going to the table (check_action: not while typing there).
-        Binding("slash", "filter", "Filter", priority=True, id="main.filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="main.clear-filter"),
-        Binding("s", "cycle_sort", "Sort", id="main.sort"),
-        Binding("S", "reverse_sort", "Reverse", show=False, id="main.reverse-sort"),
-        Binding("r", "refresh", "Refresh", id="main.refresh"),
-        Binding("space", "toggle_mark", "Mark", show=False, id="main.mark"),
-        Binding("y", "copy_id", "Copy id", show=False, id="main.copy-id"),
-        Binding("Y", "copy_json", "Copy JSON", show=False, id="main.copy-json"),
-        Binding("b", "toggle_sidebar", "Sidebar", show=False, id="main.sidebar"),
-        Binding("a", "manage_accounts", "Manage accounts", show=False, id="main.accounts"),
-        Binding("0", "show_all", "All accounts", show=False, id="main.all"),
-        Binding("t", "trigger", "Run now", show=False, id="main.trigger"),
-        Binding("p", "toggle_active", "Pause/resume", show=False, id="main.pause-resume"),
-        Binding("e", "edit", "Edit", id="main.edit"),
-        Binding("E", "batch_edit", "Batch edit", id="main.batch-edit"),
-        Binding("n", "new_sync", "New sync", show=False, id="main.new-sync"),
-        Binding(
-            "asterisk,ctrl+a",
-            "mark_all",
-            "Mark all shown",
-            show=False,
-            key_display="*",
-            id="main.mark-all",
-        ),
-        Binding(
-            "minus",
-            "clear_marks",
-            "Clear marks",
-            show=False,
-            key_display="-",
-            id="main.clear-marks",
-        ),
-        Binding("ctrl+d", "delete_sync", "Delete", show=False, id="main.delete"),
-        Binding("m", "migrate", "Migrate legacy", show=False, id="main.migrate"),
-        Binding("R", "runs", "Runs", show=False, id="main.runs"),
-    ]
 
     DEFAULT_CSS = """
     MainScreen { layout: vertical; }
@@ -134,6 +88,8 @@ class MainScreen(Screen[None]):
 
     # --- composition ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # Before the children exist: set once they are, the class restyles all of them.
+        self._auto_sidebar(self.app.size.width)
         yield StatusLine(locked=self.tui.session.readonly, id="status")
         with Horizontal(id="body"):
             yield AccountSidebar(id="sidebar")
@@ -166,7 +122,6 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.tui.drafts.subscribe(self.draft_changed)
         self.bindings_updated_signal.subscribe(self, self._bindings_published, immediate=True)
-        self._auto_sidebar(self.app.size.width)
         self.set_focus(self.table)
         # The first frame already shows the accounts, the columns and a placeholder row
         # per account still loading.
@@ -336,41 +291,7 @@ class MainScreen(Screen[None]):
         self.table.set_skeleton(skeleton_cells(columns, self.tui.catalog, self.view, idle=idle))
 
     def _status_content(self) -> Content:
-        table = self.table
-        catalog = self.tui.catalog
-        shown, total = table.shown_count, table.total_count  # fresh ones follow: ViewUpdated
-        parts: list[Content | str | tuple[str, str]] = [
-            (" synctui", "bold $text-accent"),
-            " │ ",
-            (self.view.title, "bold"),
-            " │ ",
-        ]
-        if shown != total:
-            parts += [(f"{shown:,}", "bold"), f" of {total:,} syncs"]
-        else:
-            parts += [(f"{total:,}", "bold"), " syncs"]
-        names = catalog.accounts_in(self.view)
-        loading = [n for n in names if catalog.entries[n].state == LoadState.LOADING]
-        broken = [
-            n
-            for n in names
-            if catalog.entries[n].state in (LoadState.FAILED, LoadState.UNAVAILABLE)
-        ]
-        if loading:
-            loaded = sum(len(catalog.entries[n].syncs) for n in loading)
-            parts += [
-                " │ ",
-                (f"loading {len(loading)} account(s), {loaded:,} so far…", "$text-accent"),
-            ]
-        if broken:
-            parts += [" │ ", (f"{len(broken)} unavailable/failed", "$status-error")]
-        if table.model.sort_column is not None or table.model.sort_reverse:
-            parts += [" │ sort: ", table.sort_label]
-        if table.filter_text:
-            parts += [" │ filter: ", (table.filter_text, "bold $text-accent")]
-        if table.marked:
-            parts += [" │ ", (f"{len(table.marked)} marked", "$accent")]
-        return Content.assemble(*parts)
+        return status_content(self.view, self.table, self.tui.catalog)
 
     def on_virtual_table_view_updated(self, event: VirtualTable.ViewUpdated) -> None:
         event.stop()
