@@ -27,21 +27,22 @@ def status_content(view: View, table: VirtualTable, catalog: Catalog) -> Content
         (view.title, "bold"),
         " │ ",
     ]
-    if shown != total:
-        parts += [(f"{shown:,}", "bold"), f" of {total:,} syncs"]
-    else:
-        parts += [(f"{total:,}", "bold"), " syncs"]
     names = catalog.accounts_in(view)
     loading = [n for n in names if catalog.entries[n].state == LoadState.LOADING]
+    if shown != total:
+        parts += [(f"{shown:,}", "bold"), f" of {total:,} syncs"]
+    elif total or not loading:  # before anything arrives, "0 syncs" says nothing
+        parts += [(f"{total:,}", "bold"), " syncs"]
     broken = [
         n for n in names if catalog.entries[n].state in (LoadState.FAILED, LoadState.UNAVAILABLE)
     ]
     if loading:
         loaded = sum(len(catalog.entries[n].syncs) for n in loading)
-        parts += [
-            " │ ",
-            (f"loading {len(loading)} account(s), {loaded:,} so far…", "$text-accent"),
-        ]
+        words = f"loading {len(loading)} account{'' if len(loading) == 1 else 's'}"
+        if loaded:
+            words += f", {loaded:,} so far"
+        counted = len(parts) > 4  # the view's title ends the first four parts
+        parts += [" │ " if counted else "", (words + "…", "$text-accent")]
     if broken:
         parts += [" │ ", (f"{len(broken)} unavailable/failed", "$status-error")]
     if table.model.sort_column is not None or table.model.sort_reverse:
