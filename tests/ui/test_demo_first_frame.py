@@ -177,3 +177,42 @@ async def test_a_feed_asked_for_while_the_sandbox_starts_opens_once_it_answers()
     finally:
         held.release.set()
         demo.stop()
+
+
+async def test_the_attention_view_asked_for_while_the_sandbox_starts_reads_once_it_answers() -> None:
+    """`synctui --demo --attention` (or `!` in the first second): the view reads the accounts
+    only once the sandbox gives them addresses. Opened at once, every account "could not be
+    read" (no address, no token), and the table behind it said the same on Esc."""
+    from synctui.ui.triage import AttentionScreen
+
+    held = HeldStart(_frozen)
+    demo = begin_demo(held)
+    options = SessionOptions(journal_path=demo.journal_db)
+    session = Session(list(demo.accounts), demo.token_for, options)
+    app = SyncTuiApp(
+        session,
+        demo=demo,
+        demo_names=frozenset(a.name for a in demo.accounts),
+        open_attention=True,
+        refresh_seconds=0,
+    )
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            assert await asyncio.to_thread(held.asked.wait, HELD_SECONDS)
+            await pilot.pause()
+            assert not isinstance(app.screen, AttentionScreen)  # nothing read without addresses
+            held.release.set()
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, AttentionScreen)
+            text = "\n".join(screen.list.line_texts())
+            assert "COULD NOT BE READ" not in text and "no token" not in text, text
+            assert "IN ERROR" in text
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is app.main and app.settled
+            for entry in app.catalog.entries.values():
+                assert entry.state in (LoadState.READY, LoadState.FEED), entry
+    finally:
+        held.release.set()
+        demo.stop()

@@ -26,6 +26,7 @@ from synctui.services.session import Session
 from synctui.ui import messages as msg
 from synctui.ui import readonly_keys
 from synctui.ui.app_accounts import AccountsMixin
+from synctui.ui.app_demo import DemoMixin
 from synctui.ui.app_themes import ThemesMixin
 from synctui.ui.catalog import ALL, Catalog, LoadState, View, describe_failure, stream_syncs
 from synctui.ui.collector import tune_collector
@@ -54,7 +55,7 @@ CALL_FLUSH_SECONDS = 0.1
 READONLY_REFUSAL = readonly_keys.MESSAGE
 
 
-class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
+class SyncTuiApp(AccountsMixin, DemoMixin, ThemesMixin, App[int]):
     """Accounts, sync tables per vendor, the detail pane and the API call log."""
 
     TITLE = "synctui"
@@ -279,21 +280,6 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         except Exception as exc:  # every failure becomes a message, never a crash
             self.post_message(msg.SyncsFailed(name, generation, exc))
 
-    async def _demo_started(self) -> None:
-        """A `--demo` sandbox still starting: wait for it, then give the session and the
-        catalog the accounts' addresses (their names and vendors were known; states stay)."""
-        demo = self.demo
-        if demo is None:
-            return
-        await demo.wait_started()
-        started = {a.name: a for a in demo.accounts if a.base_url}
-        for index, account in enumerate(self.session.accounts):
-            if not account.base_url and account.name in started:
-                self.session.forget(account.name)  # nothing may keep the address-less one
-                self.session.accounts[index] = started[account.name]
-                if account.name in self.catalog.entries:
-                    self.catalog.entry(account.name).account = started[account.name]
-
     def on_syncs_page(self, message: msg.SyncsPage) -> None:
         self.catalog.apply_page(message.account, message.generation, message.syncs)
 
@@ -425,14 +411,6 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
             return DEFAULT_POLL_SECONDS
         return float(self.settings.feed_poll_for(demo=self.is_demo_account(name)))
 
-    async def _open_feed_when_started(self, name: str) -> None:
-        try:
-            await self._demo_started()
-        except errors.SyncTuiError as exc:
-            self.notify(f"cannot open the change feed of {name}: {exc}", severity="error")
-            return
-        self.call_after_refresh(self.open_feed, name)  # from the app's loop, as a key would
-
     # --- details, clipboard ---------------------------------------------------------------
     def open_detail(self, key: Hashable, tab: str | None = None) -> None:
         """The detail pane of a listed sync, on one of its tabs (`runs`) if asked."""
@@ -457,9 +435,6 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
             return tuple(getattr(adapter_class(vendor), "table_columns", ()))
         except (ImportError, errors.SyncTuiError):
             return ()
-
-    def is_demo_account(self, name: str) -> bool:
-        return name in self.demo_names
 
     @staticmethod
     def sync_json(sync: Sync) -> str:
@@ -519,6 +494,14 @@ class SyncTuiApp(AccountsMixin, ThemesMixin, App[int]):
         from synctui.ui.triage import AttentionScreen
 
         if isinstance(self.screen, AttentionScreen):
+            return
+        if self.demo is not None and self.demo.pending:  # read nothing before it has addresses
+            self.run_worker(
+                self._open_attention_when_started(on_leave),
+                group="demo-attention",
+                exclusive=True,
+                exit_on_error=False,
+            )
             return
         left = None if on_leave is None else lambda _result: on_leave()
         self.push_screen(AttentionScreen(self.session), left)
