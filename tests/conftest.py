@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import httpx
@@ -45,6 +46,18 @@ def advance_clock(sb: Sandbox, seconds: float) -> None:
 
 def admin_state(sb: Sandbox, vendor: str) -> dict:
     return httpx.get(f"{sb.base_url}/_admin/state/{vendor}").json()
+
+
+@pytest.fixture
+def no_collector() -> Iterator[None]:
+    """The collector off: it would close leaked connections (and checkpoint their WAL) at a
+    moment of its choosing, hiding a leak a test looks for."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @pytest.fixture(autouse=True)

@@ -8,25 +8,11 @@ when the last connection closes, so its absence right after the command is the p
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-
 import pytest
 
 from synctui.sandbox.server import Sandbox
 from synctui.store.paths import feed_db
 from tests.cli.conftest import Run
-
-
-@pytest.fixture
-def no_collector() -> Iterator[None]:
-    """The collector would close leaked connections at a moment of its choosing."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def test_feed_tail_leaves_no_connection_open(

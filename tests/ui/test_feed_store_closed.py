@@ -8,27 +8,11 @@ file when the last connection closes, so its absence right after the exit is the
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-
-import pytest
-
 from synctui.sandbox.server import Sandbox
 from synctui.ui.feed import FeedScreen
 from tests.ui.conftest import make_app, sandbox_session, settle, until
 
 FEED_ACCOUNT = "letsbuild-demo"
-
-
-@pytest.fixture
-def no_collector() -> Iterator[None]:
-    """The collector would close leaked connections at a moment of its choosing."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 async def test_the_app_leaves_no_feed_connection_open(sandbox: Sandbox, no_collector: None) -> None:

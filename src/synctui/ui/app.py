@@ -371,13 +371,7 @@ class SyncTuiApp(AccountsMixin, DemoMixin, ThemesMixin, App[int]):
 
     def open_feed(self, name: str) -> None:
         """An account with a change feed instead of syncs opens the feed viewer."""
-        if self.demo is not None and self.demo.pending:  # opens once the sandbox answers
-            self.run_worker(
-                self._open_feed_when_started(name),
-                group="demo-feed",
-                exclusive=True,
-                exit_on_error=False,
-            )
+        if self.after_demo_start(f"the change feed of {name}", lambda: self.open_feed(name)):
             return
         try:
             from synctui.store.feedstore import FeedStore
@@ -495,13 +489,9 @@ class SyncTuiApp(AccountsMixin, DemoMixin, ThemesMixin, App[int]):
 
         if isinstance(self.screen, AttentionScreen):
             return
-        if self.demo is not None and self.demo.pending:  # read nothing before it has addresses
-            self.run_worker(
-                self._open_attention_when_started(on_leave),
-                group="demo-attention",
-                exclusive=True,
-                exit_on_error=False,
-            )
+        if self.after_demo_start(
+            "the attention view", lambda: self.action_attention(on_leave), failed=on_leave
+        ):
             return
         left = None if on_leave is None else lambda _result: on_leave()
         self.push_screen(AttentionScreen(self.session), left)

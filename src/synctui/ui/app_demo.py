@@ -33,8 +33,7 @@ class DemoMixin:
 
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def call_after_refresh(self, callback: Any, *args: Any, **kwargs: Any) -> bool: ...
-        def open_feed(self, name: str) -> None: ...
-        def action_attention(self, on_leave: Callable[[], None] | None = None) -> None: ...
+        def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
 
     def is_demo_account(self, name: str) -> bool:
         return name in self.demo_names
@@ -54,20 +53,30 @@ class DemoMixin:
                 if account.name in self.catalog.entries:
                     self.catalog.entry(account.name).account = started[account.name]
 
-    async def _open_feed_when_started(self, name: str) -> None:
-        try:
-            await self._demo_started()
-        except errors.SyncTuiError as exc:
-            self.notify(f"cannot open the change feed of {name}: {exc}", severity="error")
-            return
-        self.call_after_refresh(self.open_feed, name)  # from the app's loop, as a key would
+    def after_demo_start(
+        self, what: str, then: Callable[[], None], *, failed: Callable[[], None] | None = None
+    ) -> bool:
+        """True when a `--demo` sandbox is still starting: `then` is run from the app's loop
+        (as a key would run it) once the accounts have their addresses, or the one line why
+        `what` cannot open is said (and `failed` run). False: nothing to wait for, go on."""
+        if self.demo is None or not self.demo.pending:
+            return False
+        self.run_worker(
+            self._after_start(what, then, failed),
+            group=f"demo:{what}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+        return True
 
-    async def _open_attention_when_started(self, on_leave: Callable[[], None] | None) -> None:
+    async def _after_start(
+        self, what: str, then: Callable[[], None], failed: Callable[[], None] | None
+    ) -> None:
         try:
             await self._demo_started()
         except errors.SyncTuiError as exc:
-            self.notify(f"cannot open the attention view: {exc}", severity="error")
-            if on_leave is not None:
-                on_leave()
+            self.notify(f"cannot open {what}: {exc}", severity="error")
+            if failed is not None:
+                failed()
             return
-        self.call_after_refresh(self.action_attention, on_leave)  # from the app's loop
+        self.call_after_refresh(then)

@@ -7,32 +7,18 @@ cursor has already left is dropped (`_detail_for`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
-from textual.screen import Screen
 
 from synctui.ui.feed.detail_model import load_detail
 from synctui.ui.feed.detail_pane import DetailPane
 from synctui.ui.feed.messages import DetailLoaded, WorkerProblem
-
-if TYPE_CHECKING:
-    from synctui.store.feedstore import FeedStore
-    from synctui.ui.feed.change_list import ChangeList
+from synctui.ui.feed.screen_part import FeedScreenPart
 
 
-class DetailFlow(Screen[None]):
-    """The detail half of the feed screen (it supplies `store`, `account`, the list and
-    `project_names`)."""
+class DetailFlow(FeedScreenPart):
+    """The detail half of the feed screen (the screen's parts: `FeedScreenPart`)."""
 
-    store: FeedStore
-    account: str
-    project_names: dict[str, str]
     _detail_for: int | None
-
-    @property
-    def change_list(self) -> ChangeList:
-        raise NotImplementedError
 
     def action_toggle_detail(self) -> None:
         show = not self.has_class("-detail")

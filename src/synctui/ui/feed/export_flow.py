@@ -10,36 +10,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from textual import work
-from textual.screen import Screen
 from textual.widgets import Label, ProgressBar
 from textual.worker import get_current_worker
 
 from synctui.ui.feed.export import export_changes
 from synctui.ui.feed.export_dialog import ExportDialog, ExportRequest
 from synctui.ui.feed.messages import ExportFinished, ExportProgress
+from synctui.ui.feed.screen_part import FeedScreenPart
 from synctui.ui.served import refuse_in_browser
 
-if TYPE_CHECKING:
-    from synctui.store.feedstore import FeedStore
-    from synctui.ui.feed.change_list import ChangeList
 
+class ExportFlow(FeedScreenPart):
+    """The export half of the feed screen (the screen's parts: `FeedScreenPart`)."""
 
-class ExportFlow(Screen[None]):
-    """The export half of the feed screen (it supplies `store`, `account`, the list and
-    `project_names`)."""
-
-    store: FeedStore
-    account: str
-    project_names: dict[str, str]
     exporting: bool
     _index_ready: bool
-
-    @property
-    def change_list(self) -> ChangeList:
-        raise NotImplementedError
 
     def action_export(self) -> None:
         if refuse_in_browser(self.app, "export to a file on the server"):
